@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+# Both create .venv, install the pinned requirements, migrate and load the default dataset.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+FLASK  := $(BIN)/flask --app app
+
+.PHONY: venv init run test test-fast bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+venv: $(STAMP)
+
+init: venv
+	$(FLASK) kpi init
+
+run: init
+	$(BIN)/python app.py
+
+test: init
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Skip the PostgreSQL and browser layers while iterating.
+test-fast: venv
+	$(BIN)/python -m pytest -m "not postgres and not e2e" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,9 @@
+"""Entry point: `app` for gunicorn (`gunicorn app:app`); `python app.py` serves for development."""
+import os
+
+from kpi import create_app
+
+app = create_app()
+
+if __name__ == "__main__":
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")))

@@ -1,0 +1,66 @@
+"""预算绩效指标跟踪系统: the Flask application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from kpi import db
+from kpi.config import flask_config, load_settings
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. `test_config` overrides settings (tests pass KPI_DATABASE_URL)."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(instance_path, Path(app.root_path).parent)
+    app.config.from_mapping(flask_config(settings))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+
+    from kpi.cli import kpi_cli
+
+    app.cli.add_command(kpi_cli)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kpi.indicators.routes import bp as indicators_bp
+
+    app.register_blueprint(indicators_bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    # Chinese error pages instead of Werkzeug's English ones; never a bare 500 trace.
+    messages = {
+        400: "请求无效，请返回重试。",
+        403: "您没有权限访问此页面。",
+        404: "页面不存在，或您无权查看。",
+        405: "不支持该操作。",
+        413: "上传的文件过大。",
+        500: "服务器内部错误，请稍后再试；如持续出现请联系管理员。",
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("error.html", code=code, message=messages.get(code, "请求出错。")), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from kpi import formatting
+
+    app.jinja_env.filters["num"] = formatting.format_number
+    app.jinja_env.filters["money"] = formatting.format_money

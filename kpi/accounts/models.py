@@ -1,0 +1,30 @@
+"""User accounts (用户). Roles and login come with the results feature."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from kpi.db import utcnow
+
+ROLES = ("staff", "reviewer", "finance", "admin")  # 填报人, 审核人, 财政局, 管理员
+
+
+class User(SQLModel, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('staff', 'reviewer', 'finance', 'admin')", name="role"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    display_name: str = Field(default="", max_length=100)
+    email: Optional[str] = Field(default=None, max_length=254)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=10)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    password_changed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -1,0 +1,27 @@
+"""The audit trail (审计记录): append-only, one row per changed value."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from kpi.db import utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_entity", "entity", "entity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    actor: str = Field(default="", max_length=100)  # username or "system"/"cli", kept if the user goes
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    entity: str = Field(max_length=50)
+    entity_id: Optional[int] = None
+    action: str = Field(max_length=30)
+    field: Optional[str] = Field(default=None, max_length=100)
+    old_value: Optional[str] = Field(default=None, sa_type=sa.Text)
+    new_value: Optional[str] = Field(default=None, sa_type=sa.Text)
+    reason: Optional[str] = Field(default=None, sa_type=sa.Text)

@@ -1,0 +1,78 @@
+"""Settings from environment variables, in one place.
+
+Every variable is documented in the README ("Configuration"). Development gets
+safe defaults that live in the Flask instance folder; production (KPI_ENV=production)
+refuses to start on an unsafe default instead of quietly running with it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment is unsafe or inconsistent."""
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    # A generated key kept on disk survives restarts, so development sessions
+    # are not logged out each time the server reloads.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    export_dir: Path
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'kpi.sqlite3'}"
+
+
+def load_settings(instance_path: Path, project_root: Path) -> Settings:
+    """Read KPI_* variables; fill development defaults; refuse unsafe production ones."""
+    env = os.environ.get("KPI_ENV", "development").strip().lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(f"KPI_ENV must be development, production or testing, not {env!r}")
+    database_url = os.environ.get("KPI_DATABASE_URL") or default_database_url(instance_path)
+    secret_key = os.environ.get("KPI_SECRET_KEY", "")
+    if env == "production" and len(secret_key) < 32:
+        raise ConfigError("KPI_SECRET_KEY must be set to at least 32 random characters in production")
+    if not secret_key:
+        secret_key = _instance_secret_key(instance_path)
+    export_dir = Path(os.environ.get("KPI_EXPORT_DIR") or project_root / "exports")
+    return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir)
+
+
+def flask_config(settings: Settings) -> dict:
+    """The Flask config mapping for these settings."""
+    return {
+        "KPI_SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "KPI_DATABASE_URL": settings.database_url,
+        "KPI_EXPORT_DIR": settings.export_dir,
+        # Uploads are target tables and quarterly workbooks: a few hundred KB.
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.is_production,
+        # Quarterly forms are long; a 1-hour CSRF window loses typed work.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "JSON_AS_ASCII": False,
+    }

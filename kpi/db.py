@@ -1,0 +1,118 @@
+"""Database plumbing: metadata conventions, exact decimals, engine and sessions.
+
+Models import `Decimal4`/`Money` and this module *before* defining tables, so the
+naming convention below applies to every constraint (SQLite needs named
+constraints for Alembic's batch mode; stack.md).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Iterator
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ExactDecimal(sa.TypeDecorator):
+    """NUMERIC that always comes back as a Decimal quantized to its scale.
+
+    PostgreSQL stores NUMERIC exactly. SQLite keeps it as a float internally, so
+    19000.1 can come back as 19000.099999…; quantizing on the way out restores
+    the value that was written (15 significant digits are exact in a double).
+    """
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int):
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self._quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        # On SQLite, read the raw number and convert ourselves: SQLAlchemy's own
+        # Decimal conversion there warns that it is inexact.
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.Numeric(self.impl.precision, self.impl.scale, asdecimal=False))
+        return dialect.type_descriptor(self.impl)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(self._quantum)
+        return float(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self._quantum)
+
+
+def Money() -> ExactDecimal:
+    """An amount in 万元 (4 decimals: 1 元 resolution)."""
+    return ExactDecimal(16, 4)
+
+
+def Quantity() -> ExactDecimal:
+    """An indicator value: counts, percentages, targets (4 decimals)."""
+    return ExactDecimal(20, 4)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["kpi_engine"] = make_engine(app.config["KPI_DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["kpi_engine"]
+
+
+def get_session() -> Session:
+    """The request's session; closed (and rolled back if uncommitted) at teardown."""
+    if "kpi_session" not in g:
+        g.kpi_session = Session(engine(), expire_on_commit=False)
+    return g.kpi_session
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("kpi_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextmanager
+def transaction(bind: Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back everything on error."""
+    with Session(bind or engine(), expire_on_commit=False) as session:
+        with session.begin():
+            yield session

@@ -1,0 +1,146 @@
+"""Import a published target table (.xlsx) for a unit and year: all or nothing.
+
+The reader turns the workbook into plain rows; this module validates every row,
+then writes the whole table in the caller's transaction, or writes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from kpi.budget import service as budget
+from kpi.indicators.schemas import IndicatorSpec, describe_validation_error
+from kpi.indicators.service import build_indicator, delete_table, indicator_table, target_of
+from kpi.indicators.table_reader import TargetTable
+
+
+class ImportRejected(ValueError):
+    """The table cannot be imported; `problems` name the row and column of each fault."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportedTable:
+    """One indicator table of the import: unit-wide (project None) or a project's own."""
+
+    project: str | None
+    specs: list[IndicatorSpec] = field(default_factory=list)
+    replaced: int = 0
+
+
+@dataclass
+class ImportSummary:
+    unit: str
+    year: int
+    tables: list[ImportedTable]
+    created_unit: bool = False
+    created_projects: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(table.specs) for table in self.tables)
+
+
+def validate_rows(table: TargetTable) -> list[IndicatorSpec]:
+    """Every row as an IndicatorSpec, or ImportRejected listing every faulty row."""
+    specs, problems = [], []
+    for row in table.rows:
+        try:
+            specs.append(
+                IndicatorSpec.model_validate(
+                    {
+                        "level1": row.level1,
+                        "level2": row.level2,
+                        "name": row.name,
+                        "target_text": row.target_text,
+                        "comparator_text": row.comparator_text,
+                        "value_text": row.value_text,
+                        "unit_text": row.unit_text,
+                        "points": row.points,
+                        "level1_points": row.level1_points,
+                        "project": row.project,
+                        "row": row.row,
+                    }
+                )
+            )
+        except ValidationError as error:
+            problems += [f"第 {row.row} 行（{label}列）：{reason}" for label, reason in describe_validation_error(error)]
+    seen: dict[tuple, int] = {}
+    for spec in specs:
+        key = (spec.project, spec.level1, spec.level2, spec.name)
+        if key in seen:
+            problems.append(f"第 {spec.row} 行（三级指标列）：与第 {seen[key]} 行重复：{spec.name}")
+        seen.setdefault(key, spec.row)
+    if problems:
+        raise ImportRejected(problems)
+    return specs
+
+
+def import_target_table(
+    session: Session,
+    table: TargetTable,
+    *,
+    unit_name: str,
+    year: int,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Write the table's indicators; the caller commits (or rolls back on dry run/error)."""
+    specs = validate_rows(table)
+    if not specs:
+        raise ImportRejected([f"工作表“{table.sheet}”没有可导入的指标行"])
+    grouped: dict[str | None, ImportedTable] = {}
+    for spec in specs:
+        grouped.setdefault(spec.project, ImportedTable(project=spec.project)).specs.append(spec)
+
+    summary = ImportSummary(unit=unit_name.strip(), year=year, tables=list(grouped.values()), dry_run=dry_run)
+    summary.created_unit = budget.find_unit(session, unit_name) is None
+    unit = budget.get_or_create_unit(session, unit_name)
+    fiscal_year = budget.get_or_create_year(session, year)
+
+    problems = []
+    for imported in summary.tables:
+        line = None
+        if imported.project:
+            line, created = budget.get_or_create_project(session, unit, fiscal_year, imported.project)
+            if created:
+                summary.created_projects.append(imported.project)
+        existing = indicator_table(session, unit, fiscal_year, line)
+        if existing and not replace:
+            label = f"项目“{imported.project}”的指标表" if imported.project else "单位整体指标表"
+            problems.append(f"{unit.name} {year} 年的{label}已有 {len(existing)} 项指标；如需覆盖请使用 --replace")
+            continue
+        imported.replaced = delete_table(session, unit, fiscal_year, line) if existing else 0
+        for position, spec in enumerate(imported.specs, start=1):
+            session.add(
+                build_indicator(spec, unit=unit, year=fiscal_year, scope="project" if line else "unit",
+                                budget_line=line, display_order=position)
+            )
+    if problems:
+        raise ImportRejected(problems)
+    session.flush()
+    return summary
+
+
+def preview_rows(summary: ImportSummary) -> list[dict]:
+    """What a dry run shows: one dict per indicator with its parsed target."""
+    rows = []
+    for imported in summary.tables:
+        for spec in imported.specs:
+            target = target_of(spec)
+            rows.append(
+                {
+                    "row": spec.row, "project": imported.project, "level1": spec.level1, "level2": spec.level2,
+                    "name": spec.name, "target_text": target.text, "kind": target.kind.value,
+                    "comparator": target.comparator.value if target.comparator else None,
+                    "target_value": target.value, "unit": target.unit,
+                }
+            )
+    return rows
+

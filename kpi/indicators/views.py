@@ -1,0 +1,85 @@
+"""Queries behind the indicator pages (routes never build queries themselves)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from kpi.budget import service as budget
+from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.indicators.models import Indicator
+from kpi.indicators.service import group_by_level, indicator_table
+
+KIND_LABELS = {
+    "count": "数量",
+    "percent": "比率",
+    "money": "金额",
+    "budget_relative": "预算相关",
+    "deadline": "完成时限",
+    "period": "期间",
+    "qualitative": "定性",
+}
+AGGREGATION_LABELS = {
+    "cumulative": "累计",
+    "rate": "比率",
+    "level": "时点值",
+    "qualitative": "定性评价",
+    "deadline": "完成日期",
+    "budget": "预算执行",
+}
+DIRECTION_LABELS = {"positive": "正向", "reverse": "反向"}
+
+
+@dataclass
+class IndicatorPage:
+    unit: Unit
+    parent: Unit | None
+    year: FiscalYear
+    years: list[int]
+    lines: list[BudgetLine]
+    project: BudgetLine | None
+    goal: str | None
+    groups: list
+    count: int
+    project_names: dict[int, str]
+
+    @property
+    def total_budget(self) -> Decimal:
+        return sum((line.full_year_budget for line in self.lines), Decimal(0))
+
+    @property
+    def projects(self) -> list[BudgetLine]:
+        return [line for line in self.lines if line.kind == "project"]
+
+
+def unit_years(session: Session) -> list[tuple[Unit, list[int]]]:
+    return budget.units_with_years(session)
+
+
+def indicator_page(session: Session, unit_id: int, year: int, project_id: int | None) -> IndicatorPage | None:
+    unit = session.get(Unit, unit_id)
+    fiscal_year = budget.find_year(session, year)
+    if unit is None or fiscal_year is None:
+        return None
+    lines = budget.budget_lines(session, unit, fiscal_year)
+    project = None
+    if project_id is not None:
+        project = next((line for line in lines if line.id == project_id and line.kind == "project"), None)
+        if project is None:
+            return None
+    rows: list[Indicator] = indicator_table(session, unit, fiscal_year, project)
+    goals = budget.goals(session, unit, fiscal_year)
+    years = next((ys for u, ys in unit_years(session) if u.id == unit.id), [year])
+    return IndicatorPage(
+        unit=unit,
+        parent=session.get(Unit, unit.parent_id) if unit.parent_id else None,
+        year=fiscal_year,
+        years=years,
+        lines=lines,
+        project=project,
+        goal=goals.get(project.id if project else None),
+        groups=group_by_level(rows),
+        count=len(rows),
+        project_names={line.id: line.name for line in lines},
+    )

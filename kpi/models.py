@@ -1,0 +1,11 @@
+"""Every table, imported in one place so Alembic and tests see the whole schema."""
+from kpi.accounts.models import User
+from kpi.audit.models import AuditEvent
+from kpi.budget.models import BudgetLine, FiscalYear, PerformanceGoal, Unit
+from kpi.indicators.models import Indicator
+from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
+
+__all__ = [
+    "AuditEvent", "BudgetExecution", "BudgetLine", "FiscalYear", "Indicator",
+    "IndicatorResult", "PerformanceGoal", "QuarterReport", "Unit", "User",
+]

@@ -1,0 +1,64 @@
+"""Quarterly results and budget execution (季度填报、预算执行). Filled by the results feature."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from kpi.db import Money, Quantity, utcnow
+
+
+class QuarterReport(SQLModel, table=True):
+    """One unit's entries for one quarter, reviewed as a whole (draft → submitted → approved)."""
+
+    __tablename__ = "quarter_report"
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "year_id", "quarter"),
+        sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    year_id: int = Field(foreign_key="fiscal_year.id")
+    quarter: int
+    status: str = Field(default="draft", max_length=10)
+    version: int = 1
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class IndicatorResult(SQLModel, table=True):
+    """The figure entered for one indicator in one quarter (this quarter's own amount)."""
+
+    __tablename__ = "indicator_result"
+    __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="quarter_report.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    value: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    numerator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    denominator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    band: Optional[str] = Field(default=None, max_length=20)  # qualitative band (domain.md §6)
+    achieved_on: Optional[date] = None  # deadline indicators
+    assessment: Optional[str] = Field(default=None, sa_type=sa.Text)
+    note: Optional[str] = Field(default=None, sa_type=sa.Text)
+
+
+class BudgetExecution(SQLModel, table=True):
+    """执行数: money spent on one budget line during one quarter, in 万元."""
+
+    __tablename__ = "budget_execution"
+    __table_args__ = (sa.UniqueConstraint("report_id", "budget_line_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="quarter_report.id", index=True)
+    budget_line_id: int = Field(foreign_key="budget_line.id")
+    spent: Decimal = Field(sa_type=Money())
+    note: Optional[str] = Field(default=None, sa_type=sa.Text)

@@ -1,0 +1,122 @@
+"""Shared fixtures: an app on a migrated, seeded SQLite file; PostgreSQL; a CLI runner.
+
+The seeded database is built once per run and copied for each test, so every test
+starts from the same state without paying for migrations again.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kpi import create_app
+from kpi.dataset import load_default_dataset_if_empty
+from kpi.db import make_engine, transaction
+from kpi.migrate import upgrade_to_head
+
+PG_ADMIN_URL = os.environ.get("KPI_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def build_database(url: str, seed: bool = True) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade_to_head(engine)
+        if seed:
+            with transaction(engine) as session:
+                load_default_dataset_if_empty(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "seeded.sqlite3"
+    build_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, seeded_sqlite_template) -> str:
+    """A private copy of the migrated, seeded database."""
+    path = tmp_path / "kpi.sqlite3"
+    shutil.copy(seeded_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path) -> str:
+    """A database file that does not exist yet (nothing migrated)."""
+    return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+def _make_app(url: str):
+    return create_app({"TESTING": True, "KPI_DATABASE_URL": url, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def make_app():
+    """Build apps on any database URL; their engines are disposed after the test."""
+    apps = []
+
+    def factory(url: str):
+        apps.append(_make_app(url))
+        return apps[-1]
+
+    yield factory
+    for built in apps:
+        built.extensions["kpi_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app, sqlite_url):
+    return make_app(sqlite_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    if not _postgres_available():
+        if os.environ.get("KPI_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (KPI_REQUIRE_POSTGRES) but {PG_ADMIN_URL} is unreachable")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A throw-away PostgreSQL database, dropped after the test."""
+    name = f"kpi_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
