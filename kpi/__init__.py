@@ -64,3 +64,4 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["num"] = formatting.format_number
     app.jinja_env.filters["money"] = formatting.format_money
+    app.jinja_env.filters["comparator"] = formatting.format_comparator

@@ -30,3 +30,11 @@ def json_number(value: Decimal | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(value.normalize())
+
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "", ">": ">", "<": "<"}
+
+
+def format_comparator(comparator: str | None) -> str:
+    """The symbol a Chinese table prints: '>=' -> '≥'; '=' prints nothing (the value itself)."""
+    return COMPARATOR_SYMBOLS.get(comparator or "", "")
