@@ -4,10 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kpi import db
-from kpi.config import flask_config, load_settings
+from kpi.accounts import access
+from kpi.config import ConfigError, flask_config, load_settings
 
 csrf = CSRFProtect()
 
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    access.init_app(app)
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)
@@ -31,12 +33,37 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kpi.cli import kpi_cli
 
     app.cli.add_command(kpi_cli)
+    if settings.is_production:
+        _refuse_unsafe_production(app)
     return app
 
 
+def _refuse_unsafe_production(app: Flask) -> None:
+    """Production must not run in debug mode or with the published demo passwords."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
+
+    from kpi.accounts.service import demo_accounts_with_default_password
+
+    if app.debug:
+        raise ConfigError("production refuses to run with the debug flag")
+    with Session(app.extensions["kpi_engine"]) as session:
+        try:
+            unsafe = demo_accounts_with_default_password(session)
+        except DBAPIError:  # tables not created yet: `kpi init` runs first
+            unsafe = []
+    if unsafe:
+        raise ConfigError(
+            "demo accounts still have their default passwords: " + ", ".join(unsafe)
+            + " (change them with `flask --app app kpi set-password NAME`, or disable them)"
+        )
+
+
 def _register_blueprints(app: Flask) -> None:
+    from kpi.accounts.routes import bp as accounts_bp
     from kpi.indicators.routes import bp as indicators_bp
 
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(indicators_bp)
 
 
@@ -57,6 +84,11 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        message = "页面已过期或表单校验失败，请刷新页面后重新提交（已填写的内容请先复制保存）。"
+        return render_template("error.html", code=400, message=message), 400
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -5,6 +5,7 @@ The command names and options are kept stable: operations scripts depend on them
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from flask.cli import AppGroup
 from sqlmodel import Session
 
 from kpi import db
+from kpi.accounts.roles import ROLE_LABELS
+from kpi.accounts.service import AccountError, create_user, set_password
 from kpi.budget import service as budget
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.formatting import format_number, json_number
@@ -139,3 +142,46 @@ def indicator_json(row, project: str | None) -> dict:
         "target_date": row.target_date_to.isoformat() if row.target_date_to else None,
         "points": json_number(row.points),
     }
+
+
+def _password_from_env_or_prompt() -> str:
+    password = os.environ.get("KPI_PASSWORD")
+    if password:
+        return password
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+@kpi_cli.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["staff", "reviewer", "finance", "admin"]),
+              help="staff=填报人, reviewer=审核人, finance=财政局, admin=管理员")
+@click.option("--unit", "unit_name", default=None, help="所属单位（填报人、审核人必填）")
+@click.option("--email", default=None, help="邮箱（接收提醒）")
+@click.option("--display-name", default="", help="显示名称")
+def create_user_command(name: str, role: str, unit_name: str | None, email: str | None, display_name: str) -> None:
+    """Create a user; the password comes from KPI_PASSWORD or a hidden prompt."""
+    password = _password_from_env_or_prompt()
+    with Session(db.engine(), expire_on_commit=False) as session:
+        try:
+            user = create_user(session, {"username": name, "password": password, "role": role, "unit": unit_name,
+                                         "email": email, "display_name": display_name})
+            session.commit()
+        except AccountError as error:
+            session.rollback()
+            fail(str(error))
+    click.echo(f"已创建用户 {user.username}（{ROLE_LABELS[user.role]}）。")
+
+
+@kpi_cli.command("set-password")
+@click.argument("name")
+def set_password_command(name: str) -> None:
+    """Set a user's password (KPI_PASSWORD or a hidden prompt) and unlock the account."""
+    password = _password_from_env_or_prompt()
+    with Session(db.engine()) as session:
+        try:
+            set_password(session, name, password)
+            session.commit()
+        except AccountError as error:
+            session.rollback()
+            fail(str(error))
+    click.echo(f"已修改 {name} 的密码。")

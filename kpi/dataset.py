@@ -78,9 +78,14 @@ def load_dataset(session: Session, data: dict) -> DatasetSummary:
 
 
 def load_default_dataset_if_empty(session: Session) -> DatasetSummary | None:
+    """Load the dataset and its demo accounts (local use only) into an empty database."""
+    from kpi.accounts.service import create_demo_accounts
+
     if not is_empty(session):
         return None
-    return load_dataset(session, read_dataset())
+    summary = load_dataset(session, read_dataset())
+    create_demo_accounts(session)
+    return summary
 
 
 def _spec(item: dict) -> IndicatorSpec:

@@ -6,6 +6,7 @@ starts from the same state without paying for migrations again.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -120,3 +121,36 @@ def pg_url(postgres_server):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+DEMO_PASSWORD = "Demo@2023"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign the test client in and out through the real login form (CSRF included)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str = "szcc_staff", password: str = DEMO_PASSWORD, follow: bool = False):
+        page = self.client.get("/login")
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}, follow_redirects=follow
+        )
+
+    def logout(self):
+        token = csrf_from(self.client.get("/account/password").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

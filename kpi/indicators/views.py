@@ -57,6 +57,11 @@ def unit_years(session: Session) -> list[tuple[Unit, list[int]]]:
     return budget.units_with_years(session)
 
 
+def visible_unit_years(session: Session, user) -> list[tuple[Unit, list[int]]]:
+    """The units (with years) this user may read: their own, or all for 财政局/管理员."""
+    return [(unit, years) for unit, years in unit_years(session) if user.can("view", unit.id)]
+
+
 def indicator_page(session: Session, unit_id: int, year: int, project_id: int | None) -> IndicatorPage | None:
     unit = session.get(Unit, unit_id)
     fiscal_year = budget.find_year(session, year)

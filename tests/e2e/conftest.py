@@ -46,3 +46,23 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def login(page, base_url: str, username: str, password: str = "Demo@2023") -> None:
+    """Sign in through the real login form."""
+    page.goto(base_url + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def signed_in(live_server, page):
+    """Returns a function that signs `page` in as a demo user and returns the base URL."""
+
+    def sign_in(username: str):
+        login(page, live_server, username)
+        return live_server
+
+    return sign_in

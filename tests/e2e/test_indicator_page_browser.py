@@ -6,8 +6,8 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_browser_shows_the_grouped_table_and_switches_to_a_project(live_server, page, tmp_path):
-    page.goto(live_server + "/")
+def test_browser_shows_the_grouped_table_and_switches_to_a_project(signed_in, page, tmp_path):
+    signed_in("szcc_staff")
     assert page.title().startswith("深圳市消费者委员会秘书处 2023 年绩效目标")
     assert page.locator("table.indicators tbody tr").count() == 67
     assert page.get_by_role("rowheader", name="数量指标").is_visible()

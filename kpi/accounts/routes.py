@@ -1,0 +1,80 @@
+"""Sign in, sign out, change password."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from kpi.accounts import service
+from kpi.accounts.access import access
+from kpi.accounts.forms import ChangePasswordForm, LoginForm
+from kpi.accounts.models import User
+from kpi.accounts.passwords import hash_password, password_problem, verify_password
+from kpi.audit.service import record
+from kpi.db import get_session, utcnow
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: never redirect to another host after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access("public")
+def login():
+    """The login page (the only page open without signing in)."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        db_session = get_session()
+        try:
+            user = service.authenticate(db_session, form.username.data, form.password.data)
+        except service.LoginFailed as failure:
+            form.password.errors = [failure.message]
+        else:
+            session.clear()  # a fresh session on login: no fixation
+            login_user(service.session_user(user.id))
+            record(db_session, actor=user.username, user_id=user.id, unit_id=user.unit_id, entity="user", entity_id=user.id, action="login")
+            db_session.commit()
+            return redirect(safe_next(form.next.data) or url_for("indicators.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@access("login")
+def logout():
+    """Sign out (POST, so that a link elsewhere cannot sign people out)."""
+    logout_user()
+    session.clear()
+    flash("您已退出登录。", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@access("login")
+def change_password():
+    """Change one's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db_session = get_session()
+        user = db_session.get(User, current_user.id)
+        if not verify_password(user.password_hash, form.current.data):
+            form.current.errors = ["当前密码不正确"]
+        elif problem := password_problem(form.new.data, user.username):
+            form.new.errors = [problem]
+        else:
+            user.password_hash = hash_password(form.new.data)
+            user.password_changed_at = utcnow()
+            db_session.add(user)
+            record(db_session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="change_password")
+            db_session.commit()
+            flash("密码已修改。", "success")
+            return redirect(url_for("indicators.home"))
+    return render_template("accounts/password.html", form=form)

@@ -1,0 +1,179 @@
+"""Use cases for accounts: create users, sign in with lockout, demo accounts."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import ValidationError, field_validator
+from sqlmodel import Field, Session, SQLModel, select
+
+from kpi import db
+from kpi.accounts.access import SessionUser
+from kpi.accounts.models import User
+from kpi.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from kpi.accounts.roles import ROLE_LABELS, UNIT_ROLES
+from kpi.audit.service import record
+from kpi.budget import service as budget
+
+DEMO_ACCOUNTS = Path(__file__).resolve().parents[1] / "data" / "demo_accounts.yaml"
+USERNAME = re.compile(r"[A-Za-z0-9_.@-]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # shape only: delivery proves the rest
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+class AccountError(ValueError):
+    """A user cannot be created or changed; the message is Chinese."""
+
+
+class LoginFailed(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UserCreate(SQLModel):
+    """Validated input for a new user (CLI, admin pages and the demo accounts)."""
+
+    username: str = Field(min_length=2, max_length=100)
+    password: str
+    role: str
+    unit: Optional[str] = None
+    email: Optional[str] = Field(default=None, max_length=254)
+    display_name: str = Field(default="", max_length=100)
+
+    @field_validator("username")
+    @classmethod
+    def _plain_username(cls, value: str) -> str:
+        if not USERNAME.fullmatch(value):
+            raise ValueError("username")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.fullmatch(value):
+            raise ValueError("email")
+        return value or None
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ROLE_LABELS:
+            raise ValueError("role")
+        return value
+
+
+def session_user(user_id: int) -> SessionUser | None:
+    """The signed-in user for Flask-Login, or None if gone or disabled."""
+    user = db.get_session().get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return SessionUser(user.id, user.username, user.display_name, user.role, user.unit_id, user.email)
+
+
+def create_user(session: Session, data: dict, *, actor: str = "cli", check_password: bool = True) -> User:
+    try:
+        spec = UserCreate.model_validate(data)
+    except ValidationError as error:
+        fields = {str(item["loc"][0]) for item in error.errors()}
+        labels = {"username": "用户名（2–100 位字母、数字或 _.@-）", "role": "角色（staff/reviewer/finance/admin）", "email": "邮箱格式"}
+        raise AccountError("无效的" + "、".join(labels.get(f, f) for f in sorted(fields))) from None
+    if session.exec(select(User).where(User.username == spec.username)).first():
+        raise AccountError(f"用户名已存在：{spec.username}")
+    if check_password and (problem := password_problem(spec.password, spec.username)):
+        raise AccountError(problem)
+    unit_id = None
+    if spec.role in UNIT_ROLES:
+        if not spec.unit:
+            raise AccountError(f"{ROLE_LABELS[spec.role]}必须指定所属单位（--unit）")
+        unit = budget.find_unit(session, spec.unit)
+        if unit is None:
+            raise AccountError(f"单位不存在：{spec.unit}")
+        unit_id = unit.id
+    elif spec.unit:
+        raise AccountError(f"{ROLE_LABELS[spec.role]}不属于某个单位，请不要指定 --unit")
+    user = User(
+        username=spec.username, display_name=spec.display_name or spec.username, email=spec.email,
+        password_hash=hash_password(spec.password), role=spec.role, unit_id=unit_id,
+        password_changed_at=db.utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor=actor, entity="user", entity_id=user.id, action="create", unit_id=unit_id,
+           new_value=f"{user.username}（{ROLE_LABELS[user.role]}）")
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The user for these credentials, or LoginFailed. Locks the account after repeated failures."""
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    now = db.utcnow()
+    if user is None:
+        verify_password(hash_password("x"), password)  # same work either way: no user enumeration by timing
+        raise LoginFailed("用户名或密码错误。")
+    if user.locked_until is not None and _aware(user.locked_until) > now:
+        minutes = max(1, int((_aware(user.locked_until) - now).total_seconds() // 60) + 1)
+        raise LoginFailed(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试。")
+    if not user.is_active:
+        raise LoginFailed("账号已停用，请联系管理员。")
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+            record(session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="lock")
+        session.add(user)
+        session.commit()
+        raise LoginFailed("用户名或密码错误。")
+    user.failed_logins = 0
+    user.locked_until = None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def read_demo_accounts(path: Path = DEMO_ACCOUNTS) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["accounts"]
+
+
+def create_demo_accounts(session: Session) -> list[User]:
+    """The demo accounts of the default dataset (local use only; see README)."""
+    return [create_user(session, account, actor="init", check_password=False) for account in read_demo_accounts()]
+
+
+def demo_accounts_with_default_password(session: Session) -> list[str]:
+    """Usernames of demo accounts that still accept their published password."""
+    names = []
+    for account in read_demo_accounts():
+        user = session.exec(select(User).where(User.username == account["username"])).first()
+        if user is not None and verify_password(user.password_hash, account["password"]):
+            names.append(user.username)
+    return names
+
+
+def _aware(moment):
+    # SQLite returns naive datetimes; they were written as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str = "cli") -> User:
+    """Replace a user's password (policy enforced) and lift any lockout."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise AccountError(f"用户不存在：{username}")
+    if problem := password_problem(password, user.username):
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = db.utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    record(session, actor=actor, entity="user", entity_id=user.id, action="set_password", unit_id=user.unit_id)
+    return user

@@ -1,0 +1,370 @@
+"""Progress through the year: indicators and budget execution, monitored together (双监控, domain.md §3).
+
+From the quarterly entries: the year-to-date figure, what is expected by now, a status colour
+with its working in Chinese, and a straight-line forecast of the year end. For budget lines:
+执行率 and the execution warning behind 时间过半、任务过半. Thresholds are per-year settings;
+``ProgressSettings`` holds the defaults of §3. Pure: no Flask, no database, no I/O. Everything is
+Decimal; percentages are rounded half up to 2 decimals.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
+
+from kpi.domain.aggregation import Aggregation
+from kpi.domain.entries import BAND_LABELS, Band, Entry
+from kpi.domain.targets import Comparator, Direction, TargetKind
+
+
+class Status(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    NONE = "none"  # nothing to judge yet
+
+
+STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红", Status.NONE: "无"}
+
+
+@dataclass(frozen=True)
+class ProgressSettings:
+    """The (default) thresholds of domain.md §3 and §4; per-year settings override them."""
+
+    green_at: Decimal = Decimal("80")  # completion ÷ expected-by-now, in %
+    yellow_at: Decimal = Decimal("60")
+    budget_green_at: Decimal = Decimal("80")  # execution warning index
+    budget_yellow_at: Decimal = Decimal("60")
+    over_completion_at: Decimal = Decimal("130")  # completion in % that calls for an explanation
+
+
+@dataclass(frozen=True)
+class QuarterFigure:
+    """What was entered for one indicator in one quarter (1–4)."""
+
+    quarter: int
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    value: Decimal | None  # sum, latest value, or rate in %, by aggregation rule
+    numerator: Decimal | None
+    denominator: Decimal | None
+    band: Band | None
+    achieved_on: date | None
+    quarters_reported: int
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    actual: YearToDate
+    completion_pct: Decimal | None  # actual ÷ target in %, may exceed 100
+    expected_pct: Decimal | None  # expected by now, in %
+    status: Status
+    forecast: Decimal | None  # straight-line year-end value (numeric indicators)
+    forecast_band: Band | None  # qualitative: the latest band
+    over_completed: bool  # completion ≥ over_completion_at: needs an explanation (§4, §6)
+    explanation: str  # how the status was reached, in Chinese
+
+
+@dataclass(frozen=True)
+class BudgetProgress:
+    budget: Decimal  # 全年预算数 (调整后)
+    spent: Decimal  # 执行数 to date
+    execution_rate: Decimal | None  # 执行率 in %; None when the budget is 0
+    time_progress: Decimal  # months elapsed ÷ 12, in %
+    warning_index: Decimal | None  # 执行率 ÷ time progress × 100
+    status: Status
+    forecast: Decimal | None  # straight-line year-end spend
+
+
+HUNDRED = Decimal(100)
+_NUMERIC = (Aggregation.CUMULATIVE, Aggregation.RATE, Aggregation.LEVEL, Aggregation.BUDGET)
+
+
+def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_of_quarter: int, *,
+                 budget_actual: Decimal | None = None) -> YearToDate:
+    """The year-to-date figure from the quarters up to ``as_of_quarter`` (domain.md §3).
+
+    BUDGET indicators have no entries: their figure is ``budget_actual``, the spend to date of
+    the linked project."""
+    _months(as_of_quarter, None)
+    if aggregation is Aggregation.BUDGET:
+        return YearToDate(budget_actual, None, None, None, None, 0)
+    by_quarter = {f.quarter: f.entry for f in figures
+                  if 1 <= f.quarter <= as_of_quarter and _reports(aggregation, f.entry)}
+    entries = [by_quarter[q] for q in sorted(by_quarter)]
+    if not entries:
+        return YearToDate(None, None, None, None, None, 0)
+    latest = entries[-1]
+    value = numerator = denominator = band = achieved_on = None
+    if aggregation is Aggregation.CUMULATIVE:
+        value = sum((e.value for e in entries), Decimal(0))
+    elif aggregation is Aggregation.LEVEL:
+        value = latest.value
+    elif aggregation is Aggregation.RATE:
+        if all(_has_ratio(e) for e in entries):  # summed counts make the exact rate for the year
+            numerator = sum((e.numerator for e in entries), Decimal(0))
+            denominator = sum((e.denominator for e in entries), Decimal(0))
+        elif _has_ratio(latest):
+            numerator, denominator = latest.numerator, latest.denominator
+        value = _pct(numerator, denominator) if numerator is not None else latest.value
+    elif aggregation is Aggregation.QUALITATIVE:
+        band = latest.band
+    elif aggregation is Aggregation.DEADLINE:
+        achieved_on = min(e.achieved_on for e in entries)
+    return YearToDate(value, numerator, denominator, band, achieved_on, len(entries))
+
+
+def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[Decimal | None] = (),
+                 target_value: Decimal | None = None, *, months_elapsed: int | None = None) -> Decimal | None:
+    """How much of the target should be reached by now, in % (domain.md §3).
+
+    Cumulative targets follow the quarterly plan (季度计划, 4 amounts), or 25% a quarter without
+    one. A plan with gaps is completed from ``target_value`` when it can be: the quarters left
+    blank share what the planned ones leave of the target. ``months_elapsed`` (7 for 1–7月)
+    overrides the quarter. Rates, levels and qualitative targets should hold at any time: 100."""
+    months = _months(as_of_quarter, months_elapsed)
+    if aggregation in (Aggregation.DEADLINE, Aggregation.BUDGET):
+        return None
+    if aggregation is not Aggregation.CUMULATIVE:
+        return HUNDRED if months else None
+    return _round(_fraction(plan, target_value, months) * HUNDRED)
+
+
+def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direction: Direction,
+                       target_value: Decimal | None, target_date: date | None, aggregation: Aggregation,
+                       figures: Sequence[QuarterFigure], as_of_quarter: int,
+                       plan: Sequence[Decimal | None] = (), budget_actual: Decimal | None = None,
+                       budget_target: Decimal | None = None, settings: ProgressSettings = ProgressSettings(),
+                       months_elapsed: int | None = None, today: date | None = None) -> IndicatorProgress:
+    """Year to date, expected by now, status, forecast and the working, for one indicator.
+
+    ``today`` lets a deadline that has passed unmet turn red; without it, it stays NONE."""
+    months = _months(as_of_quarter, months_elapsed)
+    actual = year_to_date(aggregation, figures, as_of_quarter, budget_actual=budget_actual)
+    expected = expected_pct(aggregation, as_of_quarter, plan, target_value, months_elapsed=months)
+    result = _Result(actual, expected)
+    if months == 0:
+        return result.done(Status.NONE, "尚未到填报期")
+    if aggregation is Aggregation.QUALITATIVE:
+        return _qualitative(result)
+    if aggregation is Aggregation.DEADLINE:
+        return _deadline(result, target_date, today)
+    if aggregation is Aggregation.BUDGET:
+        target_value = budget_target
+        if direction is not Direction.REVERSE:  # e.g. "≥预算金额": judged against time progress
+            result.expected = _round(Decimal(months) / 12 * HUNDRED)
+    result.forecast = _forecast(aggregation, actual.value, plan, target_value, months)
+    label = _LABELS.get(aggregation, "实际")
+    unit = "%" if kind is TargetKind.PERCENT or aggregation is Aggregation.RATE else ""
+    if actual.value is None:
+        return result.done(Status.NONE, "尚无预算执行数" if aggregation is Aggregation.BUDGET else "尚未填报")
+    if direction is Direction.REVERSE:
+        return _reverse(result, comparator, target_value, label, unit, aggregation is Aggregation.BUDGET)
+    return _positive(result, target_value, label, unit, settings)
+
+
+def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal], as_of_quarter: int | None = None, *,
+                    months_elapsed: int | None = None, settings: ProgressSettings = ProgressSettings()) -> BudgetProgress:
+    """执行率 = 执行数 ÷ 全年预算数, and the warning 执行率 ÷ (months elapsed / 12) × 100 (§3).
+
+    Only quarters up to ``as_of_quarter`` count when it is given; ``months_elapsed`` defaults to
+    three per quarter and is 7 for the 1–7月 monitoring report."""
+    if as_of_quarter is None and months_elapsed is None:
+        raise ValueError("as_of_quarter or months_elapsed is required")
+    months = _months(as_of_quarter or 0, months_elapsed)
+    spent = sum((amount for quarter, amount in spent_by_quarter.items()
+                 if amount is not None and (as_of_quarter is None or quarter <= as_of_quarter)), Decimal(0))
+    time_progress = _round(Decimal(months) / 12 * HUNDRED)
+    rate = _pct(spent, budget) if budget > 0 else None
+    warning = _pct(rate, time_progress) if rate is not None and months else None
+    status = (Status.NONE if warning is None
+              else _colour(warning, settings.budget_green_at, settings.budget_yellow_at))
+    forecast = _round(spent * 12 / months) if months else None
+    return BudgetProgress(budget, spent, rate, time_progress, warning, status, forecast)
+
+
+# --- the status rules ------------------------------------------------------------------------
+_LABELS = {Aggregation.CUMULATIVE: "累计", Aggregation.LEVEL: "最新值", Aggregation.BUDGET: "执行数"}
+
+
+@dataclass
+class _Result:
+    """An IndicatorProgress being assembled."""
+
+    actual: YearToDate
+    expected: Decimal | None
+    completion: Decimal | None = None
+    forecast: Decimal | None = None
+
+    def done(self, status: Status, explanation: str, over: bool = False) -> IndicatorProgress:
+        return IndicatorProgress(self.actual, self.completion, self.expected, status, self.forecast,
+                                 self.actual.band, over, explanation)
+
+
+def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
+              settings: ProgressSettings) -> IndicatorProgress:
+    # domain.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
+    value = result.actual.value
+    shown = f"{label} {_num(value)}{unit}{_parts(result.actual)}"
+    if target is None or target <= 0:
+        return result.done(Status.NONE, f"{shown}；目标值不是正数，无法计算完成率")
+    result.completion = completion = _pct(value, target)
+    text = f"{shown} ÷ 目标 {_num(target)}{unit} = {completion}%"
+    over = completion >= settings.over_completion_at
+    if over:
+        text += f"（≥ {_num(settings.over_completion_at)}%，需说明超额原因）"
+    expected = result.expected
+    if not expected:  # the plan asks for nothing yet, so anything done is on track
+        return result.done(Status.GREEN, f"{text}；按计划本期应完成 0% → 绿", over)
+    ratio = _pct(completion, expected)
+    status = _colour(ratio, settings.green_at, settings.yellow_at)
+    green, yellow = _num(settings.green_at), _num(settings.yellow_at)
+    where = {Status.GREEN: f"≥ {green}%", Status.YELLOW: f"在 {yellow}%–{green}% 之间",
+             Status.RED: f"< {yellow}%"}[status]
+    return result.done(status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → "
+                               f"{STATUS_LABELS[status]}", over)
+
+
+def _reverse(result: _Result, comparator: Comparator | None, limit: Decimal | None, label: str,
+             unit: str, is_budget: bool) -> IndicatorProgress:
+    # domain.md §3: a reverse indicator is red as soon as it has exceeded its limit.
+    value = result.actual.value
+    name = "预算" if is_budget else "上限"
+    if limit is None:
+        return result.done(Status.NONE, f"{label} {_num(value)}{unit}；{name}不是数字，无法比较")
+    strict = comparator is Comparator.LT  # "< 10" is exceeded at 10 already
+    crossed = value >= limit if strict else value > limit
+    sign = (("≥" if strict else ">") if crossed else ("<" if strict else "≤"))
+    text = f"{label} {_num(value)}{unit} {sign} {name} {_num(limit)}{unit}"
+    if limit > 0:
+        result.completion = _pct(value, limit)
+        text += f"（占{name} {result.completion}%）"
+    return result.done(Status.RED if crossed else Status.GREEN, f"{text} → {"红" if crossed else "绿"}")
+
+
+_BAND_STATUS = {Band.ACHIEVED: Status.GREEN, Band.PARTIAL: Status.YELLOW, Band.NOT_ACHIEVED: Status.RED}
+
+
+def _qualitative(result: _Result) -> IndicatorProgress:
+    band = result.actual.band
+    if band is None:
+        return result.done(Status.NONE, "尚未评价")
+    status = _BAND_STATUS[band]
+    return result.done(status, f"最新评价：{BAND_LABELS[band]} → {STATUS_LABELS[status]}")
+
+
+def _deadline(result: _Result, target_date: date | None, today: date | None) -> IndicatorProgress:
+    done = result.actual.achieved_on
+    if done is not None:
+        if target_date is None:
+            return result.done(Status.GREEN, f"已于 {done.isoformat()} 完成 → 绿")
+        late = done > target_date
+        relation = "晚于" if late else "不晚于"
+        return result.done(Status.RED if late else Status.GREEN,
+                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {"红" if late else "绿"}")
+    if target_date is None:
+        return result.done(Status.NONE, "尚未完成")
+    if today is not None and today > target_date:
+        return result.done(Status.RED, f"尚未完成，已超过期限 {target_date.isoformat()} → 红")
+    return result.done(Status.NONE, f"尚未完成（期限 {target_date.isoformat()}）")
+
+
+def _forecast(aggregation: Aggregation, value: Decimal | None, plan: Sequence[Decimal | None],
+              target_value: Decimal | None, months: int) -> Decimal | None:
+    """The year-end value if the pace so far holds."""
+    if value is None:
+        return None
+    if aggregation in (Aggregation.RATE, Aggregation.LEVEL):
+        return value  # a rate or a level is already its own year-end estimate
+    if aggregation is Aggregation.CUMULATIVE:
+        fraction = _fraction(plan, target_value, months)
+        return _round(value / fraction) if fraction else None
+    if aggregation is Aggregation.BUDGET:
+        return _round(value * 12 / months)
+    return None
+
+
+# --- time and plan -----------------------------------------------------------------------------
+def _months(as_of_quarter: int, months_elapsed: int | None) -> int:
+    if not 0 <= as_of_quarter <= 4:
+        raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
+    months = 3 * as_of_quarter if months_elapsed is None else months_elapsed
+    if not 0 <= months <= 12:
+        raise ValueError(f"months_elapsed must be 0–12, not {months}")
+    return months
+
+
+def _fraction(plan: Sequence[Decimal | None], target_value: Decimal | None, months: int) -> Decimal:
+    """The share of the year's cumulative target due after ``months`` months (plan-aware)."""
+    amounts = _plan(plan, target_value)
+    if amounts is None:
+        return Decimal(months) / 12
+    full, rest = divmod(months, 3)
+    due = sum(amounts[:full], Decimal(0))
+    if rest:  # inside a quarter (1–7月): that quarter's plan accrues month by month
+        due += amounts[full] * rest / 3
+    return due / sum(amounts, Decimal(0))
+
+
+def _plan(plan: Sequence[Decimal | None], target_value: Decimal | None) -> tuple[Decimal, ...] | None:
+    """The four quarterly amounts to pace against, or None for an even plan."""
+    amounts = tuple(plan)
+    if len(amounts) != 4 or any(a is not None and a < 0 for a in amounts):
+        return None
+    known = [a for a in amounts if a is not None]
+    total = sum(known, Decimal(0))
+    if len(known) == 4:
+        return amounts if total > 0 else None
+    if known and target_value is not None and target_value > total:
+        share = (target_value - total) / (4 - len(known))
+        return tuple(share if a is None else a for a in amounts)
+    return None
+
+
+# --- arithmetic and wording ---------------------------------------------------------------------
+def _reports(aggregation: Aggregation, entry: Entry) -> bool:
+    """Whether a quarter's entry carries a figure this aggregation rule reads (a note alone doesn't)."""
+    if aggregation in (Aggregation.CUMULATIVE, Aggregation.LEVEL):
+        return entry.value is not None
+    if aggregation is Aggregation.RATE:
+        return entry.value is not None or _has_ratio(entry)
+    if aggregation is Aggregation.QUALITATIVE:
+        return entry.band is not None
+    return aggregation is Aggregation.DEADLINE and entry.achieved_on is not None
+
+
+def _has_ratio(entry: Entry) -> bool:
+    return entry.numerator is not None and entry.denominator is not None and entry.denominator > 0
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return _round(part / whole * HUNDRED)
+
+
+def _round(value: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60  # quantize must never run out of digits, however large the figures
+        return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _colour(pct: Decimal, green_at: Decimal, yellow_at: Decimal) -> Status:
+    return Status.GREEN if pct >= green_at else Status.YELLOW if pct >= yellow_at else Status.RED
+
+
+def _parts(actual: YearToDate) -> str:
+    if actual.numerator is None or actual.denominator is None:
+        return ""
+    return f"（分子 {_num(actual.numerator)} ÷ 分母 {_num(actual.denominator)}）"
+
+
+def _num(value: Decimal) -> str:
+    """9500 -> "9,500", 12.50 -> "12.5": thousands separators, no trailing zeros."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return format(value.normalize(), ",f")

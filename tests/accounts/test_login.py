@@ -1,0 +1,97 @@
+"""Who can sign in, and what happens when they cannot?"""
+from __future__ import annotations
+
+import pytest
+
+from kpi.config import ConfigError
+
+
+def test_every_page_but_login_sends_anonymous_users_to_login(client):
+    for url in ["/", "/units", "/units/2/2023/indicators", "/account/password"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    assert client.get("/login").status_code == 200
+
+
+def test_demo_staff_signs_in_and_lands_on_their_unit(client, auth):
+    response = auth.login("szcc_staff")
+    assert response.status_code == 302
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "深圳市消费者委员会秘书处 · 2023 年度绩效目标" in home
+    assert "张敏（填报人） · 填报人" in home
+
+
+def test_wrong_password_shows_a_chinese_message_and_keeps_the_username(client, auth):
+    response = auth.login("szcc_staff", "wrong-password")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "用户名或密码错误" in html
+    assert 'value="szcc_staff"' in html
+
+
+def test_repeated_failures_lock_the_account(client, auth):
+    for _ in range(5):
+        auth.login("szcc_reviewer", "wrong-password")
+    response = auth.login("szcc_reviewer")
+    assert "已临时锁定" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_login_post_without_csrf_token_is_refused(client):
+    response = client.post("/login", data={"username": "szcc_staff", "password": "Demo@2023"})
+    assert response.status_code == 400
+    assert "表单校验失败" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_next_never_leaves_the_site(client, target):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "szcc_staff", "password": "Demo@2023", "next": target, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_next_returns_to_the_requested_page(client):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "finance", "password": "Demo@2023", "next": "/units", "csrf_token": token})
+    assert response.headers["Location"] == "/units"
+
+
+def test_logout_ends_the_session(client, auth):
+    auth.login("szcc_staff")
+    assert auth.logout().status_code == 302
+    assert client.get("/units").status_code == 302
+
+
+def test_change_password_enforces_the_policy(client, auth):
+    from tests.conftest import csrf_from
+
+    auth.login("szcc_staff")
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    weak = client.post("/account/password", data={"current": "Demo@2023", "new": "short", "confirm": "short", "csrf_token": token})
+    assert "密码至少 8 位" in weak.get_data(as_text=True)
+    ok = client.post("/account/password", data={"current": "Demo@2023", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token})
+    assert ok.status_code == 302
+    auth.logout()
+    assert "用户名或密码错误" in auth.login("szcc_staff").get_data(as_text=True)
+    assert auth.login("szcc_staff", "Better#Pass9").status_code == 302
+
+
+def test_production_refuses_demo_accounts_with_default_passwords(monkeypatch, sqlite_url, make_app):
+    monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("KPI_DATABASE_URL", sqlite_url)
+    with pytest.raises(ConfigError, match="demo accounts"):
+        make_app(sqlite_url)
+
+
+def test_production_requires_a_secret_key(monkeypatch, sqlite_url, make_app):
+    monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.delenv("KPI_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="KPI_SECRET_KEY"):
+        make_app(sqlite_url)
