@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from kpi.domain.aggregation import Aggregation
@@ -165,9 +165,10 @@ def _check_ratio(values: dict[str, object], errors: dict[str, str]) -> None:
 
 def _agrees(percent: Decimal, numerator: Decimal, denominator: Decimal) -> bool:
     # People round a percentage to the places they type: 1/3 may be written 33, 33.3 or 33.33.
+    # Within half a unit of the last typed place agrees, so a tie may be rounded either way.
     places = min(max(0, -percent.as_tuple().exponent), MAX_PLACES)
     exact = numerator / denominator * 100
-    return exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP) == percent
+    return abs(exact - percent) <= Decimal(5).scaleb(-places - 1)
 
 
 # --- field readers: each takes the typed text and returns a value or raises _Invalid ------------

@@ -243,7 +243,7 @@ def _reverse(result: _Result, comparator: Comparator | None, limit: Decimal | No
     if limit > 0:
         result.completion = _pct(value, limit)
         text += f"（占{name} {result.completion}%）"
-    return result.done(Status.RED if crossed else Status.GREEN, f"{text} → {"红" if crossed else "绿"}")
+    return result.done(Status.RED if crossed else Status.GREEN, f"{text} → {'红' if crossed else '绿'}")
 
 
 _BAND_STATUS = {Band.ACHIEVED: Status.GREEN, Band.PARTIAL: Status.YELLOW, Band.NOT_ACHIEVED: Status.RED}
@@ -265,7 +265,7 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
         late = done > target_date
         relation = "晚于" if late else "不晚于"
         return result.done(Status.RED if late else Status.GREEN,
-                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {"红" if late else "绿"}")
+                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {'红' if late else '绿'}")
     if target_date is None:
         return result.done(Status.NONE, "尚未完成")
     if today is not None and today > target_date:

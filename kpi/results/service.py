@@ -1,0 +1,291 @@
+"""Use cases for quarterly results: validate, save with optimistic locking, review.
+
+Web form, Excel upload and bulk import all call `validate_input` then `save`.
+Every changed value and status is written to the audit trail in the same
+transaction as the change itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Mapping
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from kpi.audit.service import record
+from kpi.db import utcnow
+from kpi.domain.aggregation import Aggregation
+from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
+from kpi.formatting import format_number
+from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
+from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet
+
+FIELD_LABELS = {
+    "value": "完成值", "numerator": "分子", "denominator": "分母", "band": "完成等级",
+    "achieved_on": "完成日期", "assessment": "完成情况", "note": "说明", "spent": "执行数",
+}
+
+
+class ResultsError(Exception):
+    """A results operation that cannot proceed; `message` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Locked(ResultsError):
+    pass
+
+
+class WorkflowError(ResultsError):
+    pass
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between what is stored and what is being saved."""
+
+    entity: str  # "indicator" or "budget_line"
+    entity_id: int
+    subject: str  # the indicator's or budget line's name
+    field: str  # Chinese field label
+    old: object  # stored now
+    new: object  # being saved
+
+    @property
+    def label(self) -> str:
+        return f"{self.subject} · {self.field}"
+
+    @property
+    def old_text(self) -> str:
+        return display(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return display(self.new)
+
+
+class Conflict(ResultsError):
+    """Someone saved the quarter after this user opened it (optimistic locking).
+
+    The caller reloads the sheet and shows `pending_changes(fresh_sheet, data)`:
+    the stored (newer) values beside the ones this user typed.
+    """
+
+    def __init__(self):
+        super().__init__("其他人已在您打开页面后保存了本季度数据，您的修改尚未保存。请核对下列最新数值，确认后重新保存。")
+
+
+class InputRejected(ResultsError):
+    """Validation failed; `errors` maps ("indicator"|"line", id, field) to a Chinese message."""
+
+    def __init__(self, errors: dict[tuple[str, int, str], str]):
+        super().__init__(f"有 {len(errors)} 处填写有误，请按提示修改。")
+        self.errors = errors
+
+
+@dataclass
+class QuarterInput:
+    """Validated figures for a quarter. Only the indicators and lines present are changed."""
+
+    entries: dict[int, Entry] = field(default_factory=dict)
+    spending: dict[int, Decimal | None] = field(default_factory=dict)
+
+
+def validate_input(
+    sheet: QuarterSheet,
+    raw_entries: Mapping[int, Mapping[str, str | None]],
+    raw_spending: Mapping[int, str | None],
+) -> QuarterInput:
+    """Check every field; raise InputRejected listing all faults, or return the typed values."""
+    by_id = {indicator.id: indicator for indicator in sheet.indicators}
+    lines = {line.id for line in sheet.lines}
+    data, errors = QuarterInput(), {}
+    for indicator_id, raw in raw_entries.items():
+        indicator = by_id.get(indicator_id)
+        if indicator is None:
+            errors[("indicator", indicator_id, "value")] = "指标不属于本单位本年度"
+            continue
+        try:
+            data.entries[indicator_id] = parse_entry(Aggregation(indicator.aggregation), raw, year=sheet.year.year)
+        except EntryError as error:
+            errors.update({("indicator", indicator_id, name): message for name, message in error.errors.items()})
+    for line_id, text in raw_spending.items():
+        if line_id not in lines:
+            errors[("line", line_id, "spent")] = "预算项目不属于本单位本年度"
+            continue
+        try:
+            data.spending[line_id] = parse_amount(text)
+        except EntryError as error:
+            errors[("line", line_id, "spent")] = next(iter(error.errors.values()))
+    if errors:
+        raise InputRejected(errors)
+    return data
+
+
+def display(value: object) -> str:
+    """How a stored value reads in messages and the audit trail."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value in BAND_LABELS:
+        return BAND_LABELS[value]
+    return str(value)
+
+
+def pending_changes(sheet: QuarterSheet, data: QuarterInput) -> list[Change]:
+    """The fields `data` would change, with stored (old) and new values, in sheet order."""
+    changes = []
+    for indicator in sheet.indicators:
+        if indicator.id not in data.entries:
+            continue
+        old, entry = sheet.current(indicator.id), data.entries[indicator.id]
+        for item in fields(Entry):
+            before, after = getattr(old, item.name), getattr(entry, item.name)
+            if before != after:
+                changes.append(Change("indicator", indicator.id, indicator.name, FIELD_LABELS[item.name], before, after))
+    for line in sheet.lines:
+        if line.id in data.spending and sheet.spent(line.id) != data.spending[line.id]:
+            changes.append(Change("budget_line", line.id, line.name, "执行数（万元）", sheet.spent(line.id), data.spending[line.id]))
+    return changes
+
+
+def save(
+    session: Session,
+    sheet: QuarterSheet,
+    data: QuarterInput,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> QuarterReport:
+    """Write the changed figures. `expected_version` is the version the user saw (None: skip the check).
+
+    Raises Locked when the quarter is not editable and Conflict when someone saved it meanwhile.
+    The caller commits; on any exception it must roll back.
+    """
+    if not sheet.editable:
+        raise Locked(_locked_message(sheet.status))
+    report = _claim_report(session, sheet, user, expected_version)
+    changes = pending_changes(sheet, data)
+    existing = {
+        row.indicator_id: row
+        for row in session.exec(select(IndicatorResult).where(IndicatorResult.report_id == report.id))
+    }
+    for indicator_id, entry in data.entries.items():
+        row = existing.get(indicator_id)
+        if entry.is_empty:
+            if row is not None:
+                session.delete(row)
+            continue
+        row = row or IndicatorResult(report_id=report.id, indicator_id=indicator_id)
+        for item in fields(Entry):
+            value = getattr(entry, item.name)
+            setattr(row, item.name, value.value if item.name == "band" and value is not None else value)
+        session.add(row)
+    spent_rows = {
+        row.budget_line_id: row
+        for row in session.exec(select(BudgetExecution).where(BudgetExecution.report_id == report.id))
+    }
+    for line_id, amount in data.spending.items():
+        row = spent_rows.get(line_id)
+        if amount is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        row = row or BudgetExecution(report_id=report.id, budget_line_id=line_id, spent=amount)
+        row.spent = amount
+        session.add(row)
+    _audit_changes(session, sheet, changes, user, reason)
+    session.flush()
+    return report
+
+
+def _claim_report(session: Session, sheet: QuarterSheet, user, expected_version: int | None) -> QuarterReport:
+    """The quarter's report with its version bumped, or Conflict if it moved since the user looked."""
+    report = sheet.report
+    if report is None:
+        if expected_version not in (None, 0):
+            raise Conflict()
+        report = QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter)
+        try:
+            with session.begin_nested():
+                session.add(report)
+        except sa.exc.IntegrityError:
+            raise Conflict() from None  # created by someone else a moment ago
+        record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
+               entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
+        return report
+    version = report.version if expected_version is None else expected_version
+    bumped = session.execute(
+        sa.update(QuarterReport)
+        .where(QuarterReport.id == report.id, QuarterReport.version == version)
+        .values(version=version + 1, updated_at=utcnow())
+    )
+    if bumped.rowcount != 1:
+        raise Conflict()
+    session.refresh(report)
+    return report
+
+
+def _audit_changes(session: Session, sheet: QuarterSheet, changes: list[Change], user, reason: str | None) -> None:
+    for change in changes:
+        record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity=change.entity,
+               entity_id=change.entity_id, action="update", field=f"{sheet.label} · {change.field}",
+               old_value=change.old_text, new_value=change.new_text, reason=reason)
+
+
+def _locked_message(status: str | None) -> str:
+    if status == "approved":
+        return "本季度已审核通过并锁定；如需修改，请审核人重新打开。"
+    if status == "submitted":
+        return "本季度已送审，等待审核；如需修改，请审核人退回。"
+    return "本季度当前不可修改。"
+
+
+# --- Review workflow: draft → submitted → approved, or returned with a reason -------------
+
+TRANSITIONS = {
+    "submit": ({None, "draft", "returned"}, "submitted"),
+    "approve": ({"submitted"}, "approved"),
+    "return": ({"submitted"}, "returned"),
+    "reopen": ({"approved"}, "returned"),
+}
+ACTION_LABELS = {"submit": "送审", "approve": "审核通过", "return": "退回", "reopen": "重新打开"}
+
+
+def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expected_version: int | None,
+               reason: str | None = None) -> QuarterReport:
+    """Move the quarter's report through the workflow; returning and reopening need a reason."""
+    allowed, target = TRANSITIONS[action]
+    if sheet.status not in allowed:
+        raise WorkflowError(f"当前状态为“{STATUS_LABELS[sheet.status]}”，不能{ACTION_LABELS[action]}。")
+    reason = (reason or "").strip() or None
+    if action in ("return", "reopen") and not reason:
+        raise WorkflowError(f"{ACTION_LABELS[action]}必须填写原因。")
+    if reason and len(reason) > 2000:
+        raise WorkflowError("原因过长（最多 2000 字）。")
+    report = _claim_report(session, sheet, user, expected_version)
+    old_status = report.status
+    report.status = target
+    now = utcnow()
+    if action == "submit":
+        report.submitted_at, report.submitted_by_id = now, user.id
+    else:
+        report.reviewed_at, report.reviewed_by_id = now, user.id
+        report.review_reason = reason if action in ("return", "reopen") else None
+    session.add(report)
+    record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
+           entity_id=report.id, action=action, field=f"{sheet.label} · 状态",
+           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+    session.flush()
+    return report
+
+
+def quarter_label(quarter: int) -> str:
+    return QUARTER_LABELS[quarter]
