@@ -25,7 +25,8 @@ class Status(StrEnum):
     NONE = "none"  # nothing to judge yet
 
 
-STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红", Status.NONE: "无"}
+STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红",
+                                    Status.NONE: "无"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,6 @@ class BudgetProgress:
 
 
 HUNDRED = Decimal(100)
-_NUMERIC = (Aggregation.CUMULATIVE, Aggregation.RATE, Aggregation.LEVEL, Aggregation.BUDGET)
 
 
 def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_of_quarter: int, *,
@@ -130,7 +130,7 @@ def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[De
     if aggregation in (Aggregation.DEADLINE, Aggregation.BUDGET):
         return None
     if aggregation is not Aggregation.CUMULATIVE:
-        return HUNDRED if months else None
+        return _round(HUNDRED) if months else None
     return _round(_fraction(plan, target_value, months) * HUNDRED)
 
 
@@ -167,8 +167,9 @@ def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direc
     return _positive(result, target_value, label, unit, settings)
 
 
-def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal], as_of_quarter: int | None = None, *,
-                    months_elapsed: int | None = None, settings: ProgressSettings = ProgressSettings()) -> BudgetProgress:
+def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal],
+                    as_of_quarter: int | None = None, *, months_elapsed: int | None = None,
+                    settings: ProgressSettings = ProgressSettings()) -> BudgetProgress:
     """执行率 = 执行数 ÷ 全年预算数, and the warning 执行率 ÷ (months elapsed / 12) × 100 (§3).
 
     Only quarters up to ``as_of_quarter`` count when it is given; ``months_elapsed`` defaults to
@@ -263,9 +264,9 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
         if target_date is None:
             return result.done(Status.GREEN, f"已于 {done.isoformat()} 完成 → 绿")
         late = done > target_date
-        relation = "晚于" if late else "不晚于"
+        relation, word = ("晚于", "红") if late else ("不晚于", "绿")
         return result.done(Status.RED if late else Status.GREEN,
-                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {'红' if late else '绿'}")
+                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {word}")
     if target_date is None:
         return result.done(Status.NONE, "尚未完成")
     if today is not None and today > target_date:
@@ -326,15 +327,15 @@ def _plan(plan: Sequence[Decimal | None], target_value: Decimal | None) -> tuple
 
 
 # --- arithmetic and wording ---------------------------------------------------------------------
+_FIGURE = {Aggregation.CUMULATIVE: "value", Aggregation.LEVEL: "value", Aggregation.RATE: "value",
+           Aggregation.QUALITATIVE: "band", Aggregation.DEADLINE: "achieved_on"}
+
+
 def _reports(aggregation: Aggregation, entry: Entry) -> bool:
     """Whether a quarter's entry carries a figure this aggregation rule reads (a note alone doesn't)."""
-    if aggregation in (Aggregation.CUMULATIVE, Aggregation.LEVEL):
-        return entry.value is not None
-    if aggregation is Aggregation.RATE:
-        return entry.value is not None or _has_ratio(entry)
-    if aggregation is Aggregation.QUALITATIVE:
-        return entry.band is not None
-    return aggregation is Aggregation.DEADLINE and entry.achieved_on is not None
+    if aggregation is Aggregation.RATE and _has_ratio(entry):
+        return True
+    return aggregation in _FIGURE and getattr(entry, _FIGURE[aggregation]) is not None
 
 
 def _has_ratio(entry: Entry) -> bool:

@@ -1,0 +1,111 @@
+"""Is every route protected, for every role? (A new route without a rule fails here.)
+
+For each URL rule and method, each role gets the outcome its access rule promises:
+anonymous users are sent to login; a unit they may not read is 404; a unit they may
+read but not change is 403; and an allowed request is neither.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kpi.accounts.roles import can
+from kpi.accounts.service import create_user
+from kpi.budget import service as budget
+from kpi.db import make_engine, transaction
+from tests.conftest import AuthActions, csrf_from
+
+OWN_UNIT = 2  # 深圳市消费者委员会秘书处 in the seeded database
+ROLES = {
+    "anonymous": None,
+    "szcc_staff": ("staff", OWN_UNIT),
+    "szcc_reviewer": ("reviewer", OWN_UNIT),
+    "other_staff": ("staff", "other"),
+    "finance": ("finance", None),
+    "admin": ("admin", None),
+}
+PASSWORDS = {"other_staff": "Other#Pass1"}
+# Example values for URL variables; a new variable must be added here (the test says so).
+SAMPLE_VALUES = {"unit_id": OWN_UNIT, "year": 2023, "quarter": 1, "action": "approve", "indicator_id": 25}
+SAFE_METHODS = {"GET"}
+
+
+@pytest.fixture
+def other_unit_id(sqlite_url) -> int:
+    engine = make_engine(sqlite_url)
+    with transaction(engine) as session:
+        unit = budget.get_or_create_unit(session, "深圳市其他单位")
+        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"})
+        unit_id = unit.id
+    engine.dispose()
+    return unit_id
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def build_url(rule) -> str:
+    missing = set(rule.arguments) - set(SAMPLE_VALUES)
+    assert not missing, f"add sample values for {missing} (route {rule.rule}) to SAMPLE_VALUES"
+    url = rule.rule
+    for name in rule.arguments:
+        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(SAMPLE_VALUES[name]), url)
+        url = re.sub(rf"<any\([^)]*\):{name}>", str(SAMPLE_VALUES[name]), url)
+    return url
+
+
+def test_every_view_declares_an_access_rule(app):
+    for rule, _method in routes(app):
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "access_rule", None), f"{rule.endpoint} ({rule.rule}) has no @access rule"
+
+
+def expected(role_spec, access_rule: str, other_unit: int) -> str:
+    """'login', 'allowed', 'forbidden' (403) or 'hidden' (404)."""
+    if access_rule == "public":
+        return "allowed"
+    if role_spec is None:
+        return "login"
+    role, unit = role_spec
+    unit = other_unit if unit == "other" else unit
+    if access_rule == "login":
+        return "allowed"
+    if access_rule in ("admin", "finance"):
+        return "allowed" if can(role, unit, access_rule) else "forbidden"
+    permission = access_rule.split(":", 1)[1]
+    if not can(role, unit, "view", OWN_UNIT):
+        return "hidden"
+    return "allowed" if can(role, unit, permission, OWN_UNIT) else "forbidden"
+
+
+def test_every_route_gives_each_role_what_its_rule_promises(app, other_unit_id):
+    failures = []
+    for rule, method in routes(app):
+        access_rule = app.view_functions[rule.endpoint].access_rule
+        url = build_url(rule)
+        for username, role_spec in ROLES.items():
+            client = app.test_client()
+            if role_spec is not None:
+                AuthActions(client).login(username, PASSWORDS.get(username, "Demo@2023"))
+            token = csrf_from(client.get("/login" if role_spec is None else "/account/password").get_data(as_text=True))
+            if method in SAFE_METHODS:
+                response = client.get(url)
+            else:
+                response = client.open(url, method=method, data={"csrf_token": token})
+            want = expected(role_spec, access_rule, other_unit_id)
+            status = response.status_code
+            ok = {
+                "login": status == 302 and "/login" in response.headers.get("Location", ""),
+                "hidden": status == 404,
+                "forbidden": status == 403,
+                "allowed": status not in (401, 403, 404) and not (status == 302 and "/login?" in response.headers.get("Location", "")),
+            }[want]
+            if not ok:
+                failures.append(f"{method} {url} as {username}: expected {want}, got {status}")
+    assert not failures, "\n".join(failures)
