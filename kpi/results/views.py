@@ -69,8 +69,10 @@ def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, co
 def _row(sheet: QuarterSheet, indicator: Indicator, typed: dict, errors: dict) -> dict:
     values = entry_inputs(sheet.current(indicator.id))
     values.update({name: value for name, value in typed.get(indicator.id, {}).items()})
+    project = sheet.project_names.get(indicator.budget_line_id) if indicator.scope == "project" else None
     return {
         "indicator": indicator,
+        "label": f"{project}·{indicator.name}" if project else indicator.name,  # unique, for screen readers
         "before": ytd_text(indicator, sheet.before(indicator)),
         "fields": values,
         "errors": {field: message for (kind, ident, field), message in errors.items() if kind == "indicator" and ident == indicator.id},
