@@ -1,12 +1,14 @@
-"""Read-only indicator pages: the unit's target tables grouped by level."""
+"""Indicator pages: the unit's target tables grouped by level, and an indicator's settings."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.indicators import views
+from kpi.indicators.forms import IndicatorForm
+from kpi.indicators.service import SETTING_LABELS, IndicatorConflict, update_settings
 
 bp = Blueprint("indicators", __name__)
 
@@ -46,3 +48,32 @@ def table(unit_id: int, year: int):
 def indicator_labels():
     """Chinese labels for the stored codes, shared by every template."""
     return {"labels": {"kind": views.KIND_LABELS, "aggregation": views.AGGREGATION_LABELS, "direction": views.DIRECTION_LABELS}}
+
+
+@bp.route("/units/<int:unit_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@access("unit:enter")
+def edit(unit_id: int, indicator_id: int):
+    """Change an indicator's target, aggregation rule, points and quarterly plan (audited)."""
+    session = get_session()
+    indicator = views.indicator_of_unit(session, unit_id, indicator_id)
+    if indicator is None:
+        abort(404)
+    form = IndicatorForm(obj=indicator if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = indicator.version
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in SETTING_LABELS}
+        changes["target_text"] = changes["target_text"].strip()
+        try:
+            changed = update_settings(session, indicator, changes, user=current_user,
+                                      expected_version=form.version.data or 0, reason=form.reason.data.strip())
+            session.commit()
+        except IndicatorConflict:
+            session.rollback()
+            flash("该指标已被他人修改，请刷新页面查看最新设置后再修改。", "error")
+        else:
+            flash("已保存：" + "、".join(changed) if changed else "没有需要保存的修改。", "success")
+            year = views.year_of(session, indicator)
+            return redirect(url_for("indicators.table", unit_id=unit_id, year=year,
+                                    project=indicator.budget_line_id if indicator.scope == "project" else None))
+    return render_template("indicators/edit.html", form=form, indicator=indicator, unit_id=unit_id)

@@ -1,9 +1,12 @@
 """Use cases for indicators: build rows from validated specs, list a table."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from kpi.audit.service import record
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.db import utcnow
 from kpi.domain.aggregation import infer_aggregation
 from kpi.domain.targets import Target, parse_target, split_target
 from kpi.indicators.models import Indicator
@@ -87,3 +90,47 @@ def group_by_level(rows: list[Indicator]) -> list[tuple[str, list[tuple[str, lis
             level2_groups.append((row.level2, []))
         level2_groups[-1][1].append(row)
     return groups
+
+
+class IndicatorConflict(Exception):
+    """The indicator was changed by someone else since the form was opened."""
+
+
+SETTING_LABELS = {
+    "target_text": "年度指标值", "aggregation": "汇总方式", "points": "分值",
+    "plan_q1": "一季度计划", "plan_q2": "二季度计划", "plan_q3": "三季度计划", "plan_q4": "四季度计划",
+}
+
+
+def update_settings(session: Session, indicator: Indicator, changes: dict, *, user, expected_version: int,
+                    reason: str) -> list[str]:
+    """Change an indicator's target, aggregation rule, points or plan; audit each changed field.
+
+    A new target text is parsed again (domain.md §2). Returns the labels of the changed fields;
+    raises IndicatorConflict when the row moved on since `expected_version`.
+    """
+    changed = {field: new for field, new in changes.items() if getattr(indicator, field) != new}
+    if not changed:
+        return []
+    bumped = session.execute(
+        sa.update(Indicator)
+        .where(Indicator.id == indicator.id, Indicator.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow())
+    )
+    if bumped.rowcount != 1:
+        raise IndicatorConflict()
+    session.refresh(indicator)
+    for field, new in changed.items():
+        record(session, actor=user.username, user_id=user.id, unit_id=indicator.unit_id, entity="indicator",
+               entity_id=indicator.id, action="update", field=SETTING_LABELS[field],
+               old_value=getattr(indicator, field), new_value=new, reason=reason)
+        setattr(indicator, field, new)
+    if "target_text" in changed:
+        target = parse_target(indicator.target_text)
+        indicator.comparator = target.comparator.value if target.comparator else None
+        indicator.target_value, indicator.target_upper = target.value, target.upper
+        indicator.unit, indicator.qualifier = target.unit, target.qualifier
+        indicator.kind, indicator.direction = target.kind.value, target.direction.value
+        indicator.target_date_from, indicator.target_date_to = target.date_from, target.date_to
+    session.add(indicator)
+    return [SETTING_LABELS[field] for field in changed]

@@ -88,3 +88,13 @@ def indicator_page(session: Session, unit_id: int, year: int, project_id: int | 
         count=len(rows),
         project_names={line.id: line.name for line in lines},
     )
+
+
+def indicator_of_unit(session: Session, unit_id: int, indicator_id: int) -> Indicator | None:
+    """The indicator if it belongs to the unit; another unit's id is simply not found."""
+    indicator = session.get(Indicator, indicator_id)
+    return indicator if indicator is not None and indicator.unit_id == unit_id else None
+
+
+def year_of(session: Session, indicator: Indicator) -> int:
+    return session.get(FiscalYear, indicator.year_id).year

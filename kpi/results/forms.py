@@ -7,14 +7,15 @@ inputs are read by name and validated by kpi.domain.entries through the service.
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
 
 
 class QuarterForm(FlaskForm):
-    version = IntegerField(validators=[Optional()])
+    version = IntegerField(validators=[Optional()], widget=HiddenInput())
     action = HiddenField()  # "save" or "submit" (the pressed button's value)
     reason = TextAreaField("修改原因", validators=[Optional(), Length(max=2000)])
 
 
 class ReviewForm(FlaskForm):
-    version = IntegerField(validators=[Optional()])
+    version = IntegerField(validators=[Optional()], widget=HiddenInput())
     reason = TextAreaField("原因", validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,58 @@
+"""Can staff change an indicator's target, aggregation rule and plan, with an audit trail?"""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import csrf_from
+
+URL = "/units/2/indicators/25/edit"  # 投诉调解辅助服务 ≥19000宗
+
+
+def form_data(client, **overrides):
+    html = client.get(URL).get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_from(html),
+        "version": re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1),
+        "target_text": "≥19000宗", "aggregation": "cumulative", "points": "", "reason": "",
+        "plan_q1": "", "plan_q2": "", "plan_q3": "", "plan_q4": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth):
+    auth.login("szcc_staff")
+    data = form_data(client, target_text="≥2万宗", plan_q1="3000", plan_q2="5000", plan_q3="6000", plan_q4="6000",
+                     reason="年中调整目标")
+    response = client.post(URL, data=data)
+    assert response.status_code == 302
+    table = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已保存：年度指标值、一季度计划" in table
+    assert "≥2万宗" in table and "≥20,000宗" in table
+    history = client.get("/units/2/indicators/25/history").get_data(as_text=True)
+    assert "年中调整目标" in history and "≥19000宗" in history and "≥2万宗" in history
+
+
+def test_a_reason_is_required_and_bad_numbers_are_refused(client, auth):
+    auth.login("szcc_staff")
+    response = client.post(URL, data=form_data(client, plan_q1="-1", points="abc"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "请填写修改原因" in html and "应为 0 或正数" in html
+    assert 'value="-1"' in html
+
+
+def test_a_stale_form_is_refused(client, auth):
+    auth.login("szcc_staff")
+    stale = form_data(client, aggregation="level", reason="改为时点值")
+    client.post(URL, data=form_data(client, aggregation="rate", reason="改为比率"))
+    response = client.post(URL, data=stale, follow_redirects=True)
+    assert "该指标已被他人修改" in response.get_data(as_text=True)
+
+
+def test_read_only_roles_and_other_units_cannot_edit(client, auth):
+    auth.login("finance")
+    assert client.get(URL).status_code == 403
+    auth.logout()
+    auth.login("szcc_staff")
+    assert client.get("/units/1/indicators/25/edit").status_code == 404
