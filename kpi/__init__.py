@@ -62,11 +62,13 @@ def _refuse_unsafe_production(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
     from kpi.indicators.routes import bp as indicators_bp
+    from kpi.progress.routes import bp as progress_bp
     from kpi.results.routes import bp as results_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(progress_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

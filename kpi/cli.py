@@ -27,6 +27,13 @@ from kpi.migrate import upgrade_to_head
 kpi_cli = AppGroup("kpi", help="预算绩效指标跟踪系统的运维命令。")
 
 
+def _attach_feature_commands() -> None:
+    # Feature packages keep their own commands; the group collects them here.
+    from kpi.progress.commands import progress_command
+
+    kpi_cli.add_command(progress_command)
+
+
 def fail(message: str) -> None:
     """Print a Chinese error to stderr and exit non-zero (click's own errors look alike)."""
     click.echo(f"错误：{message}", err=True)
@@ -185,3 +192,6 @@ def set_password_command(name: str) -> None:
             session.rollback()
             fail(str(error))
     click.echo(f"已修改 {name} 的密码。")
+
+
+_attach_feature_commands()

@@ -100,12 +100,14 @@ class QuarterSheet:
 
 def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int) -> QuarterSheet:
     """The unit's quarter with every quarter's figures (for year-to-date and history)."""
-    indicators = list(session.exec(
-        select(Indicator)
-        .where(Indicator.unit_id == unit.id, Indicator.year_id == fiscal_year.id)
-        .order_by(Indicator.scope.desc(), Indicator.budget_line_id, Indicator.display_order, Indicator.id)
-    ))
     lines = budget.budget_lines(session, unit, fiscal_year)
+    line_order = {line.id: position for position, line in enumerate(lines)}
+    # The unit-wide table in its published order, then each project's table in budget order.
+    indicators = sorted(
+        session.exec(select(Indicator).where(Indicator.unit_id == unit.id, Indicator.year_id == fiscal_year.id)),
+        key=lambda row: (row.scope != "unit", line_order.get(row.budget_line_id, 0) if row.scope == "project" else 0,
+                         row.display_order, row.id),
+    )
     reports = {
         report.quarter: report
         for report in session.exec(

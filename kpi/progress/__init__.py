@@ -1,0 +1,1 @@
+"""Progress tracking (双监控): indicators and budget execution of a unit-year, with charts."""
