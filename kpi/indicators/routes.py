@@ -9,6 +9,7 @@ from kpi.db import get_session
 from kpi.indicators import views
 from kpi.indicators.forms import IndicatorForm
 from kpi.indicators.service import SETTING_LABELS, IndicatorConflict, update_settings
+from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS
 
 bp = Blueprint("indicators", __name__)
 
@@ -30,7 +31,8 @@ def home():
 @access("login")
 def units():
     """Every unit the user may see, with the years it has indicators for."""
-    return render_template("indicators/units.html", units=views.visible_unit_years(get_session(), current_user))
+    return render_template("indicators/units.html", rows=views.unit_overview(get_session(), current_user),
+                           quarters=QUARTER_LABELS, status_labels=STATUS_LABELS)
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/indicators")

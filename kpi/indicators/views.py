@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.indicators.models import Indicator
 from kpi.indicators.service import group_by_level, indicator_table
+from kpi.results.models import QuarterReport
 
 KIND_LABELS = {
     "count": "数量",
@@ -60,6 +61,30 @@ def unit_years(session: Session) -> list[tuple[Unit, list[int]]]:
 def visible_unit_years(session: Session, user) -> list[tuple[Unit, list[int]]]:
     """The units (with years) this user may read: their own, or all for 财政局/管理员."""
     return [(unit, years) for unit, years in unit_years(session) if user.can("view", unit.id)]
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    years: list[int]
+    year: int  # the newest year
+    statuses: dict[int, str | None]  # quarter -> report status in that year
+
+
+def unit_overview(session: Session, user) -> list[UnitRow]:
+    """The unit list with each unit's quarter statuses in its newest year (two queries)."""
+    units = visible_unit_years(session, user)
+    reports = session.exec(
+        select(QuarterReport.unit_id, FiscalYear.year, QuarterReport.quarter, QuarterReport.status)
+        .join(FiscalYear, FiscalYear.id == QuarterReport.year_id)
+    ).all()
+    statuses: dict[tuple[int, int], dict[int, str]] = {}
+    for unit_id, year, quarter, status in reports:
+        statuses.setdefault((unit_id, year), {})[quarter] = status
+    return [
+        UnitRow(unit, years, years[-1], {q: statuses.get((unit.id, years[-1]), {}).get(q) for q in (1, 2, 3, 4)})
+        for unit, years in units
+    ]
 
 
 def indicator_page(session: Session, unit_id: int, year: int, project_id: int | None) -> IndicatorPage | None:
