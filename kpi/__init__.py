@@ -63,11 +63,13 @@ def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
     from kpi.indicators.routes import bp as indicators_bp
     from kpi.progress.routes import bp as progress_bp
+    from kpi.results.excel_routes import bp as results_excel_bp
     from kpi.results.routes import bp as results_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(results_excel_bp)
     app.register_blueprint(progress_bp)
 
 

@@ -30,8 +30,10 @@ kpi_cli = AppGroup("kpi", help="预算绩效指标跟踪系统的运维命令。
 def _attach_feature_commands() -> None:
     # Feature packages keep their own commands; the group collects them here.
     from kpi.progress.commands import progress_command
+    from kpi.results.commands import import_results_command
 
     kpi_cli.add_command(progress_command)
+    kpi_cli.add_command(import_results_command)
 
 
 def fail(message: str) -> None:

@@ -35,6 +35,7 @@ class Settings:
     database_url: str
     secret_key: str
     export_dir: Path
+    upload_dir: Path
 
     @property
     def is_production(self) -> bool:
@@ -57,7 +58,9 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     if not secret_key:
         secret_key = _instance_secret_key(instance_path)
     export_dir = Path(os.environ.get("KPI_EXPORT_DIR") or project_root / "exports")
-    return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir)
+    upload_dir = Path(os.environ.get("KPI_UPLOAD_DIR") or instance_path / "uploads")
+    return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
+                    upload_dir=upload_dir)
 
 
 def flask_config(settings: Settings) -> dict:
@@ -67,6 +70,7 @@ def flask_config(settings: Settings) -> dict:
         "SECRET_KEY": settings.secret_key,
         "KPI_DATABASE_URL": settings.database_url,
         "KPI_EXPORT_DIR": settings.export_dir,
+        "KPI_UPLOAD_DIR": settings.upload_dir,
         # Uploads are target tables and quarterly workbooks: a few hundred KB.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

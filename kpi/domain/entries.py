@@ -41,7 +41,7 @@ MAX_VALUE = Decimal("1e15")  # the Quantity column holds 16 integer digits
 MAX_AMOUNT = Decimal("1e11")  # 万元; the Money column holds 12 integer digits
 
 # The fields each aggregation rule takes; "note" is open to every indicator.
-_INPUTS: dict[Aggregation, frozenset[str]] = {
+INPUTS: dict[Aggregation, frozenset[str]] = {
     Aggregation.CUMULATIVE: frozenset({"value"}),
     Aggregation.LEVEL: frozenset({"value"}),
     Aggregation.RATE: frozenset({"value", "numerator", "denominator"}),
@@ -114,7 +114,7 @@ def parse_entry(aggregation: Aggregation, raw: Mapping[str, str | None], *, year
         except _Invalid as problem:
             errors[name] = str(problem)
 
-    allowed = _INPUTS[aggregation]
+    allowed = INPUTS[aggregation]
     for name in FIELDS[:-1]:
         if name not in allowed and text[name].strip():
             # An upload may carry every column; a figure in the wrong one must not vanish silently.

@@ -240,7 +240,7 @@ def _cell_points(cell, row: int) -> Decimal | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         points = _decimal(value)
-        if _is_percent_format(cell.number_format):
+        if is_percent_format(cell.number_format):
             points *= 100  # a 权重(%) cell showing "10%" means 10
     else:
         raw = _clean_text(str(value))
@@ -266,7 +266,7 @@ def _cell_text(cell) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, (int, float)):
         number = _decimal(value)
-        if _is_percent_format(cell.number_format):
+        if is_percent_format(cell.number_format):
             return f"{_format_decimal(number * 100)}%"
         return _format_decimal(number)
     if isinstance(value, str):
@@ -293,7 +293,7 @@ def _format_decimal(number: Decimal) -> str:
 
 
 @lru_cache(maxsize=256)
-def _is_percent_format(number_format: str | None) -> bool:
+def is_percent_format(number_format: str | None) -> bool:
     if not number_format:
         return False
     # A quoted or escaped "%" is a literal sign that does not scale the value.

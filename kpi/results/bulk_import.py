@@ -1,0 +1,364 @@
+"""Bulk import of quarterly results from a spreadsheet or CSV (`flask kpi import-results`).
+
+The file lists one figure per row: 单位 | 年度 | 期间 | 三级指标 | 完成值 | 说明 (optional),
+with an optional 项目 column to pick a project's own indicator. An .xlsx file has
+that table on sheet "指标完成情况" and may add "预算执行情况" (单位 | 年度 | 期间 |
+项目 | 执行数（万元）). A row *sets* that quarter's figure, so importing a file twice
+is the same as importing it once.
+
+Everything is validated through ``service.validate_input`` (style.md: one
+validation path) and the file is imported whole or not at all: every faulty row
+is reported as "第 N 行（列）：原因" and nothing is written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from itertools import islice
+from pathlib import Path
+
+from sqlmodel import Session
+
+from kpi.budget import service as budget
+from kpi.domain.aggregation import Aggregation
+from kpi.domain.entries import Entry
+from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
+from kpi.results.service import Change, InputRejected, QuarterInput, pending_changes, save, validate_input
+from kpi.results.sheet import STATUS_LABELS, QuarterSheet, load_sheet
+from kpi.results.workbook import applies
+from kpi.results.workbook_upload import WrongCellType, cell_text, plain
+
+MAX_ROWS = 100_000
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 30
+RESULTS_SHEET, SPENDING_SHEET = "指标完成情况", "预算执行情况"
+_HEADERS = {"单位": "unit", "单位名称": "unit", "预算单位": "unit", "年度": "year", "期间": "period",
+            "季度": "period", "三级指标": "name", "指标名称": "name", "完成值": "value", "说明": "note",
+            "项目": "project", "项目名称": "project", "执行数": "amount"}
+_LABELS = {"unit": "单位", "year": "年度", "period": "期间", "name": "三级指标", "value": "完成值", "note": "说明",
+           "project": "项目", "amount": "执行数"}
+_REQUIRED = {RESULTS_SHEET: ("unit", "year", "period", "name", "value"),
+             SPENDING_SHEET: ("unit", "year", "period", "project", "amount")}
+_PERIOD = re.compile(r"(?:[0-9]{4}年?)?(?:Q([1-4])|第?([一二三四1-4])(?:季度?)?)", re.IGNORECASE)
+_YEAR = re.compile(r"([0-9]{4})年?(?:度)?")
+UNIT_WIDE = "单位整体"
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    sheet: str  # RESULTS_SHEET or SPENDING_SHEET
+    row: int  # as numbered in the file (the header is row 1 in a CSV)
+    values: dict[str, str]
+
+
+@dataclass
+class Source:
+    rows: list[SourceRow]
+    from_csv: bool
+
+
+class BulkImportRejected(ValueError):
+    """Nothing was imported; ``problems`` lists every fault in Chinese."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems[:5]))
+
+
+@dataclass
+class QuarterImport:
+    sheet: QuarterSheet
+    entries: dict[int, dict[str, str]] = field(default_factory=dict)
+    spending: dict[int, str] = field(default_factory=dict)
+    rows: dict[tuple[str, int], SourceRow] = field(default_factory=dict)  # ("indicator"|"line", id) → row
+    changes: list[Change] = field(default_factory=list)
+    data: QuarterInput | None = None  # validated
+
+    @property
+    def title(self) -> str:
+        return f"{self.sheet.unit.name} {self.sheet.label}"
+
+
+def read_source(path: Path) -> Source:
+    """The rows of an .xlsx or .csv file; BulkImportRejected when the file cannot be read."""
+    try:
+        data = read_upload_bytes(path, max_bytes=MAX_FILE_BYTES)
+    except UnsafeUpload as error:
+        raise BulkImportRejected([str(error)]) from error
+    if path.suffix.lower() == ".csv":
+        return Source(_table(RESULTS_SHEET, _csv_rows(data), from_csv=True), from_csv=True)
+    if path.suffix.lower() != ".xlsx":
+        raise BulkImportRejected(["只支持 .xlsx 或 .csv 文件"])
+    try:
+        workbook = open_workbook(data)
+    except UnsafeUpload as error:
+        raise BulkImportRejected([str(error)]) from error
+    try:
+        if RESULTS_SHEET not in workbook.sheetnames:
+            raise BulkImportRejected([f"缺少工作表“{RESULTS_SHEET}”"])
+        rows = []
+        for name in (RESULTS_SHEET, SPENDING_SHEET):
+            if name in workbook.sheetnames:
+                ws = workbook[name]
+                ws.reset_dimensions()
+                rows += _table(name, (_xlsx_texts(cells) for cells in ws.iter_rows(max_col=MAX_COLUMNS)),
+                               from_csv=False, limit=MAX_ROWS - len(rows))
+        return Source(rows, from_csv=False)
+    except BulkImportRejected:
+        raise
+    except Exception as error:  # read-only workbooks parse lazily: corrupt XML fails here
+        raise BulkImportRejected(["文件已损坏，无法读取工作表内容"]) from error
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data: bytes):
+    # Chinese Excel saves CSV as GBK; everything else writes UTF-8, often with a BOM.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise BulkImportRejected(["无法识别文件编码，请将 CSV 保存为 UTF-8 或 GBK 编码"])
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as error:
+        raise BulkImportRejected([f"CSV 格式有误：{error}"]) from error
+
+
+def _xlsx_texts(cells) -> list[str | WrongCellType]:
+    texts = []
+    for cell in cells:
+        try:
+            texts.append(cell_text(cell, "any"))
+        except WrongCellType as error:
+            texts.append(error)
+    return texts
+
+
+def _table(sheet: str, rows, *, from_csv: bool, limit: int = MAX_ROWS) -> list[SourceRow]:
+    """Find the header within the first 10 rows, then read every non-blank row after it."""
+    rows = enumerate(rows, start=1)
+    for number, header in islice(rows, 10):
+        columns = {_HEADERS[key]: i for i, text in enumerate(header)
+                   if isinstance(text, str) and (key := _header_key(text)) in _HEADERS}
+        if "name" in columns or "amount" in columns:
+            break
+    else:
+        expected = "、".join(_LABELS[key] for key in _REQUIRED[sheet])
+        raise BulkImportRejected([f"{_where(sheet, None, from_csv)}前 10 行中找不到表头（{expected}）"])
+    missing = [_LABELS[key] for key in _REQUIRED[sheet] if key not in columns]
+    if missing:
+        raise BulkImportRejected([f"{_where(sheet, number, from_csv)}缺少“{'”“'.join(missing)}”列"])
+    found = []
+    for number, cells in rows:
+        values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
+        if all(isinstance(v, str) and not v.strip() for v in values.values()):
+            continue
+        if len(found) >= limit:
+            raise BulkImportRejected([f"{_where(sheet, number, from_csv)}超过 {MAX_ROWS} 行的上限，请拆分后分批导入"])
+        found.append(SourceRow(sheet, number, values))
+    return found
+
+
+def _header_key(text: str) -> str:
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\([^()]*\)", "", text).strip("*：:")  # 执行数（万元） folds to 执行数(万元) then 执行数
+
+
+def _where(sheet: str, row: int | None, from_csv: bool, column: str | None = None) -> str:
+    prefix = "" if from_csv else f"{sheet} "
+    if row is None:
+        return prefix
+    return f"{prefix}第 {row} 行（{column}）：" if column else f"{prefix}第 {row} 行："
+
+
+def plan_import(session: Session, source: Source) -> list[QuarterImport]:
+    """Resolve, validate and diff every row; BulkImportRejected lists all faults (nothing written)."""
+    problems: list[tuple[SourceRow, str, str]] = []
+    quarters: dict[tuple[int, int, int], QuarterImport] = {}
+    lookups = _Lookups(session)
+    for row in source.rows:
+        wrong = [(key, str(value)) for key, value in row.values.items() if isinstance(value, WrongCellType)]
+        if wrong:
+            problems += [(row, _LABELS[key], message) for key, message in wrong]
+            continue
+        text = {key: value.strip() for key, value in row.values.items()}
+        blank = [key for key in _REQUIRED[row.sheet] if not text.get(key)]
+        if blank:
+            problems += [(row, _LABELS[key], "不能为空") for key in blank]
+            continue
+        try:
+            target = lookups.quarter(text["unit"], text["year"], text["period"], quarters)
+            if not target.sheet.editable:
+                raise _RowError("period", f"{target.title}{STATUS_LABELS[target.sheet.status]}，已锁定，不能导入")
+            if row.sheet == RESULTS_SHEET:
+                _add_result(target, row, text, lookups)
+            else:
+                _add_spending(target, row, text)
+        except _RowError as error:
+            problems.append((row, _LABELS[error.key], error.message))
+    for target in quarters.values():
+        if not target.sheet.editable:
+            continue
+        try:
+            data = validate_input(target.sheet, target.entries, target.spending)
+        except InputRejected as rejected:
+            for (kind, record_id, name), message in rejected.errors.items():
+                row = target.rows[("line" if kind == "line" else "indicator", record_id)]
+                column = "执行数" if kind == "line" else ("说明" if name == "note" else "完成值")
+                problems.append((row, column, message))
+            continue
+        target.changes = pending_changes(target.sheet, data)
+        target.data = data
+    if problems:
+        order = {RESULTS_SHEET: 0, SPENDING_SHEET: 1}
+        problems.sort(key=lambda p: (order[p[0].sheet], p[0].row))
+        raise BulkImportRejected([_where(row.sheet, row.row, source.from_csv, column) + message
+                                  for row, column, message in problems])
+    return list(quarters.values())
+
+
+def apply_import(session: Session, plan: list[QuarterImport], *, actor, reason: str) -> None:
+    """Write the planned changes (the caller commits, or rolls back on any exception)."""
+    for target in plan:
+        if target.changes:
+            save(session, target.sheet, target.data, user=actor, expected_version=None, reason=reason)
+
+
+class _RowError(Exception):
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+class _Lookups:
+    """Units, years and quarter sheets by name, each loaded once."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.units: dict[str, object] = {}
+        self.years: dict[int, object] = {}
+        self.names: dict[tuple[int, int], dict] = {}
+
+    def quarter(self, unit_name: str, year_text: str, period: str, quarters: dict) -> QuarterImport:
+        if unit_name not in self.units:
+            self.units[unit_name] = budget.find_unit(self.session, unit_name)
+        unit = self.units[unit_name]
+        if unit is None:
+            raise _RowError("unit", f"单位不存在：{unit_name}")
+        match = _YEAR.fullmatch(unicodedata.normalize("NFKC", year_text).replace(" ", ""))
+        if not match:
+            raise _RowError("year", f"年度“{year_text}”无效，应为四位数字，如 2023")
+        year = int(match[1])
+        if year not in self.years:
+            self.years[year] = budget.find_year(self.session, year)
+        fiscal_year = self.years[year]
+        if fiscal_year is None:
+            raise _RowError("year", f"年度不存在：{year}")
+        quarter = parse_period(period)
+        if quarter is None:
+            raise _RowError("period", f"期间“{period}”无法识别，应为 Q1–Q4、一季度…四季度 或 第一季度…第四季度")
+        key = (unit.id, fiscal_year.id, quarter)
+        if key not in quarters:
+            quarters[key] = QuarterImport(load_sheet(self.session, unit, fiscal_year, quarter))
+        return quarters[key]
+
+    def indicator(self, sheet: QuarterSheet, name: str, project: str):
+        """The indicator named ``name``: the unit-wide one first, else a project's own (see module doc)."""
+        index = self.names.get((sheet.unit.id, sheet.year.id))
+        if index is None:
+            index = self.names[(sheet.unit.id, sheet.year.id)] = defaultdict(list)
+            for indicator in sheet.indicators:
+                table = UNIT_WIDE if indicator.scope == "unit" else sheet.project_names.get(indicator.budget_line_id, "")
+                index[_key(indicator.name)].append((_key(table), indicator))
+        candidates = index.get(_key(name), [])
+        if project:
+            candidates = [c for c in candidates if c[0] == _key(project)]
+        else:
+            candidates = [c for c in candidates if c[0] == _key(UNIT_WIDE)] or candidates
+        if not candidates:
+            where = f"（{project}）" if project else ""
+            raise _RowError("name", f"找不到指标“{name}”{where}：{sheet.unit.name} {sheet.year.year} 年没有这项三级指标")
+        if len(candidates) > 1:
+            tables = "、".join(sorted({sheet.project_names.get(c[1].budget_line_id, UNIT_WIDE) for c in candidates}))
+            raise _RowError("name", f"指标“{name}”在多张指标表中出现（{tables}），请在“项目”列注明所属项目")
+        return candidates[0][1]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def parse_period(text: str) -> int | None:
+    """1–4 from Q1, 1季度, 一季度, 第一季度, 2023Q1, 1 … ; None when unreadable."""
+    match = _PERIOD.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")))
+    if not match:
+        return None
+    digit = match[1] or match[2]
+    return int(digit) if digit.isdigit() else "一二三四".index(digit) + 1
+
+
+def _add_result(target: QuarterImport, row: SourceRow, text: dict[str, str], lookups: _Lookups) -> None:
+    indicator = lookups.indicator(target.sheet, text["name"], text.get("project", ""))
+    _claim(target, ("indicator", indicator.id), row, "name", "指标")
+    # Start from what is stored, so fields the file does not carry (说明, 完成情况) are kept.
+    raw = _raw(target.sheet.current(indicator.id), indicator.aggregation)
+    value, aggregation = text["value"], Aggregation(indicator.aggregation)
+    if aggregation is Aggregation.RATE:
+        parts = unicodedata.normalize("NFKC", value).split("/")
+        if len(parts) == 2:  # 成功数/受理数
+            raw.update(value="", numerator=parts[0], denominator=parts[1])
+        else:
+            raw.update(value=value, numerator="", denominator="")
+    elif aggregation is Aggregation.QUALITATIVE:
+        raw["band"] = value
+    elif aggregation is Aggregation.DEADLINE:
+        raw["achieved_on"] = value
+    else:
+        raw["value"] = value  # a budget indicator refuses it in validate_input, with the reason
+    if text.get("note"):
+        raw["note"] = text["note"]
+    target.entries[indicator.id] = raw
+
+
+def _add_spending(target: QuarterImport, row: SourceRow, text: dict[str, str]) -> None:
+    wanted = _key(text["project"])
+    line = next((line for line in target.sheet.lines if _key(line.name) == wanted
+                 or (line.kind == "basic" and wanted == "基本支出")), None)
+    if line is None:
+        sheet = target.sheet
+        raise _RowError("project", f"预算项目不存在：{text['project']}（{sheet.unit.name} {sheet.year.year} 年）")
+    _claim(target, ("line", line.id), row, "project", "预算项目")
+    target.spending[line.id] = text["amount"]
+
+
+def _claim(target: QuarterImport, key: tuple[str, int], row: SourceRow, column: str, what: str) -> None:
+    earlier = target.rows.get(key)
+    if earlier is not None:
+        raise _RowError(column, f"与第 {earlier.row} 行是同一{what}同一期间，重复")
+    target.rows[key] = row
+
+
+def _raw(entry: Entry, aggregation: str) -> dict[str, str]:
+    """A stored entry as the text fields validate_input reads back to the same entry."""
+    raw = {}
+    for item in fields(Entry):
+        value = getattr(entry, item.name)
+        if value is None or not applies(aggregation, item.name):
+            raw[item.name] = ""
+        elif item.name == "band":
+            raw[item.name] = value.value
+        elif item.name == "achieved_on":
+            raw[item.name] = value.isoformat()
+        elif item.name in ("value", "numerator", "denominator"):
+            raw[item.name] = plain(value)
+        else:
+            raw[item.name] = value
+    return raw

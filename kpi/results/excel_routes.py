@@ -1,0 +1,252 @@
+"""Quarterly results through Excel: download the fill-in workbook, upload it, preview, confirm.
+
+An upload is checked and previewed first; nothing is written until the user
+confirms. Between the two steps the file waits on the server (never in the
+browser) under a random token bound to the user and the quarter, for at most
+``PENDING_TTL``. Confirming reads it again and validates it against the data as
+it is *then*, and saves with the version seen at preview time, so a save made
+by someone else in between is a Conflict, not a silent overwrite.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
+
+from kpi.accounts.access import access
+from kpi.budget import service as budget
+from kpi.budget.models import Unit
+from kpi.db import get_session
+from kpi.results.service import Conflict, Locked, pending_changes, save
+from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, load_sheet
+from kpi.results.workbook import build_fill_in_workbook
+from kpi.results.workbook_upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
+
+log = logging.getLogger(__name__)
+bp = Blueprint("results_excel", __name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PENDING_TTL = 2 * 3600  # seconds an upload waits for its confirmation
+TOKEN = re.compile(r"[0-9a-f]{32}")
+NO_CHANGES = "上传的文件与当前数据一致，没有需要导入的修改。"
+_UNSAFE_PATH_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+class UploadForm(FlaskForm):
+    file = FileField("填报表文件（.xlsx）", validators=[
+        FileRequired("请选择要上传的填报表文件"), FileAllowed(["xlsx"], "只能上传 .xlsx 文件（本系统下载的填报表）")])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
+@bp.get("/units/<int:unit_id>/<int:year>/quarters/<int:quarter>/workbook")
+@access("unit:view")
+def workbook(unit_id: int, year: int, quarter: int):
+    """Download the quarter's fill-in workbook, prefilled with the current figures."""
+    sheet = _sheet_or_404(unit_id, year, quarter)
+    data = build_fill_in_workbook(sheet)
+    name = f"{sheet.unit.name}-{sheet.label}-填报表.xlsx"
+    _keep_copy(data, sheet, name)
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+@bp.route("/units/<int:unit_id>/<int:year>/quarters/<int:quarter>/upload", methods=["GET", "POST"])
+@access("unit:enter")
+def upload(unit_id: int, year: int, quarter: int):
+    """The upload form; a posted file is checked and its changes previewed (nothing is written)."""
+    sheet = _sheet_or_404(unit_id, year, quarter)
+    form = UploadForm()
+    if not sheet.editable:
+        return _upload_page(sheet, form, locked=_locked_text(sheet)), 409
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            result = read_upload(data, sheet)
+        except UploadRejected as rejected:
+            return _upload_page(sheet, form, problems=rejected.details), 422
+        return _preview(sheet, result, data)
+    return _upload_page(sheet, form)
+
+
+@bp.post("/units/<int:unit_id>/<int:year>/quarters/<int:quarter>/upload/confirm")
+@access("unit:enter")
+def confirm(unit_id: int, year: int, quarter: int):
+    """Import a previewed upload: validated again against the current data, then saved."""
+    sheet = _sheet_or_404(unit_id, year, quarter)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = form.token.data
+    pending = _load_pending(token, sheet)
+    if pending is None:
+        flash("待确认的上传已过期或无效，请重新上传填报表。", "error")
+        return redirect(url_for(".upload", unit_id=unit_id, year=year, quarter=quarter))
+    data, expected_version = pending
+    if not sheet.editable:
+        _discard(token)
+        return _upload_page(sheet, UploadForm(), locked=_locked_text(sheet)), 409
+    try:
+        result = read_upload(data, sheet)
+    except UploadRejected as rejected:
+        _discard(token)
+        return _upload_page(sheet, UploadForm(), problems=rejected.details), 422
+    changes = pending_changes(sheet, result.data)
+    if not changes:
+        _discard(token)
+        flash(NO_CHANGES, "info")
+        return redirect(_quarter_url(sheet))
+    session = get_session()
+    try:
+        save(session, sheet, result.data, user=current_user, expected_version=expected_version,
+             reason="上传 Excel 填报表导入")
+        session.commit()
+    except Conflict as conflict:
+        session.rollback()
+        return _preview_after_conflict(unit_id, year, quarter, token, data, conflict.message)
+    except Locked as locked:
+        session.rollback()
+        _discard(token)
+        return _upload_page(sheet, UploadForm(), locked=locked.message), 409
+    except Exception:
+        session.rollback()
+        raise
+    _discard(token)
+    flash(f"已导入 {len(changes)} 处修改。", "success")
+    return redirect(_quarter_url(sheet))
+
+
+def _sheet_or_404(unit_id: int, year: int, quarter: int) -> QuarterSheet:
+    if quarter not in QUARTER_LABELS:
+        abort(404)
+    session = get_session()
+    unit = session.get(Unit, unit_id)
+    fiscal_year = budget.find_year(session, year)
+    if unit is None or fiscal_year is None:
+        abort(404)
+    sheet = load_sheet(session, unit, fiscal_year, quarter)
+    if not sheet.indicators and not sheet.lines:
+        abort(404)  # the unit has no budget for that year
+    return sheet
+
+
+def _quarter_url(sheet: QuarterSheet) -> str:
+    return url_for("results.quarter", unit_id=sheet.unit.id, year=sheet.year.year, quarter=sheet.quarter)
+
+
+def _locked_text(sheet: QuarterSheet) -> str:
+    return (f"本季度状态为“{STATUS_LABELS[sheet.status]}”，已锁定，不能导入修改；"
+            "如需修改，请审核人退回或重新打开后再上传。")
+
+
+def _upload_page(sheet: QuarterSheet, form: UploadForm, **context):
+    return render_template("results_excel/upload.html", sheet=sheet, form=form,
+                           quarter_url=_quarter_url(sheet), **context)
+
+
+def _preview(sheet: QuarterSheet, result, data: bytes, *, message: str | None = None, token: str | None = None):
+    changes = pending_changes(sheet, result.data)
+    if not changes:
+        if token:
+            _discard(token)
+        return _upload_page(sheet, UploadForm(), message=NO_CHANGES)
+    token = _store_pending(data, sheet, token)
+    stale = result.info.version != sheet.version
+    return render_template("results_excel/preview.html", sheet=sheet, changes=changes, message=message,
+                           stale=stale, form=ConfirmForm(token=token), quarter_url=_quarter_url(sheet))
+
+
+def _preview_after_conflict(unit_id: int, year: int, quarter: int, token: str, data: bytes, message: str):
+    """Someone saved meanwhile: show the changes against the newer data, to be confirmed again."""
+    fresh = _sheet_or_404(unit_id, year, quarter)
+    if not fresh.editable:
+        _discard(token)
+        return _upload_page(fresh, UploadForm(), locked=_locked_text(fresh)), 409
+    try:
+        result = read_upload(data, fresh)
+    except UploadRejected as rejected:
+        _discard(token)
+        return _upload_page(fresh, UploadForm(), problems=rejected.details), 422
+    return _preview(fresh, result, data, message=message, token=token), 409
+
+
+# --- pending uploads: instance/uploads/<token>.xlsx with <token>.json --------------------------
+
+def _pending_dir() -> Path:
+    return Path(current_app.config["KPI_UPLOAD_DIR"])
+
+
+def _store_pending(data: bytes, sheet: QuarterSheet, token: str | None = None) -> str:
+    """Keep ``data`` for the current user and quarter; returns its token (a new one unless given)."""
+    folder = _pending_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder)
+    if token is None:
+        token = secrets.token_hex(16)
+        (folder / f"{token}.xlsx").write_bytes(data)
+    meta = {"user_id": current_user.id, "unit_id": sheet.unit.id, "year": sheet.year.year,
+            "quarter": sheet.quarter, "version": sheet.version, "created": time.time()}
+    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    return token
+
+
+def _load_pending(token: str | None, sheet: QuarterSheet) -> tuple[bytes, int] | None:
+    """The stored bytes and the version seen at preview, if the token is this user's for this quarter."""
+    if not token or not TOKEN.fullmatch(token):
+        return None
+    folder = _pending_dir()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        data = (folder / f"{token}.xlsx").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if time.time() - meta.get("created", 0) > PENDING_TTL:
+        _discard(token)
+        return None
+    owner = (meta.get("user_id"), meta.get("unit_id"), meta.get("year"), meta.get("quarter"))
+    if owner != (current_user.id, sheet.unit.id, sheet.year.year, sheet.quarter):
+        return None
+    return data, int(meta.get("version", -1))  # -1 never matches: a damaged record is a Conflict
+
+
+def _discard(token: str) -> None:
+    if TOKEN.fullmatch(token or ""):
+        for suffix in (".json", ".xlsx"):
+            (_pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove uploads nobody confirmed in time."""
+    cutoff = time.time() - PENDING_TTL
+    for path in folder.iterdir():
+        try:
+            if path.suffix in (".json", ".xlsx") and TOKEN.fullmatch(path.stem) and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def _keep_copy(data: bytes, sheet: QuarterSheet, name: str) -> None:
+    """Keep each generated workbook under KPI_EXPORT_DIR/<year>/<unit>/ (best effort)."""
+    folder = Path(current_app.config["KPI_EXPORT_DIR"]) / str(sheet.year.year) / _safe_name(sheet.unit.name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / _safe_name(name)).write_bytes(data)
+    except OSError:
+        log.warning("could not keep a copy of %s in %s", name, folder, exc_info=True)
+
+
+def _safe_name(name: str) -> str:
+    return _UNSAFE_PATH_CHARS.sub("_", name).strip(" .") or "_"
