@@ -3,9 +3,12 @@ from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
 from kpi.budget.models import BudgetLine, FiscalYear, PerformanceGoal, Unit
 from kpi.indicators.models import Indicator
+from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
+from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 
 __all__ = [
     "AuditEvent", "BudgetExecution", "BudgetLine", "FiscalYear", "Indicator",
-    "IndicatorResult", "PerformanceGoal", "QuarterReport", "Unit", "User",
+    "IndicatorResult", "MonitoringBudgetItem", "MonitoringItem", "MonitoringReport", "Notification",
+    "OutboxEmail", "PerformanceGoal", "QuarterReport", "Reminder", "Unit", "User",
 ]

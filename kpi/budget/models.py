@@ -26,6 +26,9 @@ class FiscalYear(SQLModel, table=True):
     __tablename__ = "fiscal_year"
     id: Optional[int] = Field(default=None, primary_key=True)
     year: int = Field(sa_column_kwargs={"unique": True})
+    # Per-year overrides of the (default) rules of domain.md: reminder dates, thresholds,
+    # scoring weights. Keys and defaults live in the code that reads them.
+    settings: dict = Field(default_factory=dict, sa_type=sa.JSON, sa_column_kwargs={"server_default": "{}"})
 
 
 class BudgetLine(SQLModel, table=True):

@@ -1,0 +1,70 @@
+"""The mid-year monitoring report (绩效运行监控), covering January to July."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from kpi.db import Money, Quantity, utcnow
+
+
+class MonitoringReport(SQLModel, table=True):
+    """One unit's monitoring report for one year (draft → submitted → approved)."""
+
+    __tablename__ = "monitoring_report"
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "year_id"),
+        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    year_id: int = Field(foreign_key="fiscal_year.id")
+    status: str = Field(default="draft", max_length=10)
+    version: int = 1
+    summary: Optional[str] = Field(default=None, sa_type=sa.Text)  # the unit's overall goal progress
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class MonitoringItem(SQLModel, table=True):
+    """One indicator's line of the report (domain.md §4)."""
+
+    __tablename__ = "monitoring_item"
+    __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="monitoring_report.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    # July's own figure, asked by the form; 1–7月 = Q1 + Q2 + July by the aggregation rule.
+    july_value: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    july_numerator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    july_denominator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
+    july_band: Optional[str] = Field(default=None, max_length=20)
+    july_achieved_on: Optional[date] = None
+    forecast: Optional[Decimal] = Field(default=None, sa_type=Quantity())  # 全年预计完成值
+    forecast_band: Optional[str] = Field(default=None, max_length=20)  # qualitative projection
+    deviation: bool = False  # 偏差: computed, stored for the record and the workbook
+    cause_category: Optional[str] = Field(default=None, max_length=20)  # 经费保障/制度保障/…
+    cause: Optional[str] = Field(default=None, sa_type=sa.Text)
+    likelihood: Optional[str] = Field(default=None, max_length=20)  # 确定能/有可能/完全不可能
+    corrective_measures: Optional[str] = Field(default=None, sa_type=sa.Text)
+
+
+class MonitoringBudgetItem(SQLModel, table=True):
+    """One budget line's money to the end of July and its projection."""
+
+    __tablename__ = "monitoring_budget_item"
+    __table_args__ = (sa.UniqueConstraint("report_id", "budget_line_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="monitoring_report.id", index=True)
+    budget_line_id: int = Field(foreign_key="budget_line.id")
+    spent_to_july: Optional[Decimal] = Field(default=None, sa_type=Money())  # 1–7月执行数
+    forecast_spent: Optional[Decimal] = Field(default=None, sa_type=Money())  # 全年预计执行数
+    cause: Optional[str] = Field(default=None, sa_type=sa.Text)
