@@ -10,16 +10,18 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Mapping
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi.audit.service import record
-from kpi.db import utcnow
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
-from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet
+from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
+from kpi.workflow import (
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, apply_transition, check_transition,
+    claim, locked_message,
+)
 
 FIELD_LABELS = {
     "value": "完成值", "numerator": "分子", "denominator": "分母", "band": "完成等级",
@@ -27,20 +29,9 @@ FIELD_LABELS = {
 }
 
 
-class ResultsError(Exception):
-    """A results operation that cannot proceed; `message` is Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class Locked(ResultsError):
-    pass
-
-
-class WorkflowError(ResultsError):
-    pass
+# The workflow's errors, under the names this module's callers use.
+ResultsError = ReportError
+QUARTER_CONFLICT = "其他人已在您打开页面后保存了本季度数据，您的修改尚未保存。请核对下列最新数值，确认后重新保存。"
 
 
 @dataclass(frozen=True)
@@ -65,17 +56,6 @@ class Change:
     @property
     def new_text(self) -> str:
         return display(self.new)
-
-
-class Conflict(ResultsError):
-    """Someone saved the quarter after this user opened it (optimistic locking).
-
-    The caller reloads the sheet and shows `pending_changes(fresh_sheet, data)`:
-    the stored (newer) values beside the ones this user typed.
-    """
-
-    def __init__(self):
-        super().__init__("其他人已在您打开页面后保存了本季度数据，您的修改尚未保存。请核对下列最新数值，确认后重新保存。")
 
 
 class InputRejected(ResultsError):
@@ -170,7 +150,7 @@ def save(
     The caller commits; on any exception it must roll back.
     """
     if not sheet.editable:
-        raise Locked(_locked_message(sheet.status))
+        raise Locked(locked_message(sheet.status))
     report = _claim_report(session, sheet, user, expected_version)
     changes = pending_changes(sheet, data)
     existing = {
@@ -208,28 +188,15 @@ def save(
 
 def _claim_report(session: Session, sheet: QuarterSheet, user, expected_version: int | None) -> QuarterReport:
     """The quarter's report with its version bumped, or Conflict if it moved since the user looked."""
-    report = sheet.report
-    if report is None:
-        if expected_version not in (None, 0):
-            raise Conflict()
-        report = QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter)
-        try:
-            with session.begin_nested():
-                session.add(report)
-        except sa.exc.IntegrityError:
-            raise Conflict() from None  # created by someone else a moment ago
+    report, created = claim(
+        session, QuarterReport, sheet.report,
+        lambda: QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter),
+        expected_version,
+        conflict=lambda: Conflict(QUARTER_CONFLICT),
+    )
+    if created:
         record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
                entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
-        return report
-    version = report.version if expected_version is None else expected_version
-    bumped = session.execute(
-        sa.update(QuarterReport)
-        .where(QuarterReport.id == report.id, QuarterReport.version == version)
-        .values(version=version + 1, updated_at=utcnow())
-    )
-    if bumped.rowcount != 1:
-        raise Conflict()
-    session.refresh(report)
     return report
 
 
@@ -240,45 +207,15 @@ def _audit_changes(session: Session, sheet: QuarterSheet, changes: list[Change],
                old_value=change.old_text, new_value=change.new_text, reason=reason)
 
 
-def _locked_message(status: str | None) -> str:
-    if status == "approved":
-        return "本季度已审核通过并锁定；如需修改，请审核人重新打开。"
-    if status == "submitted":
-        return "本季度已送审，等待审核；如需修改，请审核人退回。"
-    return "本季度当前不可修改。"
-
-
-# --- Review workflow: draft → submitted → approved, or returned with a reason -------------
-
-TRANSITIONS = {
-    "submit": ({None, "draft", "returned"}, "submitted"),
-    "approve": ({"submitted"}, "approved"),
-    "return": ({"submitted"}, "returned"),
-    "reopen": ({"approved"}, "returned"),
-}
-ACTION_LABELS = {"submit": "送审", "approve": "审核通过", "return": "退回", "reopen": "重新打开"}
+# --- Review workflow (kpi.workflow): draft → submitted → approved, or returned with a reason ---
 
 
 def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expected_version: int | None,
                reason: str | None = None) -> QuarterReport:
     """Move the quarter's report through the workflow; returning and reopening need a reason."""
-    allowed, target = TRANSITIONS[action]
-    if sheet.status not in allowed:
-        raise WorkflowError(f"当前状态为“{STATUS_LABELS[sheet.status]}”，不能{ACTION_LABELS[action]}。")
-    reason = (reason or "").strip() or None
-    if action in ("return", "reopen") and not reason:
-        raise WorkflowError(f"{ACTION_LABELS[action]}必须填写原因。")
-    if reason and len(reason) > 2000:
-        raise WorkflowError("原因过长（最多 2000 字）。")
+    target, reason = check_transition(sheet.status, action, reason)
     report = _claim_report(session, sheet, user, expected_version)
-    old_status = report.status
-    report.status = target
-    now = utcnow()
-    if action == "submit":
-        report.submitted_at, report.submitted_by_id = now, user.id
-    else:
-        report.reviewed_at, report.reviewed_by_id = now, user.id
-        report.review_reason = reason if action in ("return", "reopen") else None
+    old_status = apply_transition(report, action, target, reason, user)
     session.add(report)
     record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
            entity_id=report.id, action=action, field=f"{sheet.label} · 状态",

@@ -19,9 +19,9 @@ from kpi.domain.progress import QuarterFigure, YearToDate, year_to_date
 from kpi.indicators.models import Indicator
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 
+from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exported for the pages)
+
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
-STATUS_LABELS = {None: "未填报", "draft": "草稿", "submitted": "已送审", "approved": "审核通过", "returned": "已退回"}
-EDITABLE_STATUSES = (None, "draft", "returned")
 
 
 def entry_of(row: IndicatorResult) -> Entry:
