@@ -7,10 +7,11 @@ optimistic locking: every write bumps it with a conditional UPDATE.
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from datetime import datetime
+from typing import Callable, Optional, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Field, Session, SQLModel
 
 from kpi.db import utcnow
 
@@ -26,6 +27,20 @@ ACTION_LABELS = {"submit": "送审", "approve": "审核通过", "return": "退�
 MAX_REASON = 2000
 
 Report = TypeVar("Report")
+
+
+class ReviewedReport(SQLModel):
+    """Columns every reviewed report has: status, version (optimistic locking), who and when."""
+
+    status: str = Field(default="draft", max_length=10)
+    version: int = 1
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
 class ReportError(Exception):

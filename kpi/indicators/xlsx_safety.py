@@ -82,7 +82,7 @@ def check_xlsx_archive(data: bytes, *, max_entries: int = MAX_ENTRIES,
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except Exception as exc:
-        # Besides BadZipFile, zipfile raises NotImplementedError (unknown zip
+        # Besides BadZipFile, zipfile raises "not implemented" errors (unknown zip
         # version, multi-disk archives), ValueError, OSError, EOFError ...
         raise UnsafeUpload(f"{NOT_XLSX}，或文件已损坏") from exc
 

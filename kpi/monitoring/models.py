@@ -1,17 +1,18 @@
 """The mid-year monitoring report (绩效运行监控), covering January to July."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kpi.db import Money, Quantity, utcnow
+from kpi.db import Money, Quantity
+from kpi.workflow import ReviewedReport
 
 
-class MonitoringReport(SQLModel, table=True):
+class MonitoringReport(ReviewedReport, table=True):
     """One unit's monitoring report for one year (draft → submitted → approved)."""
 
     __tablename__ = "monitoring_report"
@@ -22,16 +23,7 @@ class MonitoringReport(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
-    status: str = Field(default="draft", max_length=10)
-    version: int = 1
     summary: Optional[str] = Field(default=None, sa_type=sa.Text)  # the unit's overall goal progress
-    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
 class MonitoringItem(SQLModel, table=True):

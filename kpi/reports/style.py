@@ -168,7 +168,7 @@ def text_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in longest)
 
 
-def fit_columns(ws: Worksheet, min_width: float = 6, max_width: float = 40, *, skip_rows: int = 0) -> None:
+def fit_columns(ws: Worksheet, min_width: int = 6, max_width: int = 40, *, skip_rows: int = 0) -> None:
     """Set each column's width to fit its longest value, within [min_width, max_width].
 
     Merged cells (the title, the header lines) are left out: they span many columns.

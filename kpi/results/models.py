@@ -1,17 +1,18 @@
 """Quarterly results and budget execution (季度填报、预算执行). Filled by the results feature."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kpi.db import Money, Quantity, utcnow
+from kpi.db import Money, Quantity
+from kpi.workflow import ReviewedReport
 
 
-class QuarterReport(SQLModel, table=True):
+class QuarterReport(ReviewedReport, table=True):
     """One unit's entries for one quarter, reviewed as a whole (draft → submitted → approved)."""
 
     __tablename__ = "quarter_report"
@@ -24,15 +25,6 @@ class QuarterReport(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     quarter: int
-    status: str = Field(default="draft", max_length=10)
-    version: int = 1
-    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
 class IndicatorResult(SQLModel, table=True):
