@@ -12,13 +12,10 @@ is reported as "第 N 行（列）：原因" and nothing is written.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from itertools import islice
 from pathlib import Path
 
 from sqlmodel import Session
@@ -26,47 +23,18 @@ from sqlmodel import Session
 from kpi.budget import service as budget
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Entry
-from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
+from kpi.results.bulk_source import (  # noqa: F401  (read_source is part of this module's API)
+    COLUMN_LABELS, REQUIRED_COLUMNS, RESULTS_SHEET, SPENDING_SHEET, BulkImportRejected, Source, SourceRow,
+    location, read_source,
+)
+from kpi.results.workbook_upload import WrongCellType, plain
 from kpi.results.service import Change, InputRejected, QuarterInput, pending_changes, save, validate_input
 from kpi.results.sheet import STATUS_LABELS, QuarterSheet, load_sheet
 from kpi.results.workbook import applies
-from kpi.results.workbook_upload import WrongCellType, cell_text, plain
 
-MAX_ROWS = 100_000
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_COLUMNS = 30
-RESULTS_SHEET, SPENDING_SHEET = "指标完成情况", "预算执行情况"
-_HEADERS = {"单位": "unit", "单位名称": "unit", "预算单位": "unit", "年度": "year", "期间": "period",
-            "季度": "period", "三级指标": "name", "指标名称": "name", "完成值": "value", "说明": "note",
-            "项目": "project", "项目名称": "project", "执行数": "amount"}
-_LABELS = {"unit": "单位", "year": "年度", "period": "期间", "name": "三级指标", "value": "完成值", "note": "说明",
-           "project": "项目", "amount": "执行数"}
-_REQUIRED = {RESULTS_SHEET: ("unit", "year", "period", "name", "value"),
-             SPENDING_SHEET: ("unit", "year", "period", "project", "amount")}
 _PERIOD = re.compile(r"(?:[0-9]{4}年?)?(?:Q([1-4])|第?([一二三四1-4])(?:季度?)?)", re.IGNORECASE)
 _YEAR = re.compile(r"([0-9]{4})年?(?:度)?")
 UNIT_WIDE = "单位整体"
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    sheet: str  # RESULTS_SHEET or SPENDING_SHEET
-    row: int  # as numbered in the file (the header is row 1 in a CSV)
-    values: dict[str, str]
-
-
-@dataclass
-class Source:
-    rows: list[SourceRow]
-    from_csv: bool
-
-
-class BulkImportRejected(ValueError):
-    """Nothing was imported; ``problems`` lists every fault in Chinese."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems[:5]))
 
 
 @dataclass
@@ -83,102 +51,6 @@ class QuarterImport:
         return f"{self.sheet.unit.name} {self.sheet.label}"
 
 
-def read_source(path: Path) -> Source:
-    """The rows of an .xlsx or .csv file; BulkImportRejected when the file cannot be read."""
-    try:
-        data = read_upload_bytes(path, max_bytes=MAX_FILE_BYTES)
-    except UnsafeUpload as error:
-        raise BulkImportRejected([str(error)]) from error
-    if path.suffix.lower() == ".csv":
-        return Source(_table(RESULTS_SHEET, _csv_rows(data), from_csv=True), from_csv=True)
-    if path.suffix.lower() != ".xlsx":
-        raise BulkImportRejected(["只支持 .xlsx 或 .csv 文件"])
-    try:
-        workbook = open_workbook(data)
-    except UnsafeUpload as error:
-        raise BulkImportRejected([str(error)]) from error
-    try:
-        if RESULTS_SHEET not in workbook.sheetnames:
-            raise BulkImportRejected([f"缺少工作表“{RESULTS_SHEET}”"])
-        rows = []
-        for name in (RESULTS_SHEET, SPENDING_SHEET):
-            if name in workbook.sheetnames:
-                ws = workbook[name]
-                ws.reset_dimensions()
-                rows += _table(name, (_xlsx_texts(cells) for cells in ws.iter_rows(max_col=MAX_COLUMNS)),
-                               from_csv=False, limit=MAX_ROWS - len(rows))
-        return Source(rows, from_csv=False)
-    except BulkImportRejected:
-        raise
-    except Exception as error:  # read-only workbooks parse lazily: corrupt XML fails here
-        raise BulkImportRejected(["文件已损坏，无法读取工作表内容"]) from error
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes):
-    # Chinese Excel saves CSV as GBK; everything else writes UTF-8, often with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise BulkImportRejected(["无法识别文件编码，请将 CSV 保存为 UTF-8 或 GBK 编码"])
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as error:
-        raise BulkImportRejected([f"CSV 格式有误：{error}"]) from error
-
-
-def _xlsx_texts(cells) -> list[str | WrongCellType]:
-    texts = []
-    for cell in cells:
-        try:
-            texts.append(cell_text(cell, "any"))
-        except WrongCellType as error:
-            texts.append(error)
-    return texts
-
-
-def _table(sheet: str, rows, *, from_csv: bool, limit: int = MAX_ROWS) -> list[SourceRow]:
-    """Find the header within the first 10 rows, then read every non-blank row after it."""
-    rows = enumerate(rows, start=1)
-    for number, header in islice(rows, 10):
-        columns = {_HEADERS[key]: i for i, text in enumerate(header)
-                   if isinstance(text, str) and (key := _header_key(text)) in _HEADERS}
-        if "name" in columns or "amount" in columns:
-            break
-    else:
-        expected = "、".join(_LABELS[key] for key in _REQUIRED[sheet])
-        raise BulkImportRejected([f"{_where(sheet, None, from_csv)}前 10 行中找不到表头（{expected}）"])
-    missing = [_LABELS[key] for key in _REQUIRED[sheet] if key not in columns]
-    if missing:
-        raise BulkImportRejected([f"{_where(sheet, number, from_csv)}缺少“{'”“'.join(missing)}”列"])
-    found = []
-    for number, cells in rows:
-        values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
-        if all(isinstance(v, str) and not v.strip() for v in values.values()):
-            continue
-        if len(found) >= limit:
-            raise BulkImportRejected([f"{_where(sheet, number, from_csv)}超过 {MAX_ROWS} 行的上限，请拆分后分批导入"])
-        found.append(SourceRow(sheet, number, values))
-    return found
-
-
-def _header_key(text: str) -> str:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return re.sub(r"\([^()]*\)", "", text).strip("*：:")  # 执行数（万元） folds to 执行数(万元) then 执行数
-
-
-def _where(sheet: str, row: int | None, from_csv: bool, column: str | None = None) -> str:
-    prefix = "" if from_csv else f"{sheet} "
-    if row is None:
-        return prefix
-    return f"{prefix}第 {row} 行（{column}）：" if column else f"{prefix}第 {row} 行："
-
-
 def plan_import(session: Session, source: Source) -> list[QuarterImport]:
     """Resolve, validate and diff every row; BulkImportRejected lists all faults (nothing written)."""
     problems: list[tuple[SourceRow, str, str]] = []
@@ -187,12 +59,12 @@ def plan_import(session: Session, source: Source) -> list[QuarterImport]:
     for row in source.rows:
         wrong = [(key, str(value)) for key, value in row.values.items() if isinstance(value, WrongCellType)]
         if wrong:
-            problems += [(row, _LABELS[key], message) for key, message in wrong]
+            problems += [(row, COLUMN_LABELS[key], message) for key, message in wrong]
             continue
         text = {key: value.strip() for key, value in row.values.items()}
-        blank = [key for key in _REQUIRED[row.sheet] if not text.get(key)]
+        blank = [key for key in REQUIRED_COLUMNS[row.sheet] if not text.get(key)]
         if blank:
-            problems += [(row, _LABELS[key], "不能为空") for key in blank]
+            problems += [(row, COLUMN_LABELS[key], "不能为空") for key in blank]
             continue
         try:
             target = lookups.quarter(text["unit"], text["year"], text["period"], quarters)
@@ -203,7 +75,7 @@ def plan_import(session: Session, source: Source) -> list[QuarterImport]:
             else:
                 _add_spending(target, row, text)
         except _RowError as error:
-            problems.append((row, _LABELS[error.key], error.message))
+            problems.append((row, COLUMN_LABELS[error.key], error.message))
     for target in quarters.values():
         if not target.sheet.editable:
             continue
@@ -220,7 +92,7 @@ def plan_import(session: Session, source: Source) -> list[QuarterImport]:
     if problems:
         order = {RESULTS_SHEET: 0, SPENDING_SHEET: 1}
         problems.sort(key=lambda p: (order[p[0].sheet], p[0].row))
-        raise BulkImportRejected([_where(row.sheet, row.row, source.from_csv, column) + message
+        raise BulkImportRejected([location(row.sheet, row.row, source.from_csv, column) + message
                                   for row, column, message in problems])
     return list(quarters.values())
 
