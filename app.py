@@ -1,4 +1,9 @@
-"""Entry point: `app` for gunicorn (`gunicorn app:app`); `python app.py` serves for development."""
+"""Entry point: `app` for gunicorn (`gunicorn app:app`); `python app.py` serves for development.
+
+`python app.py` (what `make run` starts, after `kpi init`) also runs the reminder
+scheduler inside this one process; production runs `flask --app app kpi scheduler`
+as its own process instead (see README, "Reminders").
+"""
 import os
 
 from kpi import create_app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -33,9 +34,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kpi.cli import kpi_cli
 
     app.cli.add_command(kpi_cli)
+    if not app.testing and click.get_current_context(silent=True) is None:
+        # Serving, not a CLI command: `kpi init` itself is how the schema catches up.
+        _check_schema(app, settings.is_production)
     if settings.is_production:
         _refuse_unsafe_production(app)
     return app
+
+
+def _check_schema(app: Flask, strict: bool) -> None:
+    """Warn (development) or refuse to start (production) on a database behind the migrations."""
+    from sqlalchemy.exc import DBAPIError
+
+    from kpi.migrate import current_revision, head_revision
+
+    try:
+        current = current_revision(app.extensions["kpi_engine"])
+    except DBAPIError as error:
+        current = f"unreadable ({error.__class__.__name__})"
+    if current == head_revision():
+        return
+    message = f"database schema is at {current}, not {head_revision()}: run `flask --app app kpi init`"
+    if strict:
+        raise ConfigError(message)
+    app.logger.warning(message)
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
