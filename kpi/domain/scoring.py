@@ -1,0 +1,403 @@
+"""Self-evaluation scores with their working (绩效自评, domain.md §6).
+
+``score_self_evaluation(indicators, budget=..., spent=...)`` allocates the 100 points (budget
+execution plus the first-level weights, split among the indicators), scores every indicator by
+its rule, adds up and grades. Every score carries its working in Chinese, e.g.
+``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明.
+The weights and rule variants are per-year settings (``ScoringSettings``, in scoring_settings).
+Pure: no Flask, no database, no I/O. Decimal throughout; 分值 and 得分 are rounded half up to
+2 decimals, and each score is computed from the rounded 分值 so that the working can be checked
+from what the table shows.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from kpi.domain.entries import BAND_LABELS, Band
+from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for, level_key
+from kpi.domain.targets import Comparator, Direction, TargetKind
+
+__all__ = ["BAND_RANGES", "BudgetScore", "Evaluation", "IndicatorInput", "IndicatorScore", "ScoringSettings",
+           "allocate_points", "check_qualitative_ratio", "grade_for", "score_budget", "score_indicator",
+           "score_self_evaluation"]
+
+ZERO, ONE = Decimal(0), Decimal(1)
+
+# domain.md §6: 达成 80–100% of 分值, 部分达成 60–80%, 未达成 0–60%. Each band includes its
+# lower end (the "（含）" of 财预〔2020〕10号), so 80% is 达成 and 60% is 部分达成; only 达成
+# includes its upper end, 100%.
+BAND_RANGES: dict[Band, tuple[Decimal, Decimal]] = {
+    Band.ACHIEVED: (Decimal("0.8"), ONE), Band.PARTIAL: (Decimal("0.6"), Decimal("0.8")),
+    Band.NOT_ACHIEVED: (ZERO, Decimal("0.6"))}
+_BAND_SHOWN = {Band.ACHIEVED: "80%–100%", Band.PARTIAL: "60%–80%", Band.NOT_ACHIEVED: "0–60%"}
+# A band chosen without a score: 达成 is the target reached, worth full points like a number on
+# target; the shortfall bands count at their floor until the reviewer picks more.
+_BAND_DEFAULT = {Band.ACHIEVED: ONE, Band.PARTIAL: Decimal("0.6"), Band.NOT_ACHIEVED: ZERO}
+_BAND_REASON = {Band.PARTIAL: "部分达成年度指标", Band.NOT_ACHIEVED: "未达成年度指标"}
+
+
+def check_qualitative_ratio(band: Band, ratio: Decimal) -> None:
+    """Refuse a qualitative score (as a fraction of 分值) outside its band (§6)."""
+    low, high = BAND_RANGES[Band(band)]
+    inside = low <= ratio <= high if band is Band.ACHIEVED else low <= ratio < high
+    if not inside:
+        raise ValueError(f"得分超出“{BAND_LABELS[band]}”档（{_BAND_SHOWN[band]}）")
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    """One indicator at year end, as the scoring rules need it.
+
+    ``actual`` is the year-end 实际完成值 of numeric kinds (percentages as 0–100, compared with
+    a percentage target) and the spent amount of BUDGET_RELATIVE ones; ``budget_target`` is
+    then the budget amount. ``target_date`` of a PERIOD range is its end. ``chosen_ratio`` is
+    the qualitative score chosen inside the band, as a fraction of 分值 (0.85). ``points`` is
+    the unit's own 分值, if it set one."""
+
+    key: object
+    level1: str
+    level2: str
+    name: str
+    kind: TargetKind
+    comparator: Comparator | None
+    direction: Direction
+    target_value: Decimal | None = None
+    target_date: date | None = None
+    actual: Decimal | None = None
+    actual_date: date | None = None
+    band: Band | None = None
+    chosen_ratio: Decimal | None = None
+    points: Decimal | None = None
+    budget_target: Decimal | None = None
+
+    def __post_init__(self):
+        if self.points is not None and self.points < 0:
+            raise ValueError(f"“{self.name}”的分值不能为负数")
+        if self.chosen_ratio is not None:
+            if self.band is not None:
+                check_qualitative_ratio(self.band, self.chosen_ratio)
+            elif not ZERO <= self.chosen_ratio <= ONE:
+                raise ValueError(f"“{self.name}”的得分应在分值的 0–100% 之间")
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    key: object
+    points: Decimal  # 分值 allocated
+    score: Decimal  # 得分, 0 ≤ score ≤ points
+    rule: str  # positive, reverse, qualitative, deadline, budget, missing
+    working: str  # how the score was computed, in Chinese
+    completion_pct: Decimal | None  # 实际 ÷ 目标 in %, uncapped; None where it means nothing
+    needs_explanation: bool  # §6: 偏差原因分析及改进措施 is required
+    explanation_reason: str | None
+
+
+@dataclass(frozen=True)
+class BudgetScore:
+    points: Decimal
+    execution_rate: Decimal | None  # 执行率 in %; None when the budget is 0
+    score: Decimal
+    working: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    budget: BudgetScore
+    indicators: tuple[IndicatorScore, ...]  # in the order given
+    level_points: dict[str, Decimal]  # first-level label -> points after rescaling
+    total: Decimal
+    grade: str
+    level_scores: dict[str, Decimal] = field(default_factory=dict)  # first-level label -> 得分
+    notes: tuple[str, ...] = ()  # how the 分值 were allocated, for 计分说明
+
+    def by_key(self, key: object) -> IndicatorScore:
+        """The score of the indicator the caller identified by ``key``; KeyError if none."""
+        for score in self.indicators:
+            if score.key == key:
+                return score
+        raise KeyError(key)
+
+
+# --- points -------------------------------------------------------------------------------------
+def allocate_points(indicators: Sequence[IndicatorInput],
+                    settings: ScoringSettings = ScoringSettings()) -> dict[object, Decimal]:
+    """分值 of each indicator, by key (§6). With at least one indicator they add up, with the
+    budget points, to exactly 100.
+
+    - A first level gets its configured points; one not configured gets 0. When a configured
+      level has no indicators, the levels present share 100 − budget points in proportion to
+      their weights (equally, if all of them weigh 0).
+    - Within a level the points are split equally, unless the unit set 分值. If it set all of
+      them, they are used as they are when they add up to the level's points, and scaled in
+      proportion when they don't (equally, if all are 0). If it set some, the others share
+      what is left; if the set ones exceed the level, they are scaled down to it and the
+      others get 0.
+    - Points are rounded to 2 decimals; the rounding remainder goes to the last indicator of
+      each level (and the last level), so every level adds up exactly."""
+    return _allocate(indicators, settings)[1]
+
+
+def _allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings):
+    """(level points by label, points by key, notes in Chinese)."""
+    levels: dict[str, list[IndicatorInput]] = {}
+    labels: dict[str, str] = {}
+    seen: set[object] = set()
+    for item in indicators:
+        if item.key in seen:
+            raise ValueError(f"指标标识重复：{item.key!r}")
+        seen.add(item.key)
+        k = level_key(item.level1)
+        levels.setdefault(k, []).append(item)
+        labels.setdefault(k, item.level1.strip())
+    notes: list[str] = []
+    totals = _level_totals(levels, labels, settings, notes)
+    points: dict[object, Decimal] = {}
+    for k, items in levels.items():
+        points.update(zip((i.key for i in items), _split(items, totals[k], labels[k], notes)))
+    return {labels[k]: totals[k] for k in levels}, points, notes
+
+
+def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
+    rest = HUNDRED - settings.budget_points
+    weights: dict[str, Decimal] = {}
+    for k in levels:
+        found = settings.level_weight(labels[k])
+        weights[k] = found[1] if found else ZERO
+        if not found:
+            notes.append(f"一级指标“{labels[k]}”未设定分值，按 0 分计")
+    configured = sum(weights.values(), ZERO)
+    if not levels or configured == rest:
+        return weights
+    empty = [name for name in settings.level_points if level_key(name) not in levels]
+    if configured > 0:
+        raw = [rest * w / configured for w in weights.values()]
+    else:
+        raw = [rest / len(levels)] * len(levels)
+    totals = dict(zip(weights, _exact_sum(raw, rest)))
+    why = f"{'、'.join(empty)}没有指标" if empty else "各一级指标均未设定分值"
+    if configured > 0:
+        how = "；".join(f"{labels[k]} {_num(rest)} × {_num(w)} ÷ {_num(configured)} = {_num(totals[k])}"
+                       for k, w in weights.items() if w > 0)
+    else:
+        how = f"{_num(rest)} 分由 {len(levels)} 个一级指标平分"
+    notes.append(f"{why}：一级指标分值按比例调整，使总分仍为 100：{how}")
+    return totals
+
+
+def _split(items: list[IndicatorInput], total: Decimal, label: str, notes: list[str]) -> list[Decimal]:
+    n = len(items)
+    given = [i.points for i in items if i.points is not None]
+    chosen = sum(given, ZERO)
+    equal = [total / n] * n
+    if not given:
+        raw, note = equal, _equal_note(label, total, n)
+    elif len(given) == n:
+        if chosen == total:
+            raw, note = [i.points for i in items], None
+        elif chosen > 0:
+            raw = [i.points * total / chosen for i in items]
+            note = f"{label}：单位设定的分值合计 {_num(chosen)}，按比例调整为本级的 {_num(total)} 分"
+        else:
+            raw, note = equal, f"{label}：单位设定的分值均为 0，改为平分本级的 {_num(total)} 分"
+    elif chosen <= total:
+        share = (total - chosen) / (n - len(given))
+        raw = [share if i.points is None else i.points for i in items]
+        note = (f"{label}：单位设定 {len(given)} 项共 {_num(chosen)} 分，其余 {n - len(given)} 项"
+                f"平分剩余的 {_num(total - chosen)} 分")
+    else:
+        raw = [ZERO if i.points is None else i.points * total / chosen for i in items]
+        note = (f"{label}：单位设定的分值合计 {_num(chosen)}，超过本级的 {_num(total)} 分，按比例调减；"
+                f"未设定分值的 {n - len(given)} 项计 0 分")
+    if note:
+        notes.append(note)
+    return _exact_sum(raw, total)
+
+
+def _equal_note(label: str, total: Decimal, n: int) -> str | None:
+    if n == 1:
+        return None
+    share = _round(total / n)
+    each = f"每项 {_num(share)}" if share * n == total else f"每项约 {_num(share)}，尾差计入最后一项"
+    return f"{label} {_num(total)} 分由 {n} 项指标平分，{each}"
+
+
+def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
+    """``raw`` rounded to 2 decimals, adding up to ``total``: the last takes the remainder.
+
+    A negative remainder larger than the last share (tiny shares, many items) is taken from
+    the ones before it, so that no share goes below 0."""
+    rounded = [_round(r) for r in raw]
+    remainder = total - sum(rounded, ZERO)
+    for i in reversed(range(len(rounded))):
+        if remainder == 0:
+            break
+        take = max(remainder, -rounded[i])
+        rounded[i] += take
+        remainder -= take
+    return rounded
+
+
+# --- the rules ------------------------------------------------------------------------------------
+def score_indicator(item: IndicatorInput, points: Decimal,
+                    settings: ScoringSettings = ScoringSettings()) -> IndicatorScore:
+    """The score of one indicator worth ``points``, by the rule of its kind (§6)."""
+    points = Decimal(points)
+    kind = item.kind
+    if kind is TargetKind.QUALITATIVE:
+        return _qualitative(item, points)
+    if kind is TargetKind.DEADLINE or (kind is TargetKind.PERIOD and item.target_value is None):
+        return _deadline(item, points)
+    if kind is TargetKind.BUDGET_RELATIVE:
+        if item.actual is None:
+            return _missing(item, points, "未取得执行数", "未取得执行数")
+        if item.budget_target is None:
+            return _missing(item, points, "缺少预算金额", "缺少预算金额")
+        return _numeric(item, points, settings, item.actual, item.budget_target, "执行数", "预算", "", "budget")
+    if item.actual is None:
+        return _missing(item, points, "未填报实际完成值", "未填报实际完成值")
+    if item.target_value is None:
+        return _missing(item, points, "目标值缺失", "目标值缺失")
+    unit = "%" if kind is TargetKind.PERCENT else ""
+    rule = "reverse" if item.direction is Direction.REVERSE else "positive"
+    return _numeric(item, points, settings, item.actual, item.target_value, "实际", "目标", unit, rule)
+
+
+def _numeric(item, points, settings, actual, target, a_label, t_label, unit, rule) -> IndicatorScore:
+    a, t = f"{a_label} {_num(actual)}{unit}", f"{t_label} {_num(target)}{unit}"
+    completion = _pct(actual, target) if target > 0 else None
+    if item.direction is Direction.REVERSE:
+        return _reverse(item, points, settings, actual, target, a, t, completion, rule)
+    return _positive(item, points, settings, actual, target, a, t, completion, rule)
+
+
+def _positive(item, points, settings, actual, target, a, t, completion, rule) -> IndicatorScore:
+    # §6: 分值 × min(实际 ÷ 目标, 1); =, ≥, > and no operator alike (the formula meets full points
+    # at the target, so a strict > changes nothing).
+    if actual >= target:
+        working = f"{a} ≥ {t}，完成目标，得满分 {_num(points)}"
+        reason = None
+        if completion is not None:
+            working += f"（完成 {_num(completion)}%）"
+            if completion >= settings.over_completion_at:
+                over = _num(settings.over_completion_at)
+                working += f"；完成率 ≥ {over}%，需说明超额原因"
+                reason = f"超额完成（≥{over}%）"
+        return _result(item, points, points, rule, working, completion, reason)
+    if target <= 0:  # a zero or negative target (≥-5%) has no proportion to score by
+        return _result(item, points, ZERO, rule, f"{a} < {t}，目标值不是正数，无法按比例计分，计 0 分",
+                       completion, "未完成目标")
+    score = _round(points * max(actual, ZERO) / target)
+    return _result(item, points, score, rule, f"{a} ÷ {t} × 分值 {_num(points)} = {_num(score)}",
+                   completion, "未完成目标")
+
+
+def _reverse(item, points, settings, actual, target, a, t, completion, rule) -> IndicatorScore:
+    # §6: full points within the limit; past it the linear rule or 目标 ÷ 实际 (a setting). Both
+    # give full points at the limit itself, so a strict < scores like ≤.
+    reason = "超出预算" if rule == "budget" else "超过目标上限"
+    if actual <= target:
+        return _result(item, points, points, rule, f"{a} ≤ {t}，得满分 {_num(points)}", completion, None)
+    if target <= 0:
+        return _result(item, points, ZERO, rule, f"{a} > {t}，超出上限，计 0 分", completion, reason)
+    x, y, p = _num(actual), _num(target), _num(points)
+    if settings.reverse_rule == "ratio":
+        score = _round(points * target / actual)
+        formula = f"{t} ÷ {a} × 分值 {p}"
+    else:
+        factor = ONE - (actual - target) / target
+        score = _round(points * max(ZERO, factor))
+        formula = (f"分值 {p} × (1 − ({x} − {y}) ÷ {y})" if factor >= 0
+                   else f"分值 {p} × max(0, 1 − ({x} − {y}) ÷ {y})")
+    return _result(item, points, score, rule, f"{a} > {t}：{formula} = {_num(score)}", completion, reason)
+
+
+def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
+    band = item.band
+    if band is None:
+        return _missing(item, points, "尚未评价", "尚未评价")
+    ratio = _BAND_DEFAULT[band] if item.chosen_ratio is None else item.chosen_ratio
+    how = (f"选定 {_num(ratio * HUNDRED)}%" if item.chosen_ratio is not None
+           else f"未选定得分，按 {_num(ratio * HUNDRED)}% 计")
+    score = _round(points * ratio)
+    working = (f"评价“{BAND_LABELS[band]}”（{_BAND_SHOWN[band]}），{how} × 分值 {_num(points)} = "
+               f"{_num(score)}")
+    return _result(item, points, score, "qualitative", working, None, _BAND_REASON.get(band))
+
+
+def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:
+    # Done by the deadline: full points; late or not done: 0. §6 gives no partial credit for
+    # time, and a late delivery is a shortfall to explain.
+    done, due = item.actual_date, item.target_date
+    limit = f"期限 {due.isoformat()}" if due else "未设期限"
+    if done is None:
+        return _result(item, points, ZERO, "deadline", f"未填报完成日期，按未完成计 0 分（{limit}）",
+                       None, "未按期完成")
+    if due is None or done <= due:
+        relation = f"，不晚于{limit}" if due else ""
+        return _result(item, points, points, "deadline",
+                       f"{done.isoformat()} 完成{relation}，得满分 {_num(points)}", None, None)
+    return _result(item, points, ZERO, "deadline", f"{done.isoformat()} 完成，晚于{limit}，计 0 分",
+                   None, "未按期完成")
+
+
+def _missing(item, points, what: str, reason: str) -> IndicatorScore:
+    return _result(item, points, ZERO, "missing", f"{what}，计 0 分", None, reason)
+
+
+def _result(item, points, score, rule, working, completion, reason) -> IndicatorScore:
+    return IndicatorScore(item.key, points, score, rule, working, completion, reason is not None, reason)
+
+
+def score_budget(budget: Decimal, spent: Decimal,
+                 settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
+    """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (§3, §6)."""
+    budget, spent, points = Decimal(budget), Decimal(spent), settings.budget_points
+    b, s, p = _num(budget), _num(spent), _num(points)
+    if budget <= 0:
+        return BudgetScore(points, None, ZERO, f"全年预算数为 {b}，无法计算执行率，计 0 分")
+    rate = _pct(spent, budget)
+    if spent >= budget:
+        return BudgetScore(points, rate, points,
+                           f"执行数 {s} ÷ 全年预算数 {b} = {_num(rate)}%，达到 100%，得满分 {p}")
+    score = _round(points * max(spent, ZERO) / budget)
+    return BudgetScore(points, rate, score,
+                       f"执行数 {s} ÷ 全年预算数 {b} × 分值 {p} = {_num(score)}（执行率 {_num(rate)}%）")
+
+
+def score_self_evaluation(indicators: Sequence[IndicatorInput], *, budget: Decimal, spent: Decimal,
+                          settings: ScoringSettings = ScoringSettings()) -> Evaluation:
+    """Points, every score with its working, the total (never above 100) and the grade (§6)."""
+    level_points, points, notes = _allocate(indicators, settings)
+    scores = tuple(score_indicator(item, points[item.key], settings) for item in indicators)
+    budget_score = score_budget(budget, spent, settings)
+    total = min(HUNDRED, budget_score.score + sum((s.score for s in scores), ZERO))
+    label_of = {level_key(label): label for label in level_points}
+    level_scores = dict.fromkeys(level_points, ZERO)
+    for item, score in zip(indicators, scores):
+        level_scores[label_of[level_key(item.level1)]] += score.score
+    return Evaluation(budget_score, scores, level_points, total, grade_for(total, settings), level_scores,
+                      tuple(notes))
+
+
+# --- arithmetic and wording -----------------------------------------------------------------------
+def _pct(part: Decimal, whole: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return _round(part / whole * HUNDRED)
+
+
+def _round(value: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60  # quantize must never run out of digits, however large the figures
+        return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _num(value: Decimal) -> str:
+    """19000 -> "19,000", 12.50 -> "12.5": thousands separators, no trailing zeros."""
+    if value == 0:
+        return "0"  # not "-0" or "0E-2"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return format(value.normalize(), ",f")

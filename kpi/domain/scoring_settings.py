@@ -1,0 +1,206 @@
+"""The per-year settings of self-evaluation scoring (绩效自评, domain.md §6), and the grade.
+
+``ScoringSettings()`` holds the (default) values of §6; ``ScoringSettings.from_dict`` reads the
+overrides an admin stored in ``FiscalYear.settings["scoring"]`` and refuses inconsistent ones
+with a message in Chinese. Every instance is valid: the checks run on construction. Pure: no
+Flask, no database, no I/O. Numbers are Decimal, stored in JSON as strings.
+"""
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Literal
+
+HUNDRED = Decimal(100)
+
+# domain.md §6 (default): 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 = 100.
+DEFAULT_LEVEL_POINTS: Mapping[str, Decimal] = MappingProxyType(
+    {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)})
+# domain.md §6 (default): 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60; some provinces use 80/70/60.
+DEFAULT_GRADE_BANDS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
+GRADE_BANDS_80_70_60: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(80), "优"), (Decimal(70), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
+
+ReverseRule = Literal["linear", "ratio"]
+REVERSE_RULES: dict[str, str] = {
+    "linear": "分值 × max(0, 1 − (实际 − 目标) ÷ 目标)",  # the rule of deployed systems (§6)
+    "ratio": "分值 × 目标 ÷ 实际",  # the rule of some templates
+}
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Weights, grade cut-offs and rule variants of §6 for one budget year.
+
+    ``level_points`` gives each first-level indicator (一级指标) its points. A label the map
+    does not name (成本指标 as a first level, say) weighs 0 until the admin configures it; see
+    ``scoring.allocate_points`` for what happens to empty levels. ``grade_bands`` lists
+    (cut-off, grade) from the highest cut-off down to 0: a total at or above a cut-off gets
+    its grade."""
+
+    budget_points: Decimal = Decimal(10)  # 预算执行; 20 in some provinces
+    level_points: Mapping[str, Decimal] = field(default_factory=lambda: DEFAULT_LEVEL_POINTS, hash=False)
+    grade_bands: tuple[tuple[Decimal, str], ...] = DEFAULT_GRADE_BANDS
+    reverse_rule: ReverseRule = "linear"
+    over_completion_at: Decimal = Decimal(130)  # completion in % that needs 偏差原因分析 (§4, §6)
+
+    def __post_init__(self):
+        # Normalise what was passed (ints, strings, lists) and refuse what is inconsistent, so
+        # that an invalid ScoringSettings cannot exist however it was made.
+        budget = _points(self.budget_points, "预算执行分值")
+        levels: dict[str, Decimal] = {}
+        seen: dict[str, str] = {}
+        if not isinstance(self.level_points, Mapping):
+            raise ValueError("一级指标分值应为“指标名称: 分值”的对应表")
+        for label, points in self.level_points.items():
+            name = label.strip() if isinstance(label, str) else ""
+            if not name:
+                raise ValueError("一级指标名称不能为空")
+            key = level_key(name)
+            if key in seen:
+                raise ValueError(f"一级指标“{seen[key]}”与“{name}”重复")
+            seen[key] = name
+            levels[name] = _points(points, f"一级指标“{name}”的分值")
+        if budget + sum(levels.values(), Decimal(0)) != HUNDRED:
+            parts = " + ".join(_plain(p) for p in (budget, *levels.values()))
+            raise ValueError(f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
+                             f"{_plain(budget + sum(levels.values(), Decimal(0)))}")
+        bands = _grade_bands(self.grade_bands)
+        if self.reverse_rule not in REVERSE_RULES:
+            raise ValueError("反向指标计分规则应为 linear（线性扣分）或 ratio（目标 ÷ 实际）")
+        over = _number(self.over_completion_at, "超额完成阈值")
+        if over <= HUNDRED:
+            raise ValueError("超额完成阈值应大于 100%")
+        object.__setattr__(self, "budget_points", budget)
+        object.__setattr__(self, "level_points", MappingProxyType(levels))
+        object.__setattr__(self, "grade_bands", bands)
+        object.__setattr__(self, "over_completion_at", over)
+
+    def level_weight(self, label: str) -> tuple[str, Decimal] | None:
+        """(configured label, points) for a first-level label as a table writes it, or None.
+
+        "产出指标(50分)", "产出" and " 产出指标 " all find "产出指标"."""
+        key = level_key(label)
+        for name, points in self.level_points.items():
+            if level_key(name) == key:
+                return name, points
+        return None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object] | None) -> "ScoringSettings":
+        """Settings from ``FiscalYear.settings["scoring"]``; missing keys keep the §6 defaults.
+
+        ``level_points`` and ``grade_bands`` replace the defaults as a whole (a weight map must
+        add up with the budget points to 100). Raises ValueError in Chinese for unknown keys
+        and invalid values."""
+        d = dict(d or {})
+        unknown = sorted(set(d) - _KEYS)
+        if unknown:
+            raise ValueError(f"未知的计分设置：{'、'.join(map(str, unknown))}")
+        kwargs: dict[str, object] = {}
+        if "budget_points" in d:
+            kwargs["budget_points"] = d["budget_points"]
+        if "level_points" in d:
+            kwargs["level_points"] = d["level_points"]
+        if "grade_bands" in d:
+            kwargs["grade_bands"] = d["grade_bands"]
+        if "reverse_rule" in d:
+            kwargs["reverse_rule"] = d["reverse_rule"]
+        if "over_completion_at" in d:
+            kwargs["over_completion_at"] = d["over_completion_at"]
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (numbers as strings, never floats) that from_dict reads back."""
+        return {
+            "budget_points": _plain(self.budget_points),
+            "level_points": {name: _plain(points) for name, points in self.level_points.items()},
+            "grade_bands": [[_plain(cut), grade] for cut, grade in self.grade_bands],
+            "reverse_rule": self.reverse_rule,
+            "over_completion_at": _plain(self.over_completion_at),
+        }
+
+
+_KEYS = frozenset({"budget_points", "level_points", "grade_bands", "reverse_rule", "over_completion_at"})
+
+
+# "产出指标(50分)", "（50分）", "(50 分)": a first-level label may carry its points (§2).
+_POINTS_SUFFIX = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]$")
+
+
+def level_key(label: str) -> str:
+    """What identifies a first-level label: no spaces, no "(50分)", no trailing 指标."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label or ""))
+    s = _POINTS_SUFFIX.sub("", s)
+    return s.removesuffix("指标") or s
+
+
+def _grade_bands(bands: object) -> tuple[tuple[Decimal, str], ...]:
+    try:
+        pairs = [(cut, grade) for cut, grade in bands]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError("评价等级应为“分数线, 等级”的列表") from None
+    if not pairs:
+        raise ValueError("评价等级不能为空")
+    result = []
+    for cut, grade in pairs:
+        if not isinstance(grade, str) or not grade.strip():
+            raise ValueError("评价等级名称不能为空")
+        cut = _number(cut, f"等级“{grade.strip()}”的分数线")
+        if not 0 <= cut <= HUNDRED:
+            raise ValueError(f"等级“{grade.strip()}”的分数线应在 0–100 之间")
+        result.append((cut, grade.strip()))
+    cuts = [cut for cut, _ in result]
+    if any(a <= b for a, b in zip(cuts, cuts[1:])):
+        raise ValueError("评价等级的分数线应从高到低排列，且不能重复")
+    if cuts[-1] != 0:
+        raise ValueError("最低一档评价等级的分数线应为 0，使每个总分都有等级")
+    if len({grade for _, grade in result}) != len(result):
+        raise ValueError("评价等级名称不能重复")
+    return tuple(result)
+
+
+def _points(value: object, label: str) -> Decimal:
+    points = _number(value, label)
+    if points < 0:
+        raise ValueError(f"{label}不能为负数")
+    if points > HUNDRED:
+        raise ValueError(f"{label}不能超过 100")
+    if points != points.quantize(Decimal("0.01")):
+        raise ValueError(f"{label}最多两位小数")
+    return points
+
+
+def _number(value: object, label: str) -> Decimal:
+    """A Decimal from what JSON or a form gives: Decimal, int, str, or a float read as typed."""
+    if isinstance(value, bool):
+        raise ValueError(f"{label}应为数字")
+    if isinstance(value, float):
+        value = repr(value)  # JSON gives 12.5 as a float; its repr is what was stored
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        number = Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"{label}应为数字") from None
+    if not number.is_finite():
+        raise ValueError(f"{label}应为数字")
+    return number
+
+
+def _plain(value: Decimal) -> str:
+    """50.00 -> "50", 12.50 -> "12.5": the shortest exact text, without exponent."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def grade_for(total: Decimal, settings: ScoringSettings = ScoringSettings()) -> str:
+    """评价等级 of a total: the grade of the highest cut-off the total reaches (§6)."""
+    for cut, grade in settings.grade_bands:
+        if total >= cut:
+            return grade
+    return settings.grade_bands[-1][1]  # unreachable for totals ≥ 0: the last cut-off is 0
