@@ -84,7 +84,9 @@ def _refuse_unsafe_production(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
     from kpi.indicators.routes import bp as indicators_bp
+    from kpi.monitoring.routes import bp as monitoring_bp
     from kpi.progress.routes import bp as progress_bp
+    from kpi.reminders.routes import bp as reminders_bp
     from kpi.results.excel_routes import bp as results_excel_bp
     from kpi.results.routes import bp as results_bp
 
@@ -93,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(results_excel_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(monitoring_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

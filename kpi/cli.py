@@ -29,11 +29,13 @@ kpi_cli = AppGroup("kpi", help="预算绩效指标跟踪系统的运维命令。
 
 def _attach_feature_commands() -> None:
     # Feature packages keep their own commands; the group collects them here.
+    from kpi.monitoring.commands import export_group
     from kpi.progress.commands import progress_command
+    from kpi.reminders.commands import reminders_command, scheduler_command
     from kpi.results.commands import import_results_command
 
-    kpi_cli.add_command(progress_command)
-    kpi_cli.add_command(import_results_command)
+    for command in (progress_command, import_results_command, export_group, reminders_command, scheduler_command):
+        kpi_cli.add_command(command)
 
 
 def fail(message: str) -> None:

@@ -79,4 +79,24 @@ def flask_config(settings: Settings) -> dict:
         # Quarterly forms are long; a 1-hour CSRF window loses typed work.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "JSON_AS_ASCII": False,
+        **mail_config(),
+    }
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def mail_config() -> dict:
+    """SMTP and scheduler settings (README, "Reminders and e-mail"). No host means in-app only."""
+    return {
+        "KPI_SMTP_HOST": os.environ.get("KPI_SMTP_HOST", ""),
+        "KPI_SMTP_PORT": int(os.environ.get("KPI_SMTP_PORT", "25")),
+        "KPI_SMTP_USER": os.environ.get("KPI_SMTP_USER", ""),
+        "KPI_SMTP_PASSWORD": os.environ.get("KPI_SMTP_PASSWORD", ""),
+        "KPI_SMTP_STARTTLS": _flag("KPI_SMTP_STARTTLS", False),
+        "KPI_MAIL_FROM": os.environ.get("KPI_MAIL_FROM", "kpi@localhost"),
+        "KPI_BASE_URL": os.environ.get("KPI_BASE_URL", "http://127.0.0.1:5000"),
+        "KPI_SCHEDULER": os.environ.get("KPI_SCHEDULER", "on"),
     }

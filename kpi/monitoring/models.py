@@ -42,6 +42,7 @@ class MonitoringItem(SQLModel, table=True):
     july_achieved_on: Optional[date] = None
     forecast: Optional[Decimal] = Field(default=None, sa_type=Quantity())  # 全年预计完成值
     forecast_band: Optional[str] = Field(default=None, max_length=20)  # qualitative projection
+    forecast_date: Optional[date] = None  # deadline: 预计完成日期 (migration 0003)
     deviation: bool = False  # 偏差: computed, stored for the record and the workbook
     cause_category: Optional[str] = Field(default=None, max_length=20)  # 经费保障/制度保障/…
     cause: Optional[str] = Field(default=None, sa_type=sa.Text)
@@ -57,6 +58,7 @@ class MonitoringBudgetItem(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="monitoring_report.id", index=True)
     budget_line_id: int = Field(foreign_key="budget_line.id")
-    spent_to_july: Optional[Decimal] = Field(default=None, sa_type=Money())  # 1–7月执行数
+    spent_july: Optional[Decimal] = Field(default=None, sa_type=Money())  # 7月执行数, asked by the form (0003)
+    spent_to_july: Optional[Decimal] = Field(default=None, sa_type=Money())  # 1–7月执行数 at the last save
     forecast_spent: Optional[Decimal] = Field(default=None, sa_type=Money())  # 全年预计执行数
     cause: Optional[str] = Field(default=None, sa_type=sa.Text)

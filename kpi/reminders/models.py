@@ -52,6 +52,9 @@ class Notification(SQLModel, table=True):
     title: str = Field(max_length=200)
     body: str = Field(default="", sa_type=sa.Text)
     link: Optional[str] = Field(default=None, max_length=500)
+    # The e-mail digest this message went into (None: in-app only). The mailer follows it
+    # back to the reminder to record its delivery state.
+    outbox_email_id: Optional[int] = Field(default=None, foreign_key="outbox_email.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     read_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
@@ -70,7 +73,8 @@ class OutboxEmail(SQLModel, table=True):
     digest_date: date
     subject: str = Field(max_length=300)
     body: str = Field(sa_type=sa.Text)
-    status: str = Field(default="pending", max_length=10)  # pending / sent / failed (gave up)
+    # pending / sending (claimed by a mailer until next_attempt_at) / sent / failed (gave up)
+    status: str = Field(default="pending", max_length=10)
     attempts: int = 0
     last_error: Optional[str] = Field(default=None, sa_type=sa.Text)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

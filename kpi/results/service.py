@@ -16,6 +16,7 @@ from kpi.audit.service import record
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
+from kpi.reminders.notify import notify_transition
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 from kpi.workflow import (
@@ -220,6 +221,7 @@ def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expe
     record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
            entity_id=report.id, action=action, field=f"{sheet.label} · 状态",
            old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+    notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report
 

@@ -1,0 +1,92 @@
+"""The clock that ticks the reminder job (APScheduler 3.11, Asia/Shanghai).
+
+The scheduler holds no state: jobs live in memory and are added afresh at each
+start, because everything that matters is in the database (stack.md). A tick
+runs at start-up and then every TICK_MINUTES: it raises what is due today and not
+yet raised (catching up after downtime), then sends the digests that are due.
+Ticks are idempotent, so an extra one (a restart, a second process) does no harm.
+
+Where it runs:
+  - `python app.py` (make run): inside the web process, started by start_in_process(app),
+    once: not in the debug reloader's watcher process, not under tests;
+  - production: its own process, `flask --app app kpi scheduler` (gunicorn workers never
+    start one, so N workers do not make N schedulers).
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+from sqlmodel import Session
+from werkzeug.serving import is_running_from_reloader
+
+from kpi import db
+from kpi.reminders.mailer import deliver_pending
+from kpi.reminders.notify import SHANGHAI, local_today
+from kpi.reminders.service import run_reminders
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "kpi-reminders-tick"
+TICK_MINUTES = 15
+_tick_lock = threading.Lock()  # one tick at a time in this process
+
+
+def tick(app: Flask) -> None:
+    """Raise today's reminders (Asia/Shanghai), then deliver due e-mail. Never raises."""
+    if not _tick_lock.acquire(blocking=False):
+        log.info("上一次提醒任务仍在运行，本次跳过")
+        return
+    try:
+        with app.app_context():
+            try:
+                with db.transaction() as session:
+                    raised = run_reminders(session, local_today())
+                if raised:
+                    log.info("已发出 %s 条提醒", len(raised))
+            except Exception:
+                log.exception("提醒任务出错，将在下次运行时重试")
+            with Session(db.engine(), expire_on_commit=False) as session:
+                deliver_pending(session, datetime.now(SHANGHAI))
+    finally:
+        _tick_lock.release()
+
+
+def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
+    """Add the tick: now (start-up), then every TICK_MINUTES. Memory job store; coalesce; no misfire limit."""
+    if scheduler.get_job(JOB_ID) is None:
+        scheduler.add_job(tick, "interval", minutes=TICK_MINUTES, args=[app], id=JOB_ID,
+                          next_run_time=datetime.now(SHANGHAI), coalesce=True, misfire_grace_time=None,
+                          max_instances=1)
+    return scheduler
+
+
+def new_scheduler(cls=BackgroundScheduler) -> BaseScheduler:
+    return cls(timezone=SHANGHAI, job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
+
+
+def should_run_in_process(app: Flask) -> bool:
+    """Only in the process that serves: never under tests, or with KPI_SCHEDULER=off, or in the reloader's watcher."""
+    if app.testing or str(app.config.get("KPI_SCHEDULER", "on")).strip().lower() in ("off", "0", "false", "no"):
+        return False
+    return not app.debug or is_running_from_reloader()
+
+
+def start_in_process(app: Flask) -> BaseScheduler | None:
+    """Start the background scheduler in this process (make run); returns it, or None when it should not run."""
+    if not should_run_in_process(app) or "kpi_scheduler" in app.extensions:
+        return app.extensions.get("kpi_scheduler")
+    app.logger  # noqa: B018  (installs Flask's stderr handler on "kpi": the tick's log lines show up)
+    if logging.getLogger("kpi.reminders").level == logging.NOTSET:
+        logging.getLogger("kpi.reminders").setLevel(logging.INFO)
+    scheduler = configure(new_scheduler(), app)
+    scheduler.start()
+    app.extensions["kpi_scheduler"] = scheduler
+    atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+    log.info("提醒调度已在本进程启动：启动时运行一次，之后每 %s 分钟运行", TICK_MINUTES)
+    return scheduler

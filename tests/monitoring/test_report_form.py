@@ -1,0 +1,145 @@
+"""Can staff fill the monitoring report, and does the form refuse what is wrong, keeping what was typed?"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from kpi.db import make_engine
+from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
+from tests.progress.gen import gen_quarter
+
+MEDIATION = "投诉调解辅助服务"  # ≥19000宗, cumulative
+SUCCESS_RATE = "投诉处理总成功率"  # ≥50%, rate
+DEVIATING = {(MEDIATION, "value"): "1500"}  # 5,000 + 4,500 + 1,500 = 11,000 → 18,857 by the trend
+EXPLAINED = {
+    (MEDIATION, "cause_category"): "人员保障", (MEDIATION, "cause"): "上半年调解员流失",
+    (MEDIATION, "likelihood"): "有可能", (MEDIATION, "corrective_measures"): "补充招聘调解员",
+}
+
+
+def first_half(app):
+    gen_quarter(app, 1, {MEDIATION: {"value": "5000"}}, spending={"基本支出": "300", "市场监督管理事务": "350"})
+    gen_quarter(app, 2, {MEDIATION: {"value": "4500"}}, spending={"基本支出": "320", "市场监督管理事务": "380"})
+
+
+def stored(sqlite_url, model, **where):
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        query = select(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        rows = session.exec(query).all()
+    engine.dispose()
+    return rows
+
+
+def test_the_page_prefills_one_to_six_months_and_the_trend(app, staff, ids):
+    first_half(app)
+    html = staff.page().get_data(as_text=True)
+    assert "9,500宗" in html  # 1–6月 and, without July, 1–7月
+    assert f'name="i{ids["indicator"][MEDIATION]}-forecast" value="16285.71"' in html  # 9,500 × 12/7
+    assert "58.33%" in html and "单位整体绩效指标" in html and "项目：市场监督管理事务绩效指标" in html
+
+
+def test_saving_computes_one_to_july_and_the_deviation_on_the_server(app, staff, ids, sqlite_url):
+    first_half(app)
+    mediation = ids["indicator"][MEDIATION]
+    response = staff.post({**DEVIATING, (MEDIATION, "forecast"): "16285.71", (MEDIATION, "deviation"): "否"})
+    assert response.status_code == 302
+    item = stored(sqlite_url, MonitoringItem, indicator_id=mediation)[0]
+    assert item.july_value == Decimal("1500")
+    assert item.forecast == Decimal("18857.14")  # the untouched prefill followed the new July figure
+    assert item.deviation is True  # computed, whatever the form said
+    html = staff.page().get_data(as_text=True)
+    assert "11,000宗" in html and 'data-deviation="是"' in html
+
+
+def test_a_typed_projection_is_kept_and_judged(app, staff, ids, sqlite_url):
+    first_half(app)
+    staff.post({**DEVIATING, (MEDIATION, "forecast"): "19200"})
+    item = stored(sqlite_url, MonitoringItem, indicator_id=ids["indicator"][MEDIATION])[0]
+    assert item.forecast == Decimal("19200") and item.deviation is False
+
+
+def test_a_draft_may_lack_explanations_but_submitting_requires_them(app, staff, sqlite_url):
+    first_half(app)
+    draft = staff.post(DEVIATING)
+    assert draft.status_code == 302
+    assert "送审前还需填写" in staff.client.get(draft.headers["Location"]).get_data(as_text=True)
+
+    refused = staff.post(DEVIATING, action="submit")
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    for message in ("有偏差，请选择偏差原因类别", "有偏差，请说明原因", "有偏差，请选择完成目标可能性", "有偏差，请填写纠偏措施",
+                    "预计执行率不是100%，请填写偏差说明"):
+        assert message in html
+    assert stored(sqlite_url, MonitoringReport)[0].status == "draft"
+
+
+def test_over_completion_needs_an_explanation_before_submitting(app, staff, ids):
+    gen_quarter(app, 1, {"志愿者活动数量": {"value": "30"}})  # target 40场
+    response = staff.post({("志愿者活动数量", "value"): "5"}, action="submit")  # 35 by July, 60 projected
+    assert response.status_code == 400
+    assert "超额完成（达到目标的130%以上），请说明原因" in response.get_data(as_text=True)
+
+
+def test_every_fault_is_shown_at_once_and_every_typed_value_kept(app, staff, ids):
+    first_half(app)
+    response = staff.post({
+        (MEDIATION, "value"): "-20",
+        (SUCCESS_RATE, "numerator"): "480", (SUCCESS_RATE, "denominator"): "400",
+        (MEDIATION, "cause_category"): "天气原因", (MEDIATION, "likelihood"): "大概吧",
+        (MEDIATION, "cause"): "长" * 2001, ("志愿者活动数量", "forecast"): "很多",
+        ("办公设备购置的验收情况", "forecast_band"): "优秀",
+        ("项目完成时间", "forecast_date"): "2023-13-01",
+    }, lines={("基本支出", "july"): "-1", ("信息化类", "forecast"): "12abc"}, summary="总体进展顺利")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for message in ("不能为负数", "分子不能大于分母", "请从列表中选择偏差原因类别", "请从列表中选择完成目标可能性",
+                    "原因说明过长（最多 2000 字）", "请输入数字", "请选择：达成 / 部分达成 / 未达成", "日期不存在"):
+        assert message in html, message
+    assert html.count("请输入数字") >= 2  # the projection and the budget line's
+    assert 'value="-20"' in html and 'value="480"' in html and 'value="12abc"' in html and 'value="-1"' in html
+    assert 'value="天气原因" selected' in html and "总体进展顺利" in html
+
+
+def test_nothing_is_saved_when_any_field_is_wrong(app, staff, sqlite_url):
+    response = staff.post({(MEDIATION, "value"): "1500", (SUCCESS_RATE, "value"): "101"})
+    assert response.status_code == 400
+    assert "百分比应在 0–100 之间" in response.get_data(as_text=True)
+    assert stored(sqlite_url, MonitoringReport) == []
+
+
+def test_a_cumulative_projection_below_one_to_july_is_refused(app, staff):
+    first_half(app)
+    response = staff.post({**DEVIATING, (MEDIATION, "forecast"): "10000"})
+    assert response.status_code == 400
+    assert "全年预计完成值不能小于1–7月完成值" in response.get_data(as_text=True)
+
+
+def test_budget_lines_store_july_the_total_to_july_and_the_projection(app, staff, ids, sqlite_url):
+    first_half(app)
+    response = staff.post(lines={("基本支出", "july"): "110", ("基本支出", "forecast"): "1276",
+                                 ("市场监督管理事务", "july"): "120", ("市场监督管理事务", "cause"): "下半年集中支付"})
+    assert response.status_code == 302
+    rows = {row.budget_line_id: row for row in stored(sqlite_url, MonitoringBudgetItem)}
+    basic, market = rows[ids["line"]["基本支出"]], rows[ids["line"]["市场监督管理事务"]]
+    assert (basic.spent_july, basic.spent_to_july, basic.forecast_spent) == (Decimal("110"), Decimal("730"), Decimal("1276"))
+    assert market.spent_to_july == Decimal("850") and market.forecast_spent == Decimal("1457.14")
+    html = staff.page().get_data(as_text=True)
+    assert "57.21%" in html  # 730 ÷ 1,276
+    assert "预计执行率 100%" in html
+
+
+def test_the_explanations_and_summary_are_saved_and_submitting_works_once_complete(app, staff, sqlite_url):
+    first_half(app)
+    lines = {(name, "forecast"): budget for name, budget in
+             (("基本支出", "1276"), ("市场监督管理事务", "1371"), ("信息化类", "273"), ("综合管理类", "17"), ("修缮维护类", "2"))}
+    response = staff.post({**DEVIATING, **EXPLAINED}, lines=lines, summary="上半年总体进展正常", action="submit")
+    assert response.status_code == 302
+    assert "已送审" in staff.client.get(response.headers["Location"]).get_data(as_text=True)
+    report = stored(sqlite_url, MonitoringReport)[0]
+    assert report.status == "submitted" and report.summary == "上半年总体进展正常"
+    item = stored(sqlite_url, MonitoringItem, report_id=report.id, cause_category="人员保障")[0]
+    assert (item.cause, item.likelihood, item.corrective_measures) == ("上半年调解员流失", "有可能", "补充招聘调解员")

@@ -1,0 +1,111 @@
+"""Does the monitoring report follow the review workflow of quarters, with every change audited?"""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from kpi.audit.models import AuditEvent
+from kpi.db import make_engine
+from kpi.reminders.models import Notification
+from tests.monitoring.conftest import REPORT_URL, signed_in
+
+ON_COURSE = {("投诉调解辅助服务", "value"): "1500", ("投诉调解辅助服务", "forecast"): "19500"}
+BUDGETS = {("基本支出", "forecast"): "1276", ("市场监督管理事务", "forecast"): "1371", ("信息化类", "forecast"): "273",
+           ("综合管理类", "forecast"): "17", ("修缮维护类", "forecast"): "2"}
+
+
+def events(sqlite_url, **where) -> list[AuditEvent]:
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        for name, value in where.items():
+            query = query.where(getattr(AuditEvent, name) == value)
+        rows = session.exec(query).all()
+    engine.dispose()
+    return rows
+
+
+def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
+    assert staff.post(ON_COURSE, lines=BUDGETS, action="submit").status_code == 302
+    assert "disabled" in staff.page().get_data(as_text=True)
+    locked = staff.post({("投诉调解辅助服务", "value"): "1"})
+    assert "本报告已送审，等待审核" in staff.client.get(locked.headers["Location"]).get_data(as_text=True)
+
+    approved = reviewer.review("approve").get_data(as_text=True)
+    assert "已审核通过" in approved and "status-approved" in approved
+    locked = staff.post({("投诉调解辅助服务", "value"): "1"})
+    assert "本报告已审核通过并锁定" in staff.client.get(locked.headers["Location"]).get_data(as_text=True)
+
+    assert "重新打开必须填写原因" in reviewer.review("reopen", "  ").get_data(as_text=True)
+    assert "已重新打开" in reviewer.review("reopen", "财政局要求补充纠偏措施").get_data(as_text=True)
+    page = staff.page().get_data(as_text=True)
+    assert "审核人意见：</strong>财政局要求补充纠偏措施" in page and "保存草稿" in page
+    assert staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code == 302
+    assert "当前状态为" in reviewer.review("approve").get_data(as_text=True)  # not submitted again yet
+    assert staff.post(action="submit").status_code == 302
+    assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
+
+
+def test_returning_needs_a_reason_that_staff_then_see(staff, reviewer):
+    staff.post(ON_COURSE, lines=BUDGETS, action="submit")
+    assert "退回必须填写原因" in reviewer.review("return").get_data(as_text=True)
+    assert "已退回" in reviewer.review("return", "纠偏措施过于笼统").get_data(as_text=True)
+    assert "审核人意见：</strong>纠偏措施过于笼统" in staff.page().get_data(as_text=True)
+
+
+def test_only_the_units_reviewer_may_review(staff, app, ids):
+    staff.post(ON_COURSE, lines=BUDGETS, action="submit")
+    assert staff.review("approve").status_code == 403
+    assert signed_in(app, ids, "finance").review("approve").status_code == 403
+
+
+def test_every_changed_field_and_status_is_audited(staff, reviewer, ids, sqlite_url):
+    staff.post(ON_COURSE, lines={("基本支出", "july"): "100", **BUDGETS}, summary="进展正常")
+    staff.post({("投诉调解辅助服务", "forecast"): "20000"}, action="submit")
+    reviewer.review("return", "请核对预计数")
+    staff.post({("投诉调解辅助服务", "forecast"): "19800"}, reason="按平台数据修正")
+
+    mediation = ids["indicator"]["投诉调解辅助服务"]
+    trail = {(e.field, e.old_value, e.new_value) for e in events(sqlite_url, entity="indicator", entity_id=mediation)}
+    assert ("2023年运行监控 · 7月完成值", "（空）", "1,500") in trail
+    assert ("2023年运行监控 · 全年预计完成值", "19,500", "20,000") in trail
+    assert ("2023年运行监控 · 全年预计完成值", "20,000", "19,800") in trail
+    reasons = [e.reason for e in events(sqlite_url, entity="indicator", entity_id=mediation)]
+    assert reasons[-1] == "按平台数据修正"
+    money = {(e.field, e.new_value) for e in events(sqlite_url, entity="budget_line", entity_id=ids["line"]["基本支出"])}
+    assert ("2023年运行监控 · 7月执行数（万元）", "100") in money
+    report = events(sqlite_url, entity="monitoring_report")
+    assert [(e.action, e.field, e.old_value, e.new_value) for e in report if e.action != "update"] == [
+        ("create", "2023年运行监控", None, "草稿"),
+        ("submit", "2023年运行监控 · 状态", "草稿", "已送审"),
+        ("return", "2023年运行监控 · 状态", "已送审", "已退回"),
+    ]
+    assert ("update", "2023年运行监控 · 总体情况说明", "进展正常") in {(e.action, e.field, e.new_value) for e in report}
+    history = staff.client.get(f"/units/2/indicators/{mediation}/history").get_data(as_text=True)
+    assert "2023年运行监控 · 全年预计完成值" in history and "按平台数据修正" in history
+
+
+def test_a_save_over_a_newer_version_is_a_conflict_that_keeps_what_was_typed(app, ids):
+    first, second = signed_in(app, ids, "szcc_staff"), signed_in(app, ids, "szcc_staff")
+    assert first.post({("投诉调解辅助服务", "value"): "1500"}, version=0).status_code == 302
+    response = second.post({("投诉调解辅助服务", "value"): "1800"}, version=0)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "其他人已在您打开页面后保存了本报告" in html
+    assert "投诉调解辅助服务 · 7月完成值" in html and "<td>1,500</td>" in html and "<td>1,800</td>" in html
+    assert 'value="1800"' in html
+    assert second.post({("投诉调解辅助服务", "value"): "1800"}).status_code == 302
+
+
+def test_a_post_without_csrf_is_refused(staff, ids):
+    response = staff.client.post(REPORT_URL, data={"action": "save", f"i{ids['indicator']['志愿者活动数量']}-value": "1"})
+    assert response.status_code == 400
+
+
+def test_submitting_tells_the_reviewer_and_returning_tells_the_staff(staff, reviewer, sqlite_url):
+    staff.post(ON_COURSE, lines=BUDGETS, action="submit")
+    reviewer.review("return", "请补充说明")
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        notes = {(note.kind, note.link) for note in session.exec(select(Notification))}
+    engine.dispose()
+    assert ("submitted", REPORT_URL) in notes and ("returned", REPORT_URL) in notes
