@@ -2,6 +2,7 @@
 from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
 from kpi.budget.models import BudgetLine, FiscalYear, PerformanceGoal, Unit
+from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
@@ -10,5 +11,6 @@ from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 __all__ = [
     "AuditEvent", "BudgetExecution", "BudgetLine", "FiscalYear", "Indicator",
     "IndicatorResult", "MonitoringBudgetItem", "MonitoringItem", "MonitoringReport", "Notification",
-    "OutboxEmail", "PerformanceGoal", "QuarterReport", "Reminder", "Unit", "User",
+    "OutboxEmail", "PerformanceGoal", "QuarterReport", "Reminder", "SelfEvaluation", "SelfEvaluationGoal",
+    "SelfEvaluationItem", "Unit", "User",
 ]
