@@ -7,7 +7,7 @@ import click
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kpi import db
+from kpi import db, security
 from kpi.accounts import access
 from kpi.config import ConfigError, flask_config, load_settings
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     access.init_app(app)
+    security.init_app(app, settings.idle_minutes)
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)

@@ -40,6 +40,7 @@ def login():
             form.password.errors = [failure.message]
         else:
             session.clear()  # a fresh session on login: no fixation
+            session.permanent = True  # expires after KPI_IDLE_MINUTES without a request
             login_user(service.session_user(user.id))
             record(db_session, actor=user.username, user_id=user.id, unit_id=user.unit_id, entity="user", entity_id=user.id, action="login")
             db_session.commit()
