@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kpi import db, security
-from kpi.accounts import access
+from kpi.accounts import access, limits
 from kpi.config import ConfigError, flask_config, load_settings
 
 csrf = CSRFProtect()
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     access.init_app(app)
+    limits.init_app(app, settings.ratelimit_storage)
     security.init_app(app, settings.idle_minutes)
     _register_blueprints(app)
     _register_error_pages(app)
@@ -84,6 +85,7 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
+    from kpi.health import bp as health_bp
     from kpi.indicators.routes import bp as indicators_bp
     from kpi.monitoring.routes import bp as monitoring_bp
     from kpi.progress.routes import bp as progress_bp
@@ -91,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from kpi.results.excel_routes import bp as results_excel_bp
     from kpi.results.routes import bp as results_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(results_bp)

@@ -37,6 +37,7 @@ class Settings:
     export_dir: Path
     upload_dir: Path
     idle_minutes: int = 30
+    ratelimit_storage: str = "memory://"
 
     @property
     def is_production(self) -> bool:
@@ -64,7 +65,8 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     if not idle.isdigit() or not 5 <= int(idle) <= 24 * 60:
         raise ConfigError("KPI_IDLE_MINUTES must be a whole number of minutes between 5 and 1440")
     return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
-                    upload_dir=upload_dir, idle_minutes=int(idle))
+                    upload_dir=upload_dir, idle_minutes=int(idle),
+                    ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"))
 
 
 def flask_config(settings: Settings) -> dict:

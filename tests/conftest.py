@@ -54,8 +54,8 @@ def empty_sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
-def _make_app(url: str):
-    return create_app({"TESTING": True, "KPI_DATABASE_URL": url, "SECRET_KEY": "test-secret"})
+def _make_app(url: str, **config):
+    return create_app({"TESTING": True, "KPI_DATABASE_URL": url, "SECRET_KEY": "test-secret", **config})
 
 
 @pytest.fixture
@@ -63,8 +63,8 @@ def make_app():
     """Build apps on any database URL; their engines are disposed after the test."""
     apps = []
 
-    def factory(url: str):
-        apps.append(_make_app(url))
+    def factory(url: str, **config):
+        apps.append(_make_app(url, **config))
         return apps[-1]
 
     yield factory

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from kpi.accounts import service
 from kpi.accounts.access import access
 from kpi.accounts.forms import ChangePasswordForm, LoginForm
+from kpi.accounts.limits import login_limits
 from kpi.accounts.models import User
 from kpi.accounts.passwords import hash_password, password_problem, verify_password
 from kpi.audit.service import record
@@ -29,6 +30,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("public")
+@login_limits
 def login():
     """The login page (the only page open without signing in)."""
     form = LoginForm(next=request.args.get("next", ""))

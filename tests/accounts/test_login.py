@@ -95,3 +95,16 @@ def test_production_requires_a_secret_key(monkeypatch, sqlite_url, make_app):
     monkeypatch.delenv("KPI_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="KPI_SECRET_KEY"):
         make_app(sqlite_url)
+
+
+def test_login_attempts_are_rate_limited_per_account_with_a_chinese_429(make_app, sqlite_url):
+    from tests.conftest import AuthActions
+
+    app = make_app(sqlite_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    statuses = [AuthActions(client).login("no_such_user", "x").status_code for _ in range(12)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+    response = AuthActions(client).login("no_such_user", "x")
+    assert "登录尝试过于频繁" in response.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # viewing the page is never limited

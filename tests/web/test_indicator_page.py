@@ -71,3 +71,8 @@ def test_an_empty_database_still_requires_login(make_app, tmp_path):
     client = make_app(url).test_client()
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_health_check_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
