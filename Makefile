@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: venv init run test test-fast browser bench clean
+.PHONY: venv init run test test-fast browser office bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ init: venv
 run: init
 	$(BIN)/python app.py
 
-test: init browser
+test: init browser office
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests use Debian's chromium; install it when missing and we may (root + apt).
@@ -40,3 +40,12 @@ test-fast: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# The print test renders a workbook to PDF with LibreOffice; install it when missing and we may.
+# Without it that test is skipped (unless KPI_REQUIRE_LIBREOFFICE=1).
+office:
+	@if ! command -v soffice >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing LibreOffice Calc for the print test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc fonts-wqy-microhei >/dev/null \
+		|| echo "LibreOffice could not be installed; the print test will be skipped"; \
+	fi

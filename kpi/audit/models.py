@@ -1,4 +1,11 @@
-"""The audit trail (审计记录): append-only, one row per changed value."""
+"""The audit trail (审计记录): append-only, one row per changed value, hash-chained.
+
+Each row carries `hash` = sha256(prev_hash + canonical JSON of its fields) and the
+previous row's hash as `prev_hash` (kpi/audit/service.py computes both), so editing,
+deleting, inserting or reordering rows in the database breaks a link that
+`kpi audit verify` finds. `prev_hash` is UNIQUE: two events can never claim the same
+predecessor, so concurrent writers cannot fork the chain even if the lock were missed.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,3 +32,6 @@ class AuditEvent(SQLModel, table=True):
     old_value: Optional[str] = Field(default=None, sa_type=sa.Text)
     new_value: Optional[str] = Field(default=None, sa_type=sa.Text)
     reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    # Filled at flush time by the chain hook; no default, so a row that skipped it fails loudly.
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64)

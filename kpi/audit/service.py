@@ -1,10 +1,33 @@
-"""The audit trail: record every change, read it back. There is no way to edit it."""
+"""The audit trail: record every change, read it back, prove nobody edited it.
+
+There is no way to edit the trail through the application (the ORM guard below), and
+each row is chained to the one before it by a SHA-256 hash, so an edit made directly
+in the database is detectable (`verify_chain`, `flask --app app kpi audit verify`).
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Mapping
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from kpi.audit.models import AuditEvent
+from kpi.db import utcnow
+
+GENESIS = "0" * 64  # the prev_hash of the first event
+# The fields a hash covers, in the order the chain was defined with. Never change this
+# list or `event_hash`: every stored hash depends on them (migration 0006 froze a copy).
+HASHED_FIELDS = (
+    "occurred_at", "actor", "user_id", "unit_id", "entity", "entity_id", "action", "field",
+    "old_value", "new_value", "reason",
+)
+# pg_advisory_xact_lock key that serialises appends to the chain ("kpiaudit" in ASCII).
+CHAIN_LOCK_KEY = int.from_bytes(b"kpiaudit", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def record(
@@ -21,7 +44,10 @@ def record(
     new_value: object = None,
     reason: str | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with the change)."""
+    """Append one event in the caller's transaction (it commits or rolls back with the change).
+
+    Its `prev_hash`/`hash` are filled when the session flushes (`_chain_new_events`).
+    """
     event = AuditEvent(
         actor=actor, user_id=user_id, unit_id=unit_id, entity=entity, entity_id=entity_id, action=action,
         field=field, old_value=_text(old_value), new_value=_text(new_value), reason=reason,
@@ -41,6 +67,99 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+# --- the hash chain ---------------------------------------------------------------
+
+def canonical_time(value: datetime) -> str:
+    """occurred_at as UTC ISO text. SQLite hands back naive UTC, PostgreSQL aware times."""
+    return _as_utc(value).isoformat(timespec="microseconds")
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Stored as UTC: SQLite drops the offset, so a local time would not read back the same.
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def event_hash(prev_hash: str, fields: Mapping[str, object]) -> str:
+    """sha256(prev_hash + canonical JSON of the event's fields), as 64 hex digits."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["occurred_at"] = canonical_time(payload["occurred_at"])
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+
+
+def _lock_chain_and_read_tail(connection: sa.Connection) -> str:
+    """Take the chain's write lock for this transaction, then read the newest hash.
+
+    PostgreSQL: a transaction-scoped advisory lock, so a second writer waits here until
+    the first commits and then reads its hash (READ COMMITTED sees it). SQLite has one
+    writer at a time, but pysqlite only opens the transaction at the first write, so a
+    no-op UPDATE takes the write lock *before* the read. If a writer still read a stale
+    tail, the UNIQUE prev_hash makes its insert fail: the chain never forks silently.
+    """
+    table = AuditEvent.__table__
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+    elif connection.dialect.name == "sqlite":
+        connection.execute(sa.text("UPDATE audit_event SET id = id WHERE 0"))
+    tail = connection.execute(sa.select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    return tail or GENESIS
+
+
+@sa.event.listens_for(OrmSession, "before_flush")
+def _chain_new_events(session: OrmSession, _context, _instances) -> None:
+    new_events = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if not new_events:
+        return
+    # The unit of work inserts in the order objects were added, so ids follow this order.
+    new_events.sort(key=lambda event: sa.inspect(event).insert_order)
+    prev_hash = _lock_chain_and_read_tail(session.connection())
+    for event in new_events:
+        event.occurred_at = _as_utc(event.occurred_at or utcnow())
+        # Hash what the database will hand back: ids as ints, texts as text (a caller may pass "3" or 3).
+        for name in ("user_id", "unit_id", "entity_id"):
+            value = getattr(event, name)
+            setattr(event, name, None if value is None else int(value))
+        for name in ("actor", "entity", "action", "field", "old_value", "new_value", "reason"):
+            value = getattr(event, name)
+            setattr(event, name, None if value is None else str(value))
+        event.prev_hash = prev_hash
+        event.hash = prev_hash = event_hash(prev_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One broken link in the trail: which row, and what is wrong with it."""
+
+    event_id: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.event_id} 号记录：{self.message}"
+
+
+def verify_chain(session: Session) -> list[ChainProblem]:
+    """Walk the trail in id order and report every row whose content or link is wrong."""
+    table = AuditEvent.__table__
+    problems: list[ChainProblem] = []
+    expected_prev, previous_id = GENESIS, None
+    rows = session.connection().execution_options(yield_per=1000).execute(sa.select(table).order_by(table.c.id))
+    for row in rows.mappings():
+        if row["prev_hash"] != expected_prev:
+            if previous_id is None:
+                message = "它不是链的第一条（prev_hash 不是起点），更早的记录被删除了"
+            else:
+                message = f"prev_hash 与前一条（第 {previous_id} 号）的哈希不符，其间的记录被删除、插入或调换了顺序"
+            problems.append(ChainProblem(row["id"], message))
+        if row["hash"] != event_hash(row["prev_hash"], row):
+            problems.append(ChainProblem(row["id"], "内容与其哈希不符，记录在写入后被修改了"))
+        expected_prev, previous_id = row["hash"], row["id"]
+    return problems
+
+
+def count_events(session: Session) -> int:
+    return session.exec(select(sa.func.count()).select_from(AuditEvent)).one()
 
 
 @sa.event.listens_for(AuditEvent, "before_update")

@@ -17,7 +17,9 @@ bp = Blueprint("indicators", __name__)
 @bp.get("/")
 @access("login")
 def home():
-    """A unit's own users go to their unit's newest year; others to the unit list."""
+    """A unit's own users go to their unit's newest year; 财政局 and 管理员 to the finance desk."""
+    if current_user.can("finance"):
+        return redirect(url_for("finance.home"))
     units = views.visible_unit_years(get_session(), current_user)
     if not units:
         return render_template("indicators/empty.html")

@@ -1,0 +1,272 @@
+"""The finance bureau's year (财政局): every unit's reports and money, and the workbooks it downloads.
+
+``overview`` loads every unit of a year in **seven queries, whatever the number of units**: the
+years, the units (with their 主管部门), the budget lines, the spending, and the three report
+tables (季度填报, 绩效运行监控, 绩效自评). Filters are applied to the loaded rows, so they add none.
+执行率 comes from the domain (``budget_progress``) exactly as the progress page computes its 合计
+row: spending up to the latest reported quarter over 全年预算数. 自评总分 and 评价等级 are the
+snapshot the self-evaluation writes on every save; nothing is scored here.
+
+The consolidated workbook adds one sheet per unit from ``unit_progress``, i.e. about five
+queries per unit (5 × N + 7 for N units; ~5,000 for 1,000 units): the summary needs no
+per-unit query, the detail sheets cannot avoid one. Each unit's progress is loaded, written and
+dropped before the next, so memory stays bounded (the session's identity map holds only weak
+references to clean rows).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.domain.progress import BudgetProgress, budget_progress
+from kpi.evaluation.models import SelfEvaluation
+from kpi.indicators.models import Indicator
+from kpi.monitoring.models import MonitoringReport
+from kpi.monitoring.service import ExportedWorkbook
+from kpi.monitoring.workbook import keep_copy
+from kpi.progress.service import NotFound, UnitProgress, unit_progress
+from kpi.reminders.notify import local_time
+from kpi.reports.consolidated import build_consolidated_workbook, consolidated_name
+from kpi.reports.progress_workbook import build_progress_workbook, workbook_name
+from kpi.results.models import BudgetExecution, QuarterReport
+from kpi.workflow import STATUS_LABELS
+
+SUBMITTED = ("submitted", "approved")
+QUARTERS = (1, 2, 3, 4)
+CONSOLIDATED_FOLDER = "汇总"
+GRADES = ("优", "良", "中", "差")
+NO_GRADE = "未评分"
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """One report's status and when it was (last) submitted, in Asia/Shanghai."""
+
+    status: str | None = None  # None: not started
+    submitted_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status or "")
+
+    @property
+    def submitted(self) -> bool:
+        """送审 and not sent back: submitted or approved."""
+        return self.status in SUBMITTED
+
+    @property
+    def submitted_on(self) -> date | None:
+        return self.submitted_at.date() if self.submitted_at else None
+
+
+NOT_STARTED = ReportState()
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """One unit's year as the finance bureau lists it."""
+
+    unit: Unit
+    parent_name: str | None  # 主管部门
+    budget: BudgetProgress  # 全年预算数, 执行数 to date, 执行率
+    quarters: dict[int, ReportState]
+    monitoring: ReportState
+    evaluation: ReportState
+    total_score: Decimal | None  # the self-evaluation's snapshot
+    grade: str | None
+
+    @property
+    def quarters_submitted(self) -> int:
+        return sum(state.submitted for state in self.quarters.values())
+
+    @property
+    def reports(self) -> list[ReportState]:
+        return [*self.quarters.values(), self.monitoring, self.evaluation]
+
+    @property
+    def has_returned(self) -> bool:
+        return any(state.status == "returned" for state in self.reports)
+
+
+# Status filters (?status=…), by the label the page shows; each keeps the units it is true for.
+STATUS_FILTERS = {
+    "季度填报未齐": lambda row: row.quarters_submitted < len(QUARTERS),
+    "未提交运行监控": lambda row: not row.monitoring.submitted,
+    "运行监控未审核": lambda row: row.monitoring.status == "submitted",
+    "未提交自评": lambda row: not row.evaluation.submitted,
+    "自评未审核": lambda row: row.evaluation.status == "submitted",
+    "自评已审核": lambda row: row.evaluation.status == "approved",
+    "有退回": lambda row: row.has_returned,
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""  # unit name contains
+    status: str = ""  # a key of STATUS_FILTERS
+    grade: str = ""  # 优/良/中/差, or 未评分
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """The filters of a query string; an unknown status or grade is ignored, not an error."""
+        status, grade = args.get("status", ""), args.get("grade", "")
+        return cls(q=(args.get("q") or "").strip()[:100], status=status if status in STATUS_FILTERS else "",
+                   grade=grade if grade in (*GRADES, NO_GRADE) else "")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.grade)
+
+    def keeps(self, row: UnitStatus) -> bool:
+        if self.q and self.q.casefold() not in row.unit.name.casefold():
+            return False
+        if self.status and not STATUS_FILTERS[self.status](row):
+            return False
+        if self.grade:
+            return (row.grade or NO_GRADE) == self.grade
+        return True
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts and money over every unit of the year (the summary's 合计 row and the page's tiles)."""
+
+    units: int
+    budget: BudgetProgress
+    quarters_submitted: dict[int, int]
+    quarters_complete: int  # units with all four quarters submitted
+    monitoring_submitted: int
+    evaluations_submitted: int
+    evaluations_approved: int
+    returned: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    year: FiscalYear | None  # None: no year exists yet
+    years: list[int]
+    rows: list[UnitStatus]  # every unit of the year, by name
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def shown(self) -> list[UnitStatus]:
+        return [row for row in self.rows if self.filters.keeps(row)]
+
+    @property
+    def totals(self) -> Totals:
+        return totals_of(self.rows)
+
+
+class YearNotFound(LookupError):
+    """The asked year does not exist."""
+
+
+def overview(session: Session, year: int | None = None, filters: Filters = Filters()) -> Overview:
+    """Every unit's status for ``year`` (default: the newest year). Seven queries in all."""
+    years = {row.year: row for row in session.exec(select(FiscalYear).order_by(FiscalYear.year))}
+    if year is not None and year not in years:
+        raise YearNotFound(f"年度不存在：{year}")
+    if not years:
+        return Overview(None, [], [], filters)
+    fiscal_year = years[year if year is not None else max(years)]
+    return Overview(fiscal_year, sorted(years), unit_statuses(session, fiscal_year), filters)
+
+
+def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]:
+    """One UnitStatus per unit with indicators or budget lines in the year, by name (six queries)."""
+    year_id = fiscal_year.id
+    parent = aliased(Unit)
+    in_year = sa.or_(
+        Unit.id.in_(select(Indicator.unit_id).where(Indicator.year_id == year_id)),
+        Unit.id.in_(select(BudgetLine.unit_id).where(BudgetLine.year_id == year_id)),
+    )
+    units = session.exec(select(Unit, parent.name).outerjoin(parent, parent.id == Unit.parent_id)
+                         .where(in_year).order_by(Unit.name, Unit.id)).all()
+    budgets: Counter = Counter()
+    for line in session.exec(select(BudgetLine).where(BudgetLine.year_id == year_id)):
+        budgets[line.unit_id] += line.full_year_budget
+    spending: dict[int, Counter] = defaultdict(Counter)
+    for unit_id, quarter, spent in session.exec(
+            select(QuarterReport.unit_id, QuarterReport.quarter, BudgetExecution.spent)
+            .join(BudgetExecution, BudgetExecution.report_id == QuarterReport.id)
+            .where(QuarterReport.year_id == year_id)):
+        spending[unit_id][quarter] += spent
+    quarters: dict[int, dict[int, ReportState]] = defaultdict(dict)
+    for unit_id, quarter, status, submitted_at in session.exec(
+            select(QuarterReport.unit_id, QuarterReport.quarter, QuarterReport.status, QuarterReport.submitted_at)
+            .where(QuarterReport.year_id == year_id)):
+        quarters[unit_id][quarter] = ReportState(status, local_time(submitted_at))
+    monitoring = {unit_id: ReportState(status, local_time(submitted_at)) for unit_id, status, submitted_at in session.exec(
+        select(MonitoringReport.unit_id, MonitoringReport.status, MonitoringReport.submitted_at)
+        .where(MonitoringReport.year_id == year_id))}
+    evaluations = {row[0]: row[1:] for row in session.exec(
+        select(SelfEvaluation.unit_id, SelfEvaluation.status, SelfEvaluation.submitted_at,
+               SelfEvaluation.total_score, SelfEvaluation.grade).where(SelfEvaluation.year_id == year_id))}
+    rows = []
+    for unit, parent_name in units:
+        reported = quarters.get(unit.id, {})
+        status, submitted_at, score, grade = evaluations.get(unit.id, (None, None, None, None))
+        rows.append(UnitStatus(
+            unit=unit, parent_name=parent_name,
+            # As the progress page's 合计 row: up to the latest quarter with a report (domain.md §3).
+            budget=budget_progress(budgets.get(unit.id, Decimal(0)), spending.get(unit.id, {}),
+                                   max(reported, default=0)),
+            quarters={quarter: reported.get(quarter, NOT_STARTED) for quarter in QUARTERS},
+            monitoring=monitoring.get(unit.id, NOT_STARTED),
+            evaluation=ReportState(status, local_time(submitted_at)),
+            total_score=score, grade=grade,
+        ))
+    return rows
+
+
+def totals_of(rows: Sequence[UnitStatus]) -> Totals:
+    # Each unit's 执行数 is already cut at its own latest quarter; their sum is booked as one amount,
+    # so only budget, spent and execution_rate of the total mean anything (time progress does not).
+    spent = sum((row.budget.spent for row in rows), Decimal(0))
+    budget = sum((row.budget.budget for row in rows), Decimal(0))
+    return Totals(
+        units=len(rows), budget=budget_progress(budget, {4: spent}, 4),
+        quarters_submitted={q: sum(row.quarters[q].submitted for row in rows) for q in QUARTERS},
+        quarters_complete=sum(row.quarters_submitted == len(QUARTERS) for row in rows),
+        monitoring_submitted=sum(row.monitoring.submitted for row in rows),
+        evaluations_submitted=sum(row.evaluation.submitted for row in rows),
+        evaluations_approved=sum(row.evaluation.status == "approved" for row in rows),
+        returned=sum(row.has_returned for row in rows),
+    )
+
+
+# --- workbooks --------------------------------------------------------------------------------
+def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedWorkbook:
+    """The unit's 绩效指标完成进度表, with a copy under export_dir/<year>/<unit>/."""
+    data = build_progress_workbook(progress)
+    name = workbook_name(progress)
+    return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), progress.year, progress.unit.name, name))
+
+
+def export_consolidated(session: Session, fiscal_year: FiscalYear, export_dir: Path | str, *,
+                        today: date | None = None) -> ExportedWorkbook:
+    """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/."""
+    rows = unit_statuses(session, fiscal_year)
+    data = build_consolidated_workbook(rows, year=fiscal_year.year, totals=totals_of(rows),
+                                       details=unit_details(session, fiscal_year, rows, today=today))
+    name = consolidated_name(fiscal_year.year)
+    return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
+
+
+def unit_details(session: Session, fiscal_year: FiscalYear, rows: Sequence[UnitStatus], *,
+                 today: date | None = None) -> Iterator[UnitProgress | None]:
+    """Each unit's progress in turn, for its detail sheet (about five queries per unit)."""
+    for row in rows:
+        try:
+            yield unit_progress(session, row.unit, fiscal_year, today=today)
+        except NotFound:
+            yield None

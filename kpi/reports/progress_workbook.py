@@ -1,0 +1,272 @@
+"""The 绩效指标完成进度表 workbook (domain.md §3, §7) in the house style of kpi.reports.style.
+
+Three sheets, all read from one ``UnitProgress`` (kpi.progress.service): the builder computes
+nothing, it only lays out what the service and the domain worked out.
+- 指标完成进度: every indicator (单位整体, then each project's own table) with merged 一级/二级
+  cells, each quarter's figure as the service displays it, 累计/最新, 完成率, 应完成, the status
+  as a fill colour *and* its word (绿/黄/红/未填报, never colour alone), 全年预测 and the working;
+- 一级指标完成情况: completion by first-level indicator, with a native Excel bar chart of it;
+- 预算执行: each budget line's 全年预算数, 执行数, 执行率 against 时间进度, and the warning.
+
+Rates are written as fractions with the "0.00%" format (95% is 0.95), as in the monitoring
+workbook; other figures are real numbers with the indicator's unit in the number format.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from kpi.domain.aggregation import Aggregation
+from kpi.domain.entries import BAND_LABELS
+from kpi.domain.progress import Status
+from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitProgress
+from kpi.reports import style
+from kpi.results.sheet import QUARTER_LABELS
+
+GRID_SHEET, LEVEL1_SHEET, BUDGET_SHEET = "指标完成进度", "一级指标完成情况", "预算执行"
+GRID_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", *QUARTER_LABELS.values(), "累计/最新", "完成率",
+                "应完成", "状态", "全年预测", "判断依据"]
+LEVEL1_HEADERS = ["一级指标", "完成率", "应完成", "状态", "指标数", "绿", "黄", "红", "未填报"]
+BUDGET_HEADERS = ["预算项目", "全年预算数", "执行数", "执行率", "时间进度", "预警", "全年预计执行数"]
+HEADER_ROW = 3  # title, header line, column headers
+LINE_HEIGHT = 14.5  # points per line of 11-point 仿宋
+STATUS_FILLS = {  # Excel's own good / neutral / bad tints print legibly in black and white too
+    Status.GREEN: PatternFill("solid", fgColor="C6EFCE"),
+    Status.YELLOW: PatternFill("solid", fgColor="FFEB9C"),
+    Status.RED: PatternFill("solid", fgColor="FFC7CE"),
+    Status.NONE: PatternFill("solid", fgColor="D9D9D9"),
+}
+_COLUMN = {label: index for index, label in enumerate(GRID_HEADERS, start=1)}
+_PREFERRED_WIDTHS = {"A": 12, "B": 12, "C": 28, "P": 40}
+
+
+def workbook_name(progress: UnitProgress) -> str:
+    return f"{progress.unit.name}-{progress.year}年绩效指标完成进度表.xlsx"
+
+
+def period_text(progress: UnitProgress) -> str:
+    quarter = progress.as_of_quarter
+    return f"截至{QUARTER_LABELS[quarter]}末" if quarter else "尚无季度填报"
+
+
+def build_progress_workbook(progress: UnitProgress) -> bytes:
+    """The unit-year's progress as .xlsx bytes."""
+    wb = Workbook()
+    style.add_styles(wb)
+    _grid_sheet(wb.active, progress)
+    _level1_sheet(wb.create_sheet(LEVEL1_SHEET), progress)
+    _budget_sheet(wb.create_sheet(BUDGET_SHEET), progress)
+    wb.properties.title = f"{progress.unit.name} {progress.year}年绩效指标完成进度表"
+    wb.properties.creator = "预算绩效指标跟踪系统"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _start(ws, progress: UnitProgress, title: str, headers: list[str]) -> int:
+    style.write_title(ws, f"{progress.year}年度{progress.unit.name}{title}", len(headers))
+    row = style.write_header_lines(ws, progress.unit.name, progress.year, width_cols=len(headers),
+                                   period=period_text(progress))
+    style.write_header_row(ws, row, headers)
+    return row + 1
+
+
+def _finish(ws, *, freeze_columns: int, preferred: dict[str, int] | None = None) -> None:
+    style.fit_columns(ws, 8, 40, skip_rows=2)
+    for column, width in (preferred or {}).items():
+        ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, width)
+    _fit_rows(ws, HEADER_ROW)
+    style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=freeze_columns)
+
+
+def row_height(cells: Iterable[tuple[object, float | None]]) -> float | None:
+    """The height a row needs for its wrapped texts, given (value, column width) pairs; None for one line.
+
+    LibreOffice keeps an .xlsx row at one line on opening, so wrapped text would overlap the
+    next row (and print so) unless the height is written."""
+    lines = 1
+    for value, width in cells:
+        if isinstance(value, str) and width:
+            per_line = max(int(width) - 1, 1)
+            lines = max(lines, sum(math.ceil(max(style.text_width(part), 1) / per_line) for part in value.split("\n")))
+    return LINE_HEIGHT * lines + 4 if lines > 1 else None
+
+
+def _fit_rows(ws, first: int) -> None:
+    merged = {cell for cells in ws.merged_cells.ranges for cell in cells.cells}
+    widths = {column: ws.column_dimensions[get_column_letter(column)].width for column in range(1, ws.max_column + 1)}
+    for row in ws.iter_rows(min_row=first):
+        height = row_height((cell.value, widths.get(cell.column)) for cell in row
+                            if (cell.row, cell.column) not in merged)
+        if height:
+            ws.row_dimensions[row[0].row].height = height
+
+
+# --- 指标完成进度 ------------------------------------------------------------------------------
+def _grid_sheet(ws, progress: UnitProgress) -> None:
+    ws.title = GRID_SHEET
+    row = _start(ws, progress, "绩效指标完成进度表", GRID_HEADERS)
+    tables = progress.tables()
+    for title, rows in tables:
+        if len(tables) > 1:
+            row = _section(ws, row, f"{title}指标", len(GRID_HEADERS))
+        row = _grid(ws, row, rows)
+    _finish(ws, freeze_columns=3, preferred=_PREFERRED_WIDTHS)
+
+
+def _section(ws, row: int, title: str, width: int) -> int:
+    style.write_text(ws.cell(row=row, column=1), title)
+    for column in range(1, width + 1):
+        ws.cell(row=row, column=column).style = style.SECTION
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    return row + 1
+
+
+def _grid(ws, row: int, rows: list[IndicatorRow]) -> int:
+    """Rows in the service's order; consecutive equal 一级/二级 labels share a merged cell."""
+    level1_start = level2_start = row
+    for index, item in enumerate(rows):
+        _indicator_row(ws, row + index, item)
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        level1_ends = following is None or following.indicator.level1 != item.indicator.level1
+        if level1_ends or following.indicator.level2 != item.indicator.level2:
+            _merged_label(ws, level2_start, row + index, 2, item.indicator.level2)
+            level2_start = row + index + 1
+        if level1_ends:
+            _merged_label(ws, level1_start, row + index, 1, item.indicator.level1)
+            level1_start = row + index + 1
+    return row + len(rows)
+
+
+def _merged_label(ws, first: int, last: int, column: int, text: str) -> None:
+    style.write_text(ws.cell(row=first, column=column), text)
+    for row in range(first, last + 1):
+        ws.cell(row=row, column=column).style = style.TEXT
+    if last > first:
+        ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
+
+
+def _indicator_row(ws, row: int, item: IndicatorRow) -> None:
+    write_indicator({label: ws.cell(row=row, column=column) for label, column in _COLUMN.items()}, item)
+
+
+def write_indicator(cells: dict, item: IndicatorRow) -> None:
+    """Fill one indicator's row: ``cells`` has a cell for every label of GRID_HEADERS."""
+    indicator, progress = item.indicator, item.progress
+    aggregation = Aggregation(indicator.aggregation)
+    texts = {"一级指标": indicator.level1, "二级指标": indicator.level2, "三级指标": indicator.name,
+             "年度指标值": indicator.target_text, "判断依据": progress.explanation,
+             **{label: item.quarters[quarter - 1] for quarter, label in QUARTER_LABELS.items()}}
+    for label, text in texts.items():
+        style.write_text(cells[label], text).style = style.TEXT
+    actual = progress.actual
+    if actual.value is not None:
+        figure(cells["累计/最新"], indicator, aggregation, actual.value)
+    elif actual.achieved_on is not None:
+        cells["累计/最新"].value = actual.achieved_on
+        cells["累计/最新"].style = style.DATE
+    else:  # a band, "尚未完成" or nothing yet: the service's own wording
+        style.write_text(cells["累计/最新"], item.actual_text).style = style.TEXT
+    fraction(cells["完成率"], progress.completion_pct)
+    fraction(cells["应完成"], progress.expected_pct)
+    status_cell(cells["状态"], progress.status)
+    if progress.forecast is not None:
+        figure(cells["全年预测"], indicator, aggregation, progress.forecast)
+    else:
+        forecast_band = BAND_LABELS[progress.forecast_band] if progress.forecast_band else None
+        style.write_text(cells["全年预测"], forecast_band).style = style.TEXT
+
+
+def figure(cell, indicator, aggregation: Aggregation, value: Decimal) -> None:
+    """A figure as a real number: money in 万元, a rate as a fraction, else with its unit shown."""
+    if aggregation is Aggregation.BUDGET:
+        cell.value = value
+        cell.style = style.MONEY
+    elif aggregation is Aggregation.RATE and (indicator.unit or "%") == "%":
+        fraction(cell, value)
+    else:
+        cell.value = value
+        cell.style = style.NUMBER
+        cell.number_format = with_unit(style.number_format_for(value), indicator.unit or "")
+
+
+def with_unit(number_format: str, unit: str) -> str:
+    # A quoted suffix shows the unit and keeps the cell a number ('#,##0"宗"').
+    unit = unit.replace('"', "").strip()
+    return f'{number_format}"{unit}"' if unit else number_format
+
+
+def fraction(cell, pct: Decimal | None) -> None:
+    """A percentage the service keeps as 0–100, written as a fraction for Excel's 0.00%."""
+    cell.value = None if pct is None else pct / 100
+    cell.style = style.PERCENT
+
+
+def status_cell(cell, status: Status) -> None:
+    """The status word on its colour: 绿/黄/红/未填报."""
+    style.write_text(cell, STATUS_TEXT[status]).style = style.TEXT
+    cell.fill = STATUS_FILLS[status]
+
+
+# --- 一级指标完成情况, with the chart ------------------------------------------------------------
+def _level1_sheet(ws, progress: UnitProgress) -> None:
+    first = row = _start(ws, progress, "一级指标完成情况", LEVEL1_HEADERS)
+    for summary in progress.by_level1:
+        style.write_text(ws.cell(row=row, column=1), summary.level1).style = style.TEXT
+        fraction(ws.cell(row=row, column=2), summary.completion_pct)
+        fraction(ws.cell(row=row, column=3), summary.expected_pct)
+        status_cell(ws.cell(row=row, column=4), summary.status)
+        counts = [summary.total, *(summary.counts.get(status, 0) for status in STATUS_ORDER)]
+        for column, count in enumerate(counts, start=5):
+            ws.cell(row=row, column=column, value=count).style = style.NUMBER
+        row += 1
+    _finish(ws, freeze_columns=1, preferred={"A": 16, "I": 14})
+    if row > first:
+        ws.add_chart(completion_chart(ws, first, row - 1), f"A{row + 2}")
+
+
+def completion_chart(ws, first: int, last: int) -> BarChart:
+    """Completion against expected by first-level indicator: a clustered column chart."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = "一级指标完成率与应完成"
+    chart.y_axis.title = "完成率"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    data = Reference(ws, min_col=2, max_col=3, min_row=first - 1, max_row=last)  # headers name the series
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                     showPercent=False)
+    chart.dataLabels.numFmt = "0%"
+    chart.legend.position = "b"
+    chart.width, chart.height = 18, 9
+    return chart
+
+
+# --- 预算执行 --------------------------------------------------------------------------------
+def _budget_sheet(ws, progress: UnitProgress) -> None:
+    row = _start(ws, progress, "预算执行进度表", BUDGET_HEADERS)
+    for budget_row in progress.budget:
+        figures = budget_row.progress
+        label = style.write_text(ws.cell(row=row, column=1), budget_row.label)
+        label.style = style.SECTION if budget_row.is_total else style.TEXT
+        for column, amount in ((2, figures.budget), (3, figures.spent), (7, figures.forecast)):
+            ws.cell(row=row, column=column, value=amount).style = style.MONEY
+        fraction(ws.cell(row=row, column=4), figures.execution_rate)
+        fraction(ws.cell(row=row, column=5), figures.time_progress)
+        status_cell(ws.cell(row=row, column=6), figures.status)
+        row += 1
+    _finish(ws, freeze_columns=1, preferred={"A": 24})

@@ -1,0 +1,115 @@
+"""Does the finance bureau see every unit's year, filter it, and download every workbook — and no one else?"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from tests.finance.gen import SEED_UNIT, SEED_UNIT_ID, gen_unit
+from tests.progress.gen import gen_quarter
+
+
+@pytest.fixture
+def units(app):
+    """The seed unit (Q1 submitted), 甲 (everything in, 优), 乙 (monitoring missing, self-evaluation awaiting review),
+    丙 (a returned quarter, 差)."""
+    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}}, spending={"基本支出": "300"}, submit=True)
+    return {
+        "甲": gen_unit(app, "甲单位", quarters=dict.fromkeys((1, 2, 3, 4), "approved"), monitoring="approved",
+                      evaluation="approved", score="95", grade="优"),
+        "乙": gen_unit(app, "乙单位", quarters={1: "submitted"}, evaluation="submitted", score="85", grade="良"),
+        "丙": gen_unit(app, "丙单位", quarters={1: "returned"}, monitoring="submitted", evaluation="draft", score="40",
+                      grade="差"),
+    }
+
+
+def listed(html: str) -> set[int]:
+    return {int(unit_id) for unit_id in re.findall(r'<tr data-unit-id="(\d+)"', html)}
+
+
+def page(client, query: str = "") -> str:
+    response = client.get("/finance" + query)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("user", ["finance", "admin"])
+def test_finance_and_admin_see_every_unit_of_the_newest_year(client, auth, units, user):
+    auth.login(user)
+    html = page(client)
+    assert "2023 年度" in html
+    assert listed(html) == {SEED_UNIT_ID, *units.values()}
+    assert SEED_UNIT in html and "深圳市财政局" in html
+
+
+def test_each_row_shows_quarters_monitoring_self_evaluation_score_grade_and_execution(client, auth, units):
+    auth.login("finance")
+    html = page(client)
+    row = re.search(rf'<tr data-unit-id="{units["甲"]}">(.*?)</tr>', html, re.S).group(1)
+    assert row.count("审核通过") == 6  # four quarters, monitoring, self-evaluation
+    assert "2023-04-10" in row and '<td data-grade="优">优</td>' in row and "95" in row
+    seed = re.search(rf'<tr data-unit-id="{SEED_UNIT_ID}">(.*?)</tr>', html, re.S).group(1)
+    assert "已送审" in seed and "10.21%" in seed  # 300 of 2,939 万元 to the end of Q1
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?q=甲", {"甲"}),
+    ("?q=单位", {"甲", "乙", "丙"}),
+    ("?status=" + quote("未提交运行监控"), {"乙", "seed"}),
+    ("?status=" + quote("自评未审核"), {"乙"}),
+    ("?status=" + quote("自评已审核"), {"甲"}),
+    ("?status=" + quote("有退回"), {"丙"}),
+    ("?status=" + quote("季度填报未齐"), {"乙", "丙", "seed"}),
+    ("?grade=" + quote("差"), {"丙"}),
+    ("?grade=" + quote("未评分"), {"seed"}),
+    ("?q=单位&grade=" + quote("良"), {"乙"}),
+    ("?status=nonsense&grade=X", {"甲", "乙", "丙", "seed"}),  # unknown filters are ignored
+])
+def test_filters_narrow_the_list(client, auth, units, query, expected):
+    auth.login("finance")
+    ids = {**units, "seed": SEED_UNIT_ID}
+    assert listed(page(client, query)) == {ids[key] for key in expected}
+
+
+def test_the_filter_form_is_a_get_form_that_keeps_the_chosen_values(client, auth, units):
+    auth.login("finance")
+    html = page(client, "?q=甲&status=" + quote("有退回"))
+    assert re.search(r'<form method="get" action="/finance"', html)
+    assert 'name="q" value="甲"' in html and '<option value="有退回" selected>' in html
+    assert "没有符合条件的单位" in html and "清除筛选" in html
+
+
+def test_every_workbook_is_one_click_away(client, auth, units):
+    auth.login("finance")
+    html = page(client)
+    assert 'href="/finance/2023/consolidated.xlsx"' in html
+    for unit_id in (SEED_UNIT_ID, *units.values()):
+        for url in (f"/units/{unit_id}/2023/progress.xlsx", f"/units/{unit_id}/2023/monitoring/workbook",
+                    f"/units/{unit_id}/2023/self-evaluation/workbook"):
+            assert f'href="{url}"' in html
+    consolidated = client.get("/finance/2023/consolidated.xlsx")
+    assert consolidated.status_code == 200 and "attachment" in consolidated.headers["Content-Disposition"]
+    progress = client.get(f"/units/{units['甲']}/2023/progress.xlsx")
+    assert progress.status_code == 200 and progress.data[:2] == b"PK"
+    assert client.get(f"/units/{SEED_UNIT_ID}/2023/monitoring/workbook").status_code == 200
+
+
+def test_an_unknown_year_is_not_found(client, auth, units):
+    auth.login("finance")
+    assert client.get("/finance?year=2031").status_code == 404
+    assert client.get("/finance/2031/consolidated.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("user", ["szcc_staff", "szcc_reviewer"])
+def test_unit_users_get_403_on_the_finance_pages_and_404_on_another_units_workbook(client, auth, units, user):
+    auth.login(user)
+    assert client.get("/finance").status_code == 403
+    assert client.get("/finance/2023/consolidated.xlsx").status_code == 403
+    assert client.get(f"/units/{units['甲']}/2023/progress.xlsx").status_code == 404
+    assert client.get(f"/units/{SEED_UNIT_ID}/2023/progress.xlsx").status_code == 200
+
+
+def test_signed_out_visitors_are_sent_to_login(client):
+    response = client.get("/finance")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
