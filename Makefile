@@ -34,6 +34,11 @@ browser:
 		|| echo "chromium could not be installed; browser tests will be skipped"; \
 	fi
 
+# Benchmarks (issue 6): throw-away PostgreSQL databases at 127.0.0.1:5432; a few minutes on 2 cores.
+# BENCH_ARGS="--units 200 --skip ce" for a quick look.
+bench: venv
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 # Skip the PostgreSQL and browser layers while iterating.
 test-fast: venv
 	$(BIN)/python -m pytest -m "not postgres and not e2e" $(PYTEST_ARGS)

@@ -85,6 +85,7 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
+    from kpi.evaluation.routes import bp as evaluation_bp
     from kpi.finance.routes import bp as finance_bp
     from kpi.health import bp as health_bp
     from kpi.indicators.routes import bp as indicators_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(finance_bp)
 
 

@@ -31,16 +31,18 @@ def _attach_feature_commands() -> None:
     # Feature packages keep their own commands; the group collects them here.
     from kpi.audit.commands import audit_group
     from kpi.backup.commands import backup_command, restore_command
+    from kpi.evaluation.commands import self_evaluation_export
     from kpi.monitoring.commands import export_group
     from kpi.progress.commands import progress_command
     from kpi.reminders.commands import reminders_command, scheduler_command
     from kpi.reports.commands import export_consolidated_command, export_progress_command
     from kpi.results.commands import import_results_command
+    from kpi.scale.commands import demo_scale_command
 
     for command in (progress_command, import_results_command, export_group, reminders_command, scheduler_command,
-                    backup_command, restore_command, audit_group):
+                    backup_command, restore_command, audit_group, demo_scale_command):
         kpi_cli.add_command(command)
-    for command in (export_progress_command, export_consolidated_command):
+    for command in (export_progress_command, export_consolidated_command, self_evaluation_export):
         export_group.add_command(command)
 
 

@@ -27,7 +27,8 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DIGEST_HOUR = 8  # digests go out from 08:00 local time
 ITEM_SEPARATOR = "\n\n"
 # Reports as the workflow knows them: table name -> (reminder kind, period attribute or None).
-REPORT_KINDS = {"quarter_report": ("quarterly", "quarter"), "monitoring_report": ("monitoring", None)}
+REPORT_KINDS = {"quarter_report": ("quarterly", "quarter"), "monitoring_report": ("monitoring", None),
+                "self_evaluation": ("self_evaluation", None)}
 
 
 def local_today() -> date:
@@ -174,7 +175,7 @@ def report_link(kind: str, unit_id: int, year: int, period: int = 0) -> str:
         return f"/units/{unit_id}/{year}/quarters/{period}"
     if kind == "monitoring":
         return f"/units/{unit_id}/{year}/monitoring"
-    return f"/units/{unit_id}/{year}/indicators"  # self-evaluation has no page yet
+    return f"/units/{unit_id}/{year}/self-evaluation"
 
 
 # --- The notification centre ---

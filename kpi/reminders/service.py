@@ -93,12 +93,12 @@ def _sorted_due(year: int, today: date, rules: ReminderRules, calendar: WorkingC
 
 
 def owes_self_evaluation(session: Session, year_id: int, unit_ids: set[int]) -> set[int]:
-    """The units that still owe their self-evaluation (绩效自评).
+    """The units that still owe their self-evaluation (绩效自评): not submitted or approved."""
+    from kpi.evaluation.models import SelfEvaluation
 
-    There is no self-evaluation table yet: every unit with indicators owes it. The
-    self-evaluation issue replaces this with the real status check.
-    """
-    return set(unit_ids)
+    query = select(SelfEvaluation.unit_id).where(SelfEvaluation.year_id == year_id,
+                                                 SelfEvaluation.status.in_(DONE_STATUSES))
+    return set(unit_ids) - set(session.exec(query))
 
 
 def units_owing(session: Session, year_id: int, kind: str, period: int, unit_ids: set[int]) -> set[int]:

@@ -1,0 +1,169 @@
+"""Use cases for the self-evaluation (绩效自评): score, save, review, export.
+
+``evaluate`` scores the unit's tables afresh (kpi.evaluation.sheet, through kpi.domain.scoring).
+The web form and any other entry path call ``validate_input`` then ``save``:
+
+- staff (unit:enter) write each 年度总体目标's 实际完成情况, each 偏差原因分析及改进措施 and may
+  propose a qualitative score inside its band while the report is a draft or returned;
+- the reviewer (unit:review) picks the qualitative scores inside their bands while the report is
+  submitted (``save_ratios``), before approving it; nothing else of a submitted report changes.
+
+Submitting needs every 实际完成情况 and every explanation domain.md §6 requires. Every changed
+field is audited in the same transaction, and every write snapshots the unit-wide total and grade
+on SelfEvaluation (for lists that must not score every unit). Workflow and optimistic locking are
+those of kpi.workflow, as for quarters and the monitoring report.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from kpi.audit.service import record
+from kpi.budget import service as budget
+from kpi.budget.models import FiscalYear, Unit
+from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
+from kpi.evaluation.sheet import EvaluationResult, evaluate, rescored
+from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
+    Change, EvaluationInput, InputRejected, incomplete, parse_input, pending_changes, validate_input,
+)
+from kpi.evaluation.workbook import build_self_evaluation_workbook, workbook_name
+from kpi.monitoring.service import ExportedWorkbook
+from kpi.monitoring.workbook import keep_copy
+from kpi.reminders import notify
+from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, apply_transition, check_transition,
+    claim, locked_message,
+)
+
+WHAT = "本自评"
+EVALUATION_CONFLICT = "其他人已在您打开页面后保存了本自评，您的修改尚未保存。请核对下列最新内容，确认后重新保存。"
+RATIOS_ONLY_WHEN_SUBMITTED = "审核人只能在自评已送审、尚未审核通过时调整定性指标得分。"
+
+
+
+def page_link(unit_id: int, year: int) -> str:
+    """The self-evaluation page, as a path (for notifications, built outside requests too)."""
+    return f"/units/{unit_id}/{year}/self-evaluation"
+
+
+def find(session: Session, unit_id: int, year: int) -> EvaluationResult | None:
+    """The scored self-evaluation of a unit and year, or None when either does not exist or the
+    unit has neither indicators nor budget lines that year."""
+    unit = session.get(Unit, unit_id)
+    fiscal_year = budget.find_year(session, year)
+    if unit is None or fiscal_year is None:
+        return None
+    result = evaluate(session, unit, fiscal_year)
+    if not (result.quarters.indicators or result.quarters.lines):
+        return None
+    return result
+
+
+def reload(session: Session, result: EvaluationResult) -> EvaluationResult:
+    session.expire_all()
+    return evaluate(session, result.unit, result.year)
+
+
+def save(session: Session, result: EvaluationResult, data: EvaluationInput, *, user, expected_version: int | None,
+         reason: str | None = None) -> SelfEvaluation:
+    """Write what changed (staff). ``expected_version`` is the version the user saw (None: no check).
+
+    Raises Locked when the report is not editable and Conflict when someone saved it meanwhile.
+    The caller commits; on any exception it must roll back."""
+    if not result.editable:
+        raise Locked(locked_message(result.status, WHAT))
+    return _write(session, result, data, user=user, expected_version=expected_version, reason=reason)
+
+
+def save_ratios(session: Session, result: EvaluationResult, data: EvaluationInput, *, user,
+                expected_version: int | None, reason: str | None = None) -> SelfEvaluation:
+    """The reviewer's qualitative scores, inside their bands, on a submitted report (domain.md §6)."""
+    if result.status != "submitted":
+        raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
+    return _write(session, result, EvaluationInput(ratios=data.ratios), user=user,
+                  expected_version=expected_version, reason=reason)
+
+
+def _write(session: Session, result: EvaluationResult, data: EvaluationInput, *, user, expected_version: int | None,
+           reason: str | None) -> SelfEvaluation:
+    changes = pending_changes(result, data)
+    report = _claim(session, result, user, expected_version)
+    # Read again after the claim: it is this transaction's rows that are updated.
+    goals = {row.budget_line_id: row for row in session.exec(
+        select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))}
+    items = {row.indicator_id: row for row in session.exec(
+        select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))}
+    for goal_key, text in data.goals.items():
+        row = goals.get(goal_key) or SelfEvaluationGoal(evaluation_id=report.id, budget_line_id=goal_key)
+        row.actual_text = text or ""
+        session.add(row)
+    for indicator_id in data.explanations.keys() | data.ratios.keys():
+        row = items.get(indicator_id) or SelfEvaluationItem(evaluation_id=report.id, indicator_id=indicator_id)
+        if indicator_id in data.explanations:
+            row.explanation = data.explanations[indicator_id]
+        if indicator_id in data.ratios:
+            row.chosen_ratio = data.ratios[indicator_id]
+        session.add(row)
+    for change in changes:
+        entity_id = report.id if change.entity == "self_evaluation" else change.entity_id
+        record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity=change.entity,
+               entity_id=entity_id, action="update", field=f"{result.label} · {change.field}",
+               old_value=change.old_text, new_value=change.new_text, reason=reason)
+    _snapshot(session, report, rescored(result, data.ratios) if data.ratios else result)
+    session.flush()
+    return report
+
+
+def _snapshot(session: Session, report: SelfEvaluation, result: EvaluationResult) -> None:
+    """The unit-wide total and grade, as scored now (the lists read these; pages score afresh)."""
+    report.total_score = result.total
+    report.grade = result.grade
+    session.add(report)
+
+
+def _claim(session: Session, result: EvaluationResult, user, expected_version: int | None) -> SelfEvaluation:
+    report, created = claim(
+        session, SelfEvaluation, result.report,
+        lambda: SelfEvaluation(unit_id=result.unit.id, year_id=result.year.id),
+        expected_version, conflict=lambda: Conflict(EVALUATION_CONFLICT),
+    )
+    if created:
+        record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
+               entity_id=report.id, action="create", field=result.label, new_value=STATUS_LABELS["draft"])
+    return report
+
+
+def transition(session: Session, result: EvaluationResult, action: str, *, user, expected_version: int | None,
+               reason: str | None = None) -> SelfEvaluation:
+    """送审 / 审核通过 / 退回 / 重新打开 (kpi.workflow); returning and reopening need a reason.
+
+    Submitting checks the stored report is complete (InputRejected lists what is missing)."""
+    target, reason = check_transition(result.status, action, reason)
+    if action == "submit":
+        missing = incomplete(result)
+        if missing:
+            raise InputRejected(missing, submitting=True)
+    report = _claim(session, result, user, expected_version)
+    old_status = apply_transition(report, action, target, reason, user)
+    _snapshot(session, report, result)
+    record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
+           entity_id=report.id, action=action, field=f"{result.label} · 状态",
+           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+    # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
+    notify.notify_transition(session, report, action, actor=user, what=result.label,
+                             link=page_link(result.unit.id, result.year.year))
+    session.flush()
+    return report
+
+
+def export_workbook(session: Session, unit: Unit, fiscal_year: FiscalYear, export_dir: Path | str) -> ExportedWorkbook:
+    """The 绩效自评表 workbook as .xlsx bytes, with a copy under export_dir/<year>/<unit>/."""
+    return export_result(evaluate(session, unit, fiscal_year), export_dir)
+
+
+def export_result(result: EvaluationResult, export_dir: Path | str) -> ExportedWorkbook:
+    """The workbook of a scored result, with its copy under export_dir/<year>/<unit>/."""
+    data = build_self_evaluation_workbook(result)
+    name = workbook_name(result)
+    return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), result.year.year, result.unit.name, name))

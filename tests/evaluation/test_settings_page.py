@@ -1,0 +1,115 @@
+"""Can the admin set a year's scoring settings, refused in Chinese when inconsistent, and do the scores follow?"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from kpi.audit.models import AuditEvent
+from kpi.budget.models import FiscalYear
+from kpi.db import make_engine
+from tests.conftest import AuthActions, csrf_from
+from tests.evaluation.gen import import_a_year, scored
+
+URL = "/admin/years/2023/scoring"
+DEFAULT_FORM = {"budget_points": "10", "level-0-name": "产出指标", "level-0-points": "50", "level-1-name": "效益指标",
+                "level-1-points": "30", "level-2-name": "满意度指标", "level-2-points": "10",
+                "grade_preset": "90/80/60", "reverse_rule": "linear", "over_completion_at": "130"}
+
+
+# The input an error about a whole group of fields follows.
+ANCHORS = {"levels": "level-2-points", "grades": "grade-中"}
+
+
+@pytest.fixture
+def admin(app, client):
+    AuthActions(client).login("admin")
+    return client
+
+
+def post(client, **changes):
+    token = csrf_from(client.get(URL).get_data(as_text=True))
+    return client.post(URL, data={"csrf_token": token, "action": "save", **DEFAULT_FORM, **changes})
+
+
+def stored(sqlite_url) -> tuple[dict, list[AuditEvent]]:
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        settings = session.exec(select(FiscalYear).where(FiscalYear.year == 2023)).one().settings
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "fiscal_year")).all()
+    engine.dispose()
+    return settings, events
+
+
+def test_the_page_shows_the_defaults_of_domain_md(admin):
+    html = admin.get(URL).get_data(as_text=True)
+    assert 'name="budget_points" value="10"' in html
+    assert 'name="level-0-name" value="产出指标"' in html and 'name="level-0-points" value="50"' in html
+    assert 'value="90/80/60" checked' in html and 'value="linear" checked' in html
+    assert "当前：优 ≥ 90，良 ≥ 80，中 ≥ 60，差 &lt; 60" in html
+
+
+def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, admin, sqlite_url, tmp_path):
+    import_a_year(app, tmp_path)
+    before = scored(app)
+    response = post(admin, budget_points="20", **{"level-0-points": "40"}, grade_preset="80/70/60",
+                    reverse_rule="ratio", over_completion_at="150")
+    assert response.status_code == 302
+    assert "已保存计分设置" in admin.get(URL).get_data(as_text=True)
+    settings, events = stored(sqlite_url)
+    assert settings["scoring"] == {
+        "budget_points": "20", "level_points": {"产出指标": "40", "效益指标": "30", "满意度指标": "10"},
+        "grade_bands": [["80", "优"], ["70", "良"], ["60", "中"], ["0", "差"]], "reverse_rule": "ratio",
+        "over_completion_at": "150"}
+    assert json.loads(events[-1].new_value)["budget_points"] == "20" and events[-1].field == "2023 年计分设置"
+    after = scored(app)
+    assert after.unit_table.evaluation.budget.points == 20 and after.total != before.total
+    assert after.grade == "优"
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"budget_points": "abc"}, "budget_points", "预算执行分值应为数字"),
+    ({"level-0-points": "60"}, "levels", "预算执行与各一级指标分值合计应为 100，现为 10 + 60 + 30 + 10 = 110"),
+    ({"level-3-points": "5"}, "level-3-name", "请填写一级指标名称"),
+    ({"grade_preset": "custom", "grade-优": "80", "grade-良": "85", "grade-中": "60"}, "grades",
+     "评价等级的分数线应从高到低排列"),
+    ({"over_completion_at": "90"}, "over_completion_at", "超额完成阈值应大于 100%"),
+    ({"reverse_rule": ""}, "reverse_rule", "请选择反向指标计分规则"),
+])
+def test_inconsistent_settings_are_refused_in_chinese_beside_their_field(admin, sqlite_url, changes, field, message):
+    response = post(admin, **changes)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "计分设置未保存" in html
+    anchor = html.index(f'name="{ANCHORS.get(field, field)}"')
+    assert message in html[anchor:anchor + 1500], f"{message} is not beside {field}"
+    assert "scoring" not in stored(sqlite_url)[0]
+
+
+def test_custom_cut_offs_and_another_first_level_are_accepted(admin, sqlite_url):
+    response = post(admin, **{"level-0-points": "40", "level-3-name": "成本指标", "level-3-points": "10"},
+                    grade_preset="custom", **{"grade-优": "85", "grade-良": "75", "grade-中": "60"})
+    assert response.status_code == 302
+    scoring = stored(sqlite_url)[0]["scoring"]
+    assert scoring["level_points"]["成本指标"] == "10"
+    assert scoring["grade_bands"] == [["85", "优"], ["75", "良"], ["60", "中"], ["0", "差"]]
+
+
+def test_reset_goes_back_to_the_defaults_and_keeps_other_settings(admin, sqlite_url, app):
+    post(admin, budget_points="20", **{"level-0-points": "40"})
+    token = csrf_from(admin.get(URL).get_data(as_text=True))
+    assert admin.post(URL, data={"csrf_token": token, "action": "reset"}).status_code == 302
+    settings, _ = stored(sqlite_url)
+    assert "scoring" not in settings
+    assert 'name="budget_points" value="10"' in admin.get(URL).get_data(as_text=True)
+
+
+def test_only_the_admin_may_open_the_settings(app):
+    for username in ("szcc_staff", "szcc_reviewer", "finance"):
+        client = app.test_client()
+        AuthActions(client).login(username)
+        assert client.get(URL).status_code == 403
+    admin = app.test_client()
+    AuthActions(admin).login("admin")
+    assert admin.get("/admin/years/2031/scoring").status_code == 404
