@@ -99,6 +99,7 @@ def _table_sheet(ws, result: EvaluationResult, table: EvaluationTable) -> dict[i
     rows = _grid(ws, GRID_HEADER_ROW + 1, table)
     _total_row(ws, GRID_HEADER_ROW + 1 + len(table.rows), table)
     style.fit_columns(ws, 8, 40, skip_rows=3)
+    style.fit_rows(ws, 4)
     for column, preferred in _WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
     _fit_heights(ws, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))

@@ -63,6 +63,7 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
         row = _grid(ws, row, lines)
     _summary(ws, row + 1, sheet.summary)
     style.fit_columns(ws, 8, 40, skip_rows=2)
+    style.fit_rows(ws, 3)
     for column, preferred in _PREFERRED_WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
     style.setup_print(ws, header_row, repeat_from=header_row, freeze_columns=3)

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.reports import style
 from kpi.reports.progress_workbook import (
-    BUDGET_HEADERS, GRID_HEADERS, fraction, period_text, row_height, status_cell, write_indicator,
+    BUDGET_HEADERS, GRID_HEADERS, fraction, period_text, status_cell, write_indicator,
 )
 from kpi.results.sheet import QUARTER_LABELS
 
@@ -80,11 +80,11 @@ class _Sheet:
         self.ws, self.widths, self.row = ws, widths, 0
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
-        """The next row, as high as its wrapped texts need (see progress_workbook.row_height) unless
+        """The next row, as high as its wrapped texts need (see style.row_height) unless
         ``fit`` is False (cells that do not wrap) or a ``height`` is given."""
         self.row += 1
         if fit and height is None:
-            height = row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
+            height = style.row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
         if height:
             self.ws.row_dimensions[self.row].height = height
         self.ws.append(cells)

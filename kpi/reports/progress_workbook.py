@@ -14,7 +14,6 @@ workbook; other figures are real numbers with the indicator's unit in the number
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -37,7 +36,6 @@ GRID_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值
 LEVEL1_HEADERS = ["一级指标", "完成率", "应完成", "状态", "指标数", "绿", "黄", "红", "未填报"]
 BUDGET_HEADERS = ["预算项目", "全年预算数", "执行数", "执行率", "时间进度", "预警", "全年预计执行数"]
 HEADER_ROW = 3  # title, header line, column headers
-LINE_HEIGHT = 14.5  # points per line of 11-point 仿宋
 STATUS_FILLS = {  # Excel's own good / neutral / bad tints print legibly in black and white too
     Status.GREEN: PatternFill("solid", fgColor="C6EFCE"),
     Status.YELLOW: PatternFill("solid", fgColor="FFEB9C"),
@@ -83,31 +81,8 @@ def _finish(ws, *, freeze_columns: int, preferred: dict[str, int] | None = None)
     style.fit_columns(ws, 8, 40, skip_rows=2)
     for column, width in (preferred or {}).items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, width)
-    _fit_rows(ws, HEADER_ROW)
+    style.fit_rows(ws, HEADER_ROW)
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=freeze_columns)
-
-
-def row_height(cells: Iterable[tuple[object, float | None]]) -> float | None:
-    """The height a row needs for its wrapped texts, given (value, column width) pairs; None for one line.
-
-    LibreOffice keeps an .xlsx row at one line on opening, so wrapped text would overlap the
-    next row (and print so) unless the height is written."""
-    lines = 1
-    for value, width in cells:
-        if isinstance(value, str) and width:
-            per_line = max(int(width) - 1, 1)
-            lines = max(lines, sum(math.ceil(max(style.text_width(part), 1) / per_line) for part in value.split("\n")))
-    return LINE_HEIGHT * lines + 4 if lines > 1 else None
-
-
-def _fit_rows(ws, first: int) -> None:
-    merged = {cell for cells in ws.merged_cells.ranges for cell in cells.cells}
-    widths = {column: ws.column_dimensions[get_column_letter(column)].width for column in range(1, ws.max_column + 1)}
-    for row in ws.iter_rows(min_row=first):
-        height = row_height((cell.value, widths.get(cell.column)) for cell in row
-                            if (cell.row, cell.column) not in merged)
-        if height:
-            ws.row_dimensions[row[0].row].height = height
 
 
 # --- 指标完成进度 ------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ which never lets it become a formula.
 """
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -201,3 +203,40 @@ def setup_print(ws: Worksheet, header_rows: int, *, repeat_from: int = 1, freeze
     ws.print_title_rows = f"{repeat_from}:{header_rows}"
     ws.freeze_panes = ws.cell(row=header_rows + 1, column=freeze_columns + 1).coordinate
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+LINE_HEIGHT = 14.5  # points per line of 11-point 仿宋
+
+
+def row_height(cells) -> float | None:
+    """The height a row needs for its wrapped texts, given (value, width) pairs; None for one line.
+
+    LibreOffice keeps an .xlsx row at one line on opening, so wrapped text would overlap the
+    next row (and print so) unless the height is written."""
+    lines = 1
+    for value, width in cells:
+        if isinstance(value, str) and width:
+            per_line = max(int(width) - 1, 1)
+            lines = max(lines, sum(math.ceil(max(text_width(part), 1) / per_line) for part in value.split("\n")))
+    return LINE_HEIGHT * lines + 4 if lines > 1 else None
+
+
+def fit_rows(ws: Worksheet, first_row: int = 1) -> None:
+    """Write each row's height from its wrapped text; a merged cell counts its whole width."""
+    widths = {c: ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1)}
+    spans, covered = {}, set()
+    for merged in ws.merged_cells.ranges:
+        spans[(merged.min_row, merged.min_col)] = (
+            sum(widths.get(c, 8.43) for c in range(merged.min_col, merged.max_col + 1)), merged.max_row - merged.min_row + 1)
+        covered |= {(r, c) for r, c in merged.cells} - {(merged.min_row, merged.min_col)}
+    for row in ws.iter_rows(min_row=first_row):
+        pairs = []
+        for cell in row:
+            if (cell.row, cell.column) in covered:
+                continue
+            width, rows = spans.get((cell.row, cell.column), (widths.get(cell.column), 1))
+            if rows == 1:  # a cell merged down several rows already has their height
+                pairs.append((cell.value, width))
+        height = row_height(pairs)
+        if height:
+            ws.row_dimensions[row[0].row].height = height
