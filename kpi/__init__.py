@@ -1,6 +1,7 @@
 """预算绩效指标跟踪系统: the Flask application factory."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    _trust_proxy(app)
     db.init_app(app)
     csrf.init_app(app)
     access.init_app(app)
@@ -42,6 +44,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     if settings.is_production:
         _refuse_unsafe_production(app)
     return app
+
+
+def _trust_proxy(app: Flask) -> None:
+    """KPI_PROXY_FIX=N: N reverse proxies (nginx) sit in front; trust their X-Forwarded-For/-Proto.
+
+    Without it, behind nginx every request seems to come from 127.0.0.1 over http: the
+    per-address login limit would lump all users together and redirects would say http.
+    Never set it when clients reach gunicorn directly: they could forge the headers.
+    """
+    hops = os.environ.get("KPI_PROXY_FIX", "").strip()
+    if not hops or hops == "0":
+        return
+    if not hops.isdigit():
+        raise ConfigError(f"KPI_PROXY_FIX must be the number of proxies in front (usually 1), not {hops!r}")
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(hops), x_proto=int(hops))
 
 
 def _check_schema(app: Flask, strict: bool) -> None:

@@ -6,6 +6,7 @@ constraints for Alembic's batch mode; stack.md).
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -85,7 +86,24 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # PostgreSQL: one pool per process (each gunicorn worker, the scheduler). Size it so
+    # workers × (pool + overflow) stays under the server's max_connections (README,
+    # "Deployment"). pre_ping survives a database restart; recycle drops connections
+    # before a firewall or pgbouncer silently closes idle ones.
+    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=_env_int("KPI_DB_POOL_RECYCLE", 1800),
+                            pool_size=_env_int("KPI_DB_POOL_SIZE", 5),
+                            max_overflow=_env_int("KPI_DB_MAX_OVERFLOW", 10))
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        from kpi.config import ConfigError
+
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
 
 
 def init_app(app: Flask) -> None:

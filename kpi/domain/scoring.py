@@ -13,7 +13,8 @@ from what the table shows.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import lru_cache
 
 from kpi.domain.entries import BAND_LABELS, Band
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for, level_key
@@ -145,12 +146,16 @@ def _allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings):
     labels: dict[str, str] = {}
     seen: set[object] = set()
     for item in indicators:
-        if item.key in seen:
-            raise ValueError(f"指标标识重复：{item.key!r}")
-        seen.add(item.key)
+        key = item.key
+        if key in seen:
+            raise ValueError(f"指标标识重复：{key!r}")
+        seen.add(key)
         k = level_key(item.level1)
-        levels.setdefault(k, []).append(item)
-        labels.setdefault(k, item.level1.strip())
+        group = levels.get(k)
+        if group is None:  # the first of its level names it
+            levels[k] = group = []
+            labels[k] = item.level1.strip()
+        group.append(item)
     notes: list[str] = []
     totals = _level_totals(levels, labels, settings, notes)
     points: dict[object, Decimal] = {}
@@ -231,7 +236,7 @@ def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     rounded = [_round(r) for r in raw]
     remainder = total - sum(rounded, ZERO)
     for i in reversed(range(len(rounded))):
-        if remainder == 0:
+        if remainder == ZERO:
             break
         take = max(remainder, -rounded[i])
         rounded[i] += take
@@ -240,16 +245,22 @@ def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
 
 
 # --- the rules ------------------------------------------------------------------------------------
+# The members the rules test for, as module globals: reading ``TargetKind.X`` goes through the
+# enum's class attribute machinery, which cost about a microsecond per indicator.
+_QUALITATIVE, _DEADLINE, _PERIOD = TargetKind.QUALITATIVE, TargetKind.DEADLINE, TargetKind.PERIOD
+_BUDGET_RELATIVE, _PERCENT, _REVERSE = TargetKind.BUDGET_RELATIVE, TargetKind.PERCENT, Direction.REVERSE
+
+
 def score_indicator(item: IndicatorInput, points: Decimal,
                     settings: ScoringSettings = ScoringSettings()) -> IndicatorScore:
     """The score of one indicator worth ``points``, by the rule of its kind (§6)."""
     points = Decimal(points)
     kind = item.kind
-    if kind is TargetKind.QUALITATIVE:
+    if kind is _QUALITATIVE:
         return _qualitative(item, points)
-    if kind is TargetKind.DEADLINE or (kind is TargetKind.PERIOD and item.target_value is None):
+    if kind is _DEADLINE or (kind is _PERIOD and item.target_value is None):
         return _deadline(item, points)
-    if kind is TargetKind.BUDGET_RELATIVE:
+    if kind is _BUDGET_RELATIVE:
         if item.actual is None:
             return _missing(item, points, "未取得执行数", "未取得执行数")
         if item.budget_target is None:
@@ -259,15 +270,17 @@ def score_indicator(item: IndicatorInput, points: Decimal,
         return _missing(item, points, "未填报实际完成值", "未填报实际完成值")
     if item.target_value is None:
         return _missing(item, points, "目标值缺失", "目标值缺失")
-    unit = "%" if kind is TargetKind.PERCENT else ""
-    rule = "reverse" if item.direction is Direction.REVERSE else "positive"
+    unit = "%" if kind is _PERCENT else ""
+    rule = "reverse" if item.direction is _REVERSE else "positive"
     return _numeric(item, points, settings, item.actual, item.target_value, "实际", "目标", unit, rule)
 
 
 def _numeric(item, points, settings, actual, target, a_label, t_label, unit, rule) -> IndicatorScore:
     a, t = f"{a_label} {_num(actual)}{unit}", f"{t_label} {_num(target)}{unit}"
-    completion = _pct(actual, target) if target > 0 else None
-    if item.direction is Direction.REVERSE:
+    # Comparing with the Decimal ZERO, not the int 0, here and in the rules below: the same
+    # answer, but Decimal-with-int converts the int on every call (measurably slower per indicator).
+    completion = _pct(actual, target) if target > ZERO else None
+    if item.direction is _REVERSE:
         return _reverse(item, points, settings, actual, target, a, t, completion, rule)
     return _positive(item, points, settings, actual, target, a, t, completion, rule)
 
@@ -285,7 +298,7 @@ def _positive(item, points, settings, actual, target, a, t, completion, rule) ->
                 working += f"；完成率 ≥ {over}%，需说明超额原因"
                 reason = f"超额完成（≥{over}%）"
         return _result(item, points, points, rule, working, completion, reason)
-    if target <= 0:  # a zero or negative target (≥-5%) has no proportion to score by
+    if target <= ZERO:  # a zero or negative target (≥-5%) has no proportion to score by
         return _result(item, points, ZERO, rule, f"{a} < {t}，目标值不是正数，无法按比例计分，计 0 分",
                        completion, "未完成目标")
     score = _round(points * max(actual, ZERO) / target)
@@ -299,7 +312,7 @@ def _reverse(item, points, settings, actual, target, a, t, completion, rule) -> 
     reason = "超出预算" if rule == "budget" else "超过目标上限"
     if actual <= target:
         return _result(item, points, points, rule, f"{a} ≤ {t}，得满分 {_num(points)}", completion, None)
-    if target <= 0:
+    if target <= ZERO:
         return _result(item, points, ZERO, rule, f"{a} > {t}，超出上限，计 0 分", completion, reason)
     x, y, p = _num(actual), _num(target), _num(points)
     if settings.reverse_rule == "ratio":
@@ -308,7 +321,7 @@ def _reverse(item, points, settings, actual, target, a, t, completion, rule) -> 
     else:
         factor = ONE - (actual - target) / target
         score = _round(points * max(ZERO, factor))
-        formula = (f"分值 {p} × (1 − ({x} − {y}) ÷ {y})" if factor >= 0
+        formula = (f"分值 {p} × (1 − ({x} − {y}) ÷ {y})" if factor >= ZERO
                    else f"分值 {p} × max(0, 1 − ({x} − {y}) ÷ {y})")
     return _result(item, points, score, rule, f"{a} > {t}：{formula} = {_num(score)}", completion, reason)
 
@@ -347,7 +360,18 @@ def _missing(item, points, what: str, reason: str) -> IndicatorScore:
 
 
 def _result(item, points, score, rule, working, completion, reason) -> IndicatorScore:
-    return IndicatorScore(item.key, points, score, rule, working, completion, reason is not None, reason)
+    # Built without IndicatorScore.__init__, for speed: a frozen dataclass's __init__ sets each
+    # field through object.__setattr__, which took a sixth of the scoring time. IndicatorScore
+    # has no __post_init__ and no defaults, so filling its __dict__ makes the very same object
+    # (test_scoring_speed_safety checks that the two stay equal if the class changes).
+    result = _new_object(IndicatorScore)
+    result.__dict__.update(key=item.key, points=points, score=score, rule=rule, working=working,
+                           completion_pct=completion, needs_explanation=reason is not None,
+                           explanation_reason=reason)
+    return result
+
+
+_new_object = object.__new__
 
 
 def score_budget(budget: Decimal, spent: Decimal,
@@ -355,7 +379,7 @@ def score_budget(budget: Decimal, spent: Decimal,
     """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (§3, §6)."""
     budget, spent, points = Decimal(budget), Decimal(spent), settings.budget_points
     b, s, p = _num(budget), _num(spent), _num(points)
-    if budget <= 0:
+    if budget <= ZERO:
         return BudgetScore(points, None, ZERO, f"全年预算数为 {b}，无法计算执行率，计 0 分")
     rate = _pct(spent, budget)
     if spent >= budget:
@@ -370,34 +394,47 @@ def score_self_evaluation(indicators: Sequence[IndicatorInput], *, budget: Decim
                           settings: ScoringSettings = ScoringSettings()) -> Evaluation:
     """Points, every score with its working, the total (never above 100) and the grade (§6)."""
     level_points, points, notes = _allocate(indicators, settings)
-    scores = tuple(score_indicator(item, points[item.key], settings) for item in indicators)
-    budget_score = score_budget(budget, spent, settings)
-    total = min(HUNDRED, budget_score.score + sum((s.score for s in scores), ZERO))
     label_of = {level_key(label): label for label in level_points}
     level_scores = dict.fromkeys(level_points, ZERO)
-    for item, score in zip(indicators, scores):
-        level_scores[label_of[level_key(item.level1)]] += score.score
-    return Evaluation(budget_score, scores, level_points, total, grade_for(total, settings), level_scores,
-                      tuple(notes))
+    scores: list[IndicatorScore] = []
+    scored_sum = ZERO
+    # One pass (for speed): score, add up in order, and add to the indicator's level.
+    for item in indicators:
+        scored = score_indicator(item, points[item.key], settings)
+        scores.append(scored)
+        scored_sum += scored.score
+        level_scores[label_of[level_key(item.level1)]] += scored.score
+    budget_score = score_budget(budget, spent, settings)
+    total = min(HUNDRED, budget_score.score + scored_sum)
+    return Evaluation(budget_score, tuple(scores), level_points, total, grade_for(total, settings),
+                      level_scores, tuple(notes))
 
 
 # --- arithmetic and wording -----------------------------------------------------------------------
+# One shared 60-digit context, passed explicitly, instead of a ``localcontext()`` per call: these
+# run tens of thousands of times per scoring pass and entering/leaving a context cost more than
+# the arithmetic. 60 digits so that quantize never runs out of digits, however large the figures.
+# (Flags raised here land in this private context, never the caller's, as with localcontext.)
+_WIDE = Context(prec=60)
+_CENT = Decimal("0.01")
+
+
 def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return _round(part / whole * HUNDRED)
+    # × 100 as scaleb(2): the same value as multiplying by HUNDRED (exact either way), cheaper.
+    return _round(_WIDE.divide(part, whole).scaleb(2, _WIDE))
 
 
 def _round(value: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60  # quantize must never run out of digits, however large the figures
-        return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return value.quantize(_CENT, ROUND_HALF_UP, _WIDE)
 
 
+# Cached for speed: a scoring pass formats the same few thousand figures (分值 of each level,
+# 0, 100, common scores) over and over. Safe because equal Decimals format alike (normalize
+# makes 12.50 and 12.5 the same text; 0 in any form is caught first); typed so that only
+# Decimals share entries; bounded so that a long-running server does not grow it forever.
+@lru_cache(maxsize=16384, typed=True)
 def _num(value: Decimal) -> str:
     """19000 -> "19,000", 12.50 -> "12.5": thousands separators, no trailing zeros."""
     if value == 0:
         return "0"  # not "-0" or "0E-2"
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return format(value.normalize(), ",f")
+    return format(value.normalize(_WIDE), ",f")

@@ -8,6 +8,7 @@ Flask, no database, no I/O. Numbers are Decimal, stored in JSON as strings.
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -130,11 +131,15 @@ _KEYS = frozenset({"budget_points", "level_points", "grade_bands", "reverse_rule
 
 # "产出指标(50分)", "（50分）", "(50 分)": a first-level label may carry its points (§2).
 _POINTS_SUFFIX = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]$")
+_SPACES = re.compile(r"\s+")
 
 
+# Cached for speed: scoring looks up every indicator's first level (twice), and a year's
+# tables only use a handful of labels; the key depends on the string alone.
+@lru_cache(maxsize=1024)
 def level_key(label: str) -> str:
     """What identifies a first-level label: no spaces, no "(50分)", no trailing 指标."""
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label or ""))
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", label or ""))
     s = _POINTS_SUFFIX.sub("", s)
     return s.removesuffix("指标") or s
 

@@ -52,10 +52,16 @@ def scheduler_command() -> None:
     """Run the reminder scheduler in this process until stopped (production: its own service)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from kpi.reminders.scheduler import TICK_MINUTES, configure, new_scheduler
+    from kpi.reminders.scheduler import TICK_MINUTES, configure, hold_single_instance_lock, new_scheduler
 
     _log_to_stderr(logging.INFO)
     app = current_app._get_current_object()
+    try:
+        # PostgreSQL: wait here as a stand-by while another scheduler holds the lock.
+        lock = hold_single_instance_lock(app.config["KPI_DATABASE_URL"])  # noqa: F841  (held until exit)
+    except KeyboardInterrupt:
+        click.echo("提醒调度已停止。")
+        return
     scheduler = configure(new_scheduler(BlockingScheduler), app)
     click.echo(f"提醒调度已启动（Asia/Shanghai）：现在运行一次，之后每 {TICK_MINUTES} 分钟运行；Ctrl-C 停止。")
     try:

@@ -11,13 +11,28 @@ Where it runs:
     once: not in the debug reloader's watcher process, not under tests;
   - production: its own process, `flask --app app kpi scheduler` (gunicorn workers never
     start one, so N workers do not make N schedulers).
+
+Only one scheduler acts. On PostgreSQL the `kpi scheduler` process first takes a
+session-level advisory lock on a dedicated connection (hold_single_instance_lock). A
+second scheduler (started by mistake on another host) does not exit: it logs that
+another scheduler is active and retries every minute, so it is a ready stand-by that
+takes over when the first dies (its connection closes and PostgreSQL releases the lock).
+Exiting instead would make systemd's Restart= loop or leave no stand-by at all. The
+tick stays idempotent anyway, so the lock is about quiet logs and one e-mail sender,
+not correctness. SQLite gets no lock: it is a single-machine database, and the tick's
+unique keys already make a second process harmless there.
 """
 from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
+import time
 from datetime import datetime
+from typing import Callable
+
+import sqlalchemy as sa
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -33,6 +48,10 @@ from kpi.reminders.service import run_reminders
 log = logging.getLogger(__name__)
 
 JOB_ID = "kpi-reminders-tick"
+# Fixed advisory-lock key for "the reminder scheduler" (ASCII "KPI_SCHD"); any int64 would do,
+# it only has to be the same in every scheduler process and unused by anything else.
+SCHEDULER_LOCK_KEY = 0x4B50495F53434844
+LOCK_RETRY_SECONDS = 60
 TICK_MINUTES = 15
 _tick_lock = threading.Lock()  # one tick at a time in this process
 
@@ -90,3 +109,38 @@ def start_in_process(app: Flask) -> BaseScheduler | None:
     atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
     log.info("提醒调度已在本进程启动：启动时运行一次，之后每 %s 分钟运行", TICK_MINUTES)
     return scheduler
+
+
+def lock_retry_seconds() -> float:
+    """Seconds between attempts of a stand-by scheduler (KPI_SCHEDULER_LOCK_RETRY, default 60)."""
+    value = os.environ.get("KPI_SCHEDULER_LOCK_RETRY", "").strip()
+    return float(value) if value else LOCK_RETRY_SECONDS
+
+
+def hold_single_instance_lock(url: str, retry_seconds: float | None = None,
+                              sleep: Callable[[float], None] = time.sleep) -> sa.Connection | None:
+    """Block until this process holds the scheduler's advisory lock; return the connection holding it.
+
+    PostgreSQL only (None for SQLite, see the module docstring). The connection is
+    dedicated (no pool: a pooled connection could be handed back with the lock still
+    on it) and in autocommit, so it never sits idle in a transaction. Keep it open for
+    the life of the process; closing it, or the process dying, releases the lock.
+    """
+    if sa.make_url(url).get_backend_name() != "postgresql":
+        return None
+    retry = lock_retry_seconds() if retry_seconds is None else retry_seconds
+    engine = sa.create_engine(url, poolclass=sa.NullPool, isolation_level="AUTOCOMMIT",
+                              connect_args={"application_name": f"kpi-scheduler pid={os.getpid()}"})
+    announced = False
+    while True:
+        conn = engine.connect()
+        if conn.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}):
+            log.info("已取得提醒调度锁（PostgreSQL advisory lock %s），本进程负责发出提醒 / "
+                     "scheduler lock acquired, this process raises reminders", SCHEDULER_LOCK_KEY)
+            return conn
+        conn.close()
+        if not announced:
+            log.warning("另一个提醒调度进程正在运行，本进程待命，每 %s 秒重试 / another scheduler is active; "
+                        "standing by, retrying every %s s", retry, retry)
+            announced = True
+        sleep(retry)

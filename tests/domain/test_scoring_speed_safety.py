@@ -1,0 +1,97 @@
+"""The shortcuts kpi.domain.scoring takes for speed give exactly what the plain code gave."""
+
+import dataclasses
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import pytest
+
+from kpi.domain import scoring
+from kpi.domain.scoring import IndicatorInput, IndicatorScore, score_indicator
+from kpi.domain.scoring_settings import level_key
+from kpi.domain.targets import Comparator, Direction, TargetKind
+
+# The plain versions the fast ones replaced.
+_POINTS_SUFFIX = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]$")
+
+
+def plain_level_key(label):
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label or ""))
+    s = _POINTS_SUFFIX.sub("", s)
+    return s.removesuffix("指标") or s
+
+
+def plain_round(value):
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def plain_pct(part, whole):
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return plain_round(part / whole * Decimal(100))
+
+
+def plain_num(value):
+    if value == 0:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return format(value.normalize(), ",f")
+
+
+FIGURES = ["0", "-0", "0E-2", "0.00", "1", "1.0", "1.00", "12.50", "12.5", "-3.25", "19000", "1.9E+4",
+           "0.005", "0.015", "-0.005", "2.675", "123456789012345678901234567890.125",
+           "9" * 40 + ".995", "1E+30", "1E-30", "3.14159265358979323846264338327950288419"]
+
+
+@pytest.mark.parametrize("text", FIGURES)
+def test_num_and_round_match_the_plain_versions(text):
+    value = Decimal(text)
+    assert scoring._num(value) == plain_num(value)
+    assert scoring._num(value) == plain_num(value)  # again, from the cache
+    rounded = scoring._round(value)
+    assert rounded == plain_round(value) and str(rounded) == str(plain_round(value))
+
+
+def test_num_cache_gives_equal_values_the_same_text():
+    for a, b in [("12.50", "12.5"), ("19000", "1.9E+4"), ("0", "-0.00"), ("1", "1.000")]:
+        assert scoring._num(Decimal(a)) == scoring._num(Decimal(b)) == plain_num(Decimal(b))
+
+
+@pytest.mark.parametrize("part, whole", [("3227", "3000"), ("1", "3"), ("2", "3"), ("9500", "19000"),
+                                         ("1" * 35, "7"), ("0.00001", "3"), ("-5", "3"),
+                                         ("123456789012345678901234567890", "0.0003")])
+def test_pct_matches_the_plain_version(part, whole):
+    got, want = scoring._pct(Decimal(part), Decimal(whole)), plain_pct(Decimal(part), Decimal(whole))
+    assert got == want and str(got) == str(want)
+
+
+@pytest.mark.parametrize("label", ["产出指标", " 产出指标 ", "产出指标(50分)", "产出指标（50 分）", "产出",
+                                   "效益指标（30.5分）", "指标", "", None, "ｍａｎ　ｙ", "满意度\t指标"])
+def test_level_key_matches_the_plain_version(label):
+    assert level_key(label) == plain_level_key(label)
+    assert level_key(label) == plain_level_key(label)  # again, from the cache
+
+
+def test_fast_scores_are_the_same_objects_as_made_by_init():
+    # _result fills IndicatorScore's __dict__ without __init__: that is only right while the class
+    # has no __post_init__ and no defaults. If it gains either, _result must go back to __init__.
+    assert not hasattr(IndicatorScore, "__post_init__")
+    assert all(f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+               for f in dataclasses.fields(IndicatorScore))
+    item = IndicatorInput("k", "产出指标", "数量指标", "n", TargetKind.COUNT, Comparator.GE,
+                          Direction.POSITIVE, target_value=Decimal(100), actual=Decimal(140))
+    fast = score_indicator(item, Decimal("12.5"))
+    slow = IndicatorScore(*(getattr(fast, f.name) for f in dataclasses.fields(IndicatorScore)))
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert vars(fast) == vars(slow) and list(vars(fast)) == list(vars(slow))
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    assert dataclasses.replace(fast, score=ZERO_) == dataclasses.replace(slow, score=ZERO_)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.score = ZERO_
+
+
+ZERO_ = Decimal(0)
