@@ -93,6 +93,9 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
     except ImportRejected as error:
         session.rollback()
         fail(f"{file.name} 未导入，未写入任何数据：\n" + "\n".join(f"  - {p}" for p in error.problems))
+    except Exception as error:  # a fault mid-loop: nothing was committed, say so instead of a traceback
+        session.rollback()
+        fail(f"{file.name} 导入中断（{type(error).__name__}：{error}），已全部撤销，未写入任何数据。")
     finally:
         session.close()
 

@@ -85,9 +85,12 @@ def claim(session: Session, model, report: Report | None, create: Callable[[], R
         if expected_version not in (None, 0):
             raise conflict()
         report = create()
+        # No SAVEPOINT here: pysqlite sends no BEGIN before one, so on SQLite the first
+        # write of a transaction would be committed by its RELEASE and survive a later
+        # rollback (a half-written import). Every caller rolls back on Conflict anyway.
+        session.add(report)
         try:
-            with session.begin_nested():
-                session.add(report)
+            session.flush()
         except sa.exc.IntegrityError:
             raise conflict() from None  # created by someone else a moment ago
         return report, True

@@ -58,6 +58,9 @@ def import_results_command(file: Path, dry_run: bool) -> None:
     except ResultsError as error:  # locked or saved by someone else while importing
         session.rollback()
         _fail(f"{error.message} 未写入任何数据。")
+    except Exception as error:  # a fault mid-loop: nothing was committed, say so instead of a traceback
+        session.rollback()
+        _fail(f"{file.name} 导入中断（{type(error).__name__}：{error}），已全部撤销，未写入任何数据。")
     finally:
         session.close()
 

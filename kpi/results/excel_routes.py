@@ -17,7 +17,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -78,6 +78,8 @@ def upload(unit_id: int, year: int, quarter: int):
         except UploadRejected as rejected:
             return _upload_page(sheet, form, problems=rejected.details), 422
         return _preview(sheet, result, data)
+    if request.method == "POST":  # refused by the form (no file, not .xlsx): a 4xx, like every refusal
+        return _upload_page(sheet, form), 400
     return _upload_page(sheet, form)
 
 

@@ -1,0 +1,171 @@
+"""Do hostile files get a clear Chinese refusal or a safe import, through the web and the CLI?
+
+Never a 500, never a partial write, never a formula stored where a value belongs.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session
+
+from kpi.results.workbook import ENTRY_SHEET, input_column
+from tests.conftest import AuthActions, csrf_from
+from tests.hostile import files
+from tests.hostile.conftest import fingerprint
+from tests.results_excel.helpers import COUNT, UNIT_NAME, edit_workbook, quarter_sheet, row_of, unit_indicator
+from tests.results_excel.test_import_results_command import HEADER, gen_results_xlsx
+
+BASE = "/units/2/2023/quarters/1"
+
+
+@pytest.fixture(scope="module")
+def staff(module_app):
+    client = module_app.test_client()
+    AuthActions(client).login("szcc_staff")
+    return client
+
+
+@pytest.fixture(scope="module")
+def fill_in(staff) -> bytes:
+    return staff.get(f"{BASE}/workbook").data
+
+
+def upload(client, data: bytes, name="填报表.xlsx"):
+    token = csrf_from(client.get(f"{BASE}/upload").get_data(as_text=True))
+    return client.post(f"{BASE}/upload", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def confirm(client, preview_html: str):
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', preview_html).group(1)
+    return client.post(f"{BASE}/upload/confirm", data={"csrf_token": csrf_from(preview_html), "token": token})
+
+
+def cell_ref(data: bytes, indicator_id: int, field: str) -> str:
+    ws = load_workbook(io.BytesIO(data))[ENTRY_SHEET]
+    return f"{get_column_letter(input_column(field))}{row_of(ws, indicator_id)}"
+
+
+def count_id(module_app) -> int:
+    with Session(module_app.extensions["kpi_engine"]) as session:
+        return unit_indicator(quarter_sheet(session), COUNT).id
+
+
+HOSTILE = {
+    "not_xlsx": lambda valid: b"%PDF-1.4 definitely not a workbook",
+    "truncated": lambda valid: valid[: len(valid) // 2],
+    "zip_bomb": lambda valid: files.zip_bomb(),
+    "million_rows": lambda valid: files.with_million_rows(valid, ENTRY_SHEET),
+    "macro": files.with_macro,
+    "old_xls": lambda valid: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096,
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_upload_is_refused_in_chinese_and_writes_nothing(module_app, staff, fill_in, kind):
+    engine = module_app.extensions["kpi_engine"]
+    before = fingerprint(engine)
+    response = upload(staff, HOSTILE[kind](fill_in))
+    assert 400 <= response.status_code < 500, response.status_code
+    html = response.get_data(as_text=True)
+    assert any(word in html for word in ("文件", "行", "过大")), html[:500]
+    assert fingerprint(engine) == before
+
+
+def test_an_uploaded_note_over_2000_characters_is_refused_with_its_row_and_writes_nothing(module_app, staff, fill_in):
+    before = fingerprint(module_app.extensions["kpi_engine"])
+    response = upload(staff, edit_workbook(fill_in, {count_id(module_app): {"value": 10, "note": "长" * 2001}}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "说明过长（最多 2000 字）" in html, html[html.find("<main"):][:3000]
+    assert fingerprint(module_app.extensions["kpi_engine"]) == before
+
+
+def test_a_macro_workbook_by_its_own_name_is_refused_by_the_form(module_app, staff, fill_in):
+    before = fingerprint(module_app.extensions["kpi_engine"])
+    response = upload(staff, files.with_macro(fill_in), name="填报表.xlsm")
+    assert response.status_code == 400
+    assert "只能上传 .xlsx 文件" in response.get_data(as_text=True)
+    assert fingerprint(module_app.extensions["kpi_engine"]) == before
+
+
+def test_an_upload_over_the_size_limit_gets_the_friendly_413_page(make_app, sqlite_url):
+    app = make_app(sqlite_url, MAX_CONTENT_LENGTH=64 * 1024)
+    client = app.test_client()
+    AuthActions(client).login("szcc_staff")
+    response = upload(client, b"\0" * (128 * 1024))
+    assert response.status_code == 413
+    assert "上传的文件过大" in response.get_data(as_text=True)
+
+
+def test_an_external_link_is_not_followed_and_the_file_reads_as_usual(module_app, staff, fill_in):
+    response = upload(staff, files.with_external_link(fill_in))
+    assert response.status_code == 200
+    assert "没有需要导入的修改" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("cached", [None, "4321"], ids=["without_cached_value", "with_cached_value"])
+def test_a_formula_cell_imports_its_cached_value_never_the_formula(module_app, staff, fill_in, cached):
+    indicator = count_id(module_app)
+    note, value = cell_ref(fill_in, indicator, "note"), cell_ref(fill_in, indicator, "value")
+    data = files.with_cell(fill_in, ENTRY_SHEET, note,
+                           files.formula_cell(note, 'HYPERLINK("http://x","点")', cached and f"备注{cached}"))
+    data = files.with_cell(data, ENTRY_SHEET, value, files.formula_cell(value, "SUM(1,2)", cached))
+    preview = upload(staff, data)
+    assert preview.status_code == 200
+    if cached is not None:
+        assert confirm(staff, preview.get_data(as_text=True)).status_code == 302
+    with Session(module_app.extensions["kpi_engine"]) as session:
+        entry = quarter_sheet(session).current(indicator)
+    if cached is None:  # no cached value: the cells read as blank, nothing to import
+        assert entry.is_empty
+    else:
+        assert (entry.value, entry.note) == (int(cached), f"备注{cached}")
+
+
+# --- the CLI (kpi import-results) ---------------------------------------------------------------
+
+def import_results(module_app, path):
+    return module_app.test_cli_runner().invoke(args=["kpi", "import-results", str(path)])
+
+
+@pytest.mark.parametrize("kind", ["not_xlsx", "truncated", "zip_bomb", "million_rows", "macro", "external_link"])
+def test_the_cli_refuses_a_hostile_results_file_in_chinese_and_writes_nothing(module_app, tmp_path, kind):
+    valid = gen_results_xlsx(tmp_path / "valid.xlsx", [[UNIT_NAME, 2023, "Q1", COUNT, 5200, "说明"]]).read_bytes()
+    build = {**HOSTILE, "million_rows": lambda v: files.with_million_rows(v, "指标完成情况"),
+             "external_link": files.with_external_link}[kind]
+    path = tmp_path / ("source.xlsm" if kind == "macro" else "source.xlsx")
+    path.write_bytes(build(valid))
+    engine = module_app.extensions["kpi_engine"]
+    before = fingerprint(engine)
+    result = import_results(module_app, path)
+    if kind == "external_link":
+        assert result.exit_code == 0, result.output  # the link is dropped (keep_links=False), the data is fine
+        return
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.output
+    assert "错误：" in result.output and "Traceback" not in result.output
+    assert fingerprint(engine) == before
+
+
+def test_the_cli_accepts_a_csv_saved_by_chinese_excel_in_gbk(module_app, tmp_path):
+    rows = [",".join(HEADER), f"{UNIT_NAME},2023,Q2,{COUNT},6100,二季度集中调解"]
+    path = tmp_path / "results.csv"
+    path.write_bytes("\r\n".join(rows).encode("gbk"))
+    result = import_results(module_app, path)
+    assert result.exit_code == 0, result.output
+    with Session(module_app.extensions["kpi_engine"]) as session:
+        entry = quarter_sheet(session, 2).current(count_id(module_app))
+    assert entry is not None and entry.note == "二季度集中调解"
+
+
+def test_the_cli_refuses_a_note_over_2000_characters_and_writes_nothing(module_app, tmp_path):
+    path = gen_results_xlsx(tmp_path / "long.xlsx", [[UNIT_NAME, 2023, "Q3", COUNT, 100, "长" * 2001]])
+    engine = module_app.extensions["kpi_engine"]
+    before = fingerprint(engine)
+    result = import_results(module_app, path)
+    assert result.exit_code != 0 and "过长" in result.output, result.output
+    assert fingerprint(engine) == before
