@@ -1,0 +1,143 @@
+"""分值 allocation for the self-evaluation (domain.md §6): first-level weights, the equal
+split inside a level or the unit's own 分值, and rescaling when a level is empty.
+
+Pure: no Flask, no database, no I/O. Every share is rounded half up to 2 decimals and the
+rounding remainder goes to the last item, so each level (and the whole) adds up exactly.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from kpi.domain.scoring_numbers import num_text as _num, round2 as _round
+from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, level_key
+
+if TYPE_CHECKING:
+    from kpi.domain.scoring import IndicatorInput
+
+ZERO = Decimal(0)
+
+def allocate_points(indicators: Sequence[IndicatorInput],
+                    settings: ScoringSettings = ScoringSettings()) -> dict[object, Decimal]:
+    """分值 of each indicator, by key (§6). With at least one indicator they add up, with the
+    budget points, to exactly 100.
+
+    - A first level gets its configured points; one not configured gets 0. When a configured
+      level has no indicators, the levels present share 100 − budget points in proportion to
+      their weights (equally, if all of them weigh 0).
+    - Within a level the points are split equally, unless the unit set 分值. If it set all of
+      them, they are used as they are when they add up to the level's points, and scaled in
+      proportion when they don't (equally, if all are 0). If it set some, the others share
+      what is left; if the set ones exceed the level, they are scaled down to it and the
+      others get 0.
+    - Points are rounded to 2 decimals; the rounding remainder goes to the last indicator of
+      each level (and the last level), so every level adds up exactly."""
+    return allocate_with_notes(indicators, settings)[1]
+
+
+def allocate_with_notes(indicators: Sequence[IndicatorInput], settings: ScoringSettings):
+    """(level points by label, points by key, notes in Chinese)."""
+    levels: dict[str, list[IndicatorInput]] = {}
+    labels: dict[str, str] = {}
+    seen: set[object] = set()
+    for item in indicators:
+        key = item.key
+        if key in seen:
+            raise ValueError(f"指标标识重复：{key!r}")
+        seen.add(key)
+        k = level_key(item.level1)
+        group = levels.get(k)
+        if group is None:  # the first of its level names it
+            levels[k] = group = []
+            labels[k] = item.level1.strip()
+        group.append(item)
+    notes: list[str] = []
+    totals = _level_totals(levels, labels, settings, notes)
+    points: dict[object, Decimal] = {}
+    for k, items in levels.items():
+        points.update(zip((i.key for i in items), _split(items, totals[k], labels[k], notes)))
+    return {labels[k]: totals[k] for k in levels}, points, notes
+
+
+def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
+    rest = HUNDRED - settings.budget_points
+    weights: dict[str, Decimal] = {}
+    for k in levels:
+        found = settings.level_weight(labels[k])
+        weights[k] = found[1] if found else ZERO
+        if not found:
+            notes.append(f"一级指标“{labels[k]}”未设定分值，按 0 分计")
+    configured = sum(weights.values(), ZERO)
+    if not levels or configured == rest:
+        return weights
+    empty = [name for name in settings.level_points if level_key(name) not in levels]
+    if configured > 0:
+        raw = [rest * w / configured for w in weights.values()]
+    else:
+        raw = [rest / len(levels)] * len(levels)
+    totals = dict(zip(weights, _exact_sum(raw, rest)))
+    why = f"{'、'.join(empty)}没有指标" if empty else "各一级指标均未设定分值"
+    if configured > 0:
+        how = "；".join(f"{labels[k]} {_num(rest)} × {_num(w)} ÷ {_num(configured)} = {_num(totals[k])}"
+                       for k, w in weights.items() if w > 0)
+    else:
+        how = f"{_num(rest)} 分由 {len(levels)} 个一级指标平分"
+    notes.append(f"{why}：一级指标分值按比例调整，使总分仍为 100：{how}")
+    return totals
+
+
+def _split(items: list[IndicatorInput], total: Decimal, label: str, notes: list[str]) -> list[Decimal]:
+    n = len(items)
+    given = [i.points for i in items if i.points is not None]
+    chosen = sum(given, ZERO)
+    equal = [total / n] * n
+    if not given:
+        raw, note = equal, _equal_note(label, total, n)
+    elif len(given) == n:
+        if chosen == total:
+            raw, note = [i.points for i in items], None
+        elif chosen > 0:
+            raw = [i.points * total / chosen for i in items]
+            note = f"{label}：单位设定的分值合计 {_num(chosen)}，按比例调整为本级的 {_num(total)} 分"
+        else:
+            raw, note = equal, f"{label}：单位设定的分值均为 0，改为平分本级的 {_num(total)} 分"
+    elif chosen <= total:
+        share = (total - chosen) / (n - len(given))
+        raw = [share if i.points is None else i.points for i in items]
+        note = (f"{label}：单位设定 {len(given)} 项共 {_num(chosen)} 分，其余 {n - len(given)} 项"
+                f"平分剩余的 {_num(total - chosen)} 分")
+    else:
+        raw = [ZERO if i.points is None else i.points * total / chosen for i in items]
+        note = (f"{label}：单位设定的分值合计 {_num(chosen)}，超过本级的 {_num(total)} 分，按比例调减；"
+                f"未设定分值的 {n - len(given)} 项计 0 分")
+    if note:
+        notes.append(note)
+    return _exact_sum(raw, total)
+
+
+def _equal_note(label: str, total: Decimal, n: int) -> str | None:
+    if n == 1:
+        return None
+    share = _round(total / n)
+    each = f"每项 {_num(share)}" if share * n == total else f"每项约 {_num(share)}，尾差计入最后一项"
+    return f"{label} {_num(total)} 分由 {n} 项指标平分，{each}"
+
+
+def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
+    """``raw`` rounded to 2 decimals, adding up to ``total``: the last takes the remainder.
+
+    A negative remainder larger than the last share (tiny shares, many items) is taken from
+    the ones before it, so that no share goes below 0."""
+    rounded = [_round(r) for r in raw]
+    remainder = total - sum(rounded, ZERO)
+    for i in reversed(range(len(rounded))):
+        if remainder == ZERO:
+            break
+        take = max(remainder, -rounded[i])
+        rounded[i] += take
+        remainder -= take
+    return rounded
+
+
+# --- the rules ------------------------------------------------------------------------------------
