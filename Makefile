@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: venv init run test test-fast browser office bench clean
+.PHONY: venv init run test test-fast browser office bench soak clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ browser:
 # BENCH_ARGS="--units 200 --skip ce" for a quick look.
 bench: venv
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Load and soak test on loopback against gunicorn on PostgreSQL; exits 1 on any 5xx or lost write.
+soak: venv
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # Skip the PostgreSQL and browser layers while iterating.
 test-fast: venv
