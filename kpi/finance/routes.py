@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from kpi.accounts.access import access
 from kpi.budget import service as budget
+from kpi.budget.models import FiscalYear
 from kpi.db import get_session
-from kpi.finance import service
+from kpi.finance import jobs, service
+from kpi.finance.models import ExportJob
+from kpi.reports.consolidated import consolidated_name
 from kpi.progress.service import NotFound, find_progress
 from kpi.results.sheet import QUARTER_LABELS
 
@@ -33,20 +39,70 @@ def home():
     return render_template(
         "finance/home.html", overview=overview, filters=filters, quarter_labels=QUARTER_LABELS,
         status_filters=list(service.STATUS_FILTERS), grades=[*service.GRADES, service.NO_GRADE],
-        self_evaluation_workbook=SELF_EVALUATION_WORKBOOK,
+        self_evaluation_workbook=SELF_EVALUATION_WORKBOOK, form=CsrfForm(),
     )
+
+
+class CsrfForm(FlaskForm):
+    """A form that only carries the CSRF token (the job's start button)."""
 
 
 @bp.get("/finance/<int:year>/consolidated.xlsx")
 @access("finance")
 def consolidated(year: int):
-    """Download the year's 预算绩效汇总表: the summary of every unit, then one sheet per unit."""
+    """Download the year's 预算绩效汇总表 within the request: the summary of every unit, then one
+    sheet per unit. Kept for small years and scripts; the page starts a background job instead
+    (POST below), since a 1,000-unit year takes about a minute."""
     session = get_session()
     fiscal_year = budget.find_year(session, year)
     if fiscal_year is None:
         abort(404)
     exported = service.export_consolidated(session, fiscal_year, current_app.config["KPI_EXPORT_DIR"])
     return _download(exported)
+
+
+@bp.post("/finance/<int:year>/consolidated")
+@access("finance")
+def start_consolidated(year: int):
+    """Start building the year's 汇总表 in the background; show its progress page."""
+    if not CsrfForm().validate():
+        abort(400)
+    session = get_session()
+    fiscal_year = budget.find_year(session, year)
+    if fiscal_year is None:
+        abort(404)
+    job = jobs.start_consolidated(current_app._get_current_object(), session, fiscal_year, current_user.id)
+    return redirect(url_for("finance.job", job_id=job.id))
+
+
+def _own_job(job_id: int) -> ExportJob:
+    """The job if the signed-in user asked for it (or is an admin); 404 otherwise."""
+    job = get_session().get(ExportJob, job_id)
+    if job is None or (job.requested_by_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return job
+
+
+@bp.get("/finance/jobs/<int:job_id>")
+@access("finance")
+def job(job_id: int):
+    """A job's progress (refreshing itself every 2 s while it runs), its error, or its download link."""
+    export_job = _own_job(job_id)
+    fiscal_year = get_session().get(FiscalYear, export_job.year_id)
+    return render_template("finance/job.html", job=export_job, year=fiscal_year.year)
+
+
+@bp.get("/finance/jobs/<int:job_id>/download")
+@access("finance")
+def job_download(job_id: int):
+    """The finished job's workbook (404 until it is done)."""
+    export_job = _own_job(job_id)
+    path = Path(export_job.file_path) if export_job.status == "done" and export_job.file_path else None
+    if path is None or not path.is_file():
+        abort(404)
+    fiscal_year = get_session().get(FiscalYear, export_job.year_id)
+    return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=consolidated_name(fiscal_year.year))
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/progress.xlsx")

@@ -16,7 +16,7 @@ references to clean rows).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -253,11 +253,15 @@ def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedW
 
 
 def export_consolidated(session: Session, fiscal_year: FiscalYear, export_dir: Path | str, *,
-                        today: date | None = None) -> ExportedWorkbook:
-    """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/."""
+                        today: date | None = None,
+                        progress: Callable[[int, int], None] | None = None) -> ExportedWorkbook:
+    """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/.
+
+    ``progress(done, total)`` counts units: called with 0 first, then after each unit's sheet."""
     rows = unit_statuses(session, fiscal_year)
     data = build_consolidated_workbook(rows, year=fiscal_year.year, totals=totals_of(rows),
-                                       details=unit_details(session, fiscal_year, rows, today=today))
+                                       details=unit_details(session, fiscal_year, rows, today=today),
+                                       progress=progress)
     name = consolidated_name(fiscal_year.year)
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
 

@@ -6,6 +6,7 @@
 Thin: find the unit and year, ask kpi.finance.service, write the file; a copy lands under
 KPI_EXPORT_DIR/<year>/<unit> (or /汇总). A missing or unknown unit or year is a Chinese message
 on stderr and exit code 1 (the options are checked here, not by click, so the message is ours).
+On a terminal, `consolidated` shows a progress bar over the units (click.progressbar).
 Both are attached to the `export` group of kpi/monitoring/commands.py.
 """
 from __future__ import annotations
@@ -85,5 +86,33 @@ def export_consolidated_command(year: int | None, out: Path | None) -> None:
             fiscal_year = budget.get_year(session, year)
         except budget.NotFound as error:
             _fail(str(error))
-        exported = service.export_consolidated(session, fiscal_year, current_app.config["KPI_EXPORT_DIR"])
+        bar = _ProgressBar() if _interactive() else None
+        try:
+            exported = service.export_consolidated(session, fiscal_year, current_app.config["KPI_EXPORT_DIR"],
+                                                   progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
     _write(exported, out, f" {year} 年预算绩效汇总表")
+
+
+def _interactive() -> bool:
+    """Is stdout a terminal (where a progress bar helps, and does not clutter a log)?"""
+    return sys.stdout.isatty()
+
+
+class _ProgressBar:
+    """A click.progressbar over the units, opened on the builder's first call (when it knows the total)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="正在生成汇总表", show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import zip_longest
 
 from openpyxl import Workbook
@@ -47,19 +47,26 @@ def consolidated_name(year: int) -> str:
     return f"{year}年预算绩效汇总表.xlsx"
 
 
-def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: Iterable = ()) -> bytes:
+def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: Iterable = (),
+                                progress: Callable[[int, int], None] | None = None) -> bytes:
     """The 汇总表 as .xlsx bytes.
 
     ``rows`` are kpi.finance.service.UnitStatus, ``totals`` its Totals; ``details`` yields each
-    row's UnitProgress (or None for a unit with nothing to show) in the same order, lazily."""
+    row's UnitProgress (or None for a unit with nothing to show) in the same order, lazily.
+    ``progress(done, total)`` is called with 0 first, then after each unit's sheet is written."""
     wb = Workbook(write_only=True)
     style.add_styles(wb)
     names = [sheet_name(index, row.unit.name) for index, row in enumerate(rows, start=1)]
     _summary(wb.create_sheet(SUMMARY_SHEET), rows, names, year, totals)
-    for row, name, progress in zip_longest(rows, names, details):
+    total = len(rows)
+    if progress is not None:
+        progress(0, total)
+    for done, (row, name, unit) in enumerate(zip_longest(rows, names, details), start=1):
         if row is None:
             break
-        _detail(wb.create_sheet(name), row, progress, year)
+        _detail(wb.create_sheet(name), row, unit, year)
+        if progress is not None:
+            progress(done, total)
     wb.properties.title = f"{year}年预算绩效汇总表"
     wb.properties.creator = "预算绩效指标跟踪系统"
     out = io.BytesIO()

@@ -28,9 +28,9 @@ ROLES = {
 PASSWORDS = {"other_staff": "Other#Pass1"}
 # Example values for URL variables; a new variable must be added here (the test says so).
 SAMPLE_VALUES = {"unit_id": OWN_UNIT, "year": 2023, "quarter": 1, "action": "approve", "indicator_id": 25,
-                 "notification_id": 1}
+                 "notification_id": 1, "job_id": 1}
 # Routes on the user's own records: a sample id nobody owns is "not found" for everyone signed in.
-OWN_RECORD_ENDPOINTS = {"reminders.mark_read"}
+OWN_RECORD_ENDPOINTS = {"reminders.mark_read", "finance.job", "finance.job_download"}
 SAFE_METHODS = {"GET"}
 
 

@@ -14,6 +14,7 @@ from kpi.backup.codec import as_utc
 from kpi.backup.service import backup_tables, dump
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
+from kpi.finance.models import ExportJob
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from tests.progress.gen import gen_quarter, update_indicator
@@ -84,6 +85,8 @@ def gen_report_items(session: Session) -> None:
     session.flush()
     session.add(SelfEvaluationGoal(evaluation_id=evaluation.id, budget_line_id=None, actual_text=AWKWARD_TEXT))
     session.add(SelfEvaluationItem(evaluation_id=evaluation.id, indicator_id=indicator.id, chosen_ratio=Decimal("0.8333")))
+    session.add(ExportJob(year_id=report.year_id, requested_by_id=1, status="failed", progress_done=1, progress_total=3,
+                          error=AWKWARD_TEXT, finished_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=timezone.utc)))
 
 
 def dump_text(engine) -> str:
