@@ -10,7 +10,7 @@ from alembic import command
 from kpi.backup import service
 from kpi.backup.service import BackupError, dump, restore, row_counts
 from kpi.db import make_engine
-from kpi.migrate import alembic_config, upgrade_to_head
+from kpi.migrate import alembic_config, head_revision, upgrade_to_head
 from tests.backup.gen import dump_text, gen_busy_database
 
 
@@ -50,7 +50,7 @@ def test_restore_refuses_a_database_that_already_has_data(app, dump_of_busy):
 
 
 def test_restore_refuses_a_dump_made_at_another_schema_revision(empty_engine, dump_of_busy):
-    older = replace_line(dump_of_busy, 0, lambda line: line.replace('"schema_revision":"0007"', '"schema_revision":"0004"'))
+    older = replace_line(dump_of_busy, 0, lambda line: line.replace(f'"schema_revision":"{head_revision()}"', '"schema_revision":"0004"'))
     message = refused(empty_engine, older)
     assert "备份的数据库结构版本 0004 与当前版本 0007 不一致，请先" in message
 
