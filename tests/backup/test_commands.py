@@ -5,6 +5,7 @@ import json
 
 from sqlmodel import Session
 
+from kpi.migrate import head_revision
 from kpi.audit.service import verify_chain
 from kpi.backup.service import row_counts
 from tests.backup.gen import assert_same_rows, attach_backup, gen_busy_database
@@ -19,7 +20,7 @@ def backup_to(runner, path):
 def test_backup_writes_the_file_and_prints_each_tables_count(app, runner, tmp_path):
     gen_busy_database(app)
     result = backup_to(runner, tmp_path / "kpi.jsonl")
-    assert "已备份" in result.output and "结构版本 0007" in result.output
+    assert "已备份" in result.output and f"结构版本 {head_revision()}" in result.output
     assert "  indicator: 80" in result.output
     assert json.loads((tmp_path / "kpi.jsonl").read_text(encoding="utf-8").splitlines()[-1])["end"] is True
     assert not (tmp_path / "kpi.jsonl.part").exists()
