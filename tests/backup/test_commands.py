@@ -5,9 +5,9 @@ import json
 
 from sqlmodel import Session
 
-from kpi.migrate import head_revision
 from kpi.audit.service import verify_chain
 from kpi.backup.service import row_counts
+from kpi.migrate import head_revision
 from tests.backup.gen import assert_same_rows, attach_backup, gen_busy_database
 
 
