@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -14,6 +13,7 @@ from flask.cli import AppGroup
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail
 from kpi.accounts.roles import ROLE_LABELS
 from kpi.accounts.service import AccountError, create_user, set_password
 from kpi.budget import service as budget
@@ -46,10 +46,6 @@ def _attach_feature_commands() -> None:
         export_group.add_command(command)
 
 
-def fail(message: str) -> None:
-    """Print a Chinese error to stderr and exit non-zero (click's own errors look alike)."""
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
 
 
 @kpi_cli.command("init")

@@ -11,14 +11,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail
 from kpi.audit.service import count_events, verify_chain
 from kpi.backup.service import BackupError, BackupSummary, dump, restore, row_counts
 from kpi.migrate import upgrade_to_head
 
-
-def _fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
 
 
 def _print_counts(summary: BackupSummary, err: bool) -> None:
@@ -43,11 +40,11 @@ def backup_command(out: str) -> None:
                 summary = dump(db.engine(), handle)
             os.replace(partial, target)
     except BackupError as error:
-        _fail(error.message)
+        fail(error.message)
     except (OSError, DBAPIError) as error:
         if not to_stdout:
             Path(out + ".part").unlink(missing_ok=True)
-        _fail(f"备份失败：{error}")
+        fail(f"备份失败：{error}")
     click.echo(f"已备份 {summary.rows} 行（结构版本 {summary.schema_revision}）到 {out}：", err=to_stdout)
     _print_counts(summary, err=to_stdout)
 
@@ -64,13 +61,13 @@ def restore_command(file: str) -> None:
         with click.open_file(file, "r", encoding="utf-8") as handle:  # "-" is standard input
             summary = restore(engine, handle)
     except BackupError as error:
-        _fail(error.message)
+        fail(error.message)
     except FileNotFoundError:
-        _fail(f"文件不存在：{file}")
+        fail(f"文件不存在：{file}")
     except UnicodeDecodeError:
-        _fail(f"{file} 不是 UTF-8 文本，不是本系统的备份文件。未写入任何数据。")
+        fail(f"{file} 不是 UTF-8 文本，不是本系统的备份文件。未写入任何数据。")
     except (OSError, DBAPIError) as error:
-        _fail(f"恢复失败，未写入任何数据：{error}")
+        fail(f"恢复失败，未写入任何数据：{error}")
     click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}）：")
     _print_counts(summary, err=False)
     with Session(engine) as session:

@@ -5,7 +5,6 @@ reports (self-evaluation, …) add their own subcommands to `export_group`.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -14,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.budget import service as budget
 from kpi.indicators.service import indicator_table
 from kpi.monitoring.service import export_workbook
@@ -24,10 +24,6 @@ def export_group() -> None:
     """Export report workbooks."""
 
 
-def _fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
-
 
 @export_group.command("monitoring")
 @click.option("--unit", "unit_name", required=True, help="预算单位名称")
@@ -37,25 +33,17 @@ def _fail(message: str) -> None:
 @with_appcontext
 def export_monitoring_command(unit_name: str, year: int, out: Path) -> None:
     """Write the 绩效运行监控表 of UNIT and YEAR to OUT (a report not started exports its prefilled values)."""
-    if out.suffix.lower() != ".xlsx":
-        _fail(f"输出文件必须是 .xlsx：{out}")
+    require_xlsx(out)
     with Session(db.engine(), expire_on_commit=False) as session:
         try:
             unit = budget.get_unit(session, unit_name)
             fiscal_year = budget.get_year(session, year)
         except budget.NotFound as error:
-            _fail(str(error))
+            fail(str(error))
         if not budget.budget_lines(session, unit, fiscal_year) and not _has_indicators(session, unit, fiscal_year):
-            _fail(f"{unit.name} {year} 年没有指标或预算，无法导出绩效运行监控表")
+            fail(f"{unit.name} {year} 年没有指标或预算，无法导出绩效运行监控表")
         exported = export_workbook(session, unit, fiscal_year, current_app.config["KPI_EXPORT_DIR"])
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(exported.data)
-    except OSError as error:
-        _fail(f"无法写入 {out}：{error.strerror or error}")
-    click.echo(f"已导出 {unit.name} {year} 年绩效运行监控表：{out}")
-    if exported.copy is not None:
-        click.echo(f"副本：{exported.copy}")
+    write_export(exported, out, f" {unit.name} {year} 年绩效运行监控表")
 
 
 def _has_indicators(session: Session, unit, fiscal_year) -> bool:

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail
 from kpi.budget import service as budget
 from kpi.formatting import format_number, json_number
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, NotFound, UnitProgress, unit_progress
@@ -44,11 +45,6 @@ def progress_command(unit_name: str, year: int, quarter: int | None, project: st
     _print_table(progress, rows, project)
 
 
-def fail(message: str) -> None:
-    # Imported here: kpi.cli registers this command, so importing it at the top would be circular.
-    from kpi.cli import fail as cli_fail
-
-    cli_fail(message)
 
 
 def _table(progress: UnitProgress, project: str | None) -> list[IndicatorRow]:

@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.budget import service as budget
 from kpi.finance import service
 from kpi.progress.service import NotFound, unit_progress
@@ -28,29 +29,13 @@ YEAR_HELP = "预算年度（必填）"
 OUT_HELP = "输出文件（.xlsx，必填）"
 
 
-def _fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
-
 
 def _check(year: int | None, out: Path | None) -> None:
     if year is None:
-        _fail("请用 --year 指定预算年度，例如 --year 2023")
+        fail("请用 --year 指定预算年度，例如 --year 2023")
     if out is None:
-        _fail("请用 --out 指定输出文件，例如 --out 汇总表.xlsx")
-    if out.suffix.lower() != ".xlsx":
-        _fail(f"输出文件必须是 .xlsx：{out}")
-
-
-def _write(exported, out: Path, what: str) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(exported.data)
-    except OSError as error:
-        _fail(f"无法写入 {out}：{error.strerror or error}")
-    click.echo(f"已导出{what}：{out}")
-    if exported.copy is not None:
-        click.echo(f"副本：{exported.copy}")
+        fail("请用 --out 指定输出文件，例如 --out 汇总表.xlsx")
+    require_xlsx(out)
 
 
 @click.command("progress")
@@ -61,7 +46,7 @@ def _write(exported, out: Path, what: str) -> None:
 def export_progress_command(unit_name: str | None, year: int | None, out: Path | None) -> None:
     """Write the 绩效指标完成进度表 of UNIT and YEAR (as of its latest reported quarter) to OUT."""
     if not (unit_name or "").strip():
-        _fail("请用 --unit 指定预算单位名称")
+        fail("请用 --unit 指定预算单位名称")
     _check(year, out)
     with Session(db.engine(), expire_on_commit=False) as session:
         try:
@@ -69,9 +54,9 @@ def export_progress_command(unit_name: str | None, year: int | None, out: Path |
             fiscal_year = budget.get_year(session, year)
             progress = unit_progress(session, unit, fiscal_year)
         except (budget.NotFound, NotFound) as error:
-            _fail(str(error))
+            fail(str(error))
         exported = service.export_progress(progress, current_app.config["KPI_EXPORT_DIR"])
-    _write(exported, out, f" {unit.name} {year} 年绩效指标完成进度表")
+    write_export(exported, out, f" {unit.name} {year} 年绩效指标完成进度表")
 
 
 @click.command("consolidated")
@@ -85,7 +70,7 @@ def export_consolidated_command(year: int | None, out: Path | None) -> None:
         try:
             fiscal_year = budget.get_year(session, year)
         except budget.NotFound as error:
-            _fail(str(error))
+            fail(str(error))
         bar = _ProgressBar() if _interactive() else None
         try:
             exported = service.export_consolidated(session, fiscal_year, current_app.config["KPI_EXPORT_DIR"],
@@ -93,7 +78,7 @@ def export_consolidated_command(year: int | None, out: Path | None) -> None:
         finally:
             if bar is not None:
                 bar.close()
-    _write(exported, out, f" {year} 年预算绩效汇总表")
+    write_export(exported, out, f" {year} 年预算绩效汇总表")
 
 
 def _interactive() -> bool:

@@ -1,7 +1,6 @@
 """`flask --app app kpi import-results FILE [--dry-run]`: thin, the work is in bulk_import."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
+from kpi.cli_support import fail
 from kpi.results.bulk_import import BulkImportRejected, apply_import, plan_import, read_source
 from kpi.results.service import ResultsError
 
@@ -22,12 +22,6 @@ class ImportActor:
     id: None = None
 
 
-def _fail(message: str, problems: list[str] = ()) -> None:
-    click.echo(f"错误：{message}", err=True)
-    for problem in problems:
-        click.echo(f"  - {problem}", err=True)
-    sys.exit(1)
-
 
 @click.command("import-results")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -36,13 +30,13 @@ def _fail(message: str, problems: list[str] = ()) -> None:
 def import_results_command(file: Path, dry_run: bool) -> None:
     """Import quarterly results (and budget execution) from FILE (.xlsx or .csv); all rows or none."""
     if not file.exists():
-        _fail(f"文件不存在：{file}")
+        fail(f"文件不存在：{file}")
     try:
         source = read_source(file)
     except BulkImportRejected as rejected:
-        _fail(f"{file.name} 无法读取，未写入任何数据：", rejected.problems)
+        fail(f"{file.name} 无法读取，未写入任何数据：", rejected.problems)
     if not source.rows:
-        _fail(f"{file.name} 中没有数据行，未写入任何数据。")
+        fail(f"{file.name} 中没有数据行，未写入任何数据。")
     session = Session(db.engine(), expire_on_commit=False)
     try:
         plan = plan_import(session, source)
@@ -54,13 +48,13 @@ def import_results_command(file: Path, dry_run: bool) -> None:
             session.commit()
     except BulkImportRejected as rejected:
         session.rollback()
-        _fail(f"{file.name} 有 {len(rejected.problems)} 处问题，未导入，未写入任何数据：", rejected.problems)
+        fail(f"{file.name} 有 {len(rejected.problems)} 处问题，未导入，未写入任何数据：", rejected.problems)
     except ResultsError as error:  # locked or saved by someone else while importing
         session.rollback()
-        _fail(f"{error.message} 未写入任何数据。")
+        fail(f"{error.message} 未写入任何数据。")
     except Exception as error:  # a fault mid-loop: nothing was committed, say so instead of a traceback
         session.rollback()
-        _fail(f"{file.name} 导入中断（{type(error).__name__}：{error}），已全部撤销，未写入任何数据。")
+        fail(f"{file.name} 导入中断（{type(error).__name__}：{error}），已全部撤销，未写入任何数据。")
     finally:
         session.close()
 
