@@ -28,6 +28,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitProgress
 from kpi.reports import style
+from kpi.reports.style import Styled
 from kpi.results.sheet import QUARTER_LABELS
 
 GRID_SHEET, LEVEL1_SHEET, BUDGET_SHEET = "指标完成进度", "一级指标完成情况", "预算执行"
@@ -130,47 +131,43 @@ def _merged_label(ws, first: int, last: int, column: int, text: str) -> None:
 
 
 def _indicator_row(ws, row: int, item: IndicatorRow) -> None:
-    write_indicator({label: ws.cell(row=row, column=column) for label, column in _COLUMN.items()}, item)
+    for label, styled in indicator_cells(item).items():
+        style.put(ws.cell(row=row, column=_COLUMN[label]), styled)
 
 
-def write_indicator(cells: dict, item: IndicatorRow) -> None:
-    """Fill one indicator's row: ``cells`` has a cell for every label of GRID_HEADERS."""
+def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
+    """One indicator's row: a Styled for every label of GRID_HEADERS."""
     indicator, progress = item.indicator, item.progress
     aggregation = Aggregation(indicator.aggregation)
-    texts = {"一级指标": indicator.level1, "二级指标": indicator.level2, "三级指标": indicator.name,
-             "年度指标值": indicator.target_text, "判断依据": progress.explanation,
-             **{label: item.quarters[quarter - 1] for quarter, label in QUARTER_LABELS.items()}}
-    for label, text in texts.items():
-        style.write_text(cells[label], text).style = style.TEXT
+    cells = {"一级指标": Styled(indicator.level1), "二级指标": Styled(indicator.level2),
+             "三级指标": Styled(indicator.name), "年度指标值": Styled(indicator.target_text)}
+    for quarter, label in QUARTER_LABELS.items():
+        cells[label] = Styled(item.quarters[quarter - 1])
     actual = progress.actual
     if actual.value is not None:
-        figure(cells["累计/最新"], indicator, aggregation, actual.value)
+        cells["累计/最新"] = figure(indicator, aggregation, actual.value)
     elif actual.achieved_on is not None:
-        cells["累计/最新"].value = actual.achieved_on
-        cells["累计/最新"].style = style.DATE
+        cells["累计/最新"] = Styled(actual.achieved_on, style.DATE)
     else:  # a band, "尚未完成" or nothing yet: the service's own wording
-        style.write_text(cells["累计/最新"], item.actual_text).style = style.TEXT
-    fraction(cells["完成率"], progress.completion_pct)
-    fraction(cells["应完成"], progress.expected_pct)
-    status_cell(cells["状态"], progress.status)
+        cells["累计/最新"] = Styled(item.actual_text)
+    cells["完成率"] = fraction(progress.completion_pct)
+    cells["应完成"] = fraction(progress.expected_pct)
+    cells["状态"] = status_look(progress.status)
     if progress.forecast is not None:
-        figure(cells["全年预测"], indicator, aggregation, progress.forecast)
+        cells["全年预测"] = figure(indicator, aggregation, progress.forecast)
     else:
-        forecast_band = BAND_LABELS[progress.forecast_band] if progress.forecast_band else None
-        style.write_text(cells["全年预测"], forecast_band).style = style.TEXT
+        cells["全年预测"] = Styled(BAND_LABELS[progress.forecast_band] if progress.forecast_band else None)
+    cells["判断依据"] = Styled(progress.explanation)
+    return cells
 
 
-def figure(cell, indicator, aggregation: Aggregation, value: Decimal) -> None:
+def figure(indicator, aggregation: Aggregation, value: Decimal) -> Styled:
     """A figure as a real number: money in 万元, a rate as a fraction, else with its unit shown."""
     if aggregation is Aggregation.BUDGET:
-        cell.value = value
-        cell.style = style.MONEY
-    elif aggregation is Aggregation.RATE and (indicator.unit or "%") == "%":
-        fraction(cell, value)
-    else:
-        cell.value = value
-        cell.style = style.NUMBER
-        cell.number_format = with_unit(style.number_format_for(value), indicator.unit or "")
+        return Styled(value, style.MONEY)
+    if aggregation is Aggregation.RATE and (indicator.unit or "%") == "%":
+        return fraction(value)
+    return Styled(value, style.NUMBER, with_unit(style.number_format_for(value), indicator.unit or ""))
 
 
 def with_unit(number_format: str, unit: str) -> str:
@@ -179,16 +176,14 @@ def with_unit(number_format: str, unit: str) -> str:
     return f'{number_format}"{unit}"' if unit else number_format
 
 
-def fraction(cell, pct: Decimal | None) -> None:
+def fraction(pct: Decimal | None) -> Styled:
     """A percentage the service keeps as 0–100, written as a fraction for Excel's 0.00%."""
-    cell.value = None if pct is None else pct / 100
-    cell.style = style.PERCENT
+    return Styled(None if pct is None else pct / 100, style.PERCENT)
 
 
-def status_cell(cell, status: Status) -> None:
+def status_look(status: Status) -> Styled:
     """The status word on its colour: 绿/黄/红/未填报."""
-    style.write_text(cell, STATUS_TEXT[status]).style = style.TEXT
-    cell.fill = STATUS_FILLS[status]
+    return Styled(STATUS_TEXT[status], fill=STATUS_FILLS[status])
 
 
 # --- 一级指标完成情况, with the chart ------------------------------------------------------------
@@ -196,9 +191,9 @@ def _level1_sheet(ws, progress: UnitProgress) -> None:
     first = row = _start(ws, progress, "一级指标完成情况", LEVEL1_HEADERS)
     for summary in progress.by_level1:
         style.write_text(ws.cell(row=row, column=1), summary.level1).style = style.TEXT
-        fraction(ws.cell(row=row, column=2), summary.completion_pct)
-        fraction(ws.cell(row=row, column=3), summary.expected_pct)
-        status_cell(ws.cell(row=row, column=4), summary.status)
+        style.put(ws.cell(row=row, column=2), fraction(summary.completion_pct))
+        style.put(ws.cell(row=row, column=3), fraction(summary.expected_pct))
+        style.put(ws.cell(row=row, column=4), status_look(summary.status))
         counts = [summary.total, *(summary.counts.get(status, 0) for status in STATUS_ORDER)]
         for column, count in enumerate(counts, start=5):
             ws.cell(row=row, column=column, value=count).style = style.NUMBER
@@ -235,13 +230,16 @@ def completion_chart(ws, first: int, last: int) -> BarChart:
 def _budget_sheet(ws, progress: UnitProgress) -> None:
     row = _start(ws, progress, "预算执行进度表", BUDGET_HEADERS)
     for budget_row in progress.budget:
-        figures = budget_row.progress
-        label = style.write_text(ws.cell(row=row, column=1), budget_row.label)
-        label.style = style.SECTION if budget_row.is_total else style.TEXT
-        for column, amount in ((2, figures.budget), (3, figures.spent), (7, figures.forecast)):
-            ws.cell(row=row, column=column, value=amount).style = style.MONEY
-        fraction(ws.cell(row=row, column=4), figures.execution_rate)
-        fraction(ws.cell(row=row, column=5), figures.time_progress)
-        status_cell(ws.cell(row=row, column=6), figures.status)
+        for column, styled in enumerate(budget_cells(budget_row), start=1):
+            style.put(ws.cell(row=row, column=column), styled)
         row += 1
     _finish(ws, freeze_columns=1, preferred={"A": 24})
+
+
+def budget_cells(budget_row) -> list[Styled]:
+    """One budget line's row, in the order of BUDGET_HEADERS."""
+    figures = budget_row.progress
+    return [Styled(budget_row.label, style.SECTION if budget_row.is_total else style.TEXT),
+            Styled(figures.budget, style.MONEY), Styled(figures.spent, style.MONEY),
+            fraction(figures.execution_rate), fraction(figures.time_progress), status_look(figures.status),
+            Styled(figures.forecast, style.MONEY)]

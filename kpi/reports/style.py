@@ -12,10 +12,11 @@ which never lets it become a formula.
 from __future__ import annotations
 
 import math
-
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
@@ -104,6 +105,42 @@ def write_text(cell: Cell, value: object) -> Cell:
     return cell
 
 
+class Styled(NamedTuple):
+    """A cell's value and look, decided once by a builder and applied in either openpyxl mode:
+    ``put`` on a normal cell, kpi.reports.write_only on a streamed one. A ``str`` value is
+    always user-safe text (``write_text``)."""
+    value: object
+    style: str = TEXT
+    number_format: str | None = None  # overrides the named style's own
+    fill: PatternFill | None = None
+    alignment: Alignment | None = None
+
+    @property
+    def look(self) -> tuple:
+        return self.style, self.number_format, self.fill, self.alignment
+
+
+def put(cell: Cell, styled: Styled) -> Cell:
+    """Write ``styled`` into a cell of a normal (not write-only) sheet."""
+    if isinstance(styled.value, str):
+        write_text(cell, styled.value)
+    else:
+        cell.value = styled.value
+    dress(cell, styled)
+    return cell
+
+
+def dress(cell: Cell, styled: Styled) -> None:
+    """Give ``cell`` the look of ``styled`` (its named style first: that resets the rest)."""
+    cell.style = styled.style
+    if styled.number_format is not None:
+        cell.number_format = styled.number_format
+    if styled.fill is not None:
+        cell.fill = styled.fill
+    if styled.alignment is not None:
+        cell.alignment = styled.alignment
+
+
 def write_title(ws: Worksheet, text: str, width_cols: int, *, row: int = 1, first_col: int = 1) -> None:
     """A merged, centred title across ``width_cols`` columns."""
     cell = ws.cell(row=row, column=first_col)
@@ -166,8 +203,21 @@ def text_width(value: object) -> int:
         text = "2000-01-01"
     else:
         text = str(value)
-    longest = max(text.split("\n"), key=len, default="")
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in longest)
+    return _line_width(max(text.split("\n"), key=len, default=""))
+
+
+def _line_width(line: str) -> int:
+    # Short texts are cached: the same labels (一级/二级 names, statuses, targets) recur on every
+    # unit's sheet. Long ones (notes) are not, so the cache's memory stays small.
+    return _short_width(line) if len(line) <= _CACHED_LENGTH else _width(line)
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+
+
+_CACHED_LENGTH = 200
+_short_width = lru_cache(maxsize=65536)(_width)
 
 
 def fit_columns(ws: Worksheet, min_width: int = 6, max_width: int = 40, *, skip_rows: int = 0) -> None:
@@ -217,8 +267,15 @@ def row_height(cells) -> float | None:
     for value, width in cells:
         if isinstance(value, str) and width:
             per_line = max(int(width) - 1, 1)
-            lines = max(lines, sum(math.ceil(max(text_width(part), 1) / per_line) for part in value.split("\n")))
+            needed = (_lines_needed(value, per_line) if len(value) <= _CACHED_LENGTH
+                      else _lines_needed.__wrapped__(value, per_line))
+            lines = max(lines, needed)
     return LINE_HEIGHT * lines + 4 if lines > 1 else None
+
+
+@lru_cache(maxsize=65536)
+def _lines_needed(text: str, per_line: int) -> int:
+    return sum(math.ceil(max(_line_width(part), 1) / per_line) for part in text.split("\n"))
 
 
 def fit_rows(ws: Worksheet, first_row: int = 1) -> None:
