@@ -141,7 +141,14 @@ def unit_progress(session: Session, unit: Unit, fiscal_year: FiscalYear, *, as_o
                   today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
-    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1)
+    return sheet_progress(load_sheet(session, unit, fiscal_year, as_of_quarter or 1), as_of_quarter=as_of_quarter,
+                          today=today, settings=settings)
+
+
+def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, today: date | None = None,
+                   settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
+    """unit_progress from a sheet already loaded (kpi.results.sheet.load_sheets loads many at once)."""
+    unit, fiscal_year = sheet.unit, sheet.year
     if not sheet.indicators and not sheet.lines:
         raise NotFound(f"{unit.name} {fiscal_year.year} 年没有指标或预算")
     if as_of_quarter is None:

@@ -6,12 +6,12 @@ entry form, the fill-in workbook and the bulk import all read it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
@@ -24,7 +24,8 @@ from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exp
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 
 
-def entry_of(row: IndicatorResult) -> Entry:
+def entry_of(row) -> Entry:
+    """The Entry of an IndicatorResult (or a row with its columns)."""
     return Entry(
         value=row.value, numerator=row.numerator, denominator=row.denominator,
         band=Band(row.band) if row.band else None, achieved_on=row.achieved_on, assessment=row.assessment, note=row.note,
@@ -100,28 +101,57 @@ class QuarterSheet:
 
 def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int) -> QuarterSheet:
     """The unit's quarter with every quarter's figures (for year-to-date and history)."""
-    lines = budget.budget_lines(session, unit, fiscal_year)
+    return load_sheets(session, [unit], fiscal_year, quarter)[unit.id]
+
+
+def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear,
+                quarter: int) -> dict[int, QuarterSheet]:
+    """The quarter sheets of several units (by unit id), with the same five queries as one.
+
+    The figures are read as plain rows, not ORM objects: a city's consolidated export reads a
+    quarter of a million of them (kpi.finance.service.unit_details loads units in batches)."""
+    ids = [unit.id for unit in units]
+    lines: dict[int, list[BudgetLine]] = defaultdict(list)
+    for line in session.exec(select(BudgetLine).where(BudgetLine.unit_id.in_(ids), BudgetLine.year_id == fiscal_year.id)
+                             .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id)):  # 基本支出 first
+        lines[line.unit_id].append(line)
+    indicators: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in session.exec(select(Indicator).where(Indicator.unit_id.in_(ids),
+                                                          Indicator.year_id == fiscal_year.id)):
+        indicators[indicator.unit_id].append(indicator)
+    reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
+    report_of: dict[int, QuarterReport] = {}
+    for report in session.exec(select(QuarterReport).where(QuarterReport.unit_id.in_(ids),
+                                                           QuarterReport.year_id == fiscal_year.id)):
+        reports[report.unit_id][report.quarter] = report_of[report.id] = report
+    figures: dict[int, dict[int, list[QuarterFigure]]] = defaultdict(lambda: defaultdict(list))
+    spending: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    if report_of:
+        for row in session.exec(select(*_RESULT_COLUMNS).where(IndicatorResult.report_id.in_(report_of))):
+            report = report_of[row.report_id]
+            figures[report.unit_id][row.indicator_id].append(QuarterFigure(report.quarter, entry_of(row)))
+        for report_id, line_id, spent in session.exec(
+                select(BudgetExecution.report_id, BudgetExecution.budget_line_id, BudgetExecution.spent)
+                .where(BudgetExecution.report_id.in_(report_of))):
+            report = report_of[report_id]
+            spending[report.unit_id][line_id][report.quarter] = spent
+    return {unit.id: _sheet(unit, fiscal_year, quarter, lines[unit.id], indicators[unit.id], reports[unit.id],
+                            figures[unit.id], spending[unit.id]) for unit in units}
+
+
+_RESULT_COLUMNS = (IndicatorResult.report_id, IndicatorResult.indicator_id, IndicatorResult.value,
+                   IndicatorResult.numerator, IndicatorResult.denominator, IndicatorResult.band,
+                   IndicatorResult.achieved_on, IndicatorResult.assessment, IndicatorResult.note)
+
+
+def _sheet(unit: Unit, fiscal_year: FiscalYear, quarter: int, lines: list[BudgetLine], indicators: list[Indicator],
+           reports: dict[int, QuarterReport], figures: dict[int, list[QuarterFigure]],
+           spending: dict[int, dict[int, Decimal]]) -> QuarterSheet:
     line_order = {line.id: position for position, line in enumerate(lines)}
     # The unit-wide table in its published order, then each project's table in budget order.
-    indicators = sorted(
-        session.exec(select(Indicator).where(Indicator.unit_id == unit.id, Indicator.year_id == fiscal_year.id)),
-        key=lambda row: (row.scope != "unit", line_order.get(row.budget_line_id, 0) if row.scope == "project" else 0,
-                         row.display_order, row.id),
-    )
-    reports = {
-        report.quarter: report
-        for report in session.exec(
-            select(QuarterReport).where(QuarterReport.unit_id == unit.id, QuarterReport.year_id == fiscal_year.id)
-        )
-    }
-    quarter_of = {report.id: report.quarter for report in reports.values()}
-    figures: dict[int, list[QuarterFigure]] = defaultdict(list)
-    spending: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    if quarter_of:
-        for row in session.exec(select(IndicatorResult).where(IndicatorResult.report_id.in_(quarter_of))):
-            figures[row.indicator_id].append(QuarterFigure(quarter_of[row.report_id], entry_of(row)))
-        for row in session.exec(select(BudgetExecution).where(BudgetExecution.report_id.in_(quarter_of))):
-            spending[row.budget_line_id][quarter_of[row.report_id]] = row.spent
+    indicators.sort(key=lambda row: (row.scope != "unit",
+                                     line_order.get(row.budget_line_id, 0) if row.scope == "project" else 0,
+                                     row.display_order, row.id))
     for rows in figures.values():
         rows.sort(key=lambda figure: figure.quarter)
     return QuarterSheet(
