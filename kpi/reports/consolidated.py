@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import zip_longest
+from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -51,7 +52,8 @@ def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: I
     """The 汇总表 as .xlsx bytes.
 
     ``rows`` are kpi.finance.service.UnitStatus, ``totals`` its Totals; ``details`` yields each
-    row's UnitProgress (or None for a unit with nothing to show) in the same order, lazily.
+    row's DetailSheet (``detail_sheet`` of its UnitProgress, or None for a unit with nothing to
+    show) in the same order, lazily.
     ``progress(done, total)`` is called with 0 first, then after each unit's sheet is written."""
     wb = Workbook(write_only=True)
     style.add_styles(wb)
@@ -61,10 +63,10 @@ def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: I
     total = len(rows)
     if progress is not None:
         progress(0, total)
-    for done, (row, name, unit) in enumerate(zip_longest(rows, names, details), start=1):
+    for done, (row, name, detail) in enumerate(zip_longest(rows, names, details), start=1):
         if row is None:
             break
-        _detail(StreamingSheet(wb.create_sheet(name), DETAIL_WIDTHS, looks), row, unit, year)
+        _detail(StreamingSheet(wb.create_sheet(name), DETAIL_WIDTHS, looks), row, detail or NOTHING_YET, year)
         if progress is not None:
             progress(done, total)
     wb.properties.title = f"{year}年预算绩效汇总表"
@@ -107,20 +109,44 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
 
 
 # --- one sheet per unit ----------------------------------------------------------------------
-def _detail(sheet: StreamingSheet, row, progress, year: int) -> None:
-    period = period_text(progress) if progress is not None else "尚无指标或预算"
-    sheet.start(f"{year}年度{row.unit.name}绩效指标完成进度",
-                [f"单位名称：{row.unit.name}", f"年度：{year}年（{period}）", "金额单位：万元"], DETAIL_HEADERS,
-                header_row=HEADER_ROW)
+class DetailSheet(NamedTuple):
+    """A unit's sheet laid out: its period and the rows under its headers, as plain tuples (each
+    row: its cells as Styled or None, and its height or None). Plain data, so that it can be
+    laid out in another process (kpi.finance.detail_feed) and streamed here."""
+
+    period: str
+    rows: list[tuple[list, float | None]]
+
+
+NOTHING_YET = DetailSheet("尚无指标或预算", [])
+
+
+def detail_sheet(progress) -> DetailSheet:
+    """The layout of a unit's UnitProgress: each table's indicators, then its budget lines."""
+    rows: list[tuple[list, float | None]] = []
+
+    def add(cells: list, fit: bool = True) -> None:
+        height = style.row_height((cell[0], width) for cell, width in zip(cells, DETAIL_WIDTHS) if cell) if fit else None
+        rows.append((cells, height))
+
     section_rest = [Styled(None, style.SECTION)] * (len(DETAIL_HEADERS) - 1)
-    for title, items in progress.tables() if progress is not None else ():
-        sheet.append(sheet.cells([Styled(f"{title}指标", style.SECTION), *section_rest]), fit=False)
+    for title, items in progress.tables():
+        add([Styled(f"{title}指标", style.SECTION), *section_rest], fit=False)
         for item in items:
             cells = indicator_cells(item)
-            sheet.append(sheet.cells([cells[label] for label in DETAIL_HEADERS]))
-    if progress is not None and progress.budget:
-        sheet.append([])
-        sheet.append(sheet.cells(Styled(label, style.HEADER) for label in BUDGET_HEADERS))
+            add([cells[label] for label in DETAIL_HEADERS])
+    if progress.budget:
+        add([], fit=False)
+        add([Styled(label, style.HEADER) for label in BUDGET_HEADERS])
         for budget_row in progress.budget:
-            sheet.append(sheet.cells(budget_cells(budget_row)))
+            add(budget_cells(budget_row))
+    return DetailSheet(period_text(progress), rows)
+
+
+def _detail(sheet: StreamingSheet, row, detail: DetailSheet, year: int) -> None:
+    sheet.start(f"{year}年度{row.unit.name}绩效指标完成进度",
+                [f"单位名称：{row.unit.name}", f"年度：{year}年（{detail.period}）", "金额单位：万元"], DETAIL_HEADERS,
+                header_row=HEADER_ROW)
+    for cells, height in detail.rows:
+        sheet.append(sheet.cells(cells), height=height, fit=False)
     sheet.close()

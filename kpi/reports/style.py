@@ -115,10 +115,6 @@ class Styled(NamedTuple):
     fill: PatternFill | None = None
     alignment: Alignment | None = None
 
-    @property
-    def look(self) -> tuple:
-        return self.style, self.number_format, self.fill, self.alignment
-
 
 def put(cell: Cell, styled: Styled) -> Cell:
     """Write ``styled`` into a cell of a normal (not write-only) sheet."""

@@ -2,9 +2,9 @@
 
 A styled write-only sheet spends most of its time on two things it does not need (measured by
 `make bench`, section c):
-- ``cell.style = NAME`` copies the named style's StyleArray into every cell. Here cells of one
-  look share one array: a write-only cell is serialised as soon as its row is appended, and
-  nothing changes its style afterwards.
+- ``cell.style = NAME`` copies the named style's StyleArray into every cell, and writing the
+  cell hashes that array to find its style id. Here each look is dressed once, on a first
+  cell, and the cells of that look carry its style id (``StreamedCell``).
 - ``WriteOnlyWorksheet._values_to_row`` first tries each item of a row as a *value*; a ready
   cell fails that with a ValueError whose message formats the cell's repr. A sheet whose rows
   are all ready cells (or None) skips that: `_cells_to_row` does the rest of what it did.
@@ -14,8 +14,10 @@ Write-only sheets write their widths, print setup and frozen panes with the firs
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,33 +26,49 @@ from kpi.reports import style
 from kpi.reports.style import Styled
 
 _CENTRED_ACROSS = Alignment(horizontal="centerContinuous", vertical="center")
+_NUMBERS = (int, Decimal)  # exactly these types (not bool): openpyxl's "n" cells
+
+
+class StreamedCell(Cell):
+    """A write-only cell (what ``WriteOnlyCell`` makes) whose style id is known in advance:
+    openpyxl would otherwise hash the cell's style array to find it, for every cell."""
+
+    __slots__ = ("style_id",)
+    has_style = True
 
 
 class StreamingSheet:
     """A write-only sheet, the number of its last row, and its cells' shared looks."""
 
     def __init__(self, ws, widths: list[float], looks: dict | None = None):
-        """``looks`` may be shared by every sheet of a workbook (its style arrays are the workbook's)."""
+        """``looks`` may be shared by every sheet of a workbook: style ids are the workbook's."""
         self.ws, self.widths, self.row = ws, widths, 0
-        self._looks: dict[tuple, object] = {} if looks is None else looks
+        self._looks: dict[tuple, tuple] = {} if looks is None else looks
         ws._values_to_row = _cells_to_row  # see the module's docstring
 
-    def cell(self, styled: Styled) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws)
-        value = styled.value
+    def cell(self, styled: Styled | tuple) -> StreamedCell:
+        """A cell of ``styled`` (or of a plain tuple of Styled's fields, as unpickled)."""
+        cell = StreamedCell(self.ws, 1, 1)  # placed by _cells_to_row; as WriteOnlyCell starts
+        value, style_name, number_format, fill, alignment = styled
         if isinstance(value, str):
-            style.write_text(cell, value)
+            if value:  # as style.write_text: always a string, never a formula
+                cell._value, cell.data_type = cell.check_string(value), "s"
+        elif type(value) in _NUMBERS:
+            cell._value = value
         elif value is not None:
-            cell.value = value
-        look = styled.look
-        shared = self._looks.get(look)
-        if shared is None:
-            style.dress(cell, styled)  # the first cell of a look pays for it once
-            shared = self._looks[look] = cell._style
-        cell._style = shared
+            cell.value = value  # dates and the rest: openpyxl's own typing
+        # Looks are keyed by identity: fills and alignments are the builders' constants, kept
+        # alive by the entry so that their ids cannot be reused.
+        key = (style_name, number_format, id(fill), id(alignment))
+        look = self._looks.get(key)
+        if look is None:
+            dressed = WriteOnlyCell(self.ws)
+            style.dress(dressed, Styled(*styled))  # the first cell of a look pays for it once
+            look = self._looks[key] = (dressed.style_id, fill, alignment)
+        cell.style_id = look[0]
         return cell
 
-    def cells(self, row: Iterable[Styled | None]) -> list[WriteOnlyCell | None]:
+    def cells(self, row: Iterable[Styled | None]) -> list[StreamedCell | None]:
         return [None if styled is None else self.cell(styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
@@ -82,7 +100,7 @@ class StreamingSheet:
         self.ws.close()  # frees the sheet's temporary file now: 1,000 sheets must not hold 1,000 open files
 
 
-def _cells_to_row(cells: list, row_index: int) -> Iterator[WriteOnlyCell]:
+def _cells_to_row(cells: list, row_index: int) -> Iterator[Cell]:
     for column, cell in enumerate(cells, 1):
         if cell is None:
             continue

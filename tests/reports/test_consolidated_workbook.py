@@ -12,7 +12,9 @@ from kpi import db
 from kpi.budget import service as budget
 from kpi.finance import service
 from kpi.reports import consolidated
-from kpi.reports.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, sheet_name
+from kpi.progress.service import unit_progress
+from kpi.reports.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
+from kpi.reports.progress_workbook import GRID_SHEET
 from tests.finance.gen import SEED_UNIT, gen_unit
 from tests.progress.gen import gen_quarter
 
@@ -99,6 +101,37 @@ def test_each_unit_has_its_own_sheet_linked_from_its_name(app, units, tmp_path):
     assert any(ws.cell(row=r, column=1).value == "合计" for r in range(4, ws.max_row + 1))  # its budget block
 
 
+def test_a_units_sheet_shows_its_indicators_as_its_progress_workbook_does(app, units, tmp_path):
+    """The detail rows are streamed (kpi.reports.write_only) but must look like the normal-mode
+    progress workbook's: the same values, types, number formats, fonts, fills and borders."""
+    wb = export(app, tmp_path)[1]
+    detail = wb[sheet_name(sorted([SEED_UNIT, "甲单位", FORMULA_UNIT]).index(SEED_UNIT) + 1, SEED_UNIT)]
+    with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
+        year = budget.get_year(session, 2023)
+        seed = next(row.unit for row in service.unit_statuses(session, year) if row.unit.name == SEED_UNIT)
+        progress = unit_progress(session, seed, year)
+    grid = load_workbook(io.BytesIO(service.export_progress(progress, tmp_path).data))[GRID_SHEET]
+
+    def indicator_rows(ws):  # rows with a 三级指标, up to the budget block, from the 三级指标 column on
+        rows = []
+        for row in ws.iter_rows(min_row=4):
+            if all(cell.value is None for cell in row):
+                break
+            if row[2].value:
+                rows.append(row[2:len(DETAIL_HEADERS)])
+        return rows
+
+    streamed, normal = indicator_rows(detail), indicator_rows(grid)
+    assert len(streamed) == len(normal) == len(progress.rows)
+    for streamed_row, normal_row in zip(streamed, normal):
+        for mine, theirs in zip(streamed_row, normal_row):
+            assert (mine.value, mine.data_type, mine.number_format) == (theirs.value, theirs.data_type,
+                                                                         theirs.number_format)
+            looks = [(repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment))
+                     for cell in (mine, theirs)]  # style proxies of two workbooks compare by their repr
+            assert looks[0] == looks[1]
+
+
 @pytest.mark.parametrize("sheet", [0, 1])
 def test_every_sheet_freezes_its_header_and_prints_a4_landscape(app, units, tmp_path, sheet):
     ws = export(app, tmp_path)[1].worksheets[sheet]
@@ -122,11 +155,10 @@ def test_the_workbook_is_written_in_write_only_mode(app, units, tmp_path, monkey
 def test_details_are_read_one_unit_at_a_time(app, units):
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
         year = budget.get_year(session, 2023)
-        rows = service.unit_statuses(session, year)
-        details = service.unit_details(session, year, rows)
+        seed = next(row.unit for row in service.unit_statuses(session, year) if row.unit.name == SEED_UNIT)
+        details = service.unit_details(session, year, [seed])
         assert iter(details) is details  # a generator: nothing is loaded before the builder asks
-        first = next(details)
-        assert first.unit.id == rows[0].unit.id
+        assert next(details) == detail_sheet(unit_progress(session, seed, year))
 
 
 @pytest.mark.parametrize("index, name, expected", [
