@@ -7,10 +7,11 @@ tables (季度填报, 绩效运行监控, 绩效自评). Filters are applied to 
 row: spending up to the latest reported quarter over 全年预算数. 自评总分 and 评价等级 are the
 snapshot the self-evaluation writes on every save; nothing is scored here.
 
-The consolidated workbook adds one sheet per unit from ``sheet_progress``; the sheets are loaded
-DETAIL_BATCH units at a time by ``load_sheets`` (five queries per batch: 30 for 1,000 units). Each
-unit's progress is written and dropped before the next, and a batch's rows are read as plain
-rows, so memory stays bounded.
+The consolidated workbook adds one sheet per unit from ``sheet_progress``, laid out by
+``detail_sheet``. The sheets are loaded DETAIL_BATCH units at a time by ``load_sheets`` (five
+queries per batch: 100 for 1,000 units) and their figures read as plain rows, so memory stays
+bounded. For many units that work runs in a feed process beside the writer
+(kpi.finance.detail_feed), on another core.
 """
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.monitoring.service import ExportedWorkbook
 from kpi.monitoring.workbook import keep_copy
-from kpi.progress.service import NotFound, UnitProgress, sheet_progress, unit_progress
+from kpi.progress.service import NotFound, UnitProgress, sheet_progress
 from kpi.reminders.notify import local_time
-from kpi.reports.consolidated import build_consolidated_workbook, consolidated_name
+from kpi.finance.detail_feed import Request, feed_details
+from kpi.reports.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
 from kpi.reports.progress_workbook import build_progress_workbook, workbook_name
 from kpi.results.models import BudgetExecution, QuarterReport
 from kpi.results.sheet import load_sheets
@@ -253,30 +255,48 @@ def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedW
 
 
 def export_consolidated(session: Session, fiscal_year: FiscalYear, export_dir: Path | str, *,
-                        today: date | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> ExportedWorkbook:
+                        today: date | None = None, progress: Callable[[int, int], None] | None = None,
+                        feed: bool | None = None) -> ExportedWorkbook:
     """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/.
 
-    ``progress(done, total)`` counts units: called with 0 first, then after each unit's sheet."""
+    ``progress(done, total)`` counts units: called with 0 first, then after each unit's sheet.
+    The unit sheets are loaded and laid out by a process of their own (kpi.finance.detail_feed)
+    when ``feed`` is True, or by default for FEED_FROM units or more on a database that another
+    process can open."""
     rows = unit_statuses(session, fiscal_year)
-    data = build_consolidated_workbook(rows, year=fiscal_year.year, totals=totals_of(rows),
-                                       details=unit_details(session, fiscal_year, rows, today=today),
+    units = [row.unit for row in rows]
+    url = _shareable_url(session)
+    if feed if feed is not None else (len(rows) >= FEED_FROM and url is not None):
+        details = feed_details(Request(url, fiscal_year.year, [unit.id for unit in units], today))
+    else:
+        details = unit_details(session, fiscal_year, units, today=today)
+    data = build_consolidated_workbook(rows, year=fiscal_year.year, totals=totals_of(rows), details=details,
                                        progress=progress)
     name = consolidated_name(fiscal_year.year)
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
 
 
-DETAIL_BATCH = 200  # units whose sheets are loaded together: five queries per batch, bounded memory
+DETAIL_BATCH = 50  # units whose sheets are loaded together: five queries per batch, bounded memory
+FEED_FROM = 50  # below this, starting a feed process costs more than it saves
 
 
-def unit_details(session: Session, fiscal_year: FiscalYear, rows: Sequence[UnitStatus], *,
-                 today: date | None = None) -> Iterator[UnitProgress | None]:
-    """Each unit's progress in turn, for its detail sheet (five queries per DETAIL_BATCH units)."""
-    for first in range(0, len(rows), DETAIL_BATCH):
-        units = [row.unit for row in rows[first:first + DETAIL_BATCH]]
-        sheets = load_sheets(session, units, fiscal_year, 1)
-        for unit in units:
+def unit_details(session: Session, fiscal_year: FiscalYear, units: Sequence[Unit | None], *,
+                 today: date | None = None) -> Iterator[DetailSheet | None]:
+    """Each unit's sheet laid out, in turn (five queries per DETAIL_BATCH units); None for a
+    unit with nothing in the year (or None)."""
+    for first in range(0, len(units), DETAIL_BATCH):
+        batch = units[first:first + DETAIL_BATCH]
+        sheets = load_sheets(session, [unit for unit in batch if unit is not None], fiscal_year, 1)
+        for unit in batch:
             try:
-                yield sheet_progress(sheets.pop(unit.id), today=today)
+                yield detail_sheet(sheet_progress(sheets[unit.id], today=today)) if unit is not None else None
             except NotFound:
                 yield None
+
+
+def _shareable_url(session: Session) -> str | None:
+    """The database URL (with its password) if another process can open the same database."""
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
