@@ -3,7 +3,8 @@
 ``score_self_evaluation(indicators, budget=..., spent=...)`` allocates the 100 points (budget
 execution plus the first-level weights, split among the indicators), scores every indicator by
 its rule, adds up and grades. Every score carries its working in Chinese, e.g.
-``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明.
+``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明;
+it is written when first read (most callers only want the figures).
 The weights and rule variants are per-year settings (``ScoringSettings``, in scoring_settings).
 Pure: no Flask, no database, no I/O. Decimal throughout; 分值 and 得分 are rounded half up to
 2 decimals, and each score is computed from the rounded 分值 so that the working can be checked
@@ -11,14 +12,14 @@ from what the table shows.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, Band
 from kpi.domain.scoring_numbers import num_text as _num, pct as _pct, round2 as _round
-from kpi.domain.scoring_points import allocate_with_notes, allocate_points
-from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for, level_key
+from kpi.domain.scoring_points import allocate, allocate_points
+from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
 __all__ = ["BAND_RANGES", "BudgetScore", "Evaluation", "IndicatorInput", "IndicatorScore", "ScoringSettings",
@@ -84,16 +85,44 @@ class IndicatorInput:
                 raise ValueError(f"“{self.name}”的得分应在分值的 0–100% 之间")
 
 
+class _WrittenWhenRead:
+    """``IndicatorScore.working``, written the first time it is read.
+
+    Most callers never read the working (the total_score snapshot, validation, demo-scale), and
+    writing it cost more than the scoring itself. So the rules leave a writer in the score
+    instead (see _result): a closure over figures the rule has already computed, all immutable,
+    so the text is the same whenever it is written. The first read stores the text in the
+    score, where later reads find it without coming here. A score made by IndicatorScore(...)
+    has its text from the start."""
+
+    def __get__(self, score, owner=None):
+        if score is None:  # asked of the class: the field has no default (dataclasses asks)
+            raise AttributeError("working")
+        attributes = score.__dict__
+        write = attributes.get(_WRITER)
+        if write is not None:  # text first, writer gone second: a concurrent read finds one of them
+            attributes["working"] = write()
+            attributes.pop(_WRITER, None)
+        return attributes["working"]
+
+
+_WRITER = "_write_working"
+
+
 @dataclass(frozen=True)
 class IndicatorScore:
     key: object
     points: Decimal  # 分值 allocated
     score: Decimal  # 得分, 0 ≤ score ≤ points
     rule: str  # positive, reverse, qualitative, deadline, budget, missing
-    working: str  # how the score was computed, in Chinese
+    working: str = _WrittenWhenRead()  # how the score was computed, in Chinese (no default)
     completion_pct: Decimal | None  # 实际 ÷ 目标 in %, uncapped; None where it means nothing
     needs_explanation: bool  # §6: 偏差原因分析及改进措施 is required
     explanation_reason: str | None
+
+    def __getstate__(self):
+        # A copy or a pickle carries the working as text, never its writer (a closure).
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -127,11 +156,17 @@ class Evaluation:
 _QUALITATIVE, _DEADLINE, _PERIOD = TargetKind.QUALITATIVE, TargetKind.DEADLINE, TargetKind.PERIOD
 _BUDGET_RELATIVE, _PERCENT, _REVERSE = TargetKind.BUDGET_RELATIVE, TargetKind.PERCENT, Direction.REVERSE
 
+# What a numeric rule's working calls its two figures, and their unit: 实际 85% ÷ 目标 95%.
+_COUNT_WORDS, _PERCENT_WORDS, _BUDGET_WORDS = ("实际", "目标", ""), ("实际", "目标", "%"), ("执行数", "预算", "")
+
 
 def score_indicator(item: IndicatorInput, points: Decimal,
                     settings: ScoringSettings = ScoringSettings()) -> IndicatorScore:
     """The score of one indicator worth ``points``, by the rule of its kind (§6)."""
-    points = Decimal(points)
+    return _score(item, Decimal(points), settings)
+
+
+def _score(item: IndicatorInput, points: Decimal, settings: ScoringSettings) -> IndicatorScore:
     kind = item.kind
     if kind is _QUALITATIVE:
         return _qualitative(item, points)
@@ -139,112 +174,151 @@ def score_indicator(item: IndicatorInput, points: Decimal,
         return _deadline(item, points)
     if kind is _BUDGET_RELATIVE:
         if item.actual is None:
-            return _missing(item, points, "未取得执行数", "未取得执行数")
+            return _missing(item, points, "未取得执行数")
         if item.budget_target is None:
-            return _missing(item, points, "缺少预算金额", "缺少预算金额")
-        return _numeric(item, points, settings, item.actual, item.budget_target, "执行数", "预算", "", "budget")
+            return _missing(item, points, "缺少预算金额")
+        return _numeric(item, points, settings, item.actual, item.budget_target, _BUDGET_WORDS, "budget")
     if item.actual is None:
-        return _missing(item, points, "未填报实际完成值", "未填报实际完成值")
+        return _missing(item, points, "未填报实际完成值")
     if item.target_value is None:
-        return _missing(item, points, "目标值缺失", "目标值缺失")
-    unit = "%" if kind is _PERCENT else ""
+        return _missing(item, points, "目标值缺失")
+    words = _PERCENT_WORDS if kind is _PERCENT else _COUNT_WORDS
     rule = "reverse" if item.direction is _REVERSE else "positive"
-    return _numeric(item, points, settings, item.actual, item.target_value, "实际", "目标", unit, rule)
+    return _numeric(item, points, settings, item.actual, item.target_value, words, rule)
 
 
-def _numeric(item, points, settings, actual, target, a_label, t_label, unit, rule) -> IndicatorScore:
-    a, t = f"{a_label} {_num(actual)}{unit}", f"{t_label} {_num(target)}{unit}"
+def _numeric(item, points, settings, actual, target, words, rule) -> IndicatorScore:
     # Comparing with the Decimal ZERO, not the int 0, here and in the rules below: the same
     # answer, but Decimal-with-int converts the int on every call (measurably slower per indicator).
     completion = _pct(actual, target) if target > ZERO else None
     if item.direction is _REVERSE:
-        return _reverse(item, points, settings, actual, target, a, t, completion, rule)
-    return _positive(item, points, settings, actual, target, a, t, completion, rule)
+        return _reverse(item, points, settings, actual, target, words, completion, rule)
+    return _positive(item, points, settings, actual, target, words, completion, rule)
 
 
-def _positive(item, points, settings, actual, target, a, t, completion, rule) -> IndicatorScore:
+def _positive(item, points, settings, actual, target, words, completion, rule) -> IndicatorScore:
     # §6: 分值 × min(实际 ÷ 目标, 1); =, ≥, > and no operator alike (the formula meets full points
     # at the target, so a strict > changes nothing).
     if actual >= target:
-        working = f"{a} ≥ {t}，完成目标，得满分 {_num(points)}"
-        reason = None
-        if completion is not None:
-            working += f"（完成 {_num(completion)}%）"
-            if completion >= settings.over_completion_at:
-                over = _num(settings.over_completion_at)
-                working += f"；完成率 ≥ {over}%，需说明超额原因"
-                reason = f"超额完成（≥{over}%）"
-        return _result(item, points, points, rule, working, completion, reason)
+        over = settings.over_completion_at
+        exceeded = completion is not None and completion >= over
+        reason = f"超额完成（≥{_num(over)}%）" if exceeded else None
+        return _result(item, points, points, rule, completion, reason,
+                       lambda: _met_working(actual, target, words, points, completion, over, exceeded))
     if target <= ZERO:  # a zero or negative target (≥-5%) has no proportion to score by
-        return _result(item, points, ZERO, rule, f"{a} < {t}，目标值不是正数，无法按比例计分，计 0 分",
-                       completion, "未完成目标")
+        return _result(item, points, ZERO, rule, completion, "未完成目标", lambda: (
+            f"{_compared(actual, '<', target, words)}，目标值不是正数，无法按比例计分，计 0 分"))
     score = _round(points * max(actual, ZERO) / target)
-    return _result(item, points, score, rule, f"{a} ÷ {t} × 分值 {_num(points)} = {_num(score)}",
-                   completion, "未完成目标")
+    return _result(item, points, score, rule, completion, "未完成目标", lambda: (
+        f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}"))
 
 
-def _reverse(item, points, settings, actual, target, a, t, completion, rule) -> IndicatorScore:
+def _met_working(actual, target, words, points, completion, over, exceeded) -> str:
+    working = f"{_compared(actual, '≥', target, words)}，完成目标，得满分 {_num(points)}"
+    if completion is not None:
+        working += f"（完成 {_num(completion)}%）"
+    if exceeded:
+        working += f"；完成率 ≥ {_num(over)}%，需说明超额原因"
+    return working
+
+
+def _reverse(item, points, settings, actual, target, words, completion, rule) -> IndicatorScore:
     # §6: full points within the limit; past it the linear rule or 目标 ÷ 实际 (a setting). Both
     # give full points at the limit itself, so a strict < scores like ≤.
     reason = "超出预算" if rule == "budget" else "超过目标上限"
     if actual <= target:
-        return _result(item, points, points, rule, f"{a} ≤ {t}，得满分 {_num(points)}", completion, None)
+        return _result(item, points, points, rule, completion, None,
+                       lambda: f"{_compared(actual, '≤', target, words)}，得满分 {_num(points)}")
     if target <= ZERO:
-        return _result(item, points, ZERO, rule, f"{a} > {t}，超出上限，计 0 分", completion, reason)
-    x, y, p = _num(actual), _num(target), _num(points)
+        return _result(item, points, ZERO, rule, completion, reason,
+                       lambda: f"{_compared(actual, '>', target, words)}，超出上限，计 0 分")
     if settings.reverse_rule == "ratio":
         score = _round(points * target / actual)
-        formula = f"{t} ÷ {a} × 分值 {p}"
+        formula = "ratio"
     else:
         factor = ONE - (actual - target) / target
         score = _round(points * max(ZERO, factor))
-        formula = (f"分值 {p} × (1 − ({x} − {y}) ÷ {y})" if factor >= ZERO
-                   else f"分值 {p} × max(0, 1 − ({x} − {y}) ÷ {y})")
-    return _result(item, points, score, rule, f"{a} > {t}：{formula} = {_num(score)}", completion, reason)
+        formula = "linear" if factor >= ZERO else "linear-floored"
+    return _result(item, points, score, rule, completion, reason,
+                   lambda: _past_limit_working(actual, target, words, points, score, formula))
+
+
+def _past_limit_working(actual, target, words, points, score, formula: str) -> str:
+    a, t = _sides(actual, target, words)
+    x, y, p = _num(actual), _num(target), _num(points)
+    if formula == "ratio":
+        shown = f"{t} ÷ {a} × 分值 {p}"
+    elif formula == "linear":
+        shown = f"分值 {p} × (1 − ({x} − {y}) ÷ {y})"
+    else:
+        shown = f"分值 {p} × max(0, 1 − ({x} − {y}) ÷ {y})"
+    return f"{a} > {t}：{shown} = {_num(score)}"
+
+
+def _compared(actual: Decimal, sign: str, target: Decimal, words: tuple[str, str, str]) -> str:
+    """"实际 9,500 ÷ 目标 19,000": how a numeric rule's working opens."""
+    a, t = _sides(actual, target, words)
+    return f"{a} {sign} {t}"
+
+
+def _sides(actual: Decimal, target: Decimal, words: tuple[str, str, str]) -> tuple[str, str]:
+    """("实际 85%", "目标 95%"): the two figures of a numeric rule with their words and unit."""
+    actual_word, target_word, unit = words
+    return f"{actual_word} {_num(actual)}{unit}", f"{target_word} {_num(target)}{unit}"
 
 
 def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
-    band = item.band
+    band, chosen = item.band, item.chosen_ratio
     if band is None:
-        return _missing(item, points, "尚未评价", "尚未评价")
-    ratio = _BAND_DEFAULT[band] if item.chosen_ratio is None else item.chosen_ratio
-    how = (f"选定 {_num(ratio * HUNDRED)}%" if item.chosen_ratio is not None
-           else f"未选定得分，按 {_num(ratio * HUNDRED)}% 计")
+        return _missing(item, points, "尚未评价")
+    ratio = _BAND_DEFAULT[band] if chosen is None else chosen
     score = _round(points * ratio)
-    working = (f"评价“{BAND_LABELS[band]}”（{_BAND_SHOWN[band]}），{how} × 分值 {_num(points)} = "
-               f"{_num(score)}")
-    return _result(item, points, score, "qualitative", working, None, _BAND_REASON.get(band))
+    share = ratio * HUNDRED  # here, not in the writer: the caller's Decimal context applies
+    return _result(item, points, score, "qualitative", None, _BAND_REASON.get(band),
+                   lambda: _band_working(band, share, chosen is not None, points, score))
+
+
+def _band_working(band: Band, share: Decimal, chosen: bool, points: Decimal, score: Decimal) -> str:
+    how = f"选定 {_num(share)}%" if chosen else f"未选定得分，按 {_num(share)}% 计"
+    return f"评价“{BAND_LABELS[band]}”（{_BAND_SHOWN[band]}），{how} × 分值 {_num(points)} = {_num(score)}"
 
 
 def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:
     # Done by the deadline: full points; late or not done: 0. §6 gives no partial credit for
     # time, and a late delivery is a shortfall to explain.
     done, due = item.actual_date, item.target_date
-    limit = f"期限 {due.isoformat()}" if due else "未设期限"
     if done is None:
-        return _result(item, points, ZERO, "deadline", f"未填报完成日期，按未完成计 0 分（{limit}）",
-                       None, "未按期完成")
+        return _result(item, points, ZERO, "deadline", None, "未按期完成",
+                       lambda: f"未填报完成日期，按未完成计 0 分（{_limit(due)}）")
     if due is None or done <= due:
-        relation = f"，不晚于{limit}" if due else ""
-        return _result(item, points, points, "deadline",
-                       f"{done.isoformat()} 完成{relation}，得满分 {_num(points)}", None, None)
-    return _result(item, points, ZERO, "deadline", f"{done.isoformat()} 完成，晚于{limit}，计 0 分",
-                   None, "未按期完成")
+        return _result(item, points, points, "deadline", None, None, lambda: _on_time(done, due, points))
+    return _result(item, points, ZERO, "deadline", None, "未按期完成",
+                   lambda: f"{done.isoformat()} 完成，晚于{_limit(due)}，计 0 分")
 
 
-def _missing(item, points, what: str, reason: str) -> IndicatorScore:
-    return _result(item, points, ZERO, "missing", f"{what}，计 0 分", None, reason)
+def _on_time(done: date, due: date | None, points: Decimal) -> str:
+    relation = f"，不晚于{_limit(due)}" if due else ""
+    return f"{done.isoformat()} 完成{relation}，得满分 {_num(points)}"
 
 
-def _result(item, points, score, rule, working, completion, reason) -> IndicatorScore:
+def _limit(due: date | None) -> str:
+    return f"期限 {due.isoformat()}" if due else "未设期限"
+
+
+def _missing(item, points, reason: str) -> IndicatorScore:
+    return _result(item, points, ZERO, "missing", None, reason, lambda: f"{reason}，计 0 分")
+
+
+def _result(item, points, score, rule, completion, reason, write) -> IndicatorScore:
     # Built without IndicatorScore.__init__, for speed: a frozen dataclass's __init__ sets each
     # field through object.__setattr__, which took a sixth of the scoring time. IndicatorScore
     # has no __post_init__ and no defaults, so filling its __dict__ makes the very same object
-    # (test_scoring_speed_safety checks that the two stay equal if the class changes).
+    # (test_scoring_speed_safety checks that the two stay equal if the class changes), except
+    # that it holds the writer of its working until the working is read (_WrittenWhenRead).
     result = _new_object(IndicatorScore)
-    result.__dict__.update(key=item.key, points=points, score=score, rule=rule, working=working,
-                           completion_pct=completion, needs_explanation=reason is not None,
-                           explanation_reason=reason)
+    result.__dict__.update({"key": item.key, "points": points, "score": score, "rule": rule, _WRITER: write,
+                            "completion_pct": completion, "needs_explanation": reason is not None,
+                            "explanation_reason": reason})
     return result
 
 
@@ -270,25 +344,15 @@ def score_budget(budget: Decimal, spent: Decimal,
 def score_self_evaluation(indicators: Sequence[IndicatorInput], *, budget: Decimal, spent: Decimal,
                           settings: ScoringSettings = ScoringSettings()) -> Evaluation:
     """Points, every score with its working, the total (never above 100) and the grade (§6)."""
-    level_points, points, notes = allocate_with_notes(indicators, settings)
-    label_of = {level_key(label): label for label in level_points}
-    level_scores = dict.fromkeys(level_points, ZERO)
-    scores: list[IndicatorScore] = []
-    scored_sum = ZERO
-    # One pass (for speed): score, add up in order, and add to the indicator's level.
-    for item in indicators:
-        scored = score_indicator(item, points[item.key], settings)
-        scores.append(scored)
-        scored_sum += scored.score
-        level_scores[label_of[level_key(item.level1)]] += scored.score
+    allocation = allocate(indicators, settings)
+    # The shares are Decimals already: _score, not score_indicator, which would convert them again.
+    scores = tuple([_score(item, share, settings) for item, share in zip(indicators, allocation.shares)])
+    # Added up in the order given, the whole table and each level, as the 得分 column reads.
+    scored_sum = sum([s.score for s in scores], ZERO)
+    level_scores = {label: sum([scores[p].score for p in positions], ZERO)
+                    for label, positions in allocation.members.items()}
     budget_score = score_budget(budget, spent, settings)
     total = min(HUNDRED, budget_score.score + scored_sum)
-    return Evaluation(budget_score, tuple(scores), level_points, total, grade_for(total, settings),
-                      level_scores, tuple(notes))
+    return Evaluation(budget_score, scores, allocation.level_points, total, grade_for(total, settings),
+                      level_scores, tuple(allocation.notes))
 
-
-# --- arithmetic and wording -----------------------------------------------------------------------
-# One shared 60-digit context, passed explicitly, instead of a ``localcontext()`` per call: these
-# run tens of thousands of times per scoring pass and entering/leaving a context cost more than
-# the arithmetic. 60 digits so that quantize never runs out of digits, however large the figures.
-# (Flags raised here land in this private context, never the caller's, as with localcontext.)

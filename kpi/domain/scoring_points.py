@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kpi.domain.scoring_numbers import num_text as _num, round2 as _round
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, level_key
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kpi.domain.scoring import IndicatorInput
 
 ZERO = Decimal(0)
+
 
 def allocate_points(indicators: Sequence[IndicatorInput],
                     settings: ScoringSettings = ScoringSettings()) -> dict[object, Decimal]:
@@ -33,31 +34,49 @@ def allocate_points(indicators: Sequence[IndicatorInput],
       others get 0.
     - Points are rounded to 2 decimals; the rounding remainder goes to the last indicator of
       each level (and the last level), so every level adds up exactly."""
-    return allocate_with_notes(indicators, settings)[1]
+    return dict(zip((i.key for i in indicators), allocate(indicators, settings).shares))
 
 
 def allocate_with_notes(indicators: Sequence[IndicatorInput], settings: ScoringSettings):
-    """(level points by label, points by key, notes in Chinese)."""
-    levels: dict[str, list[IndicatorInput]] = {}
+    """(level points by label, points by key, notes in Chinese): ``allocate`` as it was first shaped."""
+    level_points, shares, _members, notes = allocate(indicators, settings)
+    return level_points, dict(zip((i.key for i in indicators), shares)), notes
+
+
+class Allocation(NamedTuple):
+    """The 分值 of one table (§6), as score_self_evaluation uses them."""
+
+    level_points: dict[str, Decimal]  # first-level label -> its points
+    shares: list[Decimal]  # 分值 of each indicator, in the order given
+    members: dict[str, list[int]]  # first-level label -> the positions of its indicators, in order
+    notes: list[str]  # how the 分值 were allocated, in Chinese
+
+
+def allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings) -> Allocation:
+    """The 分值 of every indicator and of every first level (see allocate_points)."""
+    levels: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     seen: set[object] = set()
-    for item in indicators:
+    for position, item in enumerate(indicators):
         key = item.key
         if key in seen:
             raise ValueError(f"指标标识重复：{key!r}")
         seen.add(key)
         k = level_key(item.level1)
-        group = levels.get(k)
-        if group is None:  # the first of its level names it
-            levels[k] = group = []
+        positions = levels.get(k)
+        if positions is None:  # the first of its level names it
+            levels[k] = positions = []
             labels[k] = item.level1.strip()
-        group.append(item)
+        positions.append(position)
     notes: list[str] = []
     totals = _level_totals(levels, labels, settings, notes)
-    points: dict[object, Decimal] = {}
-    for k, items in levels.items():
-        points.update(zip((i.key for i in items), _split(items, totals[k], labels[k], notes)))
-    return {labels[k]: totals[k] for k in levels}, points, notes
+    shares = [ZERO] * len(seen)  # one per indicator (their keys are unique), all set below
+    for k, positions in levels.items():
+        level_shares = _split([indicators[p] for p in positions], totals[k], labels[k], notes)
+        for position, share in zip(positions, level_shares):
+            shares[position] = share
+    return Allocation({labels[k]: totals[k] for k in levels}, shares,
+                      {labels[k]: positions for k, positions in levels.items()}, notes)
 
 
 def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
@@ -76,7 +95,7 @@ def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -
         raw = [rest * w / configured for w in weights.values()]
     else:
         raw = [rest / len(levels)] * len(levels)
-    totals = dict(zip(weights, _exact_sum(raw, rest)))
+    totals = dict(zip(weights, _add_up_to([_round(r) for r in raw], rest)))
     why = f"{'、'.join(empty)}没有指标" if empty else "各一级指标均未设定分值"
     if configured > 0:
         how = "；".join(f"{labels[k]} {_num(rest)} × {_num(w)} ÷ {_num(configured)} = {_num(totals[k])}"
@@ -90,11 +109,14 @@ def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -
 def _split(items: list[IndicatorInput], total: Decimal, label: str, notes: list[str]) -> list[Decimal]:
     n = len(items)
     given = [i.points for i in items if i.points is not None]
+    if not given:  # the usual case: one share, rounded once
+        share = _round(total / n)
+        if n > 1:
+            notes.append(_equal_note(label, total, n, share))
+        return _add_up_to([share] * n, total)
     chosen = sum(given, ZERO)
     equal = [total / n] * n
-    if not given:
-        raw, note = equal, _equal_note(label, total, n)
-    elif len(given) == n:
+    if len(given) == n:
         if chosen == total:
             raw, note = [i.points for i in items], None
         elif chosen > 0:
@@ -113,23 +135,20 @@ def _split(items: list[IndicatorInput], total: Decimal, label: str, notes: list[
                 f"未设定分值的 {n - len(given)} 项计 0 分")
     if note:
         notes.append(note)
-    return _exact_sum(raw, total)
+    return _add_up_to([_round(r) for r in raw], total)
 
 
-def _equal_note(label: str, total: Decimal, n: int) -> str | None:
-    if n == 1:
-        return None
-    share = _round(total / n)
+def _equal_note(label: str, total: Decimal, n: int, share: Decimal) -> str:
     each = f"每项 {_num(share)}" if share * n == total else f"每项约 {_num(share)}，尾差计入最后一项"
     return f"{label} {_num(total)} 分由 {n} 项指标平分，{each}"
 
 
-def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
-    """``raw`` rounded to 2 decimals, adding up to ``total``: the last takes the remainder.
+def _add_up_to(rounded: list[Decimal], total: Decimal) -> list[Decimal]:
+    """Shares already rounded to 2 decimals, made to add up to ``total``: the last takes the
+    remainder.
 
     A negative remainder larger than the last share (tiny shares, many items) is taken from
     the ones before it, so that no share goes below 0."""
-    rounded = [_round(r) for r in raw]
     remainder = total - sum(rounded, ZERO)
     for i in reversed(range(len(rounded))):
         if remainder == ZERO:
@@ -138,6 +157,3 @@ def _exact_sum(raw: Sequence[Decimal], total: Decimal) -> list[Decimal]:
         rounded[i] += take
         remainder -= take
     return rounded
-
-
-# --- the rules ------------------------------------------------------------------------------------
