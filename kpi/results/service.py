@@ -17,6 +17,7 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
 from kpi.reminders.notify import notify_transition
+from kpi.results.merge import Row, merge
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 from kpi.workflow import (
@@ -33,6 +34,15 @@ FIELD_LABELS = {
 # The workflow's errors, under the names this module's callers use.
 ResultsError = ReportError
 QUARTER_CONFLICT = "其他人已在您打开页面后保存了本季度数据，您的修改尚未保存。请核对下列最新数值，确认后重新保存。"
+ROWS_CONFLICT = "其他人已在您打开页面后修改了下列指标，与您的修改不同，本次未保存。请核对最新数值，确认后重新保存。"
+
+
+class RowConflict(Conflict):
+    """Both this user and someone else changed the same rows (kpi.results.merge): ``rows``."""
+
+    def __init__(self, rows: list[Row]):
+        super().__init__(ROWS_CONFLICT)
+        self.rows = rows
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class QuarterInput:
 
     entries: dict[int, Entry] = field(default_factory=dict)
     spending: dict[int, Decimal | None] = field(default_factory=dict)
+    seen: dict[Row, str] = field(default_factory=dict)  # fingerprints of what the user saw (kpi.results.merge)
 
 
 def validate_input(
@@ -147,12 +158,19 @@ def save(
 ) -> QuarterReport:
     """Write the changed figures. `expected_version` is the version the user saw (None: skip the check).
 
-    Raises Locked when the quarter is not editable and Conflict when someone saved it meanwhile.
+    Raises Locked when the quarter is not editable, and Conflict when someone saved it meanwhile
+    (RowConflict when `data.seen` let the two saves merge except on some rows).
     The caller commits; on any exception it must roll back.
     """
     if not sheet.editable:
         raise Locked(locked_message(sheet.status))
-    report = _claim_report(session, sheet, user, expected_version)
+    try:
+        report = _claim_report(session, sheet, user, expected_version)
+    except Conflict:
+        if not data.seen or sheet.report is None:
+            raise  # nothing to merge with: an upload, an import, or a report created meanwhile
+        data = _merged(sheet, data)  # `sheet` was loaded after the other save: it is the latest
+        report = _claim_report(session, sheet, user, sheet.version)
     changes = pending_changes(sheet, data)
     existing = {
         row.indicator_id: row
@@ -185,6 +203,19 @@ def save(
     _audit_changes(session, sheet, changes, user, reason)
     session.flush()
     return report
+
+
+def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
+    """The rows of `data` still to save once merged with what others saved (RowConflict if any clash)."""
+    sent: dict[Row, Entry | Decimal | None] = {("indicator", key): entry for key, entry in data.entries.items()}
+    sent.update({("line", key): amount for key, amount in data.spending.items()})
+    stored = {row: sheet.current(row[1]) if row[0] == "indicator" else sheet.spent(row[1]) for row in sent}
+    to_save, conflicts = merge(stored, sent, data.seen)
+    if conflicts:
+        raise RowConflict(conflicts)
+    return QuarterInput(entries={key: values for (kind, key), values in to_save.items() if kind == "indicator"},
+                        spending={key: values for (kind, key), values in to_save.items() if kind == "line"},
+                        seen=data.seen)
 
 
 def _claim_report(session: Session, sheet: QuarterSheet, user, expected_version: int | None) -> QuarterReport:

@@ -1,0 +1,123 @@
+"""When two people save the same quarter, are different rows merged and only real clashes refused?"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session
+
+from kpi import db
+from kpi.budget import service as budget
+from kpi.budget.models import Unit
+from kpi.domain.entries import Band, Entry
+from kpi.results import service
+from kpi.results.merge import fingerprint, merge
+from kpi.results.sheet import load_sheet
+from tests.results.conftest import UNIT_ID, YEAR
+
+A, B, LINE = ("indicator", 1), ("indicator", 2), ("line", 7)
+
+
+def test_equal_numbers_have_equal_fingerprints_and_different_values_different_ones():
+    assert fingerprint(Entry(value=Decimal("5000"))) == fingerprint(Entry(value=Decimal("5000.0000")))
+    assert fingerprint(Decimal("0.00")) == fingerprint(Decimal("0"))
+    assert fingerprint(Entry(value=Decimal("5000"))) != fingerprint(Entry(value=Decimal("5001")))
+    assert fingerprint(Entry(note="甲")) != fingerprint(Entry(assessment="甲"))  # the field counts, not just the text
+    assert fingerprint(Entry(band=Band.ACHIEVED)) != fingerprint(Entry(band=Band.PARTIAL))
+    assert fingerprint(Entry(achieved_on=date(2023, 3, 1))) != fingerprint(Entry(achieved_on=date(2023, 3, 2)))
+    assert fingerprint(None) != fingerprint(Decimal("0"))  # no 执行数 is not 0万元
+
+
+def entry(value: str) -> Entry:
+    return Entry(value=Decimal(value))
+
+
+@pytest.mark.parametrize("stored, sent, seen, saved, clashes", [
+    # nobody else touched A: mine applies (changed or not)
+    ({A: entry("1")}, {A: entry("2")}, {A: entry("1")}, {A: entry("2")}, []),
+    # someone else changed A, I did not: theirs stays
+    ({A: entry("9")}, {A: entry("1")}, {A: entry("1")}, {}, []),
+    # both changed A the same way: nothing to do
+    ({A: entry("5")}, {A: entry("5")}, {A: entry("1")}, {}, []),
+    # both changed A differently: a clash on A only; B still merges
+    ({A: entry("9"), B: entry("1")}, {A: entry("5"), B: entry("2")}, {A: entry("1"), B: entry("1")}, {B: entry("2")},
+     [A]),
+    # a row sent without a fingerprint clashes unless it changes nothing
+    ({A: entry("9"), LINE: Decimal("3")}, {A: entry("5"), LINE: Decimal("3.00")}, {}, {}, [A]),
+])
+def test_each_row_is_merged_on_its_own(stored, sent, seen, saved, clashes):
+    to_save, conflicts = merge(stored, sent, {row: fingerprint(values) for row, values in seen.items()})
+    assert (to_save, conflicts) == (saved, clashes)
+
+
+# --- the service ---------------------------------------------------------------------------------------
+class Desk:
+    """One person's open quarter page: the version and the fingerprints they saw."""
+
+    def __init__(self, app, username: str):
+        self.app, self.username = app, username
+        with self._session() as session:
+            sheet = self._sheet(session)
+            self.version = sheet.version
+            self.seen = {("indicator", indicator.id): fingerprint(sheet.current(indicator.id))
+                         for indicator in sheet.indicators}
+            self.ids = {indicator.name: indicator.id for indicator in sheet.indicators if indicator.scope == "unit"}
+
+    def _session(self):
+        return Session(db.engine(), expire_on_commit=False)
+
+    def _sheet(self, session):
+        return load_sheet(session, session.get(Unit, UNIT_ID), budget.get_year(session, YEAR), 1)
+
+    def save(self, values: dict[str, str]):
+        with self.app.app_context(), self._session() as session:
+            sheet = self._sheet(session)
+            raw = {self.ids[name]: {"value": value} for name, value in values.items()}
+            data = service.validate_input(sheet, raw, {})
+            data.seen = self.seen
+            user = type("User", (), {"username": self.username, "id": None})()
+            service.save(session, sheet, data, user=user, expected_version=self.version)
+            session.commit()
+
+    def stored(self, name: str) -> Decimal | None:
+        with self.app.app_context(), self._session() as session:
+            return self._sheet(session).current(self.ids[name]).value
+
+
+@pytest.fixture
+def desks(app):
+    with app.app_context():
+        return Desk(app, "szcc_staff"), Desk(app, "szcc_reviewer")
+
+
+def test_two_people_saving_different_indicators_of_one_quarter_both_keep_their_values(desks):
+    mine, theirs = desks
+    theirs.save({"投诉调解辅助服务": "5000"})
+    mine.save({"投诉处理总成功率": "55"})  # an older version, but another row
+    assert mine.stored("投诉调解辅助服务") == Decimal("5000") and mine.stored("投诉处理总成功率") == Decimal("55")
+
+
+def test_the_same_indicator_changed_differently_is_refused_and_nothing_of_mine_is_saved(desks):
+    mine, theirs = desks
+    theirs.save({"投诉调解辅助服务": "5000"})
+    with pytest.raises(service.RowConflict) as refused:
+        mine.save({"投诉调解辅助服务": "4000", "投诉处理总成功率": "55"})
+    assert refused.value.rows == [("indicator", mine.ids["投诉调解辅助服务"])]
+    assert mine.stored("投诉调解辅助服务") == Decimal("5000") and mine.stored("投诉处理总成功率") is None
+
+
+def test_the_same_change_made_by_both_is_no_conflict(desks):
+    mine, theirs = desks
+    theirs.save({"投诉调解辅助服务": "5000"})
+    mine.save({"投诉调解辅助服务": "5000.00"})
+    assert mine.stored("投诉调解辅助服务") == Decimal("5000")
+
+
+def test_without_fingerprints_a_stale_save_conflicts_as_a_whole(desks):
+    mine, theirs = desks
+    theirs.save({"投诉调解辅助服务": "5000"})
+    mine.seen = {}
+    with pytest.raises(service.Conflict):
+        mine.save({"投诉处理总成功率": "55"})
+    assert mine.stored("投诉处理总成功率") is None
