@@ -194,16 +194,26 @@ def rescored(result: EvaluationResult, ratios: dict[int, Decimal | None]) -> Eva
 
 def score_tables(result: EvaluationResult, goals: dict[int | None, str],
                  ratios: dict[int, Decimal | None]) -> list[EvaluationTable]:
-    quarters = result.quarters
-    lines = quarters.lines
-    unit_rows = [i for i in quarters.indicators if i.scope == "unit"]
+    lines = result.quarters.lines
+    unit_rows, own = _by_table(result.quarters.indicators)
     tables = [_table(result, UNIT_KEY, "单位整体", None, goals.get(None), unit_rows, lines, ratios)]
     for line in lines:
-        own = [i for i in quarters.indicators if i.scope == "project" and i.budget_line_id == line.id]
-        if line.kind == "project" and own:
-            tables.append(_table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own, [line],
-                                 ratios))
+        if line.kind == "project" and own.get(line.id):
+            tables.append(_table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own[line.id],
+                                 [line], ratios))
     return tables
+
+
+def _by_table(indicators: list[Indicator]) -> tuple[list[Indicator], dict[int, list[Indicator]]]:
+    """The unit-wide indicators, and each project's own by budget line id (in their order)."""
+    unit_rows: list[Indicator] = []
+    own: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        if indicator.scope == "unit":
+            unit_rows.append(indicator)
+        elif indicator.scope == "project":
+            own.setdefault(indicator.budget_line_id, []).append(indicator)
+    return unit_rows, own
 
 
 def _table(result: EvaluationResult, key: str, title: str, line: BudgetLine | None, goal: str | None,
@@ -213,10 +223,12 @@ def _table(result: EvaluationResult, key: str, title: str, line: BudgetLine | No
     amount = sum((item.full_year_budget for item in lines), ZERO)
     spent = sum((quarters.spent_to_date(item.id, YEAR_END) for item in lines), ZERO)
     evaluation = score_self_evaluation([p[0] for p in prepared], budget=amount, spent=spent, settings=settings)
-    rows = tuple(ScoredIndicator(indicator=indicator, actual=actual, score=evaluation.by_key(indicator.id),
-                                 band=inputs.band, chosen_ratio=inputs.chosen_ratio,
-                                 explanation=_explanation(result, indicator.id), stale_ratio=stale)
-                 for indicator, (inputs, actual, stale) in zip(indicators, prepared))
+    # Evaluation.indicators are in the order given: zipped, not looked up one by one (by_key scans).
+    rows = tuple(ScoredIndicator(indicator=indicator, actual=actual, score=score, band=inputs.band,
+                                 chosen_ratio=inputs.chosen_ratio, explanation=_explanation(result, indicator.id),
+                                 stale_ratio=stale)
+                 for indicator, (inputs, actual, stale), score in zip(indicators, prepared, evaluation.indicators,
+                                                                      strict=True))
     stored_goal = result.goals.get(line.id if line is not None else None)
     return EvaluationTable(key=key, title=title, line=line, goal=goal,
                            goal_actual=stored_goal.actual_text if stored_goal else "",

@@ -9,8 +9,10 @@ row 总分 with the total under 得分 and the 评价等级 beside it. Rows 1–
 cells (tests/evaluation/golden pins them); the grid starts on row 14.
 
 Numbers are real numbers with number formats (分值/得分 0.00, 执行率 0.00%, money #,##0.00);
-user text goes through ``style.write_text``. The builder computes nothing: every figure, score
-and working comes from the EvaluationResult, so from kpi.domain.scoring.
+user text is always stored as text, as ``style.write_text`` stores it. Each cell is decided as a
+``style.Styled`` and written through kpi.evaluation.cells, which writes exactly what openpyxl's own
+path would, faster. The builder computes nothing: every figure, score and working comes from the
+EvaluationResult, so from kpi.domain.scoring.
 """
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ from openpyxl.utils import get_column_letter
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
+from kpi.evaluation.cells import FormSheet, Looks
 from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
 from kpi.reports import style
+from kpi.reports.style import Styled
 
 UNIT_SHEET = "部门（单位）整体支出绩效自评表"
 PROJECT_SHEET = "项目支出绩效自评表"
@@ -42,6 +46,7 @@ RULE_LABELS = {"positive": "正向指标", "reverse": "反向指标", "qualitati
 REVERSE_LABELS = {"linear": "线性扣分：分值 × max(0, 1 − (实际 − 目标) ÷ 目标)", "ratio": "分值 × 目标 ÷ 实际"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _WIDTHS = {"A": 12, "B": 16, "C": 30, "D": 16, "E": 16, "H": 40}
+_CENTRED = Alignment(horizontal="center", vertical="center")
 
 
 def workbook_name(result: EvaluationResult) -> str:
@@ -53,13 +58,13 @@ def build_self_evaluation_workbook(result: EvaluationResult) -> bytes:
     wb = Workbook()
     style.add_styles(wb)
     wb.remove(wb.active)
+    looks = Looks(wb)  # every sheet's cells share the workbook's looks (kpi.evaluation.cells)
     names = sheet_names(result)
     placed: list[tuple[str, EvaluationTable, dict[int, int], int]] = []
     for table, name in zip(result.tables, names):
-        ws = wb.create_sheet(name)
-        rows = _table_sheet(ws, result, table)
+        rows = _table_sheet(FormSheet(wb.create_sheet(name), looks), result, table)
         placed.append((name, table, rows, MONEY_ROW + 1))
-    _notes_sheet(wb.create_sheet(NOTES_SHEET), result, placed)
+    _notes_sheet(FormSheet(wb.create_sheet(NOTES_SHEET), looks), result, placed)
     wb.properties.title = f"{result.unit.name} {result.year.year}年绩效自评表"
     wb.properties.creator = "预算绩效指标跟踪系统"
     out = io.BytesIO()
@@ -80,91 +85,89 @@ def sheet_names(result: EvaluationResult) -> list[str]:
     return names
 
 
-def _table_sheet(ws, result: EvaluationResult, table: EvaluationTable) -> dict[int, int]:
+def _table_sheet(sheet: FormSheet, result: EvaluationResult, table: EvaluationTable) -> dict[int, int]:
     """Write one 自评表; returns the sheet row of each indicator (by id)."""
+    ws = sheet.ws
     style.write_title(ws, UNIT_SHEET if table.is_unit else PROJECT_SHEET, WIDTH)
-    _merged(ws, 2, 1, 2, WIDTH, f"（{result.year.year}年度）", style.SUBTITLE)
-    ws.cell(row=2, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.merge(2, 1, 2, WIDTH, Styled(f"（{result.year.year}年度）", style.SUBTITLE, alignment=_CENTRED))
     style.write_header_lines(ws, result.unit.name, result.year.year, width_cols=WIDTH, row=3)
     parent = result.parent.name if result.parent else ""
     if table.is_unit:
-        _label_value(ws, 4, [("单位名称", result.unit.name, WIDTH)])
-        _label_value(ws, 5, [("主管部门", parent, WIDTH)])
+        _label_value(sheet, 4, [("单位名称", result.unit.name, WIDTH)])
+        _label_value(sheet, 5, [("主管部门", parent, WIDTH)])
     else:
-        _label_value(ws, 4, [("项目名称", table.title, WIDTH)])
-        _label_value(ws, 5, [("主管部门", parent, 4), ("实施单位", result.unit.name, WIDTH)])
-    _money_block(ws, table)
-    _goal_block(ws, table)
-    style.write_header_row(ws, GRID_HEADER_ROW, GRID_HEADERS)
-    rows = _grid(ws, GRID_HEADER_ROW + 1, table)
-    _total_row(ws, GRID_HEADER_ROW + 1 + len(table.rows), table)
-    style.fit_columns(ws, 8, 40, skip_rows=3)
-    style.fit_rows(ws, 4)
+        _label_value(sheet, 4, [("项目名称", table.title, WIDTH)])
+        _label_value(sheet, 5, [("主管部门", parent, 4), ("实施单位", result.unit.name, WIDTH)])
+    _money_block(sheet, table)
+    _goal_block(sheet, table)
+    _header_row(sheet, GRID_HEADER_ROW, GRID_HEADERS)
+    rows = _grid(sheet, GRID_HEADER_ROW + 1, table)
+    _total_row(sheet, GRID_HEADER_ROW + 1 + len(table.rows), table)
+    sheet.fit_columns(8, 40, skip_rows=3)
+    sheet.fit_rows(4)
     for column, preferred in _WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
-    _fit_heights(ws, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
+    _fit_heights(sheet, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
     style.setup_print(ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW)
     return rows
 
 
-def _fit_heights(ws, rows, columns) -> None:
+def _fit_heights(sheet: FormSheet, rows, columns) -> None:
     """Row heights for wrapped text (spreadsheet programs do not grow them on opening)."""
+    dimensions = sheet.ws.column_dimensions
+    widths = {column: int(max((dimensions[get_column_letter(column)].width or 10) - 1, 1)) for column in columns}
     for row in rows:
         lines = 1
         for column in columns:
-            value = ws.cell(row=row, column=column).value
+            value = sheet.value(row, column)
             if isinstance(value, str):
-                width = max((ws.column_dimensions[get_column_letter(column)].width or 10) - 1, 1)
-                lines = max(lines, -(-style.text_width(value) // int(width)) + value.count("\n"))
+                lines = max(lines, -(-sheet.text_width(value) // widths[column]) + value.count("\n"))
         if lines > 1:
-            ws.row_dimensions[row].height = min(15 * lines + 3, 400)
+            sheet.ws.row_dimensions[row].height = min(15 * lines + 3, 400)
 
 
-def _merged(ws, row: int, first: int, last_row: int, last: int, value, cell_style: str) -> None:
-    style.write_text(ws.cell(row=row, column=first), value)
-    for r in range(row, last_row + 1):
-        for c in range(first, last + 1):
-            ws.cell(row=r, column=c).style = cell_style
-    if (last_row, last) != (row, first):
-        ws.merge_cells(start_row=row, start_column=first, end_row=last_row, end_column=last)
+def _text(value, cell_style: str = style.TEXT) -> Styled:
+    """User or label text, as ``style.write_text`` stores it (None: an empty cell)."""
+    return Styled("" if value is None else str(value), cell_style)
 
 
-def _label_value(ws, row: int, pairs: list[tuple[str, str, int]]) -> None:
+def _header_row(sheet: FormSheet, row: int, labels: list[str], first_column: int = 1) -> None:
+    """style.write_header_row, through the sheet's shared looks."""
+    sheet.put_row(row, first_column, [_text(label, style.HEADER) for label in labels])
+
+
+def _label_value(sheet: FormSheet, row: int, pairs: list[tuple[str, str, int]]) -> None:
     """Label cells followed by merged value cells: (label, value, last column of the value)."""
     column = 1
     for label, value, last in pairs:
-        _merged(ws, row, column, row, column, label, style.HEADER)
-        _merged(ws, row, column + 1, row, last, value, style.TEXT)
+        sheet.put(row, column, _text(label, style.HEADER))
+        sheet.merge(row, column + 1, row, last, _text(value))
         column = last + 1
 
 
-def _money_block(ws, table: EvaluationTable) -> None:
+def _money_block(sheet: FormSheet, table: EvaluationTable) -> None:
     label = "部门（单位）资金（万元）" if table.is_unit else "项目资金（万元）"
-    _merged(ws, MONEY_ROW, 1, MONEY_ROW + len(table.money), 1, label, style.HEADER)
-    style.write_header_row(ws, MONEY_ROW, ["资金类别", *MONEY_HEADERS], first_col=2)
+    sheet.merge(MONEY_ROW, 1, MONEY_ROW + len(table.money), 1, _text(label, style.HEADER))
+    _header_row(sheet, MONEY_ROW, ["资金类别", *MONEY_HEADERS], first_column=2)
     for offset, money in enumerate(table.money, start=1):
-        row = MONEY_ROW + offset
-        style.write_text(ws.cell(row=row, column=2), money.label).style = style.TEXT
-        for column, amount in ((3, money.initial), (4, money.full_year), (5, money.spent)):
-            cell = ws.cell(row=row, column=column, value=amount)
-            cell.style = style.MONEY
-        _score(ws.cell(row=row, column=6), money.points)
-        rate = ws.cell(row=row, column=7, value=None if money.execution_rate is None else money.execution_rate / 100)
-        rate.style = style.PERCENT
-        _score(ws.cell(row=row, column=8), money.score)
+        rate = None if money.execution_rate is None else money.execution_rate / 100
+        sheet.put_row(MONEY_ROW + offset, 2, [
+            _text(money.label), Styled(money.initial, style.MONEY), Styled(money.full_year, style.MONEY),
+            Styled(money.spent, style.MONEY), _score(money.points), Styled(rate, style.PERCENT), _score(money.score),
+        ])
 
 
-def _goal_block(ws, table: EvaluationTable) -> None:
-    _merged(ws, GOAL_ROW, 1, GOAL_ROW + 1, 1, "年度总体目标", style.HEADER)
-    _merged(ws, GOAL_ROW, 2, GOAL_ROW, 5, "预期目标", style.HEADER)
-    _merged(ws, GOAL_ROW, 6, GOAL_ROW, WIDTH, "实际完成情况", style.HEADER)
-    _merged(ws, GOAL_ROW + 1, 2, GOAL_ROW + 1, 5, table.goal, style.TEXT)
-    _merged(ws, GOAL_ROW + 1, 6, GOAL_ROW + 1, WIDTH, table.goal_actual, style.TEXT)
+def _goal_block(sheet: FormSheet, table: EvaluationTable) -> None:
+    sheet.merge(GOAL_ROW, 1, GOAL_ROW + 1, 1, _text("年度总体目标", style.HEADER))
+    sheet.merge(GOAL_ROW, 2, GOAL_ROW, 5, _text("预期目标", style.HEADER))
+    sheet.merge(GOAL_ROW, 6, GOAL_ROW, WIDTH, _text("实际完成情况", style.HEADER))
+    sheet.merge(GOAL_ROW + 1, 2, GOAL_ROW + 1, 5, _text(table.goal))
+    sheet.merge(GOAL_ROW + 1, 6, GOAL_ROW + 1, WIDTH, _text(table.goal_actual))
     longest = max(len(table.goal or ""), len(table.goal_actual or ""))
-    ws.row_dimensions[GOAL_ROW + 1].height = min(max(30, 15 * (longest // 40 + 1) + 6), 300)
+    sheet.ws.row_dimensions[GOAL_ROW + 1].height = min(max(30, 15 * (longest // 40 + 1) + 6), 300)
 
 
-def _grid(ws, row: int, table: EvaluationTable) -> dict[int, int]:
+def _grid(sheet: FormSheet, row: int, table: EvaluationTable) -> dict[int, int]:
     by_id = {scored.indicator.id: scored for scored in table.rows}
     placed = {}
     for level1, level2_groups in group_by_level([scored.indicator for scored in table.rows]):
@@ -172,66 +175,52 @@ def _grid(ws, row: int, table: EvaluationTable) -> dict[int, int]:
         for level2, indicators in level2_groups:
             level2_start = row
             for indicator in indicators:
-                _indicator_row(ws, row, by_id[indicator.id])
+                _indicator_row(sheet, row, by_id[indicator.id])
                 placed[indicator.id] = row
                 row += 1
-            _merged(ws, level2_start, 2, row - 1, 2, level2, style.TEXT)
-        _merged(ws, level1_start, 1, row - 1, 1, level1, style.TEXT)
+            sheet.merge(level2_start, 2, row - 1, 2, _text(level2))
+        sheet.merge(level1_start, 1, row - 1, 1, _text(level1))
     return placed
 
 
-def _indicator_row(ws, row: int, scored: ScoredIndicator) -> None:
+def _indicator_row(sheet: FormSheet, row: int, scored: ScoredIndicator) -> None:
     indicator = scored.indicator
-    style.write_text(ws.cell(row=row, column=3), indicator.name).style = style.TEXT
-    style.write_text(ws.cell(row=row, column=4), indicator.target_text).style = style.TEXT
-    _actual(ws.cell(row=row, column=5), scored)
-    _score(ws.cell(row=row, column=6), scored.score.points)
-    _score(ws.cell(row=row, column=7), scored.score.score)
-    style.write_text(ws.cell(row=row, column=8), scored.explanation).style = style.TEXT
+    sheet.put_row(row, 3, [_text(indicator.name), _text(indicator.target_text), _actual(scored),
+                           _score(scored.score.points), _score(scored.score.score), _text(scored.explanation)])
 
 
-def _actual(cell, scored: ScoredIndicator) -> None:
+def _actual(scored: ScoredIndicator) -> Styled:
     """实际完成值: a real number with the indicator's unit in its format, a band or a date."""
     indicator, actual = scored.indicator, scored.actual
     aggregation = indicator.aggregation
     if aggregation == Aggregation.QUALITATIVE:
-        style.write_text(cell, BAND_LABELS[actual.band] if actual.band else "尚未评价").style = style.TEXT
-    elif aggregation == Aggregation.DEADLINE:
-        if actual.achieved_on is not None:
-            cell.value = actual.achieved_on
-            cell.style = style.DATE
-        else:
-            style.write_text(cell, "尚未完成").style = style.TEXT
-    elif actual.value is None:
-        style.write_text(cell, "未填报").style = style.TEXT
-    elif aggregation == Aggregation.BUDGET:
-        cell.value = actual.value
-        cell.style = style.MONEY
-    else:
-        cell.value = actual.value
-        cell.style = style.NUMBER
-        unit = "%" if aggregation == Aggregation.RATE else (indicator.unit or "")
-        base = "#,##0.00" if aggregation == Aggregation.RATE else style.number_format_for(actual.value)
-        unit = unit.replace('"', "").strip()
-        cell.number_format = f'{base}"{unit}"' if unit else base  # a quoted unit keeps the cell a number
+        return _text(BAND_LABELS[actual.band] if actual.band else "尚未评价")
+    if aggregation == Aggregation.DEADLINE:
+        return _text("尚未完成") if actual.achieved_on is None else Styled(actual.achieved_on, style.DATE)
+    if actual.value is None:
+        return _text("未填报")
+    if aggregation == Aggregation.BUDGET:
+        return Styled(actual.value, style.MONEY)
+    unit = "%" if aggregation == Aggregation.RATE else (indicator.unit or "")
+    base = "#,##0.00" if aggregation == Aggregation.RATE else style.number_format_for(actual.value)
+    unit = unit.replace('"', "").strip()
+    return Styled(actual.value, style.NUMBER, f'{base}"{unit}"' if unit else base)  # a quoted unit keeps it a number
 
 
-def _score(cell, value: Decimal | None) -> None:
-    cell.value = value
-    cell.style = style.NUMBER
-    cell.number_format = SCORE_FORMAT
+def _score(value: Decimal | None) -> Styled:
+    return Styled(value, style.NUMBER, SCORE_FORMAT)
 
 
-def _total_row(ws, row: int, table: EvaluationTable) -> None:
+def _total_row(sheet: FormSheet, row: int, table: EvaluationTable) -> None:
     evaluation = table.evaluation
-    _merged(ws, row, 1, row, 5, "总分", style.HEADER)
-    _score(ws.cell(row=row, column=6), evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0)))
-    _score(ws.cell(row=row, column=7), evaluation.total)
-    style.write_text(ws.cell(row=row, column=8), f"评价等级：{evaluation.grade}").style = style.HEADER
+    sheet.merge(row, 1, row, 5, _text("总分", style.HEADER))
+    sheet.put_row(row, 6, [_score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
+                           _score(evaluation.total), _text(f"评价等级：{evaluation.grade}", style.HEADER)])
 
 
-def _notes_sheet(ws, result: EvaluationResult, placed) -> None:
+def _notes_sheet(sheet: FormSheet, result: EvaluationResult, placed) -> None:
     """计分说明: the settings, then every score's working, then how the 分值 were allocated."""
+    ws = sheet.ws
     style.write_title(ws, f"绩效自评计分说明（{result.year.year}年度）", WIDTH)
     row = style.write_header_lines(ws, result.unit.name, result.year.year, width_cols=WIDTH)
     settings = result.settings
@@ -245,38 +234,33 @@ def _notes_sheet(ws, result: EvaluationResult, placed) -> None:
     if result.settings_warning:
         lines.append(result.settings_warning)
     for text in lines:
-        _merged(ws, row, 1, row, WIDTH, text, style.SUBTITLE)
+        sheet.merge(row, 1, row, WIDTH, _text(text, style.SUBTITLE))
         row += 1
     header_row = row
-    style.write_header_row(ws, header_row, NOTES_HEADERS)
+    _header_row(sheet, header_row, NOTES_HEADERS)
     row += 1
     for name, table, rows, money_row in placed:
         budget = table.evaluation.budget
-        row = _note_row(ws, row, [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
+        row = _note_row(sheet, row, [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
                         budget.points, budget.score, budget.working)
         for scored in table.rows:
             score = scored.score
             indicator = scored.indicator
             rule = RULE_LABELS.get(score.rule, score.rule)
             texts = [name, rows[indicator.id], indicator.level1, indicator.name, rule]
-            row = _note_row(ws, row, texts, score.points, score.score, score.working)
+            row = _note_row(sheet, row, texts, score.points, score.score, score.working)
         for note in table.evaluation.notes:
-            row = _note_row(ws, row, [name, None, "", "", "分值分配"], None, None, note)
-    style.fit_columns(ws, 6, 60, skip_rows=header_row - 1)
+            row = _note_row(sheet, row, [name, None, "", "", "分值分配"], None, None, note)
+    sheet.fit_columns(6, 60, skip_rows=header_row - 1)
     ws.column_dimensions["H"].width = 60
-    _fit_heights(ws, range(header_row + 1, row), (3, 4, 8))
+    _fit_heights(sheet, range(header_row + 1, row), (3, 4, 8))
     style.setup_print(ws, header_row, repeat_from=header_row)
 
 
-def _note_row(ws, row: int, texts: list, points: Decimal | None, score: Decimal | None, working: str) -> int:
-    for column, value in enumerate(texts, start=1):
-        if isinstance(value, int):
-            ws.cell(row=row, column=column, value=value).style = style.NUMBER
-        else:
-            style.write_text(ws.cell(row=row, column=column), value).style = style.TEXT
-    _score(ws.cell(row=row, column=6), points)
-    _score(ws.cell(row=row, column=7), score)
-    style.write_text(ws.cell(row=row, column=8), working).style = style.TEXT
+def _note_row(sheet: FormSheet, row: int, texts: list, points: Decimal | None, score: Decimal | None,
+              working: str) -> int:
+    cells = [Styled(value, style.NUMBER) if isinstance(value, int) else _text(value) for value in texts]
+    sheet.put_row(row, 1, [*cells, _score(points), _score(score), _text(working)])
     return row + 1
 
 
