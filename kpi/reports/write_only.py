@@ -78,7 +78,9 @@ class StreamingSheet:
         if fit and height is None:
             height = style.row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
         if height:
-            self.ws.row_dimensions[self.row].height = height
+            # The attributes a RowDimension would give the <row> element, without building one
+            # (its descriptors cost more than the row's cells); the writer only reads them.
+            self.ws.row_dimensions[self.row] = {"ht": f"{height:g}", "customHeight": "1"}
         self.ws.append(cells)
         self.ws.row_dimensions.pop(self.row, None)  # written: keep no per-row object for the rest of the file
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from kpi import db
 from kpi.budget import service as budget
 from kpi.finance import service
-from kpi.reports import consolidated
+from kpi.reports import consolidated, style
 from kpi.progress.service import unit_progress
 from kpi.reports.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
 from kpi.reports.progress_workbook import GRID_SHEET
@@ -130,6 +130,18 @@ def test_a_units_sheet_shows_its_indicators_as_its_progress_workbook_does(app, u
             looks = [(repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment))
                      for cell in (mine, theirs)]  # style proxies of two workbooks compare by their repr
             assert looks[0] == looks[1]
+
+
+def test_rows_with_wrapped_text_are_as_high_as_their_lines_need(app, units, tmp_path):
+    wb = export(app, tmp_path)[1]
+    ws = wb[sheet_name(sorted([SEED_UNIT, "甲单位", FORMULA_UNIT]).index(SEED_UNIT) + 1, SEED_UNIT)]
+    assert ws.row_dimensions[1].height == 30  # the title
+    widths = consolidated.DETAIL_WIDTHS
+    heights = {row[0].row: style.row_height((cell.value, width) for cell, width in zip(row, widths))
+               for row in ws.iter_rows(min_row=4) if row[0].style != style.SECTION}  # group rows are one line
+    assert any(heights.values())  # some 三级指标 or 判断依据 wraps
+    for row, height in heights.items():
+        assert ws.row_dimensions[row].height == height, row
 
 
 @pytest.mark.parametrize("sheet", [0, 1])
