@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.db import get_session
+from kpi.review import apply_review
 from kpi.evaluation import service, settings as scoring, views
 from kpi.evaluation.sheet import scoring_settings
-from kpi.monitoring.forms import ReportForm, ReviewForm
+from kpi.monitoring.forms import ReportForm
 from kpi.workflow import locked_message
 
 bp = Blueprint("evaluation", __name__)
@@ -88,20 +89,7 @@ def ratios(unit_id: int, year: int):
 @access("unit:review")
 def review(unit_id: int, year: int, action: str):
     """Approve, return (with a reason) or reopen (with a reason) the self-evaluation."""
-    session = get_session()
-    result = _result_or_404(unit_id, year)
-    form = ReviewForm()
-    if not form.validate():
-        abort(400)
-    try:
-        service.transition(session, result, action, user=current_user, expected_version=form.version.data,
-                           reason=form.reason.data)
-        session.commit()
-    except service.ReportError as error:
-        session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"已{service.ACTION_LABELS[action]}。", "success")
+    apply_review(get_session(), service.transition, _result_or_404(unit_id, year), action)
     return _back(unit_id, year)
 
 

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from kpi.accounts.access import access
 from kpi.db import get_session
+from kpi.review import apply_review
 from kpi.monitoring import service, views
-from kpi.monitoring.forms import ReportForm, ReviewForm
+from kpi.monitoring.forms import ReportForm
 from kpi.monitoring.validation import parse_input
 from kpi.workflow import locked_message
 
@@ -79,20 +80,7 @@ def save(unit_id: int, year: int):
 @access("unit:review")
 def review(unit_id: int, year: int, action: str):
     """Approve, return (with a reason) or reopen (with a reason) the report."""
-    session = get_session()
-    sheet = _sheet_or_404(unit_id, year)
-    form = ReviewForm()
-    if not form.validate():
-        abort(400)
-    try:
-        service.transition(session, sheet, action, user=current_user, expected_version=form.version.data,
-                           reason=form.reason.data)
-        session.commit()
-    except service.ReportError as error:
-        session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"已{service.ACTION_LABELS[action]}。", "success")
+    apply_review(get_session(), service.transition, _sheet_or_404(unit_id, year), action)
     return redirect(url_for("monitoring.report", unit_id=unit_id, year=year))
 
 
