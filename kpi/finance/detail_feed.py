@@ -85,7 +85,7 @@ def serve(request: Request, out) -> None:
             units = [found.get(unit_id) for unit_id in request.unit_ids]  # None: deleted since
             batch = []
             for detail in unit_details(session, fiscal_year, units, today=request.today):
-                batch.append(detail)
+                batch.append(_plain(detail))
                 if len(batch) == SEND_EVERY:
                     pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
                     batch = []
@@ -94,6 +94,15 @@ def serve(request: Request, out) -> None:
             out.flush()
     finally:
         engine.dispose()
+
+
+def _plain(detail):
+    """The sheet with each cell a plain tuple: a Styled (a NamedTuple) costs several times as
+    much to pickle and, worse, to unpickle, on the writer's side (StreamingSheet takes both)."""
+    if detail is None:
+        return None
+    return detail._replace(rows=[([None if cell is None else tuple(cell) for cell in cells], height)
+                                 for cells, height in detail.rows])
 
 
 def main() -> int:
