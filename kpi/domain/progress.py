@@ -10,7 +10,7 @@ Decimal; percentages are rounded half up to 2 decimals.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 
 from kpi.domain.aggregation import Aggregation
@@ -82,6 +82,7 @@ class BudgetProgress:
 
 
 HUNDRED = Decimal(100)
+_NOTHING_YET = YearToDate(None, None, None, None, None, 0)
 
 
 def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_of_quarter: int, *,
@@ -93,11 +94,13 @@ def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_
     _months(as_of_quarter, None)
     if aggregation is Aggregation.BUDGET:
         return YearToDate(budget_actual, None, None, None, None, 0)
+    if not figures or not as_of_quarter:
+        return _NOTHING_YET  # the first quarter's "to date before it", an indicator never reported
     by_quarter = {f.quarter: f.entry for f in figures
                   if 1 <= f.quarter <= as_of_quarter and _reports(aggregation, f.entry)}
     entries = [by_quarter[q] for q in sorted(by_quarter)]
     if not entries:
-        return YearToDate(None, None, None, None, None, 0)
+        return _NOTHING_YET
     latest = entries[-1]
     value = numerator = denominator = band = achieved_on = None
     if aggregation is Aggregation.CUMULATIVE:
@@ -127,11 +130,7 @@ def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[De
     blank share what the planned ones leave of the target. ``months_elapsed`` (7 for 1–7月)
     overrides the quarter. Rates, levels and qualitative targets should hold at any time: 100."""
     months = _months(as_of_quarter, months_elapsed)
-    if aggregation in (Aggregation.DEADLINE, Aggregation.BUDGET):
-        return None
-    if aggregation is not Aggregation.CUMULATIVE:
-        return _round(HUNDRED) if months else None
-    return _round(_fraction(plan, target_value, months) * HUNDRED)
+    return _expected(aggregation, months, _due_share(aggregation, plan, target_value, months))
 
 
 def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direction: Direction,
@@ -145,8 +144,8 @@ def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direc
     ``today`` lets a deadline that has passed unmet turn red; without it, it stays NONE."""
     months = _months(as_of_quarter, months_elapsed)
     actual = year_to_date(aggregation, figures, as_of_quarter, budget_actual=budget_actual)
-    expected = expected_pct(aggregation, as_of_quarter, plan, target_value, months_elapsed=months)
-    result = _Result(actual, expected)
+    due = _due_share(aggregation, plan, target_value, months)  # paces both expected and forecast
+    result = _Result(actual, _expected(aggregation, months, due))
     if months == 0:
         return result.done(Status.NONE, "尚未到填报期")
     if aggregation is Aggregation.QUALITATIVE:
@@ -157,7 +156,7 @@ def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direc
         target_value = budget_target
         if direction is not Direction.REVERSE:  # e.g. "≥预算金额": judged against time progress
             result.expected = _round(Decimal(months) / 12 * HUNDRED)
-    result.forecast = _forecast(aggregation, actual.value, plan, target_value, months)
+    result.forecast = _forecast(aggregation, actual.value, due, months)
     label = _LABELS.get(aggregation, "实际")
     unit = "%" if kind is TargetKind.PERCENT or aggregation is Aggregation.RATE else ""
     if actual.value is None:
@@ -223,9 +222,12 @@ def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
         return result.done(Status.GREEN, f"{text}；按计划本期应完成 0% → 绿", over)
     ratio = _pct(completion, expected)
     status = _colour(ratio, settings.green_at, settings.yellow_at)
-    green, yellow = _num(settings.green_at), _num(settings.yellow_at)
-    where = {Status.GREEN: f"≥ {green}%", Status.YELLOW: f"在 {yellow}%–{green}% 之间",
-             Status.RED: f"< {yellow}%"}[status]
+    if status is Status.GREEN:
+        where = f"≥ {_num(settings.green_at)}%"
+    elif status is Status.YELLOW:
+        where = f"在 {_num(settings.yellow_at)}%–{_num(settings.green_at)}% 之间"
+    else:
+        where = f"< {_num(settings.yellow_at)}%"
     return result.done(status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → "
                                f"{STATUS_LABELS[status]}", over)
 
@@ -274,22 +276,38 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
     return result.done(Status.NONE, f"尚未完成（期限 {target_date.isoformat()}）")
 
 
-def _forecast(aggregation: Aggregation, value: Decimal | None, plan: Sequence[Decimal | None],
-              target_value: Decimal | None, months: int) -> Decimal | None:
-    """The year-end value if the pace so far holds."""
+def _forecast(aggregation: Aggregation, value: Decimal | None, due: Decimal | None,
+              months: int) -> Decimal | None:
+    """The year-end value if the pace so far holds (``due``: the cumulative plan's share by now)."""
     if value is None:
         return None
     if aggregation in (Aggregation.RATE, Aggregation.LEVEL):
         return value  # a rate or a level is already its own year-end estimate
     if aggregation is Aggregation.CUMULATIVE:
-        fraction = _fraction(plan, target_value, months)
-        return _round(value / fraction) if fraction else None
+        return _round(value / due) if due else None
     if aggregation is Aggregation.BUDGET:
         return _round(value * 12 / months)
     return None
 
 
 # --- time and plan -----------------------------------------------------------------------------
+_FULL = Decimal("100.00")  # what a rate, level or qualitative target should hold at any time
+
+
+def _expected(aggregation: Aggregation, months: int, due: Decimal | None) -> Decimal | None:
+    if aggregation in (Aggregation.DEADLINE, Aggregation.BUDGET):
+        return None
+    if aggregation is not Aggregation.CUMULATIVE:
+        return _FULL if months else None
+    return _round(due * HUNDRED)
+
+
+def _due_share(aggregation: Aggregation, plan: Sequence[Decimal | None], target_value: Decimal | None,
+               months: int) -> Decimal | None:
+    """A cumulative target's share due by now (plan-aware); None for the other rules."""
+    return _fraction(plan, target_value, months) if aggregation is Aggregation.CUMULATIVE else None
+
+
 def _months(as_of_quarter: int, months_elapsed: int | None) -> int:
     if not 0 <= as_of_quarter <= 4:
         raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
@@ -342,16 +360,19 @@ def _has_ratio(entry: Entry) -> bool:
     return entry.numerator is not None and entry.denominator is not None and entry.denominator > 0
 
 
+# Explicit contexts rather than a localcontext() per call: a progress page works out some 300
+# percentages and texts per request, and the finance bureau's export a thousand times more.
+_RATIO = Context(prec=50)
+_WIDE = Context(prec=60)  # quantize and normalize must never run out of digits, however large the figures
+_CENT = Decimal("0.01")
+
+
 def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 50
-        return _round(part / whole * HUNDRED)
+    return _round(_RATIO.multiply(_RATIO.divide(part, whole), HUNDRED))
 
 
 def _round(value: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60  # quantize must never run out of digits, however large the figures
-        return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return value.quantize(_CENT, ROUND_HALF_UP, _WIDE)
 
 
 def _colour(pct: Decimal, green_at: Decimal, yellow_at: Decimal) -> Status:
@@ -366,6 +387,4 @@ def _parts(actual: YearToDate) -> str:
 
 def _num(value: Decimal) -> str:
     """9500 -> "9,500", 12.50 -> "12.5": thousands separators, no trailing zeros."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return format(value.normalize(), ",f")
+    return format(value.normalize(_WIDE), ",f")

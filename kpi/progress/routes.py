@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.domain.progress import Status
-from kpi.progress import charts
+from kpi.progress import charts, views
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, NotFound, UnitProgress, find_progress
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS
 
@@ -39,7 +39,7 @@ def _context(progress: UnitProgress) -> dict:
 def table(unit_id: int, year: int):
     """Each indicator's quarters, year to date, 完成率, 应完成 and status; each project's 执行率."""
     progress = _load(unit_id, year)
-    return render_template("progress/table.html", **_context(progress))
+    return render_template("progress/table.html", tables=views.progress_tables(progress), **_context(progress))
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/dashboard")

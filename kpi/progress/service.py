@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from sqlmodel import Session
 
-from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry
@@ -24,7 +24,7 @@ from kpi.domain.progress import (
 from kpi.domain.targets import Comparator, Direction, TargetKind
 from kpi.formatting import format_money, format_number
 from kpi.indicators.models import Indicator
-from kpi.results.sheet import QuarterSheet, load_sheet
+from kpi.results.sheet import QuarterSheet, find_unit_year, load_sheet
 
 HUNDRED = Decimal(100)
 LAGGING_LIMIT = 10
@@ -103,10 +103,18 @@ class UnitProgress:
     rows: list[IndicatorRow]  # every table: 单位整体 first, then each project's own
     budget: list[BudgetRow]  # each line, then 项目支出合计 and 合计
     # The summaries count the 单位整体 table only: the projects' own tables repeat its targets.
-    by_level1: list[Level1Summary]
-    lagging: list[IndicatorRow]
     counts: dict[Status, int]
     report_statuses: dict[int, str]  # quarter -> QuarterReport.status, for the quarters reported
+    settings: ProgressSettings = ProgressSettings()
+
+    # Worked out on first use: the dashboard and the workbook show them, the table page does not.
+    @cached_property
+    def by_level1(self) -> list[Level1Summary]:
+        return _by_level1(_summary_rows(self.rows), self.settings)
+
+    @cached_property
+    def lagging(self) -> list[IndicatorRow]:
+        return _lagging(_summary_rows(self.rows))
 
     @property
     def year(self) -> int:
@@ -130,19 +138,18 @@ class NotFound(LookupError):
 def find_progress(session: Session, unit_id: int, year: int, *, as_of_quarter: int | None = None,
                   today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
     """The progress of unit ``unit_id`` in ``year``, or NotFound (the pages answer 404)."""
-    unit = session.get(Unit, unit_id)
-    fiscal_year = budget.find_year(session, year)
-    if unit is None or fiscal_year is None:
+    found = find_unit_year(session, unit_id, year)
+    if found is None:
         raise NotFound(f"单位或年度不存在：{unit_id} / {year}")
-    return unit_progress(session, unit, fiscal_year, as_of_quarter=as_of_quarter, today=today, settings=settings)
+    return unit_progress(session, *found, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
 def unit_progress(session: Session, unit: Unit, fiscal_year: FiscalYear, *, as_of_quarter: int | None = None,
                   today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
-    return sheet_progress(load_sheet(session, unit, fiscal_year, as_of_quarter or 1), as_of_quarter=as_of_quarter,
-                          today=today, settings=settings)
+    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter)
+    return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
 def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, today: date | None = None,
@@ -158,12 +165,11 @@ def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, tod
     deadline_day = _deadline_day(fiscal_year.year, today or date.today())
     rows = [_indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings)
             for indicator in _published_order(sheet)]
-    summary = _summary_rows(rows)
     return UnitProgress(
         unit=unit, fiscal_year=fiscal_year, as_of_quarter=as_of_quarter, rows=rows,
-        budget=_budget_rows(sheet, as_of_quarter, settings), by_level1=_by_level1(summary, settings),
-        lagging=_lagging(summary), counts=_counts(summary),
+        budget=_budget_rows(sheet, as_of_quarter, settings), counts=_counts(_summary_rows(rows)),
         report_statuses={quarter: report.status for quarter, report in sorted(sheet.reports.items())},
+        settings=settings,
     )
 
 
@@ -200,15 +206,16 @@ def _indicator_row(sheet: QuarterSheet, indicator: Indicator, as_of: int, today:
         budget_actual=budget_actual, budget_target=budget_target, settings=settings, today=today,
     )
     suffix = _suffix(indicator, aggregation)
-    by_quarter = {figure.quarter: figure.entry for figure in figures}
-    quarters = tuple(
-        "" if quarter > as_of
-        else _spent_text(sheet, indicator.budget_line_id, quarter) if aggregation is Aggregation.BUDGET
-        else _entry_text(aggregation, by_quarter.get(quarter), suffix)
-        for quarter in range(1, 5)
-    )
+    quarters = ["", "", "", ""]  # a quarter not reported, or after the as-of quarter, stays blank
+    if aggregation is Aggregation.BUDGET:
+        for quarter in range(1, as_of + 1):
+            quarters[quarter - 1] = _spent_text(sheet, indicator.budget_line_id, quarter)
+    else:
+        for figure in figures:
+            if 1 <= figure.quarter <= as_of:
+                quarters[figure.quarter - 1] = _entry_text(aggregation, figure.entry, suffix)
     return IndicatorRow(
-        indicator=indicator, progress=progress, quarters=quarters,
+        indicator=indicator, progress=progress, quarters=tuple(quarters),
         project=sheet.project_names.get(indicator.budget_line_id),
         actual_text=_actual_text(progress, aggregation, suffix, as_of), forecast_text=_forecast_text(progress, suffix),
     )

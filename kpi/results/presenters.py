@@ -1,8 +1,11 @@
 """How entries and year-to-date figures read on screen (Chinese, with units)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from kpi.domain.aggregation import Aggregation
-from kpi.domain.entries import BAND_LABELS, Entry
+from kpi.domain.entries import BAND_LABELS, FIELDS, Entry
 from kpi.domain.progress import YearToDate
 from kpi.formatting import format_money, format_number
 from kpi.indicators.models import Indicator
@@ -58,3 +61,77 @@ def entry_inputs(entry: Entry) -> dict[str, str]:
             values[name] = format_number(value).replace(",", "")
     values["band"] = entry.band.value if entry.band else ""
     return values
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInput:
+    """One input of the entry form: the text it shows and the Chinese error beside it."""
+
+    text: str
+    error: str | None = None
+
+
+_UNUSED = EntryInput("")  # the inputs an indicator's aggregation rule does not show
+_SHOWN = {aggregation: fields + ("note",) for aggregation, fields in INPUTS.items()}
+
+
+@dataclass(slots=True)
+class EntryRow:
+    """One indicator's row of the entry form, every text ready to print.
+
+    The form prints some 80 rows, and Jinja pays for every lookup, call, macro and include
+    inside a row; so a row carries plain attributes and the template only prints them.
+    ``level1_rows``/``level2_rows`` are the rowspans of the merged 一级/二级 cells, 0 on the
+    rows that those cells cover."""
+
+    id: int
+    aggregation: str
+    name: str
+    label: str  # unique among the form's rows (project·name), for screen readers
+    target_text: str
+    unit: str
+    before: str  # year to date up to the previous quarter
+    hint: str
+    history_url: str
+    level1: str
+    level2: str
+    value: EntryInput
+    numerator: EntryInput
+    denominator: EntryInput
+    band: EntryInput
+    achieved_on: EntryInput
+    assessment: EntryInput
+    note: EntryInput
+    has_errors: bool
+    level1_rows: int = 0
+    level2_rows: int = 0
+
+
+def entry_row(indicator: Indicator, *, project: str | None, before: YearToDate, stored: Entry,
+              typed: Mapping[str, str], errors: Mapping[str, str], history_url: str) -> EntryRow:
+    """The row of ``indicator``: what was typed wins over what is stored; errors go beside their fields."""
+    aggregation, name = indicator.aggregation, indicator.name
+    texts = entry_inputs(stored)
+    texts.update(typed)
+    inputs = dict.fromkeys(FIELDS, _UNUSED)
+    for field in _SHOWN.get(aggregation, ("note",)):
+        inputs[field] = EntryInput(texts.get(field, ""), errors.get(field))
+    return EntryRow(
+        id=indicator.id, aggregation=aggregation, name=name, label=f"{project}·{name}" if project else name,
+        target_text=indicator.target_text, unit=indicator.unit or "", before=ytd_text(indicator, before),
+        hint=INPUT_HINTS.get(aggregation, ""), history_url=history_url, level1=indicator.level1,
+        level2=indicator.level2, has_errors=bool(errors), **inputs,
+    )
+
+
+def merge_level_cells(rows: list[EntryRow]) -> list[EntryRow]:
+    """Set the rowspans of consecutive equal 一级 and 二级 labels (the published table's merged cells)."""
+    level1_start = level2_start = None
+    for row in rows:
+        if level1_start is None or row.level1 != level1_start.level1:
+            level1_start = level2_start = row
+        elif row.level2 != level2_start.level2:
+            level2_start = row
+        level1_start.level1_rows += 1
+        level2_start.level2_rows += 1
+    return rows

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
@@ -22,14 +23,6 @@ from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exported for the pages)
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
-
-
-def entry_of(row) -> Entry:
-    """The Entry of an IndicatorResult (or a row with its columns)."""
-    return Entry(
-        value=row.value, numerator=row.numerator, denominator=row.denominator,
-        band=Band(row.band) if row.band else None, achieved_on=row.achieved_on, assessment=row.assessment, note=row.note,
-    )
 
 
 @dataclass
@@ -99,9 +92,18 @@ class QuarterSheet:
         return [(title, rows) for title, rows in groups.items() if rows]
 
 
-def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int) -> QuarterSheet:
-    """The unit's quarter with every quarter's figures (for year-to-date and history)."""
-    return load_sheets(session, [unit], fiscal_year, quarter)[unit.id]
+def find_unit_year(session: Session, unit_id: int, year: int) -> tuple[Unit, FiscalYear] | None:
+    """The unit and the fiscal year a page's URL names, in one query; None if either does not exist."""
+    row = session.exec(_UNIT_YEAR, params={"unit_id": unit_id, "year": year}).first()
+    return None if row is None else (row[0], row[1])
+
+
+def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int, *,
+               figures_through: int | None = None) -> QuarterSheet:
+    """The unit's quarter with every quarter's figures (for year-to-date and history), or only
+    the figures and spending up to quarter ``figures_through``: a page as of a quarter shows
+    nothing later, and a year holds four times the figures of its first quarter."""
+    return _load(session, [unit], fiscal_year, quarter, figures_through)[unit.id]
 
 
 def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear,
@@ -110,38 +112,82 @@ def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear
 
     The figures are read as plain rows, not ORM objects: a city's consolidated export reads a
     quarter of a million of them (kpi.finance.service.unit_details loads units in batches)."""
-    ids = [unit.id for unit in units]
+    return _load(session, units, fiscal_year, quarter, None)
+
+
+def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int,
+          figures_through: int | None) -> dict[int, QuarterSheet]:
+    params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
-    for line in session.exec(select(BudgetLine).where(BudgetLine.unit_id.in_(ids), BudgetLine.year_id == fiscal_year.id)
-                             .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id)):  # 基本支出 first
+    for line in session.exec(_LINES, params=params):
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in session.exec(select(Indicator).where(Indicator.unit_id.in_(ids),
-                                                          Indicator.year_id == fiscal_year.id)):
+    for indicator in session.exec(_INDICATORS, params=params):
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
-    report_of: dict[int, QuarterReport] = {}
-    for report in session.exec(select(QuarterReport).where(QuarterReport.unit_id.in_(ids),
-                                                           QuarterReport.year_id == fiscal_year.id)):
-        reports[report.unit_id][report.quarter] = report_of[report.id] = report
-    figures: dict[int, dict[int, list[QuarterFigure]]] = defaultdict(lambda: defaultdict(list))
-    spending: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    if report_of:
-        for row in session.exec(select(*_RESULT_COLUMNS).where(IndicatorResult.report_id.in_(report_of))):
-            report = report_of[row.report_id]
-            figures[report.unit_id][row.indicator_id].append(QuarterFigure(report.quarter, entry_of(row)))
-        for report_id, line_id, spent in session.exec(
-                select(BudgetExecution.report_id, BudgetExecution.budget_line_id, BudgetExecution.spent)
-                .where(BudgetExecution.report_id.in_(report_of))):
-            report = report_of[report_id]
-            spending[report.unit_id][line_id][report.quarter] = spent
+    report_of: dict[int, tuple[int, int]] = {}  # report id -> (unit id, quarter)
+    for report in session.exec(_REPORTS, params=params):
+        reports[report.unit_id][report.quarter] = report
+        if figures_through is None or report.quarter <= figures_through:
+            report_of[report.id] = (report.unit_id, report.quarter)
+    figures, spending = _figures(session, report_of)
     return {unit.id: _sheet(unit, fiscal_year, quarter, lines[unit.id], indicators[unit.id], reports[unit.id],
                             figures[unit.id], spending[unit.id]) for unit in units}
 
 
-_RESULT_COLUMNS = (IndicatorResult.report_id, IndicatorResult.indicator_id, IndicatorResult.value,
-                   IndicatorResult.numerator, IndicatorResult.denominator, IndicatorResult.band,
-                   IndicatorResult.achieved_on, IndicatorResult.assessment, IndicatorResult.note)
+def _figures(session: Session, report_of: dict[int, tuple[int, int]]) -> tuple[dict, dict]:
+    """The figures (unit -> indicator -> [QuarterFigure]) and spending (unit -> line -> quarter ->
+    spent) of the given reports, as Core rows on the session's connection: the ORM's
+    per-statement and per-row work buys nothing for plain values."""
+    figures: dict[int, dict[int, list[QuarterFigure]]] = defaultdict(lambda: defaultdict(list))
+    spending: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    if not report_of:
+        return figures, spending
+    connection = session.connection()
+    report_ids = {"report_ids": list(report_of)}
+    for (report_id, indicator_id, value, numerator, denominator, band, achieved_on, assessment,
+         note) in connection.execute(_results(connection), report_ids).all():
+        unit_id, quarter = report_of[report_id]
+        entry = Entry(value, numerator, denominator, Band(band) if band else None, achieved_on, assessment,
+                      note)  # positional, in Entry's field order: 300 figures a sheet
+        figures[unit_id][indicator_id].append(QuarterFigure(quarter, entry))
+    for report_id, line_id, spent in connection.execute(_SPENDING, report_ids).all():
+        unit_id, quarter = report_of[report_id]
+        spending[unit_id][line_id][quarter] = spent
+    return figures, spending
+
+
+# The statements are built once: composing a select costs more Python than these small queries
+# take to run, and a page loads its sheet on every request.
+_UNIT_YEAR = (select(Unit, FiscalYear).join(FiscalYear, sa.true())
+              .where(Unit.id == sa.bindparam("unit_id"), FiscalYear.year == sa.bindparam("year")))
+_UNITS = sa.bindparam("unit_ids", expanding=True)
+_YEAR = sa.bindparam("year_id")
+_LINES = (select(BudgetLine).where(BudgetLine.unit_id.in_(_UNITS), BudgetLine.year_id == _YEAR)
+          .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id))  # 基本支出 first
+_INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
+_REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
+_REPORT_IDS = sa.bindparam("report_ids", expanding=True)
+_result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
+
+
+def _figures_select(value, numerator, denominator) -> sa.Select:
+    return sa.select(_result.report_id, _result.indicator_id, value, numerator, denominator, _result.band,
+                     _result.achieved_on, _result.assessment, _result.note).where(_result.report_id.in_(_REPORT_IDS))
+
+
+_RESULTS = _figures_select(_result.value, _result.numerator, _result.denominator)
+# PostgreSQL hands NUMERIC back as exact Decimals of the column's scale already: read as plain
+# Numeric, the figures skip ExactDecimal's re-quantizing (kpi.db, for SQLite's floats), which
+# cost as much as the query itself for a sheet's 300 figures.
+_RESULTS_POSTGRESQL = _figures_select(*(sa.type_coerce(column, sa.Numeric(20, 4))
+                                        for column in (_result.value, _result.numerator, _result.denominator)))
+_SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _execution.spent
+                      ).where(_execution.report_id.in_(_REPORT_IDS))
+
+
+def _results(connection: sa.Connection) -> sa.Select:
+    return _RESULTS_POSTGRESQL if connection.dialect.name == "postgresql" else _RESULTS
 
 
 def _sheet(unit: Unit, fiscal_year: FiscalYear, quarter: int, lines: list[BudgetLine], indicators: list[Indicator],
