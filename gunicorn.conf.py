@@ -42,3 +42,16 @@ preload_app = False
 # container's overlay filesystem) that can block and get workers killed. /dev/shm is memory.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
+
+
+def post_worker_init(worker):
+    """Move what the app built at start-up out of the garbage collector's sight.
+
+    Importing Flask, SQLAlchemy, openpyxl and the app leaves about 150,000 long-lived objects,
+    and every full collection walked them all (about 90 ms, every hundred requests or so: a
+    tenth of each page's CPU on average, by profile). They live as long as the worker, so
+    freezing them loses nothing; objects made by requests are collected as before."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -1,7 +1,10 @@
 """Do gunicorn.conf.py and the PostgreSQL pool take their sizes from the environment?"""
 from __future__ import annotations
 
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,12 @@ def test_a_pool_size_that_is_not_a_number_is_refused(monkeypatch):
     monkeypatch.setenv("KPI_DB_POOL_SIZE", "many")
     with pytest.raises(ConfigError, match="KPI_DB_POOL_SIZE"):
         make_engine(PG)
+
+
+def test_each_worker_hides_its_start_up_objects_from_the_garbage_collector():
+    code = (f"import gc, runpy; import app; conf = runpy.run_path({str(CONF)!r}); "
+            "before = gc.get_freeze_count(); conf['post_worker_init'](None); print(before, gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", code], cwd=CONF.parent, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "KPI_SCHEDULER": "off"})
+    before, after = map(int, done.stdout.split()[-2:])
+    assert before == 0 and after > 10_000, done.stderr
