@@ -42,12 +42,14 @@ def save_quarter(unit_id: int, year: int, quarter: int):
     sheet = _sheet_or_404(unit_id, year, quarter)
     form = QuarterForm()
     raw_entries, raw_spending = _raw_inputs(sheet)
-    page = dict(typed=(raw_entries, raw_spending))
+    seen = views.posted_seen(request.form)
+    page = dict(typed=(raw_entries, raw_spending), seen=seen)
     if not form.validate():
         return render_template("results/quarter.html", **views.quarter_page(sheet, form, current_user, **page)), 400
     expected = form.version.data if form.version.data is not None else 0
     try:
         data = service.validate_input(sheet, raw_entries, raw_spending)
+        data.seen = seen
         service.save(session, sheet, data, user=current_user, expected_version=expected, reason=form.reason.data or None)
         if form.action.data == "submit":
             fresh = views.reload(session, sheet)
@@ -59,11 +61,7 @@ def save_quarter(unit_id: int, year: int, quarter: int):
         return render_template("results/quarter.html", **views.quarter_page(sheet, form, current_user, errors=rejected.errors, **page)), 400
     except service.Conflict as conflict:
         session.rollback()
-        fresh = views.reload(session, sheet)
-        changes = service.pending_changes(fresh, service.validate_input(fresh, raw_entries, raw_spending))
-        form.version.data = fresh.version
-        return render_template("results/quarter.html", **views.quarter_page(fresh, form, current_user, conflict=conflict,
-                                                                            changes=changes, **page)), 409
+        return _conflict_page(session, sheet, form, conflict, raw_entries, raw_spending, seen)
     except service.ResultsError as error:
         session.rollback()
         flash(error.message, "error")
@@ -111,6 +109,28 @@ def _sheet_or_404(unit_id: int, year: int, quarter: int):
     if sheet is None:
         abort(404)
     return sheet
+
+
+def _conflict_page(session, sheet, form, conflict, raw_entries: dict, raw_spending: dict, seen: dict):
+    """409: the latest values beside the user's, for them to confirm and save again.
+
+    The page moves on to the latest version. It keeps what the user typed in the rows they
+    changed and shows the latest values elsewhere, so that saving again keeps the others' work
+    in rows this user never touched; after a RowConflict only the clashing rows are listed."""
+    fresh = views.reload(session, sheet)
+    data = service.validate_input(fresh, raw_entries, raw_spending)
+    data.seen = seen
+    mine = service.rows_changed(data)
+    changes = service.pending_changes(fresh, data)
+    if isinstance(conflict, service.RowConflict):
+        clashing = set(conflict.rows)
+        changes = [change for change in changes
+                   if (("indicator" if change.entity == "indicator" else "line"), change.entity_id) in clashing]
+    typed = ({key: values for key, values in raw_entries.items() if ("indicator", key) in mine},
+             {key: value for key, value in raw_spending.items() if ("line", key) in mine})
+    form.version.data = fresh.version
+    page = views.quarter_page(fresh, form, current_user, conflict=conflict, changes=changes, typed=typed)
+    return render_template("results/quarter.html", **page), 409
 
 
 def _raw_inputs(sheet):

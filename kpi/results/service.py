@@ -17,7 +17,7 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
 from kpi.reminders.notify import notify_transition
-from kpi.results.merge import Row, merge
+from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 from kpi.workflow import (
@@ -203,6 +203,20 @@ def save(
     _audit_changes(session, sheet, changes, user, reason)
     session.flush()
     return report
+
+
+def fingerprints(sheet: QuarterSheet) -> dict[Row, str]:
+    """What the form shows of each row, for a later save to merge with (kpi.results.merge)."""
+    seen = {("indicator", indicator.id): fingerprint(sheet.current(indicator.id)) for indicator in sheet.indicators}
+    seen.update({("line", line.id): fingerprint(sheet.spent(line.id)) for line in sheet.lines})
+    return seen
+
+
+def rows_changed(data: QuarterInput) -> set[Row]:
+    """The rows whose values `data` changes from what its user saw (all of them without fingerprints)."""
+    sent: dict[Row, Entry | Decimal | None] = {("indicator", key): entry for key, entry in data.entries.items()}
+    sent.update({("line", key): amount for key, amount in data.spending.items()})
+    return {row for row, values in sent.items() if data.seen.get(row) != fingerprint(values)}
 
 
 def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from kpi.audit.service import history
 from kpi.budget.models import Unit
 from kpi.indicators.models import Indicator
+from kpi.results import service
 from kpi.results.presenters import EntryRow, entry_row, merge_level_cells
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_unit_year, load_sheet
 
@@ -37,8 +38,12 @@ def quarters_overview(session: Session, unit_id: int, year: int) -> dict | None:
     return {"unit": loaded.unit, "year": loaded.year, "rows": rows}
 
 
-def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, conflict=None, changes=None) -> dict:
-    """Everything the quarter template needs; `typed` (raw posted values) wins over stored ones."""
+def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, conflict=None, changes=None,
+                 seen=None) -> dict:
+    """Everything the quarter template needs; `typed` (raw posted values) wins over stored ones.
+
+    `seen` (the fingerprints of what the user saw, kpi.results.merge) defaults to the sheet's
+    own; a page shown again with typed values must carry what the user saw first instead."""
     typed_entries, typed_spending = typed or ({}, {})
     errors = errors or {}
     editable = sheet.editable and user.can("enter", sheet.unit.id)
@@ -57,7 +62,22 @@ def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, co
         "editable": editable, "can_review": user.can("review", sheet.unit.id),
         "status_label": STATUS_LABELS[sheet.status], "quarters": QUARTER_LABELS, "conflict": conflict,
         "changes": changes or [],
+        "seen": seen_fields(service.fingerprints(sheet) if seen is None else seen),
     }
+
+
+def seen_fields(seen: dict) -> dict[str, str]:
+    """The hidden inputs carrying the fingerprints: `s-i<id>` per indicator, `s-b<id>` per line."""
+    return {f"s-{'i' if kind == 'indicator' else 'b'}{key}": value for (kind, key), value in seen.items()}
+
+
+def posted_seen(form) -> dict:
+    """The fingerprints a form sent back (malformed ones are left out: those rows cannot merge)."""
+    seen = {}
+    for name, value in form.items():
+        if name.startswith(("s-i", "s-b")) and name[3:].isdigit() and len(value) == 16 and value.isalnum():
+            seen[("indicator" if name[2] == "i" else "line", int(name[3:]))] = value
+    return seen
 
 
 def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict) -> list[tuple[str, list[EntryRow]]]:

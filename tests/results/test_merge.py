@@ -1,6 +1,7 @@
 """When two people save the same quarter, are different rows merged and only real clashes refused?"""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from kpi.domain.entries import Band, Entry
 from kpi.results import service
 from kpi.results.merge import fingerprint, merge
 from kpi.results.sheet import load_sheet
-from tests.results.conftest import UNIT_ID, YEAR
+from tests.results.conftest import UNIT_ID, YEAR, quarter_url
 
 A, B, LINE = ("indicator", 1), ("indicator", 2), ("line", 7)
 
@@ -121,3 +122,58 @@ def test_without_fingerprints_a_stale_save_conflicts_as_a_whole(desks):
     with pytest.raises(service.Conflict):
         mine.save({"投诉处理总成功率": "55"})
     assert mine.stored("投诉处理总成功率") is None
+
+
+# --- the entry form --------------------------------------------------------------------------------------
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+INPUT = re.compile(r'name="([ib]\d+-[a-z_]+)"[^>]*value="([^"]*)"')
+
+
+class Tab:
+    """An entry form opened now and posted later, as a second browser tab would."""
+
+    def __init__(self, client, ids):
+        self.client, self.ids = client, ids
+        self.hidden = dict(HIDDEN.findall(client.get(quarter_url()).get_data(as_text=True)))
+
+    def post(self, values: dict[str, str], spending: dict[str, str] | None = None):
+        data = {**self.hidden, "action": "save"}
+        data.update({f"i{self.ids['indicator'][name]}-value": value for name, value in values.items()})
+        data.update({f"b{self.ids['line'][name]}-spent": value for name, value in (spending or {}).items()})
+        return self.client.post(quarter_url(), data=data)
+
+
+def test_the_form_carries_a_fingerprint_of_every_row_it_shows(client, auth, ids):
+    auth.login("szcc_staff")
+    hidden = Tab(client, ids).hidden
+    assert {f"s-i{key}" for key in ids["indicator"].values()} <= set(hidden)
+    assert {f"s-b{key}" for key in ids["line"].values()} <= set(hidden)
+
+
+def test_two_tabs_saving_different_indicators_both_land(client, auth, ids, poster):
+    auth.login("szcc_staff")
+    first, second = Tab(client, ids), Tab(client, ids)
+    assert second.post({"投诉调解辅助服务": "5000"}).status_code == 302
+    assert first.post({"投诉处理总成功率": "55"}, spending={"基本支出": "300"}).status_code == 302
+    html = poster.page().get_data(as_text=True)
+    assert 'value="5000"' in html and 'value="55"' in html and 'value="300"' in html
+
+
+def test_a_clash_lists_only_the_clashing_indicator_and_saving_again_keeps_the_others_work(client, auth, ids):
+    auth.login("szcc_staff")
+    first, second = Tab(client, ids), Tab(client, ids)
+    assert second.post({"投诉调解辅助服务": "5000", "投诉处理总成功率": "60"}).status_code == 302
+    refused = first.post({"投诉调解辅助服务": "4000"}, spending={"基本支出": "300"})
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert service.ROWS_CONFLICT in html
+    listed = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", html)
+    assert [(label.split(" · ")[0], old, new) for label, old, new in listed] == [("投诉调解辅助服务", "5,000", "4,000")]
+    form = dict(re.findall(INPUT, html))
+    assert form[f"i{ids['indicator']['投诉处理总成功率']}-value"] == "60"  # the other's value, not my stale one
+    confirmed = {**dict(HIDDEN.findall(html)), **form, "action": "save"}  # the 409 page, saved as it stands
+    assert client.post(quarter_url(), data=confirmed).status_code == 302
+    values = dict(re.findall(INPUT, client.get(quarter_url()).get_data(as_text=True)))
+    assert values[f"i{ids['indicator']['投诉调解辅助服务']}-value"] == "4000"  # mine, confirmed
+    assert values[f"i{ids['indicator']['投诉处理总成功率']}-value"] == "60"  # theirs, kept
+    assert values[f"b{ids['line']['基本支出']}-spent"] == "300"  # mine, from the refused save
