@@ -18,6 +18,7 @@ report saved in between shows on its unit's sheet, not yet on the 汇总 row.
 """
 from __future__ import annotations
 
+import fcntl
 import pickle
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from sqlmodel import Session, select
 
 ROOT = Path(__file__).resolve().parents[2]
 SEND_EVERY = 10  # units per message: small enough that the exporter starts at once
+PIPE_BYTES = 1 << 20  # about four messages
 
 
 class Request(NamedTuple):
@@ -46,13 +48,24 @@ class FeedFailed(RuntimeError):
 
 
 def feed_details(request: Request) -> Iterator:
-    """Each requested unit's DetailSheet (or None) in order, from a feed process."""
+    """Each requested unit's DetailSheet (or None) in order, from a feed process.
+
+    The process starts now, so that it loads while the exporter writes the summary sheet;
+    closing the iterator (or dropping it) stops it."""
+    feed = _feed(request)
+    next(feed)
+    return feed
+
+
+def _feed(request: Request) -> Iterator:
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen([sys.executable, "-m", "kpi.finance.detail_feed"], cwd=ROOT,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        _widen(process.stdout)
         try:
             pickle.dump(request, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             process.stdin.close()  # the URL may carry a password: a pipe, never the command line
+            yield None  # started (feed_details takes this one)
             while True:
                 try:
                     batch = pickle.load(process.stdout)
@@ -68,6 +81,15 @@ def feed_details(request: Request) -> Iterator:
                 process.kill()
             process.wait()
             process.stdout.close()
+
+
+def _widen(pipe) -> None:
+    """Let the feed run a few batches ahead (1 MB instead of Linux's 64 kB pipe): with a
+    narrow pipe it waits for the writer after every batch, and the two take turns."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):
+        pass  # not Linux, or above /proc/sys/fs/pipe-max-size: the default pipe still works
 
 
 def serve(request: Request, out) -> None:
