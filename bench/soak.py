@@ -42,6 +42,7 @@ WARMUP_SHARE = 0.15  # RSS "start" is the first sample after this share of the r
 RSS_TARGET = 1.5
 FORM = f"/units/{UNIT_ID}/{YEAR}/quarters/{QUARTER}"
 DOWNLOADS = (f"/units/{UNIT_ID}/{YEAR}/progress.xlsx", f"/units/{UNIT_ID}/{YEAR}/monitoring/workbook")
+SEEN = re.compile(r'name="(s-[ib]\d+)" value="([0-9a-f]{16})"')  # kpi.results.merge
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
 VALUE_INPUT = re.compile(r'name="i(\d+)-value"')
 
@@ -182,8 +183,9 @@ def staff_client(port: int, cookies: dict, writer: Writer, stats: Stats, running
                 break
             if not running():
                 return
+            seen = dict(SEEN.findall(body))  # the rows' fingerprints, as a browser posts them back
             status, body = timed(stats, "save POST", port, "POST", FORM, cookies,
-                                 {**form, "version": version, "csrf_token": token})
+                                 {**seen, **form, "version": version, "csrf_token": token})
             if status == 302:
                 for indicator, value in values.items():
                     writer.last[indicator] = value
