@@ -286,7 +286,7 @@ def unit_details(session: Session, fiscal_year: FiscalYear, units: Sequence[Unit
     unit with nothing in the year (or None)."""
     for first in range(0, len(units), DETAIL_BATCH):
         batch = units[first:first + DETAIL_BATCH]
-        sheets = load_sheets(session, [unit for unit in batch if unit is not None], fiscal_year, 1)
+        sheets = load_sheets(session, [unit for unit in batch if unit is not None], fiscal_year, 1, plain=True)
         for unit in batch:
             try:
                 yield detail_sheet(sheet_progress(sheets[unit.id], today=today)) if unit is not None else None

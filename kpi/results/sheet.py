@@ -106,23 +106,26 @@ def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: i
     return _load(session, [unit], fiscal_year, quarter, figures_through)[unit.id]
 
 
-def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear,
-                quarter: int) -> dict[int, QuarterSheet]:
+def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int, *,
+                plain: bool = False) -> dict[int, QuarterSheet]:
     """The quarter sheets of several units (by unit id), with the same five queries as one.
 
     The figures are read as plain rows, not ORM objects: a city's consolidated export reads a
-    quarter of a million of them (kpi.finance.service.unit_details loads units in batches)."""
-    return _load(session, units, fiscal_year, quarter, None)
+    quarter of a million of them (kpi.finance.service.unit_details loads units in batches).
+    With ``plain`` the indicators are too: read-only rows with the same attributes, for a
+    reader of many units (making 67,000 ORM objects was a third of the export's loading)."""
+    return _load(session, units, fiscal_year, quarter, None, plain)
 
 
 def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int,
-          figures_through: int | None) -> dict[int, QuarterSheet]:
+          figures_through: int | None, plain: bool = False) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
     for line in session.exec(_LINES, params=params):
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in session.exec(_INDICATORS, params=params):
+    rows = session.connection().execute(_INDICATOR_ROWS, params) if plain else session.exec(_INDICATORS, params=params)
+    for indicator in rows:
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
     report_of: dict[int, tuple[int, int]] = {}  # report id -> (unit id, quarter)
@@ -166,6 +169,7 @@ _YEAR = sa.bindparam("year_id")
 _LINES = (select(BudgetLine).where(BudgetLine.unit_id.in_(_UNITS), BudgetLine.year_id == _YEAR)
           .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id))  # 基本支出 first
 _INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
+_INDICATOR_ROWS = sa.select(*Indicator.__table__.c).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
 _REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
 _REPORT_IDS = sa.bindparam("report_ids", expanding=True)
 _result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
