@@ -263,6 +263,8 @@ def row_height(cells) -> float | None:
     for value, width in cells:
         if isinstance(value, str) and width:
             per_line = max(int(width) - 1, 1)
+            if 2 * len(value) <= per_line and "\n" not in value:
+                continue  # one line even if every character is double width: most cells
             needed = (_lines_needed(value, per_line) if len(value) <= _CACHED_LENGTH
                       else _lines_needed.__wrapped__(value, per_line))
             lines = max(lines, needed)
