@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from flask import abort, flash
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
 
-from kpi.monitoring.forms import ReviewForm
 from kpi.workflow import ACTION_LABELS, ReportError
+
+
+class ReviewForm(FlaskForm):
+    version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    reason = TextAreaField("原因", validators=[Optional(), Length(max=2000)])
 
 
 def apply_review(session, transition, report, action: str) -> None:

@@ -15,7 +15,3 @@ class ReportForm(FlaskForm):
     action = HiddenField()  # "save" or "submit" (the pressed button's value)
     reason = TextAreaField("修改原因", validators=[Optional(), Length(max=2000)])
 
-
-class ReviewForm(FlaskForm):
-    version = IntegerField(validators=[Optional()], widget=HiddenInput())
-    reason = TextAreaField("原因", validators=[Optional(), Length(max=2000)])

@@ -8,7 +8,8 @@ from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.domain.entries import FIELDS
 from kpi.results import service, views
-from kpi.results.forms import QuarterForm, ReviewForm
+from kpi.results.forms import QuarterForm
+from kpi.review import apply_review
 
 bp = Blueprint("results", __name__)
 
@@ -74,23 +75,7 @@ def save_quarter(unit_id: int, year: int, quarter: int):
 @access("unit:review")
 def review(unit_id: int, year: int, quarter: int, action: str):
     """Approve, return (with a reason) or reopen (with a reason) the quarter."""
-    session = get_session()
-    sheet = _sheet_or_404(unit_id, year, quarter)
-    form = ReviewForm()
-    if not form.validate():
-        abort(400)
-    try:
-        service.transition(session, sheet, action, user=current_user,
-                           expected_version=form.version.data, reason=form.reason.data)
-        session.commit()
-    except service.Conflict as conflict:
-        session.rollback()
-        flash(conflict.message, "error")
-    except service.ResultsError as error:
-        session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"已{service.ACTION_LABELS[action]}。", "success")
+    apply_review(get_session(), service.transition, _sheet_or_404(unit_id, year, quarter), action)
     return redirect(url_for("results.quarter", unit_id=unit_id, year=year, quarter=quarter))
 
 
