@@ -25,7 +25,6 @@ same (tests/evaluation/test_cells.py compares the two paths, byte for byte).
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles.cell_style import StyleArray
@@ -39,8 +38,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpi.evaluation.merges import MergeShapes, Position, cells_of, position
 from kpi.reports import style
 from kpi.reports.style import Styled
+from kpi.reports.write_only import NUMBER_TYPES
 
-_NUMBERS = (int, Decimal)  # exactly these types (not bool): openpyxl's "n" cells, stored as they are
 _DEFAULT_WIDTH = 8.43  # as style.fit_rows: a column without a width
 
 
@@ -238,7 +237,7 @@ def _store(cell: Cell, value) -> None:
     if isinstance(value, str):
         # As write_text: never a formula, and "" leaves the cell empty.
         cell._value, cell.data_type = (cell.check_string(value), "s") if value else (None, "n")
-    elif value is None or type(value) in _NUMBERS:
+    elif value is None or type(value) in NUMBER_TYPES:
         cell._value, cell.data_type = value, "n"
     else:
         cell.value = value  # dates and the rest: openpyxl's own typing

@@ -26,7 +26,7 @@ from kpi.reports import style
 from kpi.reports.style import Styled
 
 _CENTRED_ACROSS = Alignment(horizontal="centerContinuous", vertical="center")
-_NUMBERS = (int, Decimal)  # exactly these types (not bool): openpyxl's "n" cells
+NUMBER_TYPES = (int, Decimal)  # exactly these types (not bool): openpyxl's "n" cells, stored as they are
 
 
 class StreamedCell(Cell):
@@ -53,7 +53,7 @@ class StreamingSheet:
         if isinstance(value, str):
             if value:  # as style.write_text: always a string, never a formula
                 cell._value, cell.data_type = cell.check_string(value), "s"
-        elif type(value) in _NUMBERS:
+        elif type(value) in NUMBER_TYPES:
             cell._value = value
         elif value is not None:
             cell.value = value  # dates and the rest: openpyxl's own typing

@@ -85,6 +85,12 @@ class QuarterInput:
     spending: dict[int, Decimal | None] = field(default_factory=dict)
     seen: dict[Row, str] = field(default_factory=dict)  # fingerprints of what the user saw (kpi.results.merge)
 
+    def rows(self) -> dict[Row, Entry | Decimal | None]:
+        """The values sent, by row, as kpi.results.merge names rows."""
+        rows: dict[Row, Entry | Decimal | None] = {("indicator", key): entry for key, entry in self.entries.items()}
+        rows.update({("line", key): amount for key, amount in self.spending.items()})
+        return rows
+
 
 def validate_input(
     sheet: QuarterSheet,
@@ -207,24 +213,24 @@ def save(
 
 def fingerprints(sheet: QuarterSheet) -> dict[Row, str]:
     """What the form shows of each row, for a later save to merge with (kpi.results.merge)."""
-    seen = {("indicator", indicator.id): fingerprint(sheet.current(indicator.id)) for indicator in sheet.indicators}
-    seen.update({("line", line.id): fingerprint(sheet.spent(line.id)) for line in sheet.lines})
-    return seen
+    rows = [("indicator", indicator.id) for indicator in sheet.indicators] + [("line", line.id) for line in sheet.lines]
+    return {row: fingerprint(_stored(sheet, row)) for row in rows}
+
+
+def _stored(sheet: QuarterSheet, row: Row) -> Entry | Decimal | None:
+    kind, key = row
+    return sheet.current(key) if kind == "indicator" else sheet.spent(key)
 
 
 def rows_changed(data: QuarterInput) -> set[Row]:
     """The rows whose values `data` changes from what its user saw (all of them without fingerprints)."""
-    sent: dict[Row, Entry | Decimal | None] = {("indicator", key): entry for key, entry in data.entries.items()}
-    sent.update({("line", key): amount for key, amount in data.spending.items()})
-    return {row for row, values in sent.items() if data.seen.get(row) != fingerprint(values)}
+    return {row for row, values in data.rows().items() if data.seen.get(row) != fingerprint(values)}
 
 
 def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
     """The rows of `data` still to save once merged with what others saved (RowConflict if any clash)."""
-    sent: dict[Row, Entry | Decimal | None] = {("indicator", key): entry for key, entry in data.entries.items()}
-    sent.update({("line", key): amount for key, amount in data.spending.items()})
-    stored = {row: sheet.current(row[1]) if row[0] == "indicator" else sheet.spent(row[1]) for row in sent}
-    to_save, conflicts = merge(stored, sent, data.seen)
+    sent = data.rows()
+    to_save, conflicts = merge({row: _stored(sheet, row) for row in sent}, sent, data.seen)
     if conflicts:
         raise RowConflict(conflicts)
     return QuarterInput(entries={key: values for (kind, key), values in to_save.items() if kind == "indicator"},
