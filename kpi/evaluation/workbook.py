@@ -16,7 +16,6 @@ EvaluationResult, so from kpi.domain.scoring.
 """
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal
 
@@ -30,6 +29,7 @@ from kpi.evaluation.cells import FormSheet, Looks
 from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
 from kpi.reports import style
+from kpi.reports.saving import workbook_bytes
 from kpi.reports.style import Styled
 
 UNIT_SHEET = "部门（单位）整体支出绩效自评表"
@@ -67,9 +67,7 @@ def build_self_evaluation_workbook(result: EvaluationResult) -> bytes:
     _notes_sheet(FormSheet(wb.create_sheet(NOTES_SHEET), looks), result, placed)
     wb.properties.title = f"{result.unit.name} {result.year.year}年绩效自评表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def sheet_names(result: EvaluationResult) -> list[str]:

@@ -11,7 +11,6 @@ The builder computes nothing: every value comes from the MonitoringSheet (and so
 """
 from __future__ import annotations
 
-import io
 import logging
 import re
 from decimal import Decimal
@@ -24,6 +23,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet
 from kpi.reports import style
+from kpi.reports.saving import workbook_bytes
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,7 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
     style.setup_print(ws, header_row, repeat_from=header_row, freeze_columns=3)
     wb.properties.title = f"{sheet.unit.name} {sheet.year.year}年绩效运行监控表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def keep_copy(data: bytes, export_dir: Path, year: int, unit_name: str, name: str) -> Path | None:

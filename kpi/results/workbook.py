@@ -10,7 +10,6 @@ do not apply to an indicator's aggregation rule are grey and locked.
 """
 from __future__ import annotations
 
-import io
 from datetime import datetime, timezone
 
 from openpyxl import Workbook
@@ -25,6 +24,7 @@ from kpi.formatting import format_number
 from kpi.indicators.models import Indicator
 from kpi.indicators.views import AGGREGATION_LABELS
 from kpi.reports import style
+from kpi.reports.saving import workbook_bytes
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 
 FORMAT_VERSION = 1
@@ -74,9 +74,7 @@ def build_fill_in_workbook(sheet: QuarterSheet) -> bytes:
     wb.security = WorkbookProtection(lockStructure=True)  # sheets cannot be deleted, renamed or unhidden
     wb.properties.title = f"{sheet.unit.name} {sheet.label}绩效指标填报表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _title(sheet: QuarterSheet, what: str) -> str:

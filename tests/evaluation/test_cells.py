@@ -7,7 +7,6 @@ self-evaluation builder wrote its cells before kpi.evaluation.cells.
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from kpi.evaluation.cells import FormSheet, Looks
 from kpi.reports import style
 from kpi.reports.style import Styled
 from tests.evaluation.gen import REPORT_URL, import_a_year, scored
+from tests.reports.xlsx import openpyxl_bytes, parts
 
 LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 GREY = PatternFill("solid", fgColor="DDDDDD")
@@ -59,18 +59,6 @@ class PlainSheet:
         return style.text_width(value)
 
 
-def parts(data: bytes) -> dict[str, bytes]:
-    """Every part of an .xlsx but docProps/core.xml (it holds the time of saving)."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
-
-
-def saved(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def a_form(sheet_class) -> bytes:
     """A sheet with every kind of value and look, merged in every shape, fitted, then styled after."""
     wb = Workbook()
@@ -101,7 +89,7 @@ def a_form(sheet_class) -> bytes:
         sheet.fit_columns(8, 40, skip_rows=3)
         sheet.fit_rows(4)
         ws.cell(row=5, column=2).font = Font(bold=True)  # restyled after it was written
-    return saved(wb)
+    return openpyxl_bytes(wb)
 
 
 def test_every_value_look_and_merge_shape_saves_the_same_bytes_as_openpyxls_own_path():
@@ -124,6 +112,12 @@ def test_the_self_evaluation_workbook_is_the_file_the_builder_wrote_through_open
     fast = [parts(builder.build_self_evaluation_workbook(year_with_texts)) for _ in range(2)]
     monkeypatch.setattr(builder, "FormSheet", PlainSheet)
     assert fast[0] == fast[1] == parts(builder.build_self_evaluation_workbook(year_with_texts))
+
+
+def test_the_self_evaluation_workbook_is_saved_as_openpyxl_would_save_it(year_with_texts, monkeypatch):
+    fast = parts(builder.build_self_evaluation_workbook(year_with_texts))  # through kpi.reports.saving
+    monkeypatch.setattr(builder, "workbook_bytes", openpyxl_bytes)
+    assert fast == parts(builder.build_self_evaluation_workbook(year_with_texts))
 
 
 def test_a_cell_restyled_after_it_was_written_keeps_its_new_look():
