@@ -96,6 +96,7 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
         for state in [*row.quarters.values(), row.monitoring, row.evaluation]:
             styled += [Styled(state.label), Styled(state.submitted_on, style.DATE)]
         cells = sheet.cells(styled)
+        cells[0] = sheet.cell(styled[0])  # an openpyxl cell, to carry the link
         cells[0].hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", tooltip="查看该单位的指标进度")
         sheet.append(cells)
     units = totals.units

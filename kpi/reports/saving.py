@@ -1,35 +1,45 @@
-"""Saving a normal-mode workbook as .xlsx bytes, with each sheet's cells written as XML text.
+"""Saving workbooks with their cells written as XML text, byte for byte what openpyxl writes.
 
 openpyxl writes every cell through lxml's incremental writer: an element context for the cell,
-another for its value, each a round trip into lxml. For the forms this project writes that is
-most of the save (about 9 µs a cell, measured by `make bench`, section d), where formatting the
-same XML as text takes about 1 µs. ``workbook_bytes`` saves the workbook as openpyxl does, but
-writes each sheet's ``<sheetData>`` itself: lxml writes the sheet up to ``<sheetData>`` and is
-flushed, the rows are written as text into the same file, and lxml writes the rest.
+another for its value, each a round trip into lxml. That is about 9 µs a cell, most of the
+self-evaluation workbook's save (`make bench`, section d), where formatting the same XML as text
+takes about 1 µs. ``SheetWriter`` is openpyxl's sheet writer with one change: each row is
+formatted as text and written into the file lxml writes to, lxml being flushed first. Cells whose
+XML has rules of its own (formulas, dates, rich text, comments, hyperlinks) are still written by
+openpyxl, one at a time.
 
-The text is exactly what openpyxl and lxml write, byte for byte (tests/reports/test_saving.py
-compares the two on every kind of value, look and awkward character). A sheet with anything this
-writer does not format itself (formulas, rich text, comments, hyperlinks, timezone-aware dates)
-is saved by openpyxl's own writer, as is every sheet when openpyxl runs without lxml.
+- ``workbook_bytes(wb)`` saves a normal-mode workbook through it, as ``wb.save`` would.
+- ``stream_rows_as_text(ws)`` has a write-only sheet write its rows through it (the
+  consolidated export, kpi.reports.write_only).
+
+tests/reports/test_saving.py compares the files with openpyxl's on every kind of value, look and
+awkward character. Without lxml, openpyxl's own writer is used throughout.
 """
 from __future__ import annotations
 
 import datetime
 import io
 import re
+from decimal import Decimal
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import LXML
+from openpyxl.cell._writer import write_cell
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
 _ESCAPED_IN_TEXT = re.compile(r"[&<>\r]")
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE, as one class
 _ESCAPED_IN_ATTRIBUTE = re.compile(r'[&<>"\n\r\t]')
 _PLAIN_TYPES = {"s", "n", "b", "e"}  # cell types written here; dates and formulas have their own rules
+_NUMBER = (int, float, Decimal, type(None))  # with str: the values safe_string or the text writes as openpyxl does
 
 
 def workbook_bytes(wb) -> bytes:
@@ -43,15 +53,13 @@ def workbook_bytes(wb) -> bytes:
 
 class _WorkbookWriter(ExcelWriter):
     def write_worksheet(self, ws):
-        if self.workbook.write_only or not LXML or not _writable(ws):
+        if self.workbook.write_only or not LXML:
             return super().write_worksheet(ws)
         # As ExcelWriter.write_worksheet in normal mode, with the sheet writer below.
-        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = _SheetWriter(ws)
+        writer = SheetWriter(ws)
         writer.write()
         ws._rels = writer._rels
         self._archive.write(writer.out, ws.path[1:])
@@ -59,22 +67,58 @@ class _WorkbookWriter(ExcelWriter):
         writer.cleanup()
 
 
-def _writable(ws) -> bool:
-    """Whether every cell is of a kind this module writes itself."""
-    for cell in ws._cells.values():
-        if cell.data_type not in _PLAIN_TYPES or cell._comment is not None or cell.hyperlink is not None:
-            return False
-        if cell.data_type == "s" and not isinstance(cell._value, (str, type(None))):
-            return False  # rich text
+def stream_rows_as_text(ws) -> bool:
+    """Have a write-only sheet write its rows through ``SheetWriter`` (call before its first row).
+    False when it cannot (no lxml): then its rows must hold openpyxl cells only, not PreparedCell."""
+    if not LXML:
+        return False
+
+    def get_writer():  # as WriteOnlyWorksheet._get_writer
+        if ws._writer is None:
+            ws._writer = SheetWriter(ws)
+            ws._writer.write_top()
+
+    ws._get_writer = get_writer
     return True
 
 
-class _SheetWriter(WorksheetWriter):
-    """openpyxl's WorksheetWriter, whose ``<sheetData>`` is written as text into the same file."""
+class PreparedCell:
+    """A write-only cell formatted in advance, but for its place (``column``, set when its row
+    is appended): ``SheetWriter`` writes it without looking inside. ``value`` is kept for
+    fitting row heights."""
+
+    __slots__ = ("column", "value", "xml")
+
+    def __init__(self, value, xml: str):
+        self.value, self.xml = value, xml
+
+
+def prepared_cell(value, style_id: int) -> PreparedCell | None:
+    """A styled cell of text, of an int or Decimal, or empty, as kpi.reports.write_only's
+    StreamedCell would be written; None for any other value (openpyxl types and writes those)."""
+    if isinstance(value, str) and value:
+        value = value[:32767]  # as Cell.check_string
+        if _ILLEGAL.search(value):
+            raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return PreparedCell(value, f' s="{style_id}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
+    if value is None or value == "":
+        return PreparedCell(None, f' s="{style_id}" t="n"></c>')
+    if type(value) in (int, Decimal):
+        return PreparedCell(value, f' s="{style_id}" t="n"><v>{_text(safe_string(value))}</v></c>')
+    return None
+
+
+class SheetWriter(WorksheetWriter):
+    """openpyxl's WorksheetWriter, whose rows are written as text into the file lxml writes to.
+
+    Cells whose XML has rules of its own (formulas, dates, rich text, comments, hyperlinks) are
+    handed to openpyxl's ``write_cell``, and lxml is flushed after each: the text and lxml's
+    output reach the file in the order they were written.
+    """
 
     def get_stream(self):
-        # As WorksheetWriter.get_stream, but into a file object of ours, so that the rows can be
-        # written into it between lxml's flushes.
+        # As WorksheetWriter.get_stream, but into a file object of ours.
         with open(self.out, "wb") as self._file, xmlfile(self._file) as xf:
             with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
                 try:
@@ -89,53 +133,58 @@ class _SheetWriter(WorksheetWriter):
                 except GeneratorExit:
                     pass
 
-    def write_rows(self):
-        xf = self.xf.send(True)
-        with xf.element("sheetData"):
-            xf.flush()
-            self._file.write(sheet_data(self.ws))
-        self.xf.send(None)
+    def __init__(self, ws, out=None):
+        self._letters: dict[int, str] = {}  # column letters by number
+        super().__init__(ws, out)
 
-
-def sheet_data(ws) -> bytes:
-    """The rows of a sheet, as openpyxl's WorksheetWriter.write_rows writes them."""
-    by_row: dict[int, list] = {}
-    for (row, _column), cell in sorted(ws._cells.items()):
-        by_row.setdefault(row, []).append(cell)
-    for row in ws.row_dimensions.keys() - by_row.keys():
-        by_row[row] = []  # a row with only a height or a style
-    dimensions = ws.row_dimensions
-    letters: dict[int, str] = {}
-    parts: list[str] = []
-    append = parts.append
-    for index, cells in sorted(by_row.items()):
-        attributes = f'r="{index}"'
-        dimension = dimensions.get(index)
+    def write_row(self, xf, row, row_idx):
+        """As WorksheetWriter.write_row, as text."""
+        xf.flush()  # <sheetData>, and any cell lxml wrote, must come first
+        ws, letters = self.ws, self._letters
+        attributes = f'r="{row_idx}"'
+        dimension = ws.row_dimensions.get(row_idx)
         if dimension is not None:
             # A RowDimension yields its attributes; kpi.reports.write_only keeps them as a dict.
             for name, value in (dimension.items() if isinstance(dimension, dict) else dimension):
                 attributes += f' {name}="{_attribute(value)}"'
-        append(f"<row {attributes}>")
-        for cell in cells:
+        parts = [f"<row {attributes}>"]
+        for cell in row:
+            if cell.__class__ is PreparedCell:
+                letter = letters.get(cell.column)
+                if letter is None:
+                    letter = letters[cell.column] = get_column_letter(cell.column)
+                parts.append(f'<c r="{letter}{row_idx}"{cell.xml}')
+                continue
+            if cell._comment is not None:
+                ws._comments.append(CommentRecord.from_cell(cell))
             styled = cell.has_style
             value = cell._value
-            if value is None and not styled:
+            if value is None and not styled and not cell._comment:
+                continue
+            data_type = cell.data_type
+            if data_type not in _PLAIN_TYPES or cell.hyperlink is not None or not isinstance(value, (str, _NUMBER)):
+                self._file.write(_encoded(parts))
+                parts.clear()
+                write_cell(xf, ws, cell, styled)  # openpyxl's own XML for this one
+                xf.flush()
                 continue
             letter = letters.get(cell.column)
             if letter is None:
                 letter = letters[cell.column] = get_column_letter(cell.column)
-            data_type = cell.data_type
             style_id = f' s="{cell.style_id}"' if styled else ""
-            kind = "inlineStr" if data_type == "s" else data_type
-            head = f'<c r="{letter}{index}"{style_id} t="{kind}">'
+            head = f'<c r="{letter}{row_idx}"{style_id} t="{"inlineStr" if data_type == "s" else data_type}">'
             if value is None or value == "":
-                append(f"{head}</c>")
+                parts.append(f"{head}</c>")
             elif data_type == "s":
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                append(f"{head}<is><t{space}>{_text(value)}</t></is></c>")
+                parts.append(f"{head}<is><t{space}>{_text(value)}</t></is></c>")
             else:
-                append(f"{head}<v>{_text(safe_string(value))}</v></c>")
-        append("</row>")
+                parts.append(f"{head}<v>{_text(safe_string(value))}</v></c>")
+        parts.append("</row>")
+        self._file.write(_encoded(parts))
+
+
+def _encoded(parts: list[str]) -> bytes:
     # openpyxl's xmlfile has no encoding, so lxml writes ASCII: every other character as a
     # decimal character reference, as xmlcharrefreplace writes it.
     return "".join(parts).encode("ascii", "xmlcharrefreplace")

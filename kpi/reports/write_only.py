@@ -8,6 +8,9 @@ A styled write-only sheet spends most of its time on two things it does not need
 - ``WriteOnlyWorksheet._values_to_row`` first tries each item of a row as a *value*; a ready
   cell fails that with a ValueError whose message formats the cell's repr. A sheet whose rows
   are all ready cells (or None) skips that: `_cells_to_row` does the rest of what it did.
+- openpyxl writes each cell through lxml, which costs more than the rest: the rows are
+  written as text instead (kpi.reports.saving), byte for byte the same, and ``cells`` formats
+  text, numbers and empty cells in advance (``PreparedCell``) rather than making cells of them.
 Write-only sheets write their widths, print setup and frozen panes with the first row, so
 ``StreamingSheet.start`` sets all of them first.
 """
@@ -23,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.reports import style
+from kpi.reports.saving import PreparedCell, prepared_cell, stream_rows_as_text
 from kpi.reports.style import Styled
 
 _CENTRED_ACROSS = Alignment(horizontal="centerContinuous", vertical="center")
@@ -45,6 +49,7 @@ class StreamingSheet:
         self.ws, self.widths, self.row = ws, widths, 0
         self._looks: dict[tuple, tuple] = {} if looks is None else looks
         ws._values_to_row = _cells_to_row  # see the module's docstring
+        self._as_text = stream_rows_as_text(ws)
 
     def cell(self, styled: Styled | tuple) -> StreamedCell:
         """A cell of ``styled`` (or of a plain tuple of Styled's fields, as unpickled)."""
@@ -57,19 +62,33 @@ class StreamingSheet:
             cell._value = value
         elif value is not None:
             cell.value = value  # dates and the rest: openpyxl's own typing
+        cell.style_id = self._style_id(styled)
+        return cell
+
+    def _style_id(self, styled: Styled | tuple) -> int:
         # Looks are keyed by identity: fills and alignments are the builders' constants, kept
         # alive by the entry so that their ids cannot be reused.
+        _, style_name, number_format, fill, alignment = styled
         key = (style_name, number_format, id(fill), id(alignment))
         look = self._looks.get(key)
         if look is None:
             dressed = WriteOnlyCell(self.ws)
             style.dress(dressed, Styled(*styled))  # the first cell of a look pays for it once
             look = self._looks[key] = (dressed.style_id, fill, alignment)
-        cell.style_id = look[0]
-        return cell
+        return look[0]
 
-    def cells(self, row: Iterable[Styled | None]) -> list[StreamedCell | None]:
-        return [None if styled is None else self.cell(styled) for styled in row]
+    def cells(self, row: Iterable[Styled | None]) -> list[StreamedCell | PreparedCell | None]:
+        """The row's cells, formatted in advance where the sheet's rows are written as text."""
+        if not self._as_text:
+            return [None if styled is None else self.cell(styled) for styled in row]
+        cells: list[StreamedCell | PreparedCell | None] = []
+        for styled in row:
+            if styled is None:
+                cells.append(None)
+            else:
+                prepared = prepared_cell(styled[0], self._style_id(styled))
+                cells.append(self.cell(styled) if prepared is None else prepared)
+        return cells
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
         """The next row, as high as its wrapped texts need (see style.row_height) unless
@@ -107,9 +126,10 @@ def _cells_to_row(cells: list, row_index: int) -> Iterator[Cell]:
         if cell is None:
             continue
         cell.column = column
-        cell.row = row_index
-        if cell.hyperlink is not None:
-            cell.hyperlink.ref = cell.coordinate
+        if cell.__class__ is not PreparedCell:
+            cell.row = row_index
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
         yield cell
 
 

@@ -180,3 +180,12 @@ def test_details_are_read_one_unit_at_a_time(app, units):
 ])
 def test_sheet_names_are_numbered_safe_and_within_31_characters(index, name, expected):
     assert sheet_name(index, name) == expected
+
+
+def test_its_rows_are_written_as_text_byte_for_byte_what_openpyxl_writes(app, units, tmp_path, monkeypatch):
+    from kpi.reports import write_only
+    from tests.reports.xlsx import parts
+
+    fast = parts(export(app, tmp_path)[0].data)
+    monkeypatch.setattr(write_only, "stream_rows_as_text", lambda ws: None)  # openpyxl's own cell writer
+    assert fast == parts(export(app, tmp_path)[0].data)
