@@ -6,6 +6,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
+import sqlalchemy as sa
 import yaml
 from pydantic import ValidationError, field_validator
 from sqlmodel import Field, Session, SQLModel, select
@@ -69,10 +70,14 @@ class UserCreate(SQLModel):
 
 def session_user(user_id: int) -> SessionUser | None:
     """The signed-in user for Flask-Login, or None if gone or disabled."""
-    user = db.get_session().get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    return SessionUser(user.id, user.username, user.display_name, user.role, user.unit_id, user.email)
+    # Every request asks, so only the snapshot's columns, as a Core row: an ORM User costs
+    # several times the query.
+    row = db.get_session().connection().execute(_SESSION_USER, {"user_id": user_id}).first()
+    return None if row is None else SessionUser(*row)
+
+
+_SESSION_USER = (sa.select(User.id, User.username, User.display_name, User.role, User.unit_id, User.email)
+                 .where(User.id == sa.bindparam("user_id"), User.is_active.is_(True)))
 
 
 def create_user(session: Session, data: dict, *, actor: str = "cli", check_password: bool = True) -> User:
