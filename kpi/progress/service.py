@@ -148,7 +148,7 @@ def unit_progress(session: Session, unit: Unit, fiscal_year: FiscalYear, *, as_o
                   today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
-    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter)
+    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter, plain=True)
     return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 

@@ -99,11 +99,12 @@ def find_unit_year(session: Session, unit_id: int, year: int) -> tuple[Unit, Fis
 
 
 def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int, *,
-               figures_through: int | None = None) -> QuarterSheet:
+               figures_through: int | None = None, plain: bool = False) -> QuarterSheet:
     """The unit's quarter with every quarter's figures (for year-to-date and history), or only
     the figures and spending up to quarter ``figures_through``: a page as of a quarter shows
-    nothing later, and a year holds four times the figures of its first quarter."""
-    return _load(session, [unit], fiscal_year, quarter, figures_through)[unit.id]
+    nothing later, and a year holds four times the figures of its first quarter. ``plain``:
+    the indicators as read-only rows (see load_sheets), for a reader that changes nothing."""
+    return _load(session, [unit], fiscal_year, quarter, figures_through, plain)[unit.id]
 
 
 def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int, *,
