@@ -121,16 +121,16 @@ def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear
 def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int,
           figures_through: int | None, plain: bool = False) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
+    read = session.connection().execute if plain else (lambda statement, values: session.exec(statement, params=values))
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
-    for line in session.exec(_LINES, params=params):
+    for line in session.exec(_LINES, params=params):  # ORM objects always: they have properties
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    rows = session.connection().execute(_INDICATOR_ROWS, params) if plain else session.exec(_INDICATORS, params=params)
-    for indicator in rows:
+    for indicator in read(_INDICATOR_ROWS if plain else _INDICATORS, params):
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
     report_of: dict[int, tuple[int, int]] = {}  # report id -> (unit id, quarter)
-    for report in session.exec(_REPORTS, params=params):
+    for report in read(_REPORT_ROWS if plain else _REPORTS, params):
         reports[report.unit_id][report.quarter] = report
         if figures_through is None or report.quarter <= figures_through:
             report_of[report.id] = (report.unit_id, report.quarter)
@@ -170,8 +170,10 @@ _YEAR = sa.bindparam("year_id")
 _LINES = (select(BudgetLine).where(BudgetLine.unit_id.in_(_UNITS), BudgetLine.year_id == _YEAR)
           .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id))  # 基本支出 first
 _INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
-_INDICATOR_ROWS = sa.select(*Indicator.__table__.c).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
 _REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
+# The same two as plain rows (``plain``): read-only, with the same attributes.
+_INDICATOR_ROWS = sa.select(*Indicator.__table__.c).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
+_REPORT_ROWS = sa.select(*QuarterReport.__table__.c).where(*_REPORTS.whereclause)
 _REPORT_IDS = sa.bindparam("report_ids", expanding=True)
 _result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
 

@@ -14,11 +14,14 @@ from kpi.results.presenters import EntryRow, entry_row, merge_level_cells
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_unit_year, load_sheet
 
 
-def sheet(session: Session, unit_id: int, year: int, quarter: int) -> QuarterSheet | None:
+def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only: bool = False) -> QuarterSheet | None:
+    """The quarter's sheet; ``read_only`` (a page view, not a save) reads its indicators and
+    reports as plain rows, which cost a fraction of ORM objects."""
     found = find_unit_year(session, unit_id, year) if quarter in QUARTER_LABELS else None
     if found is None:
         return None
-    return load_sheet(session, *found, quarter, figures_through=quarter)  # the pages show no later quarter
+    return load_sheet(session, *found, quarter, figures_through=quarter,  # the pages show no later quarter
+                      plain=read_only)
 
 
 def reload(session: Session, old: QuarterSheet) -> QuarterSheet:
