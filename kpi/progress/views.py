@@ -1,13 +1,20 @@
-"""What the progress table prints: each indicator as a row of ready-made texts.
+"""What the progress table prints: each indicator as a row of ready-made texts, rendered.
 
 The table prints some 80 rows of 15 cells. Jinja pays for every filter, attribute chain and
 include inside a row, so the texts are made here in plain Python and the template only
-prints them (templates never compute).
+prints them (templates never compute). Each row is rendered once (progress/_row.html) and
+remembered with the IndicatorRow it shows: kpi.progress.service remembers a page's rows while
+their figures stay the same, so a page viewed again prints the rows it printed before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from flask import current_app
+from markupsafe import Markup
 
 from kpi.formatting import format_number
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, UnitProgress
@@ -32,11 +39,36 @@ class ProgressLine:
     expected_text: str
     forecast_text: str
     explanation: str  # the working behind the status
+    html: Markup = field(default=Markup(""))  # the whole <tr>, as progress/_row.html renders it
+
+
+REMEMBERED = 4096  # rendered rows per worker: a few dozen units' pages, about 2 kB each
+_rendered: OrderedDict[tuple[int, int], tuple[IndicatorRow, ProgressLine]] = OrderedDict()
+_lock = threading.Lock()  # gunicorn's threads share the rows
 
 
 def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine]]]:
-    """Each table (单位整体 first, then each project's own) with its rows."""
-    return [(title, [progress_line(row) for row in rows]) for title, rows in progress.tables()]
+    """Each table (单位整体 first, then each project's own) with its rows, rendered."""
+    as_of = progress.as_of_quarter
+    render = current_app.jinja_env.get_template("progress/_row.html").module.progress_row
+    return [(title, [rendered_line(row, as_of, render) for row in rows]) for title, rows in progress.tables()]
+
+
+def rendered_line(row: IndicatorRow, as_of: int, render) -> ProgressLine:
+    """The row's line with its HTML, from the last time this very row was shown as of this quarter."""
+    key = (id(row), as_of)
+    with _lock:
+        known = _rendered.get(key)
+        if known is not None and known[0] is row:  # the entry holds the row: its id is not reused
+            _rendered.move_to_end(key)
+            return known[1]
+    line = progress_line(row)
+    line.html = render(line, as_of)
+    with _lock:
+        _rendered[key] = (row, line)
+        while len(_rendered) > REMEMBERED:
+            _rendered.popitem(last=False)
+    return line
 
 
 def progress_line(row: IndicatorRow) -> ProgressLine:

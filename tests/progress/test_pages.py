@@ -129,3 +129,19 @@ def test_pages_without_any_report_say_so(client, auth):
     assert "尚无季度填报数据" in html_of(client, PROGRESS)
     html = html_of(client, DASHBOARD)
     assert "没有黄色或红色的指标" in html and "<title>指标状态分布</title>" in html
+
+
+def test_a_page_viewed_again_shows_a_figure_saved_in_between(app, client, auth):
+    """The rows and their HTML are remembered between views (kpi.progress.service and views),
+    keyed by everything they show: a new figure, or another as-of quarter, shows at once."""
+    enter_first_half(app)
+    auth.login("szcc_staff")
+    first = html_of(client, PROGRESS)
+    assert html_of(client, PROGRESS) == first  # remembered: the same page
+    assert "9,500宗" in first
+    gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "6500"}})
+    again = html_of(client, PROGRESS)
+    assert "11,500宗" in again and "9,500宗" not in again
+    assert chip(again, "投诉调解辅助服务")[0] == "green"
+    as_of_first = html_of(client, PROGRESS + "?quarter=1")
+    assert "5,000宗" in as_of_first and "11,500宗" not in as_of_first
