@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.db import ExactDecimal
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.progress import QuarterFigure, YearToDate, year_to_date
@@ -121,12 +122,20 @@ def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear
 def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int,
           figures_through: int | None, plain: bool = False) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
-    read = session.connection().execute if plain else (lambda statement, values: session.exec(statement, params=values))
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    if plain:
+        def read(statement, values):
+            return connection.execute(statement, values).all()
+    else:
+        def read(statement, values):
+            return session.exec(statement, params=values).all()
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
-    for line in session.exec(_LINES, params=params):  # ORM objects always: they have properties
+    for line in session.exec(_LINES, params=params).all():  # ORM objects always: they have properties
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in read(_INDICATOR_ROWS if plain else _INDICATORS, params):
+    plain_indicators = _INDICATOR_ROWS_POSTGRESQL if postgresql else _INDICATOR_ROWS
+    for indicator in read(plain_indicators if plain else _INDICATORS, params):
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
     report_of: dict[int, tuple[int, int]] = {}  # report id -> (unit id, quarter)
@@ -173,7 +182,7 @@ _INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.y
 _REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
 # The same two as plain rows (``plain``): read-only, with the same attributes.
 _INDICATOR_ROWS = sa.select(*Indicator.__table__.c).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
-_REPORT_ROWS = sa.select(*QuarterReport.__table__.c).where(*_REPORTS.whereclause)
+_REPORT_ROWS = sa.select(*QuarterReport.__table__.c).where(_REPORTS.whereclause)
 _REPORT_IDS = sa.bindparam("report_ids", expanding=True)
 _result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
 
@@ -183,12 +192,20 @@ def _figures_select(value, numerator, denominator) -> sa.Select:
                      _result.achieved_on, _result.assessment, _result.note).where(_result.report_id.in_(_REPORT_IDS))
 
 
+def _as_stored(column: sa.Column) -> sa.ColumnElement:
+    """The column read as plain NUMERIC on PostgreSQL, which hands NUMERIC back as exact
+    Decimals of the column's scale already: ExactDecimal's re-quantizing (kpi.db, for SQLite's
+    floats) cost as much as the query itself for a sheet's 300 figures."""
+    if not isinstance(column.type, ExactDecimal):
+        return column
+    return sa.type_coerce(column, sa.Numeric(column.type.impl.precision, column.type.impl.scale)).label(column.name)
+
+
 _RESULTS = _figures_select(_result.value, _result.numerator, _result.denominator)
-# PostgreSQL hands NUMERIC back as exact Decimals of the column's scale already: read as plain
-# Numeric, the figures skip ExactDecimal's re-quantizing (kpi.db, for SQLite's floats), which
-# cost as much as the query itself for a sheet's 300 figures.
-_RESULTS_POSTGRESQL = _figures_select(*(sa.type_coerce(column, sa.Numeric(20, 4))
-                                        for column in (_result.value, _result.numerator, _result.denominator)))
+_RESULTS_POSTGRESQL = _figures_select(*(_as_stored(column) for column in (_result.value, _result.numerator,
+                                                                            _result.denominator)))
+_INDICATOR_ROWS_POSTGRESQL = sa.select(*(_as_stored(column) for column in Indicator.__table__.c)
+                                       ).where(_INDICATOR_ROWS.whereclause)
 _SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _execution.spent
                       ).where(_execution.report_id.in_(_REPORT_IDS))
 
