@@ -8,8 +8,6 @@ their figures stay the same, so a page viewed again prints the rows it printed b
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from kpi.formatting import format_number
+from kpi.fragments import Remembered
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, UnitProgress
 
 
@@ -42,9 +41,7 @@ class ProgressLine:
     html: Markup = field(default=Markup(""))  # the whole <tr>, as progress/_row.html renders it
 
 
-REMEMBERED = 4096  # rendered rows per worker: a few dozen units' pages, about 2 kB each
-_rendered: OrderedDict[tuple[int, int], tuple[IndicatorRow, ProgressLine]] = OrderedDict()
-_lock = threading.Lock()  # gunicorn's threads share the rows
+_rendered = Remembered(4096)  # (row, line) by (id(row), as-of): a few dozen units' pages, 2 kB a row
 
 
 def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine]]]:
@@ -57,17 +54,12 @@ def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine
 def rendered_line(row: IndicatorRow, as_of: int, render) -> ProgressLine:
     """The row's line with its HTML, from the last time this very row was shown as of this quarter."""
     key = (id(row), as_of)
-    with _lock:
-        known = _rendered.get(key)
-        if known is not None and known[0] is row:  # the entry holds the row: its id is not reused
-            _rendered.move_to_end(key)
-            return known[1]
+    known = _rendered.get(key)
+    if known is not None and known[0] is row:  # the entry holds the row: its id is not reused
+        return known[1]
     line = progress_line(row)
     line.html = render(line, as_of)
-    with _lock:
-        _rendered[key] = (row, line)
-        while len(_rendered) > REMEMBERED:
-            _rendered.popitem(last=False)
+    _rendered.put(key, (row, line))
     return line
 
 

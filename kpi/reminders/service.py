@@ -201,8 +201,8 @@ def banner_for(session: Session, user) -> Banner:
     """
     params = {"user_id": user.id, "unit_id": user.unit_id}
     if user.role not in ("staff", "reviewer") or user.unit_id is None:
-        return Banner([], session.exec(_UNREAD_ONLY, params=params).one())
-    rows = session.exec(_BANNER, params=params).all()
+        return Banner([], session.connection().execute(_UNREAD_ONLY, params).scalar_one())
+    rows = session.connection().execute(_BANNER, params).all()
     latest: dict[tuple, object] = {}
     for row in rows:
         if row.kind is None:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from markupsafe import Markup
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, FIELDS, Entry
@@ -63,9 +66,9 @@ def entry_inputs(entry: Entry) -> dict[str, str]:
     return values
 
 
-@dataclass(frozen=True, slots=True)
-class EntryInput:
-    """One input of the entry form: the text it shows and the Chinese error beside it."""
+class EntryInput(NamedTuple):
+    """One input of the entry form: the text it shows and the Chinese error beside it. (A
+    NamedTuple: rows are remembered by their inputs, and a tuple hashes in C.)"""
 
     text: str
     error: str | None = None
@@ -105,6 +108,14 @@ class EntryRow:
     has_errors: bool
     level1_rows: int = 0
     level2_rows: int = 0
+    html: Markup = Markup("")  # the whole <tr>, as results/_row.html renders it (kpi.results.views)
+
+    def key(self) -> tuple:
+        """Everything the row's HTML shows, for remembering it."""
+        return (self.id, self.aggregation, self.name, self.label, self.target_text, self.unit, self.before,
+                self.hint, self.history_url, self.level1, self.level2, self.value, self.numerator,
+                self.denominator, self.band, self.achieved_on, self.assessment, self.note, self.has_errors,
+                self.level1_rows, self.level2_rows)
 
 
 def entry_row(indicator: Indicator, *, project: str | None, before: YearToDate, stored: Entry,

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import url_for
+from flask import current_app, url_for
+from markupsafe import Markup
 from sqlmodel import Session
 
 from kpi.audit.service import history
+from kpi.fragments import Remembered
 from kpi.budget.models import Unit
 from kpi.indicators.models import Indicator
 from kpi.results import service
@@ -50,7 +52,7 @@ def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, co
     typed_entries, typed_spending = typed or ({}, {})
     errors = errors or {}
     editable = sheet.editable and user.can("enter", sheet.unit.id)
-    tables = _entry_tables(sheet, typed_entries, errors)
+    tables = _entry_tables(sheet, typed_entries, errors, editable)
     lines = [
         {
             "line": line,
@@ -83,21 +85,37 @@ def posted_seen(form) -> dict:
     return seen
 
 
-def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict) -> list[tuple[str, list[EntryRow]]]:
-    """Each table's rows (the unit-wide table, then each project's), with their merged level cells."""
+def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool) -> list[tuple[str, list[EntryRow]]]:
+    """Each table's rows (the unit-wide table, then each project's), with their merged level cells,
+    rendered: rows already shown with the same texts, errors and rowspans are printed as before."""
     errors_of: dict[int, dict[str, str]] = {}
     for (kind, ident, field), message in errors.items():
         if kind == "indicator":
             errors_of.setdefault(ident, {})[field] = message
     history_url = _history_urls(sheet.unit.id)
+    render = current_app.jinja_env.get_template("results/_row.html").module.entry_row
     tables = []
     for title, indicators in sheet.tables():
         rows = [entry_row(indicator, project=_own_project(sheet, indicator), before=sheet.before(indicator),
                           stored=sheet.current(indicator.id), typed=typed.get(indicator.id, {}),
                           errors=errors_of.get(indicator.id, {}), history_url=history_url(indicator.id))
                 for indicator in indicators]
-        tables.append((title, merge_level_cells(rows)))
+        for row in merge_level_cells(rows):
+            row.html = _rendered_row(row, editable, render)
+        tables.append((title, rows))
     return tables
+
+
+_rendered = Remembered(4096)  # row HTML by everything it shows: a few dozen units' forms, 3 kB a row
+
+
+def _rendered_row(row: EntryRow, editable: bool, render) -> Markup:
+    key = (row.key(), editable)
+    html = _rendered.get(key)
+    if html is None:
+        html = render(row, editable)
+        _rendered.put(key, html)
+    return html
 
 
 def _own_project(sheet: QuarterSheet, indicator: Indicator) -> str | None:
