@@ -14,6 +14,7 @@ from kpi.budget.models import FiscalYear
 from kpi.db import get_session
 from kpi.finance import jobs, service
 from kpi.finance.models import ExportJob
+from kpi.paging import page_of
 from kpi.reports.consolidated import consolidated_name
 from kpi.progress.service import NotFound, find_progress
 from kpi.results.sheet import QUARTER_LABELS
@@ -26,18 +27,24 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 SELF_EVALUATION_WORKBOOK = "/units/{unit_id}/{year}/self-evaluation/workbook"
 
 
+UNITS_PER_PAGE = 100  # a city has about 1,000 units: the whole list was 1.6 MB of HTML
+
+
 @bp.get("/finance")
 @access("finance")
 def home():
     """Every unit's reports, money, score and grade for ?year= (default the newest), filtered by
-    ?q= (unit name contains), ?status= and ?grade=; one-click downloads of every workbook."""
+    ?q= (unit name contains), ?status= and ?grade=, UNITS_PER_PAGE at a time (?page=); one-click
+    downloads of every workbook. The tiles count every unit of the year."""
     filters = service.Filters.from_args(request.args)
     try:
         overview = service.overview(get_session(), request.args.get("year", type=int), filters)
     except service.YearNotFound:
         abort(404)
+    shown = overview.shown
     return render_template(
         "finance/home.html", overview=overview, filters=filters, quarter_labels=QUARTER_LABELS,
+        shown=shown, page=page_of(shown, request.args.get("page"), UNITS_PER_PAGE),
         status_filters=list(service.STATUS_FILTERS), grades=[*service.GRADES, service.NO_GRADE],
         self_evaluation_workbook=SELF_EVALUATION_WORKBOOK, form=CsrfForm(),
     )

@@ -113,3 +113,21 @@ def test_unit_users_get_403_on_the_finance_pages_and_404_on_another_units_workbo
 def test_signed_out_visitors_are_sent_to_login(client):
     response = client.get("/finance")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_city_is_listed_a_hundred_units_a_page_keeping_the_filters(app, client, auth, units):
+    from kpi.finance.routes import UNITS_PER_PAGE
+    from tests.finance.gen import gen_units
+
+    many = set(gen_units(app, UNITS_PER_PAGE + 20))
+    auth.login("finance")
+    first, second = page(client, "?q=测试"), page(client, "?q=测试&page=2")
+    assert len(listed(first)) == UNITS_PER_PAGE and len(listed(second)) == 20
+    assert listed(first) | listed(second) == many and not listed(first) & listed(second)
+    assert "第 1 / 2 页" in first and "显示 120 / 124 个单位（本页第 1–100 个）" in first
+    assert re.search(r'href="/finance\?page=2&amp;year=2023&amp;q=%E6%B5%8B%E8%AF%95" rel="next"', first)
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert '<span class="tile-label">预算单位</span><strong>124</strong>' in first  # every unit, not the page
+    for odd in ("0", "-3", "abc", "99"):  # any page that does not exist shows the nearest one
+        assert listed(page(client, f"?q=测试&page={odd}")) == (listed(second) if odd == "99" else listed(first))
+    assert "分页" not in page(client, "?q=甲")  # one page: no pager
