@@ -10,10 +10,10 @@ its aggregation rule (domain.md §3). Pure: no Flask, no database, no I/O.
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from kpi.domain.aggregation import Aggregation
 
@@ -59,9 +59,11 @@ class EntryError(ValueError):
         super().__init__("；".join(f"{name}：{message}" for name, message in self.errors.items()))
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One quarter's figure for one indicator, as entered and validated."""
+class Entry(NamedTuple):
+    """One quarter's figure for one indicator, as entered and validated.
+
+    A NamedTuple rather than a dataclass: a city's export makes a quarter of a million, and the
+    pages remember rows by their figures, so making, hashing and comparing them runs in C."""
 
     value: Decimal | None = None  # counts, levels, money, or a rate entered as a percentage 0–100
     numerator: Decimal | None = None  # a rate entered as 成功数 / 受理数
@@ -74,7 +76,7 @@ class Entry:
     @property
     def is_empty(self) -> bool:
         """Nothing was entered."""
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return all(value is None for value in self)
 
 
 class _Invalid(Exception):

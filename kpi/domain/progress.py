@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Band, Entry
@@ -40,9 +41,8 @@ class ProgressSettings:
     over_completion_at: Decimal = Decimal("130")  # completion in % that calls for an explanation
 
 
-@dataclass(frozen=True)
-class QuarterFigure:
-    """What was entered for one indicator in one quarter (1–4)."""
+class QuarterFigure(NamedTuple):
+    """What was entered for one indicator in one quarter (1–4). (A NamedTuple, as Entry.)"""
 
     quarter: int
     entry: Entry

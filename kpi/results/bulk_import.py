@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
@@ -221,16 +221,16 @@ def _claim(target: QuarterImport, key: tuple[str, int], row: SourceRow, column: 
 def _raw(entry: Entry, aggregation: str) -> dict[str, str]:
     """A stored entry as the text fields validate_input reads back to the same entry."""
     raw = {}
-    for item in fields(Entry):
-        value = getattr(entry, item.name)
-        if value is None or not applies(aggregation, item.name):
-            raw[item.name] = ""
-        elif item.name == "band":
-            raw[item.name] = value.value
-        elif item.name == "achieved_on":
-            raw[item.name] = value.isoformat()
-        elif item.name in ("value", "numerator", "denominator"):
-            raw[item.name] = plain(value)
+    for name in Entry._fields:
+        value = getattr(entry, name)
+        if value is None or not applies(aggregation, name):
+            raw[name] = ""
+        elif name == "band":
+            raw[name] = value.value
+        elif name == "achieved_on":
+            raw[name] = value.isoformat()
+        elif name in ("value", "numerator", "denominator"):
+            raw[name] = plain(value)
         else:
-            raw[item.name] = value
+            raw[name] = value
     return raw

@@ -6,7 +6,7 @@ transaction as the change itself.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping
 
@@ -143,10 +143,10 @@ def pending_changes(sheet: QuarterSheet, data: QuarterInput) -> list[Change]:
         if indicator.id not in data.entries:
             continue
         old, entry = sheet.current(indicator.id), data.entries[indicator.id]
-        for item in fields(Entry):
-            before, after = getattr(old, item.name), getattr(entry, item.name)
+        for name in Entry._fields:
+            before, after = getattr(old, name), getattr(entry, name)
             if before != after:
-                changes.append(Change("indicator", indicator.id, indicator.name, FIELD_LABELS[item.name], before, after))
+                changes.append(Change("indicator", indicator.id, indicator.name, FIELD_LABELS[name], before, after))
     for line in sheet.lines:
         if line.id in data.spending and sheet.spent(line.id) != data.spending[line.id]:
             changes.append(Change("budget_line", line.id, line.name, "执行数（万元）", sheet.spent(line.id), data.spending[line.id]))
@@ -189,9 +189,9 @@ def save(
                 session.delete(row)
             continue
         row = row or IndicatorResult(report_id=report.id, indicator_id=indicator_id)
-        for item in fields(Entry):
-            value = getattr(entry, item.name)
-            setattr(row, item.name, value.value if item.name == "band" and value is not None else value)
+        for name in Entry._fields:
+            value = getattr(entry, name)
+            setattr(row, name, value.value if name == "band" and value is not None else value)
         session.add(row)
     spent_rows = {
         row.budget_line_id: row
