@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from contextlib import nullcontext
 from decimal import Decimal
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -55,16 +56,16 @@ class _WorkbookWriter(ExcelWriter):
     def write_worksheet(self, ws):
         if self.workbook.write_only or not LXML:
             return super().write_worksheet(ws)
-        # As ExcelWriter.write_worksheet in normal mode, with the sheet writer below.
+        # As ExcelWriter.write_worksheet in normal mode, with the sheet writer below, in memory
+        # rather than through a temporary file: the whole workbook is in memory already.
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = SheetWriter(ws)
+        writer = SheetWriter(ws, out=io.BytesIO())
         writer.write()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
+        self._archive.writestr(ws.path[1:], writer.out.getvalue())
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 def stream_rows_as_text(ws) -> bool:
@@ -118,8 +119,9 @@ class SheetWriter(WorksheetWriter):
     """
 
     def get_stream(self):
-        # As WorksheetWriter.get_stream, but into a file object of ours.
-        with open(self.out, "wb") as self._file, xmlfile(self._file) as xf:
+        # As WorksheetWriter.get_stream, but into a file object of ours (or the BytesIO given).
+        file = nullcontext(self.out) if isinstance(self.out, io.BytesIO) else open(self.out, "wb")
+        with file as self._file, xmlfile(self._file) as xf:
             with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
                 try:
                     while True:
