@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.db import get_session
-from kpi.review import apply_review
 from kpi.evaluation import service, settings as scoring, views
 from kpi.evaluation.sheet import scoring_settings
-from kpi.monitoring.forms import ReportForm
+from kpi.forms import ReportForm
+from kpi.review import apply_review
 from kpi.workflow import locked_message
 
 bp = Blueprint("evaluation", __name__)

@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from kpi.accounts.access import access
 from kpi.db import get_session
-from kpi.review import apply_review
+from kpi.forms import ReportForm
 from kpi.monitoring import service, views
-from kpi.monitoring.forms import ReportForm
 from kpi.monitoring.validation import parse_input
+from kpi.review import apply_review
 from kpi.workflow import locked_message
 
 bp = Blueprint("monitoring", __name__)

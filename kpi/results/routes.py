@@ -7,8 +7,8 @@ from flask_login import current_user
 from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.domain.entries import FIELDS
+from kpi.forms import ReportForm
 from kpi.results import service, views
-from kpi.results.forms import QuarterForm
 from kpi.review import apply_review
 
 bp = Blueprint("results", __name__)
@@ -31,7 +31,7 @@ def quarters(unit_id: int, year: int):
 def quarter(unit_id: int, year: int, quarter: int):
     """The entry form (read-only unless the user may enter and the quarter is open)."""
     sheet = _sheet_or_404(unit_id, year, quarter, read_only=True)
-    form = QuarterForm(version=sheet.version)
+    form = ReportForm(version=sheet.version)
     return render_template("results/quarter.html", **views.quarter_page(sheet, form, current_user))
 
 
@@ -41,7 +41,7 @@ def save_quarter(unit_id: int, year: int, quarter: int):
     """Save draft or submit. Errors come back beside their fields with every typed value kept."""
     session = get_session()
     sheet = _sheet_or_404(unit_id, year, quarter)
-    form = QuarterForm()
+    form = ReportForm()
     raw_entries, raw_spending = _raw_inputs(sheet)
     seen = views.posted_seen(request.form)
     page = dict(typed=(raw_entries, raw_spending), seen=seen)
