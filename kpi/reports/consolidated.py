@@ -95,10 +95,9 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
                   _SCORE._replace(value=row.total_score), Styled(row.grade)]
         for state in [*row.quarters.values(), row.monitoring, row.evaluation]:
             styled += [Styled(state.label), Styled(state.submitted_on, style.DATE)]
-        cells = sheet.cells(styled)
-        cells[0] = sheet.cell(styled[0])  # an openpyxl cell, to carry the link
-        cells[0].hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", tooltip="查看该单位的指标进度")
-        sheet.append(cells)
+        link = sheet.cell(styled[0])  # an openpyxl cell, to carry the link
+        link.hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", tooltip="查看该单位的指标进度")
+        sheet.append([link, *sheet.cells(styled[1:])])
     units = totals.units
     styled = [Styled(f"合计（{units} 个单位）", style.SECTION), Styled(None, style.SECTION),
               Styled(totals.budget.budget, style.MONEY), Styled(totals.budget.spent, style.MONEY),

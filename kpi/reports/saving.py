@@ -101,13 +101,24 @@ def prepared_cell(value, style_id: int) -> PreparedCell | None:
         value = value[:32767]  # as Cell.check_string
         if _ILLEGAL.search(value):
             raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return PreparedCell(value, f' s="{style_id}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
+        return PreparedCell(value, _cell_xml(style_id, "s", value))
     if value is None or value == "":
-        return PreparedCell(None, f' s="{style_id}" t="n"></c>')
+        return PreparedCell(None, _cell_xml(style_id, "n", None))
     if type(value) in (int, Decimal):
-        return PreparedCell(value, f' s="{style_id}" t="n"><v>{_text(safe_string(value))}</v></c>')
+        return PreparedCell(value, _cell_xml(style_id, "n", value))
     return None
+
+
+def _cell_xml(style_id: int | None, data_type: str, value) -> str:
+    """A plain cell's XML after its ``<c r="…"``, as lxml_write_cell writes it."""
+    style = "" if style_id is None else f' s="{style_id}"'
+    head = f'{style} t="{"inlineStr" if data_type == "s" else data_type}">'
+    if value is None or value == "":
+        return f"{head}</c>"
+    if data_type == "s":
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f"{head}<is><t{space}>{_text(value)}</t></is></c>"
+    return f"{head}<v>{_text(safe_string(value))}</v></c>"
 
 
 class SheetWriter(WorksheetWriter):
@@ -117,6 +128,10 @@ class SheetWriter(WorksheetWriter):
     handed to openpyxl's ``write_cell``, and lxml is flushed after each: the text and lxml's
     output reach the file in the order they were written.
     """
+
+    def __init__(self, ws, out=None):
+        self._letters: dict[int, str] = {}  # column letters by number
+        super().__init__(ws, out)
 
     def get_stream(self):
         # As WorksheetWriter.get_stream, but into a file object of ours (or the BytesIO given).
@@ -135,10 +150,6 @@ class SheetWriter(WorksheetWriter):
                 except GeneratorExit:
                     pass
 
-    def __init__(self, ws, out=None):
-        self._letters: dict[int, str] = {}  # column letters by number
-        super().__init__(ws, out)
-
     def write_row(self, xf, row, row_idx):
         """As WorksheetWriter.write_row, as text."""
         xf.flush()  # <sheetData>, and any cell lxml wrote, must come first
@@ -152,36 +163,26 @@ class SheetWriter(WorksheetWriter):
         parts = [f"<row {attributes}>"]
         for cell in row:
             if cell.__class__ is PreparedCell:
-                letter = letters.get(cell.column)
-                if letter is None:
-                    letter = letters[cell.column] = get_column_letter(cell.column)
-                parts.append(f'<c r="{letter}{row_idx}"{cell.xml}')
-                continue
-            if cell._comment is not None:
-                ws._comments.append(CommentRecord.from_cell(cell))
-            styled = cell.has_style
-            value = cell._value
-            if value is None and not styled and not cell._comment:
-                continue
-            data_type = cell.data_type
-            if data_type not in _PLAIN_TYPES or cell.hyperlink is not None or not isinstance(value, (str, _NUMBER)):
-                self._file.write(_encoded(parts))
-                parts.clear()
-                write_cell(xf, ws, cell, styled)  # openpyxl's own XML for this one
-                xf.flush()
-                continue
+                xml = cell.xml
+            else:
+                if cell._comment is not None:
+                    ws._comments.append(CommentRecord.from_cell(cell))
+                styled = cell.has_style
+                value = cell._value
+                if value is None and not styled and not cell._comment:
+                    continue
+                data_type = cell.data_type
+                if data_type not in _PLAIN_TYPES or cell.hyperlink is not None or not isinstance(value, (str, _NUMBER)):
+                    self._file.write(_encoded(parts))
+                    parts.clear()
+                    write_cell(xf, ws, cell, styled)  # openpyxl's own XML for this one
+                    xf.flush()
+                    continue
+                xml = _cell_xml(cell.style_id if styled else None, data_type, value)
             letter = letters.get(cell.column)
             if letter is None:
                 letter = letters[cell.column] = get_column_letter(cell.column)
-            style_id = f' s="{cell.style_id}"' if styled else ""
-            head = f'<c r="{letter}{row_idx}"{style_id} t="{"inlineStr" if data_type == "s" else data_type}">'
-            if value is None or value == "":
-                parts.append(f"{head}</c>")
-            elif data_type == "s":
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(f"{head}<is><t{space}>{_text(value)}</t></is></c>")
-            else:
-                parts.append(f"{head}<v>{_text(safe_string(value))}</v></c>")
+            parts.append(f'<c r="{letter}{row_idx}"{xml}')
         parts.append("</row>")
         self._file.write(_encoded(parts))
 

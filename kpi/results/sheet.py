@@ -123,7 +123,6 @@ def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quar
           figures_through: int | None, plain: bool = False) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
     connection = session.connection()
-    postgresql = connection.dialect.name == "postgresql"
     if plain:
         def read(statement, values):
             return connection.execute(statement, values).all()
@@ -134,7 +133,7 @@ def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quar
     for line in session.exec(_LINES, params=params).all():  # ORM objects always: they have properties
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    plain_indicators = _INDICATOR_ROWS_POSTGRESQL if postgresql else _INDICATOR_ROWS
+    plain_indicators = _for_dialect(connection, _INDICATOR_ROWS_POSTGRESQL, _INDICATOR_ROWS)
     for indicator in read(plain_indicators if plain else _INDICATORS, params):
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
@@ -159,7 +158,7 @@ def _figures(session: Session, report_of: dict[int, tuple[int, int]]) -> tuple[d
     connection = session.connection()
     report_ids = {"report_ids": list(report_of)}
     for (report_id, indicator_id, value, numerator, denominator, band, achieved_on, assessment,
-         note) in connection.execute(_results(connection), report_ids).all():
+         note) in connection.execute(_for_dialect(connection, _RESULTS_POSTGRESQL, _RESULTS), report_ids).all():
         unit_id, quarter = report_of[report_id]
         entry = Entry(value, numerator, denominator, Band(band) if band else None, achieved_on, assessment,
                       note)  # positional, in Entry's field order: 300 figures a sheet
@@ -210,8 +209,9 @@ _SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _executio
                       ).where(_execution.report_id.in_(_REPORT_IDS))
 
 
-def _results(connection: sa.Connection) -> sa.Select:
-    return _RESULTS_POSTGRESQL if connection.dialect.name == "postgresql" else _RESULTS
+def _for_dialect(connection: sa.Connection, on_postgresql: sa.Select, elsewhere: sa.Select) -> sa.Select:
+    """The statement reading NUMERIC as stored on PostgreSQL (see _as_stored), else the other."""
+    return on_postgresql if connection.dialect.name == "postgresql" else elsewhere
 
 
 def _sheet(unit: Unit, fiscal_year: FiscalYear, quarter: int, lines: list[BudgetLine], indicators: list[Indicator],
