@@ -1,0 +1,1 @@
+"""Shared helpers every feature may import: time, number types, labels. They import no feature."""
