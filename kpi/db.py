@@ -1,6 +1,6 @@
-"""Database plumbing: metadata conventions, exact decimals, engine and sessions.
+"""Database plumbing: metadata conventions, engine and sessions (exact decimals: kpi.core.decimals).
 
-Models import `Decimal4`/`Money` and this module *before* defining tables, so the
+Models import `Money`/`Quantity` and this module *before* defining tables, so the
 naming convention below applies to every constraint (SQLite needs named
 constraints for Alembic's batch mode; stack.md).
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Iterator
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
+
+from kpi.core.decimals import ExactDecimal, Money, Quantity  # noqa: F401  (re-exported: models import them from here)
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -24,50 +25,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class ExactDecimal(sa.TypeDecorator):
-    """NUMERIC that always comes back as a Decimal quantized to its scale.
-
-    PostgreSQL stores NUMERIC exactly. SQLite keeps it as a float internally, so
-    19000.1 can come back as 19000.099999…; quantizing on the way out restores
-    the value that was written (15 significant digits are exact in a double).
-    """
-
-    impl = sa.Numeric
-    cache_ok = True
-
-    def __init__(self, precision: int, scale: int):
-        super().__init__(precision=precision, scale=scale, asdecimal=True)
-        self._quantum = Decimal(1).scaleb(-scale)
-
-    def load_dialect_impl(self, dialect):
-        # On SQLite, read the raw number and convert ourselves: SQLAlchemy's own
-        # Decimal conversion there warns that it is inexact.
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(sa.Numeric(self.impl.precision, self.impl.scale, asdecimal=False))
-        return dialect.type_descriptor(self.impl)
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        value = Decimal(value).quantize(self._quantum)
-        return float(value) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return Decimal(str(value)).quantize(self._quantum)
-
-
-def Money() -> ExactDecimal:
-    """An amount in 万元 (4 decimals: 1 元 resolution)."""
-    return ExactDecimal(16, 4)
-
-
-def Quantity() -> ExactDecimal:
-    """An indicator value: counts, percentages, targets (4 decimals)."""
-    return ExactDecimal(20, 4)
 
 
 def utcnow() -> datetime:

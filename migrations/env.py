@@ -30,10 +30,12 @@ def _url() -> str:
 
 
 def _render_item(type_, obj, autogen_context):
-    # Migrations must not import app code that may change later: render our
-    # exact-decimal column type as the plain NUMERIC it is in the database.
+    # Migrations must not import app code that may change later: render our exact-decimal
+    # column type as what it is in each database, NUMERIC on PostgreSQL and text on SQLite
+    # (kpi.core.decimals, migration 0008).
     if type_ == "type" and isinstance(obj, ExactDecimal):
-        return f"sa.Numeric({obj.impl.precision}, {obj.impl.scale})"
+        return (f"sa.Numeric({obj.precision}, {obj.scale})"
+                f".with_variant(sa.String({obj.text_length}), 'sqlite')")
     return False
 
 
