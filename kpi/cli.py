@@ -68,9 +68,12 @@ def init_command() -> None:
 @click.option("--unit", "unit_name", required=True, help="预算单位名称（不存在则新建）")
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="预算年度")
 @click.option("--dry-run", is_flag=True, help="只显示将导入的内容，不写入数据库")
-@click.option("--replace", is_flag=True, help="覆盖该单位该年度已有的同一张指标表")
-def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool, replace: bool) -> None:
-    """Import a target table (.xlsx) for UNIT and YEAR; all rows or none."""
+@click.option("--replace", is_flag=True, help="覆盖该单位该年度已有的同一张指标表（仅限未批复的草稿表）")
+@click.option("--draft", is_flag=True, help="导入为草稿（未批复）：可在指标设置中直接修改；默认导入为已批复")
+def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool, replace: bool, draft: bool) -> None:
+    """Import a target table (.xlsx) for UNIT and YEAR; all rows or none.
+
+    The table is marked approved (批复), as published tables are; --draft leaves it a draft."""
     if not unit_name.strip():
         fail("--unit 不能为空")
     if not file.exists():
@@ -81,7 +84,8 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
         fail(f"{file.name}：{error}")
     session = Session(db.engine(), expire_on_commit=False)
     try:
-        summary = import_target_table(session, table, unit_name=unit_name, year=year, replace=replace, dry_run=dry_run)
+        summary = import_target_table(session, table, unit_name=unit_name, year=year, replace=replace, dry_run=dry_run,
+                                      status="draft" if draft else "approved")
         if dry_run:
             session.rollback()
         else:
@@ -111,7 +115,8 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
         label = f"项目“{imported.project}”" if imported.project else "单位整体"
         replaced = f"（替换原有 {imported.replaced} 项）" if imported.replaced else ""
         click.echo(f"{label}：导入 {len(imported.specs)} 项指标{replaced}。")
-    click.echo(f"已导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年。")
+    state = "草稿（未批复，可直接修改）" if draft else "已批复（如需修改指标值或分值，请提交绩效目标调整）"
+    click.echo(f"已导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年，状态：{state}。")
 
 
 @kpi_cli.command("indicators")

@@ -15,6 +15,7 @@ from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, PerformanceGoal, Unit
 from kpi.indicators.schemas import IndicatorSpec
 from kpi.indicators.service import build_indicator
+from kpi.indicators.tables import mark_year
 
 DEFAULT_DATASET = Path(__file__).parent / "data" / "szcc_2023.yaml"
 
@@ -74,6 +75,8 @@ def load_dataset(session: Session, data: dict) -> DatasetSummary:
         line = lines[spec.project] if spec.project else None
         session.add(build_indicator(spec, unit=unit, year=year, scope="unit", budget_line=line, display_order=position))
     session.flush()
+    # The published tables were approved (批复) with the budget: fixed from the start (domain.md §9).
+    mark_year(session, unit.id, year.id, "approved")
     return DatasetSummary(unit.name, year.year, len(lines), len(data["unit_indicators"]), project_count)
 
 

@@ -14,6 +14,7 @@ from kpi.budget import service as budget
 from kpi.indicators.schemas import IndicatorSpec, describe_validation_error
 from kpi.indicators.service import build_indicator, delete_table, indicator_table, target_of
 from kpi.indicators.table_reader import TargetTable
+from kpi.indicators.tables import find_table, mark_table
 
 
 class ImportRejected(ValueError):
@@ -90,8 +91,13 @@ def import_target_table(
     year: int,
     replace: bool = False,
     dry_run: bool = False,
+    status: str = "approved",
 ) -> ImportSummary:
-    """Write the table's indicators; the caller commits (or rolls back on dry run/error)."""
+    """Write the table's indicators; the caller commits (or rolls back on dry run/error).
+
+    Each imported table gets `status`: "approved" (a published, 批复 table, the default) or
+    "draft". An approved table is never replaced: it changes only by 绩效目标调整 (§9).
+    """
     specs = validate_rows(table)
     if not specs:
         raise ImportRejected([f"工作表“{table.sheet}”没有可导入的指标行"])
@@ -112,10 +118,16 @@ def import_target_table(
             if created:
                 summary.created_projects.append(imported.project)
         existing = indicator_table(session, unit, fiscal_year, line)
+        label = f"项目“{imported.project}”的指标表" if imported.project else "单位整体指标表"
         if existing and not replace:
-            label = f"项目“{imported.project}”的指标表" if imported.project else "单位整体指标表"
             problems.append(f"{unit.name} {year} 年的{label}已有 {len(existing)} 项指标；如需覆盖请使用 --replace")
             continue
+        state = find_table(session, unit.id, fiscal_year.id, line.id if line else None)
+        if existing and state is not None and state.is_approved:
+            problems.append(f"{unit.name} {year} 年的{label}已批复，不能覆盖；如需修改指标值或分值，请提交绩效目标调整申请")
+            continue
+        mark_table(session, unit_id=unit.id, year_id=fiscal_year.id, budget_line_id=line.id if line else None,
+                   status=status)
         imported.replaced = delete_table(session, unit, fiscal_year, line) if existing else 0
         for position, spec in enumerate(imported.specs, start=1):
             session.add(

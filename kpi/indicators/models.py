@@ -52,6 +52,65 @@ class Indicator(SQLModel, table=True):
     plan_q3: Optional[Decimal] = Field(default=None, sa_type=Quantity())
     plan_q4: Optional[Decimal] = Field(default=None, sa_type=Quantity())
     display_order: int = 0
+    # 年初指标值/年初分值: NULL until a 绩效目标调整 is approved; then the values the year
+    # began with, while target_text/points above hold the adjusted (现行) ones.
+    original_target_text: Optional[str] = Field(default=None, sa_type=sa.Text)
+    original_points: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(8, 2))
     version: int = Field(default=1)  # optimistic locking for later edits
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+    @property
+    def is_adjusted(self) -> bool:
+        """Whether an approved 绩效目标调整 changed this indicator's target or points."""
+        return self.original_target_text is not None
+
+    @property
+    def initial_target_text(self) -> str:
+        """年初指标值: the target as first approved (the current one if never adjusted)."""
+        return self.target_text if self.original_target_text is None else self.original_target_text
+
+    @property
+    def initial_points(self) -> Optional[Decimal]:
+        """年初分值: the points as first approved (the current ones if never adjusted)."""
+        return self.points if self.original_target_text is None else self.original_points
+
+
+TABLE_STATUSES = ("draft", "submitted", "approved")
+TABLE_STATUS_LABELS = {"draft": "草稿", "submitted": "待批复", "approved": "已批复"}
+
+
+class TargetTable(SQLModel, table=True):
+    """The approval state of one target table (绩效目标表): a unit's 单位整体 table or a project's.
+
+    Once finance approves (批复) a table with the budget, its 年度指标值 and 分值 are fixed
+    (domain.md §9) and change only through an approved 绩效目标调整. A table without a
+    row here was never approved: it is a draft that staff may still edit directly.
+    """
+
+    __tablename__ = "target_table"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('unit', 'project')", name="scope"),
+        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved')", name="status"),
+        sa.CheckConstraint("(scope = 'unit' AND budget_line_id IS NULL) OR (scope = 'project' AND budget_line_id IS NOT NULL)",
+                           name="line_matches_scope"),
+        # One row per table. NULLs never clash in a UNIQUE, so the unit-wide table
+        # (no budget line) needs its own partial index.
+        sa.UniqueConstraint("budget_line_id"),
+        sa.Index("uq_target_table_unit_year_unit_scope", "unit_id", "year_id", unique=True,
+                 sqlite_where=sa.text("scope = 'unit'"), postgresql_where=sa.text("scope = 'unit'")),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    year_id: int = Field(foreign_key="fiscal_year.id")
+    scope: str = Field(default="unit", max_length=10)
+    budget_line_id: Optional[int] = Field(default=None, foreign_key="budget_line.id")
+    status: str = Field(default="draft", max_length=10)
+    approved_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    approved_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == "approved"

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from kpi.db import make_engine
-from kpi.indicators.models import Indicator
+from kpi.budget.models import Unit
+from kpi.indicators.models import Indicator, TargetTable
 from tests.indicators.xlsx_factory import (
     gen_single_layout_table,
     gen_split_layout_table,
@@ -75,14 +76,45 @@ def test_dry_run_shows_rows_and_writes_nothing(runner, tmp_path, sqlite_url):
     assert runner.invoke(args=["kpi", "indicators", "--unit", NEW_UNIT, "--year", "2024"]).exit_code != 0
 
 
-def test_reimport_needs_replace_and_then_replaces(runner, tmp_path, sqlite_url):
+def test_reimport_of_a_draft_needs_replace_and_then_replaces(runner, tmp_path, sqlite_url):
     path = gen_single_layout_table(tmp_path)
-    assert import_targets(runner, path).exit_code == 0
+    first = import_targets(runner, path, "--draft")
+    assert first.exit_code == 0 and "草稿" in first.output
     again = import_targets(runner, path)
     assert again.exit_code != 0 and "--replace" in again.output
-    replaced = import_targets(runner, path, "--replace")
+    replaced = import_targets(runner, path, "--replace", "--draft")
     assert replaced.exit_code == 0 and "替换原有 7 项" in replaced.output
     assert len(listing(runner)) == 7
+    assert table_states(sqlite_url) == [("unit", None, "draft")]
+
+
+def test_an_imported_table_is_approved_and_then_never_replaced(runner, tmp_path, sqlite_url):
+    path = gen_single_layout_table(tmp_path)
+    first = import_targets(runner, path)
+    assert first.exit_code == 0 and "已批复" in first.output
+    assert table_states(sqlite_url) == [("unit", None, "approved")]
+    before = indicator_count(sqlite_url)
+    replaced = import_targets(runner, path, "--replace")
+    assert replaced.exit_code != 0 and "已批复，不能覆盖" in replaced.output and "绩效目标调整" in replaced.output
+    assert indicator_count(sqlite_url) == before
+
+
+def test_split_layout_marks_each_projects_table(runner, tmp_path, sqlite_url):
+    assert import_targets(runner, gen_split_layout_table(tmp_path), "--draft").exit_code == 0
+    states = table_states(sqlite_url)
+    assert len(states) == 2 and {scope for scope, _, _ in states} == {"project"}
+    assert {status for _, _, status in states} == {"draft"}
+
+
+def table_states(url: str) -> list[tuple]:
+    """(scope, budget line, status) of the new unit's target tables."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        unit = session.exec(select(Unit).where(Unit.name == NEW_UNIT)).one()
+        rows = session.exec(select(TargetTable).where(TargetTable.unit_id == unit.id).order_by(TargetTable.id)).all()
+        states = [(row.scope, None if row.scope == "unit" else row.budget_line_id, row.status) for row in rows]
+    engine.dispose()
+    return states
 
 
 @pytest.mark.parametrize(

@@ -148,3 +148,17 @@ def test_dataset_is_never_loaded_twice(sqlite_url):
         assert session.exec(select(func.count()).select_from(BudgetLine)).one() == 5
         assert session.exec(select(func.count()).select_from(PerformanceGoal)).one() == 5
     engine.dispose()
+
+
+def test_every_2023_target_table_is_approved(session):
+    """The published tables were approved with the budget (domain.md §9): fixed from the start."""
+    from kpi.indicators.models import TargetTable
+
+    unit = budget.get_unit(session, UNIT)
+    tables = session.exec(select(TargetTable).where(TargetTable.unit_id == unit.id)).all()
+    keys = {(row.scope, row.budget_line_id) for row in tables}
+    projects_with_indicators = set(session.exec(
+        select(Indicator.budget_line_id).where(Indicator.unit_id == unit.id, Indicator.scope == "project").distinct()
+    ).all())
+    assert keys == {("unit", None)} | {("project", line) for line in projects_with_indicators}
+    assert all(row.status == "approved" and row.approved_at is not None for row in tables)
