@@ -8,7 +8,8 @@ from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.indicators import views
 from kpi.indicators.forms import IndicatorForm
-from kpi.indicators.service import SETTING_LABELS, IndicatorConflict, update_settings
+from kpi.indicators.service import SETTING_LABELS, IndicatorConflict, TargetFixed, update_settings
+from kpi.indicators.tables import is_approved
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS
 
 bp = Blueprint("indicators", __name__)
@@ -75,9 +76,15 @@ def edit(unit_id: int, indicator_id: int):
         except IndicatorConflict:
             session.rollback()
             flash("该指标已被他人修改，请刷新页面查看最新设置后再修改。", "error")
+        except TargetFixed as fixed:
+            session.rollback()  # nothing is saved, not even the fields that could change
+            flash(fixed.message, "error")
+            for name in fixed.fields:
+                getattr(form, name).errors.append("已批复，不能直接修改；请通过绩效目标调整申请")
         else:
             flash("已保存：" + "、".join(changed) if changed else "没有需要保存的修改。", "success")
             year = views.year_of(session, indicator)
             return redirect(url_for("indicators.table", unit_id=unit_id, year=year,
                                     project=indicator.budget_line_id if indicator.scope == "project" else None))
-    return render_template("indicators/edit.html", form=form, indicator=indicator, unit_id=unit_id)
+    return render_template("indicators/edit.html", form=form, indicator=indicator, unit_id=unit_id,
+                           approved=is_approved(session, indicator), year=views.year_of(session, indicator))

@@ -11,6 +11,7 @@ from kpi.domain.aggregation import infer_aggregation
 from kpi.domain.targets import Target, parse_target, split_target
 from kpi.indicators.models import Indicator
 from kpi.indicators.schemas import IndicatorSpec
+from kpi.indicators.tables import APPROVED_MESSAGE, FIXED_WHEN_APPROVED, is_approved
 
 
 def target_of(spec: IndicatorSpec) -> Target:
@@ -96,6 +97,15 @@ class IndicatorConflict(Exception):
     """The indicator was changed by someone else since the form was opened."""
 
 
+class TargetFixed(Exception):
+    """The indicator's table is approved: `fields` (target_text, points) change only by a 绩效目标调整."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(APPROVED_MESSAGE)
+        self.fields = fields
+        self.message = APPROVED_MESSAGE
+
+
 SETTING_LABELS = {
     "target_text": "年度指标值", "aggregation": "汇总方式", "points": "分值",
     "plan_q1": "一季度计划", "plan_q2": "二季度计划", "plan_q3": "三季度计划", "plan_q4": "四季度计划",
@@ -107,11 +117,15 @@ def update_settings(session: Session, indicator: Indicator, changes: dict, *, us
     """Change an indicator's target, aggregation rule, points or plan; audit each changed field.
 
     A new target text is parsed again (domain.md §2). Returns the labels of the changed fields;
-    raises IndicatorConflict when the row moved on since `expected_version`.
+    raises IndicatorConflict when the row moved on since `expected_version`, and TargetFixed
+    (changing nothing) when the target or points of an approved table would change (§9).
     """
     changed = {field: new for field, new in changes.items() if getattr(indicator, field) != new}
     if not changed:
         return []
+    fixed = [field for field in FIXED_WHEN_APPROVED if field in changed]
+    if fixed and is_approved(session, indicator):
+        raise TargetFixed(fixed)
     bumped = session.execute(
         sa.update(Indicator)
         .where(Indicator.id == indicator.id, Indicator.version == expected_version)
@@ -126,11 +140,15 @@ def update_settings(session: Session, indicator: Indicator, changes: dict, *, us
                old_value=getattr(indicator, field), new_value=new, reason=reason)
         setattr(indicator, field, new)
     if "target_text" in changed:
-        target = parse_target(indicator.target_text)
-        indicator.comparator = target.comparator.value if target.comparator else None
-        indicator.target_value, indicator.target_upper = target.value, target.upper
-        indicator.unit, indicator.qualifier = target.unit, target.qualifier
-        indicator.kind, indicator.direction = target.kind.value, target.direction.value
-        indicator.target_date_from, indicator.target_date_to = target.date_from, target.date_to
+        apply_target(indicator, parse_target(indicator.target_text))
     session.add(indicator)
     return [SETTING_LABELS[field] for field in changed]
+
+
+def apply_target(indicator: Indicator, target: Target) -> None:
+    """Copy a parsed target onto the indicator's parsed fields (as build_indicator fills them)."""
+    indicator.comparator = target.comparator.value if target.comparator else None
+    indicator.target_value, indicator.target_upper = target.value, target.upper
+    indicator.unit, indicator.qualifier = target.unit, target.qualifier
+    indicator.kind, indicator.direction = target.kind.value, target.direction.value
+    indicator.target_date_from, indicator.target_date_to = target.date_from, target.date_to

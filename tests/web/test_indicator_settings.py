@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+from kpi.budget import service as budget
+from kpi.db import make_engine, transaction
+from kpi.indicators.tables import mark_table
 from tests.conftest import csrf_from
 
 URL = "/units/2/indicators/25/edit"  # 投诉调解辅助服务 ≥19000宗
@@ -20,7 +23,16 @@ def form_data(client, **overrides):
     return data
 
 
-def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth):
+def draft_unit_table(url: str) -> None:
+    """Make the seeded unit-wide table a draft again: before approval its targets may change directly."""
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        mark_table(session, unit_id=2, year_id=budget.get_year(session, 2023).id, budget_line_id=None, status="draft")
+    engine.dispose()
+
+
+def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth, sqlite_url):
+    draft_unit_table(sqlite_url)
     auth.login("szcc_staff")
     data = form_data(client, target_text="≥2万宗", plan_q1="3000", plan_q2="5000", plan_q3="6000", plan_q4="6000",
                      reason="年中调整目标")
