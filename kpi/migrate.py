@@ -18,6 +18,15 @@ def alembic_config() -> Config:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Migrate the database behind `engine` to the newest revision, in one transaction."""
+    _migrate(engine, command.upgrade, "head")
+
+
+def downgrade_to(engine: Engine, revision: str) -> None:
+    """Migrate the database behind `engine` back to `revision`, in one transaction."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, run, revision: str) -> None:
     cfg = alembic_config()
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -31,7 +40,7 @@ def upgrade_to_head(engine: Engine) -> None:
         try:
             with connection.begin():
                 cfg.attributes["connection"] = connection
-                command.upgrade(cfg, "head")
+                run(cfg, revision)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:

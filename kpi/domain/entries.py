@@ -36,9 +36,11 @@ BAND_LONG_LABELS: dict[Band, str] = {
 
 FIELDS = ("value", "numerator", "denominator", "band", "achieved_on", "assessment", "note")
 MAX_TEXT = 2000
+# What the columns hold (kpi.core.decimals; a test checks these agree): every value accepted
+# here is stored and read back exactly, on SQLite as on PostgreSQL.
 MAX_PLACES = 4  # the Quantity and Money columns keep 4 decimals
-MAX_VALUE = Decimal("1e15")  # the Quantity column holds 16 integer digits
-MAX_AMOUNT = Decimal("1e11")  # 万元; the Money column holds 12 integer digits
+QUANTITY_DIGITS = 16  # integer digits of a Quantity, NUMERIC(20, 4)
+MONEY_DIGITS = 12  # integer digits of a Money amount (万元), NUMERIC(16, 4)
 
 # The fields each aggregation rule takes; "note" is open to every indicator.
 INPUTS: dict[Aggregation, frozenset[str]] = {
@@ -140,10 +142,23 @@ def parse_entry(aggregation: Aggregation, raw: Mapping[str, str | None], *, year
     return Entry(**values)
 
 
+def size_problem(value: Decimal, *, digits: int = QUANTITY_DIGITS, places: int = MAX_PLACES) -> str | None:
+    """Why ``value`` does not fit a column of ``digits`` integer digits and ``places`` decimals, or None.
+
+    Extra decimals that are zeros fit (1.500000 is 1.5); anything else is refused, never rounded."""
+    if not value.is_finite():
+        return "请输入数字"
+    if abs(value) >= Decimal(10) ** digits:
+        return f"数值过大：最多 {digits} 位整数"
+    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        return f"最多 {places} 位小数"
+    return None
+
+
 def parse_amount(text: str | None) -> Decimal | None:
-    """执行数 in 万元 for one budget line and quarter: a number ≥ 0 with at most 4 decimals."""
+    """执行数 in 万元 for one budget line and quarter: a number ≥ 0 with at most 12 integer digits and 4 decimals."""
     try:
-        return _number(_as_text(text), limit=MAX_AMOUNT)
+        return _number(_as_text(text), digits=MONEY_DIGITS)
     except _Invalid as problem:
         raise EntryError({"spent": str(problem)}) from None
 
@@ -184,7 +199,7 @@ _DATE = re.compile(
 _DATE_MESSAGE = "日期格式应为 YYYY-MM-DD"
 
 
-def _number(text: str, *, percent: bool = False, limit: Decimal = MAX_VALUE) -> Decimal | None:
+def _number(text: str, *, percent: bool = False, digits: int = QUANTITY_DIGITS) -> Decimal | None:
     s = unicodedata.normalize("NFKC", text).strip()  # full-width digits, commas and ％ fold to ASCII
     if not s:
         return None
@@ -195,18 +210,18 @@ def _number(text: str, *, percent: bool = False, limit: Decimal = MAX_VALUE) -> 
     value = Decimal(s.replace(",", ""))
     if value < 0:
         raise _Invalid("百分比应在 0–100 之间" if percent else "不能为负数")
-    if value > limit:
-        raise _Invalid("百分比应在 0–100 之间" if percent else "数值过大")
-    step = Decimal(1).scaleb(-MAX_PLACES)
+    if percent and value > 100:
+        raise _Invalid("百分比应在 0–100 之间")
+    problem = size_problem(value, digits=digits)
+    if problem:
+        raise _Invalid(problem)
     if value.as_tuple().exponent < -MAX_PLACES:
-        if value != value.quantize(step):
-            raise _Invalid(f"最多 {MAX_PLACES} 位小数")
-        value = value.quantize(step)  # 1.500000 is 1.5000: only trailing zeros were dropped
+        value = value.quantize(Decimal(1).scaleb(-MAX_PLACES))  # 1.500000 is 1.5000: only zeros were dropped
     return value.copy_abs() if value == 0 else value  # "-0" is stored as 0
 
 
 def _percentage(text: str) -> Decimal | None:
-    return _number(text, percent=True, limit=Decimal(100))
+    return _number(text, percent=True)
 
 
 def _band(text: str) -> Band | None:

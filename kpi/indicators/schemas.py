@@ -8,8 +8,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, field_validator, model_validator
 from sqlmodel import Field, SQLModel
+
+from kpi.domain.entries import size_problem
+from kpi.domain.targets import parse_target, split_target
 
 # Chinese labels for error messages, keyed by field name.
 FIELD_LABELS = {
@@ -51,15 +54,47 @@ class IndicatorSpec(SQLModel):
     def _blank_project_is_none(cls, value):
         return value or None
 
+    @model_validator(mode="after")
+    def _target_fits(self):
+        # The parsed 指标值 is stored as a Quantity: refuse what it cannot hold rather than round it.
+        split = self.value_text is not None or self.comparator_text is not None or self.unit_text is not None
+        target = (split_target(self.comparator_text or "", self.value_text or "", self.unit_text or "") if split
+                  else parse_target(self.target_text))
+        problem = target_size_problem(target.value, target.upper)
+        if problem:
+            raise FieldProblem("target_text", problem)
+        return self
+
+
+class FieldProblem(ValueError):
+    """A whole-spec check that failed because of one field (``field``); the message is the reason."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field = field
+
+
+def target_size_problem(*values: Decimal | None) -> str | None:
+    """Why a parsed target's value or upper bound does not fit its Quantity column, or None."""
+    for value in values:
+        problem = None if value is None else size_problem(value)
+        if problem:
+            return f"指标值{problem}"
+    return None
+
 
 def describe_validation_error(error: ValidationError) -> list[tuple[str, str]]:
     """(field label, Chinese reason) pairs for a pydantic error."""
     problems = []
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else ""
-        label = FIELD_LABELS.get(field, field)
         kind = item["type"]
         ctx = item.get("ctx") or {}
+        problem = ctx.get("error")
+        if isinstance(problem, FieldProblem):
+            problems.append((FIELD_LABELS.get(problem.field, problem.field), str(problem)))
+            continue
+        label = FIELD_LABELS.get(field, field)
         if kind == "string_too_short":
             reason = "不能为空"
         elif kind == "string_too_long":

@@ -33,7 +33,9 @@ def errors_of(aggregation, raw, **kwargs):
     (".5", "0.5"),
     ("3.1416", "3.1416"),
     ("1.500000", "1.5"),  # only trailing zeros beyond 4 places
-    ("1000000000000000", "1000000000000000"),  # the ceiling itself
+    ("1000000000000000", "1000000000000000"),
+    ("9999999999999999.9999", "9999999999999999.9999"),  # the largest value the Quantity column holds
+    ("12345678901234.5678", "12345678901234.5678"),
 ])
 def test_count_accepts_numbers_as_people_type_them(text, expected):
     entry = parse_entry(CUM, {"value": text})
@@ -56,7 +58,8 @@ def test_count_accepts_numbers_as_people_type_them(text, expected):
     ("-1", "不能为负数"),
     ("-0.5", "不能为负数"),
     ("1.23456", "最多 4 位小数"),
-    ("1000000000000000.0001", "数值过大"),
+    ("10000000000000000", "数值过大：最多 16 位整数"),  # the Quantity column holds 16 integer digits
+    ("1.00001", "最多 4 位小数"),  # refused, never rounded to 1.0000
     ("9" * 200, "请输入数字"),
 ])
 def test_count_refuses_what_is_not_a_plain_non_negative_number(text, message):
@@ -104,6 +107,10 @@ def test_rate_accepts_a_percentage_or_numerator_and_denominator(raw, expected):
     ({"value": "100.01"}, {"value": "百分比应在 0–100 之间"}),
     ({"value": "-1%"}, {"value": "百分比应在 0–100 之间"}),
     ({"value": "95%%"}, {"value": "请输入数字"}),
+    ({"value": "33.33333%"}, {"value": "最多 4 位小数"}),
+    ({"numerator": "1" + "0" * 16, "denominator": "1" + "0" * 16}, {"numerator": "数值过大：最多 16 位整数",
+                                                                    "denominator": "数值过大：最多 16 位整数"}),
+    ({"numerator": "1.00001", "denominator": "3"}, {"numerator": "最多 4 位小数"}),
     ({"value": "51", "numerator": "450", "denominator": "900"}, {"value": "百分比与分子/分母不一致"}),
     ({"value": "33.4", "numerator": "1", "denominator": "3"}, {"value": "百分比与分子/分母不一致"}),
 ])
@@ -230,6 +237,8 @@ def test_cells_that_arrive_as_numbers_or_dates_are_read_as_their_text():
 
 @pytest.mark.parametrize("text, expected", [
     ("12.3456", Decimal("12.3456")), ("1,371", Decimal(1371)), ("0", Decimal(0)), ("", None), (None, None),
+    ("999999999999.9999", Decimal("999999999999.9999")),  # the largest amount the column holds
+    ("1.230000", Decimal("1.23")),  # zeros beyond 4 decimals change nothing
 ])
 def test_amount_spent_is_a_non_negative_sum_in_wan_yuan(text, expected):
     assert parse_amount(text) == expected
@@ -237,7 +246,8 @@ def test_amount_spent_is_a_non_negative_sum_in_wan_yuan(text, expected):
 
 @pytest.mark.parametrize("text, message", [
     ("-1", "不能为负数"), ("1.23456", "最多 4 位小数"), ("abc", "请输入数字"),
-    ("100000000000.0001", "数值过大"),
+    ("1000000000000", "数值过大：最多 12 位整数"),  # the Money column holds 12 integer digits
+    ("1.00005", "最多 4 位小数"),
 ])
 def test_amount_spent_refuses_bad_input_under_the_spent_field(text, message):
     with pytest.raises(EntryError) as caught:
