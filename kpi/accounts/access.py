@@ -12,6 +12,8 @@ Rules:
   "unit:view"    may read the unit named by the URL's <unit_id>
   "unit:enter"   may edit that unit's results (its 填报人)
   "unit:review"  may approve/return that unit's reports (its 审核人)
+  "unit:approve" may approve (批复) or return that unit's 绩效目标调整 (财政局): the
+                 finance bureau's only write
 A unit the user may not even read answers 404, so its existence is not revealed;
 a unit they may read but not change answers 403.
 """
@@ -31,7 +33,7 @@ login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
-RULES = {"public", "login", "admin", "finance", "unit:view", "unit:enter", "unit:review"}
+RULES = {"public", "login", "admin", "finance", "unit:view", "unit:enter", "unit:review", "unit:approve"}
 
 
 def access(rule: str):

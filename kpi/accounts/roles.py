@@ -6,8 +6,9 @@ ROLE_LABELS = {STAFF: "填报人", REVIEWER: "审核人", FINANCE: "财政局", 
 UNIT_ROLES = (STAFF, REVIEWER)  # scoped to one unit
 
 # Unit permissions: "view" reads a unit's data; "enter" edits its results;
-# "review" approves, returns and reopens its reports.
-UNIT_PERMISSIONS = ("view", "enter", "review")
+# "review" approves, returns and reopens its reports; "approve" approves (批复) or
+# returns its 绩效目标调整, the one thing the finance bureau writes.
+UNIT_PERMISSIONS = ("view", "enter", "review", "approve")
 
 
 def can(role: str, user_unit_id: int | None, permission: str, unit_id: int | None = None) -> bool:
@@ -25,4 +26,6 @@ def can(role: str, user_unit_id: int | None, permission: str, unit_id: int | Non
         return role == STAFF and own_unit
     if permission == "review":
         return role == REVIEWER and own_unit
+    if permission == "approve":
+        return role == FINANCE
     return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from kpi.accounts.roles import can
 from kpi.accounts.service import create_user
@@ -28,10 +29,17 @@ ROLES = {
 PASSWORDS = {"other_staff": "Other#Pass1"}
 # Example values for URL variables; a new variable must be added here (the test says so).
 SAMPLE_VALUES = {"unit_id": OWN_UNIT, "year": 2023, "quarter": 1, "action": "approve", "indicator_id": 25,
-                 "notification_id": 1, "job_id": 1}
+                 "notification_id": 1, "job_id": 1, "adjustment_id": 1}
 # Routes on the user's own records: a sample id nobody owns is "not found" for everyone signed in.
 OWN_RECORD_ENDPOINTS = {"reminders.mark_read", "finance.job", "finance.job_download"}
 SAFE_METHODS = {"GET"}
+
+
+# What the finance bureau may post: its own session, password and notifications, the consolidated
+# export it reads, and approving or returning a 绩效目标调整 (its only write to a unit's data).
+FINANCE_WRITES = {"accounts.login", "accounts.logout", "accounts.change_password", "reminders.mark_read",
+                  "reminders.mark_all_read", "finance.start_consolidated", "adjustments.approve",
+                  "adjustments.approval_return"}
 
 
 @pytest.fixture
@@ -41,8 +49,22 @@ def other_unit_id(sqlite_url) -> int:
         unit = budget.get_or_create_unit(session, "深圳市其他单位")
         create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"})
         unit_id = unit.id
+        _sample_adjustment(session)
     engine.dispose()
     return unit_id
+
+
+def _sample_adjustment(session) -> None:
+    """Adjustment 1 of the own unit, so its routes answer rather than "not found"."""
+    from kpi.accounts.models import User
+    from kpi.adjustments.models import TargetAdjustment
+    from kpi.indicators.tables import find_table
+
+    year = budget.get_year(session, SAMPLE_VALUES["year"])
+    table = find_table(session, OWN_UNIT, year.id, None)
+    staff = session.exec(sa.select(User).where(User.username == "szcc_staff")).scalar_one()
+    session.add(TargetAdjustment(id=SAMPLE_VALUES["adjustment_id"], unit_id=OWN_UNIT, year_id=year.id,
+                                 target_table_id=table.id, reason="样例", basis="样例", created_by_id=staff.id))
 
 
 def routes(app):
@@ -113,3 +135,20 @@ def test_every_route_gives_each_role_what_its_rule_promises(app, other_unit_id):
             if not ok:
                 failures.append(f"{method} {url} as {username}: expected {want}, got {status}")
     assert not failures, "\n".join(failures)
+
+
+def test_finance_writes_nothing_but_adjustment_approvals(app, other_unit_id):
+    """Every other write answers 403 to the finance bureau, whatever the unit (domain.md §9)."""
+    client = app.test_client()
+    AuthActions(client).login("finance")
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    failures = []
+    for rule, method in routes(app):
+        if method in SAFE_METHODS or rule.endpoint in FINANCE_WRITES:
+            continue
+        response = client.open(build_url(rule), method=method, data={"csrf_token": token})
+        if response.status_code != 403:
+            failures.append(f"{method} {rule.rule}: {response.status_code}")
+    assert not failures, "finance may write here:\n" + "\n".join(failures)
+    for endpoint in ("adjustments.approve", "adjustments.approval_return"):
+        assert can("finance", None, app.view_functions[endpoint].access_rule.split(":")[1], OWN_UNIT)
