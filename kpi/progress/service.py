@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.core.time import beijing_today
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry
 from kpi.domain.progress import (
@@ -166,7 +167,7 @@ def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, tod
         as_of_quarter = max(sheet.reports, default=0)
     if not 0 <= as_of_quarter <= 4:
         raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
-    deadline_day = _deadline_day(fiscal_year.year, today or date.today())
+    deadline_day = _deadline_day(fiscal_year.year, today or beijing_today())  # the user's day, not the server's
     rows = [_indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings, remember)
             for indicator in _published_order(sheet)]
     return UnitProgress(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date, datetime
+from datetime import date
 
 import click
 from flask import current_app
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from kpi import db
 from kpi.reminders.mailer import deliver_pending
-from kpi.reminders.notify import SHANGHAI, local_today
+from kpi.core.time import beijing_now, beijing_today, format_date
 from kpi.reminders.service import run_reminders
 
 
@@ -27,7 +27,7 @@ def reminders_command(today_text: str | None) -> None:
     """
     _log_to_stderr()
     if today_text is None:
-        today = local_today()
+        today = beijing_today()
     else:
         try:
             today = date.fromisoformat(today_text.strip())
@@ -37,11 +37,11 @@ def reminders_command(today_text: str | None) -> None:
     with db.transaction() as session:
         raised = run_reminders(session, today)
     for item in raised:
-        click.echo(f"{item.unit_name}\t{item.kind_label}\t{item.stage_label}\t截止 {item.due_on.isoformat()}")
+        click.echo(f"{item.unit_name}\t{item.kind_label}\t{item.stage_label}\t截止 {format_date(item.due_on)}")
     if not raised:
         click.echo("没有新的提醒。")
     with Session(db.engine(), expire_on_commit=False) as session:
-        report = deliver_pending(session, datetime.now(SHANGHAI))
+        report = deliver_pending(session, beijing_now())
     if report.sent or report.retrying or report.failed:
         click.echo(f"邮件：已发送 {report.sent} 封，待重试 {report.retrying} 封，放弃 {report.failed} 封。", err=True)
 

@@ -18,7 +18,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime as rfc2822_date, make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.reminders import notify
-from kpi.reminders.notify import SHANGHAI, local_time
+from kpi.core.time import beijing_now, format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def compose(row: OutboxEmail, mail_from: str, base_url: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["From"] = mail_from
     message["To"] = row.to_address
-    message["Date"] = format_datetime(datetime.now(SHANGHAI))
+    message["Date"] = rfc2822_date(beijing_now())  # +0800, so mail clients show the digest's own hour
     message["Message-ID"] = make_msgid(domain=parseaddr(mail_from)[1].rpartition("@")[2] or "localhost")
     day = row.digest_date
     body = (
@@ -158,7 +158,7 @@ def _deliver_one(session, outbox_id, now, smtp, base_url, send, report: Delivery
             row.status, row.next_attempt_at = "pending", now + retry_delay(row.attempts)
             report.retrying += 1
             log.warning("提醒邮件发送失败（第 %s 次），%s 重试：%s → %s：%s", row.attempts,
-                        local_time(row.next_attempt_at).strftime("%m-%d %H:%M"), row.id, row.to_address, row.last_error)
+                        format_datetime(row.next_attempt_at), row.id, row.to_address, row.last_error)
     else:
         row.status, row.sent_at, row.last_error = "sent", now, None
         report.sent += 1

@@ -29,7 +29,6 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
@@ -42,7 +41,7 @@ from werkzeug.serving import is_running_from_reloader
 
 from kpi import db
 from kpi.reminders.mailer import deliver_pending
-from kpi.reminders.notify import SHANGHAI, local_today
+from kpi.core.time import SHANGHAI, beijing_now, beijing_today
 from kpi.reminders.service import run_reminders
 
 log = logging.getLogger(__name__)
@@ -65,13 +64,13 @@ def tick(app: Flask) -> None:
         with app.app_context():
             try:
                 with db.transaction() as session:
-                    raised = run_reminders(session, local_today())
+                    raised = run_reminders(session, beijing_today())
                 if raised:
                     log.info("已发出 %s 条提醒", len(raised))
             except Exception:
                 log.exception("提醒任务出错，将在下次运行时重试")
             with Session(db.engine(), expire_on_commit=False) as session:
-                deliver_pending(session, datetime.now(SHANGHAI))
+                deliver_pending(session, beijing_now())
     finally:
         _tick_lock.release()
 
@@ -80,7 +79,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the tick: now (start-up), then every TICK_MINUTES. Memory job store; coalesce; no misfire limit."""
     if scheduler.get_job(JOB_ID) is None:
         scheduler.add_job(tick, "interval", minutes=TICK_MINUTES, args=[app], id=JOB_ID,
-                          next_run_time=datetime.now(SHANGHAI), coalesce=True, misfire_grace_time=None,
+                          next_run_time=beijing_now(), coalesce=True, misfire_grace_time=None,
                           max_instances=1)
     return scheduler
 

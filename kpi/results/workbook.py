@@ -10,13 +10,13 @@ do not apply to an indicator's aggregation rule are grey and locked.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpi.core.time import beijing_now
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, INPUTS, MAX_TEXT
 from kpi.domain.progress import YearToDate
@@ -218,7 +218,7 @@ def _spending_sheet(ws, sheet: QuarterSheet) -> None:
 def _meta_sheet(ws, sheet: QuarterSheet) -> None:
     values = {"kind": FILE_KIND, "format": FORMAT_VERSION, "unit_id": sheet.unit.id, "unit": sheet.unit.name,
               "year": sheet.year.year, "quarter": sheet.quarter, "version": sheet.version,
-              "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+              "exported_at": beijing_now().isoformat(timespec="seconds")}  # +08:00: unambiguous and as shown
     for row, (label, key) in enumerate(META_KEYS.items(), start=1):
         style.write_text(ws.cell(row=row, column=1), label)
         value = values[key]
