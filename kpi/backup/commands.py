@@ -14,8 +14,14 @@ from kpi import db
 from kpi.cli_support import fail
 from kpi.audit.service import count_events, verify_chain
 from kpi.backup.service import BackupError, BackupSummary, dump, restore, row_counts
+from kpi.core.time import format_datetime
 from kpi.migrate import upgrade_to_head
 
+
+
+def _taken(summary: BackupSummary) -> str:
+    # Beijing time, like every page: the operator matches it against the backup schedule.
+    return f"备份时间 {format_datetime(summary.created_at)}" if summary.created_at else "备份时间未知"
 
 
 def _print_counts(summary: BackupSummary, err: bool) -> None:
@@ -45,7 +51,7 @@ def backup_command(out: str) -> None:
         if not to_stdout:
             Path(out + ".part").unlink(missing_ok=True)
         fail(f"备份失败：{error}")
-    click.echo(f"已备份 {summary.rows} 行（结构版本 {summary.schema_revision}）到 {out}：", err=to_stdout)
+    click.echo(f"已备份 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）到 {out}：", err=to_stdout)
     _print_counts(summary, err=to_stdout)
 
 
@@ -68,7 +74,7 @@ def restore_command(file: str) -> None:
         fail(f"{file} 不是 UTF-8 文本，不是本系统的备份文件。未写入任何数据。")
     except (OSError, DBAPIError) as error:
         fail(f"恢复失败，未写入任何数据：{error}")
-    click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}）：")
+    click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）：")
     _print_counts(summary, err=False)
     with Session(engine) as session:
         problems = verify_chain(session)

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import InvalidOperation
 from typing import Callable, Iterable, Iterator, TextIO
 
@@ -46,6 +47,7 @@ class BackupError(Exception):
 class BackupSummary:
     schema_revision: str
     tables: dict[str, int] = field(default_factory=dict)
+    created_at: datetime | None = None  # when the dump was taken (UTC), for the operator to check
 
     @property
     def rows(self) -> int:
@@ -65,7 +67,7 @@ def dump(engine: Engine, out: TextIO) -> BackupSummary:
     if revision != head:
         raise BackupError(f"数据库结构版本 {revision} 不是当前版本 {head}，请先运行 flask --app app kpi init 迁移后再备份。")
     tables = backup_tables()
-    summary = BackupSummary(revision)
+    summary = BackupSummary(revision, created_at=utcnow())
     with _snapshot(engine) as conn:
         for table in tables:
             summary.tables[table.name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -78,7 +80,7 @@ def dump(engine: Engine, out: TextIO) -> BackupSummary:
 
         write({
             "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": revision,
-            "created_at": utcnow().isoformat(),
+            "created_at": summary.created_at.isoformat(),
             "tables": [{"name": name, "rows": rows} for name, rows in summary.tables.items()],
         })
         for table in tables:
@@ -125,7 +127,7 @@ def restore(engine: Engine, source: TextIO) -> BackupSummary:
             _insert_all(conn, lines())
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn)
-    return BackupSummary(header["schema_revision"], counts)
+    return BackupSummary(header["schema_revision"], counts, created_at=_created_at(header))
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -151,6 +153,14 @@ def _read_header(line: str) -> dict:
             f"再运行 flask --app app kpi init 升级到当前结构并重新备份。"
         )
     return header
+
+
+def _created_at(header: dict) -> datetime | None:
+    # Only shown, never trusted: a header without a readable time still restores.
+    try:
+        return datetime.fromisoformat(header["created_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _check_target(engine: Engine) -> None:
