@@ -6,7 +6,6 @@ state is one TargetTable row, or none for a table never approved (a draft).
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi.db import utcnow
@@ -72,18 +71,8 @@ def mark_year(session: Session, unit_id: int, year_id: int, status: str) -> int:
     return len(lines)
 
 
-def approved_lines(session: Session, unit_id: int, year_id: int) -> dict[int | None, TargetTable]:
-    """The unit's approved tables of a year by budget line (None: the unit-wide table)."""
-    rows = session.exec(select(TargetTable).where(
-        TargetTable.unit_id == unit_id, TargetTable.year_id == year_id, TargetTable.status == "approved"))
-    return {row.budget_line_id: row for row in rows}
-
-
 def tables_of_year(session: Session, unit_id: int, year_id: int) -> dict[int | None, TargetTable]:
     """Every recorded table of the unit's year by budget line, whatever its state."""
     rows = session.exec(select(TargetTable).where(TargetTable.unit_id == unit_id, TargetTable.year_id == year_id))
     return {row.budget_line_id: row for row in rows}
 
-
-def count_tables(session: Session) -> int:
-    return session.exec(select(sa.func.count()).select_from(TargetTable)).one()

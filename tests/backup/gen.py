@@ -69,6 +69,25 @@ def gen_odd_rows(session: Session) -> None:
     record(session, actor="cli", entity="unit", entity_id=child.id, action="update", field="parent_id",
            old_value=None, new_value=parent.id, reason=AWKWARD_TEXT)
     gen_report_items(session)
+    gen_adjustment(session)
+
+
+def gen_adjustment(session: Session) -> None:
+    """An approved 绩效目标调整 of the seeded unit-wide table: its item and two indicator versions."""
+    from types import SimpleNamespace
+
+    from kpi.adjustments import service as adjustments
+    from kpi.adjustments.schemas import Proposal
+    from kpi.indicators.tables import find_table
+
+    indicator = session.exec(select(Indicator).where(Indicator.name == "投诉调解辅助服务", Indicator.scope == "unit")).one()
+    table = find_table(session, indicator.unit_id, indicator.year_id, None)
+    user = SimpleNamespace(id=1, username="cli")
+    proposal = Proposal(reason=AWKWARD_TEXT, basis="深财预〔2023〕88号",
+                        changes={indicator.id: ("≥1.7万宗", Decimal("12.25"))})
+    adjustment = adjustments.propose(session, table, proposal, user=user)
+    for step in (adjustments.submit, adjustments.check, adjustments.approve):
+        step(session, adjustment, user=user, expected_version=adjustment.version)
 
 
 def gen_report_items(session: Session) -> None:

@@ -40,7 +40,7 @@ def test_restore_migrates_a_new_database_and_loads_the_backup(app, runner, make_
     target = attach_backup(make_app(empty_sqlite_url))
     result = target.test_cli_runner().invoke(args=["kpi", "restore", str(tmp_path / "kpi.jsonl")])
     assert result.exit_code == 0, result.output
-    assert "已恢复" in result.output and "审计记录完整：共 18 条" in result.output
+    assert "已恢复" in result.output and "审计记录完整：共 26 条" in result.output
     assert_same_rows(app.extensions["kpi_engine"], target.extensions["kpi_engine"])
     with Session(target.extensions["kpi_engine"]) as session:
         assert verify_chain(session) == []

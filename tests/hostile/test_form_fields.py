@@ -20,6 +20,7 @@ FORMS = {
     "monitoring": "/units/2/2023/monitoring",
     "self_evaluation": "/units/2/2023/self-evaluation",
     "indicator_settings": "/units/2/indicators/25/edit",
+    "target_adjustment": "/units/2/2023/adjustments/new",
 }
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
