@@ -56,6 +56,9 @@ def edit(unit_id: int, adjustment_id: int):
     adjustment = _adjustment_or_404(unit_id, adjustment_id)
     context = views.context_of(session, adjustment)
     if request.method == "GET":
+        if adjustment.status not in service.EDITABLE:
+            flash(f"该调整申请当前状态为“{STATUS_LABELS[adjustment.status]}”，不能修改。", "error")
+            return redirect(url_for("adjustments.detail", unit_id=unit_id, adjustment_id=adjustment_id))
         form = ProposalForm(version=adjustment.version, reason=adjustment.reason, basis=adjustment.basis)
         typed = {row.item.indicator_id: {"target": row.item.new_target_text or "", "points": row.item.new_points}
                  for row in views.detail_page(session, adjustment)["items"]}

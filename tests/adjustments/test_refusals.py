@@ -156,3 +156,17 @@ def test_nothing_in_the_trail_was_lost(desks, ids, db):
     events = db.exec(select(AuditEvent).where(AuditEvent.entity == "target_adjustment")).all()
     assert events and all(event.actor == "szcc_staff" for event in events)
     assert db.exec(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.field.like("%调整后指标值"))).one() == 1
+
+
+def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
+    adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}, action="submit"))
+    edit_url = detail_url(adjustment_id) + "/edit"
+    page = desks["staff"].client.get(edit_url, follow_redirects=True).get_data(as_text=True)
+    assert "当前状态为“待初审”，不能修改" in page
+    html = desks["staff"].page(detail_url(adjustment_id))
+    response = desks["staff"].client.post(edit_url, data={
+        "csrf_token": csrf_from(html), "version": "2", "action": "save", "reason": "再改", "basis": "文号",
+        f"i{ids[COMPLAINTS]}-target": "≥1.6万宗"})
+    assert response.status_code == 409 and "不能保存调整申请" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(TargetAdjustment, adjustment_id).reason == "预算调剂后任务量减少"
