@@ -72,12 +72,16 @@ def test_proposal_check_and_approval_adjust_the_indicator_and_keep_the_original(
     assert verify_chain(db) == []
 
 
-def test_progress_and_the_self_evaluation_use_the_adjusted_target(desks, ids):
+def test_progress_monitoring_and_the_self_evaluation_use_the_adjusted_target(desks, ids):
     adjustment_id = submitted(desks, ids)
     desks["reviewer"].step(adjustment_id, "review/check")
     desks["finance"].step(adjustment_id, "approval/approve")
     evaluation = desks["staff"].page(f"/units/{UNIT_ID}/2023/self-evaluation")
     assert "≥1.7万宗" in evaluation and "年初：≥19000宗" in evaluation
+    monitoring = desks["staff"].page(f"/units/{UNIT_ID}/2023/monitoring")
+    assert "≥1.7万宗" in monitoring and "年初：≥19000宗" in monitoring
+    progress = desks["staff"].page(f"/units/{UNIT_ID}/2023/progress")
+    assert "≥1.7万宗" in progress  # the project table keeps its own ≥19000宗 row
 
 
 def test_the_reviewer_returns_with_a_reason_and_staff_resubmit(desks, ids, db):
