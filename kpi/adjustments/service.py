@@ -25,7 +25,7 @@ from kpi.indicators.service import apply_target
 EDITABLE = ("draft", "returned")
 # step -> (statuses it may start from, status it leads to, Chinese label)
 STEPS = {
-    "propose": ((None, "draft", "returned"), None, "保存调整申请"),
+    "propose": (("draft", "returned"), None, "保存调整申请"),
     "submit": (("draft", "returned"), "submitted", "提交初审"),
     "check": (("submitted",), "checked", "通过初审"),
     "review_return": (("submitted",), "returned", "退回"),
