@@ -104,6 +104,7 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kpi.accounts.routes import bp as accounts_bp
+    from kpi.adjustments.routes import bp as adjustments_bp
     from kpi.evaluation.routes import bp as evaluation_bp
     from kpi.finance.routes import bp as finance_bp
     from kpi.health import bp as health_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(adjustments_bp)
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -152,7 +154,11 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from kpi import formatting
+    from kpi.core import time as beijing
 
     app.jinja_env.filters["num"] = formatting.format_number
     app.jinja_env.filters["money"] = formatting.format_money
     app.jinja_env.filters["comparator"] = formatting.format_comparator
+    # Every time a page shows is Beijing time, whatever the server's TZ (kpi.core.time).
+    app.jinja_env.filters["bj_datetime"] = beijing.format_datetime
+    app.jinja_env.filters["bj_date"] = beijing.format_date

@@ -10,19 +10,18 @@ day, never a message dropped; the notification centre has them immediately anywa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from kpi.accounts.models import User
 from kpi.budget.models import FiscalYear, Unit
+from kpi.core.time import SHANGHAI, beijing_today, format_datetime
+from kpi.core.rows import insert_or_ignore  # noqa: F401  (reminders.service uses it from here)
 from kpi.db import utcnow
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DIGEST_HOUR = 8  # digests go out from 08:00 local time
 ITEM_SEPARATOR = "\n\n"
@@ -31,9 +30,8 @@ REPORT_KINDS = {"quarter_report": ("quarterly", "quarter"), "monitoring_report":
                 "self_evaluation": ("self_evaluation", None)}
 
 
-def local_today() -> date:
-    """Today in Asia/Shanghai: the day reminders and digests are counted in."""
-    return datetime.now(SHANGHAI).date()
+# Older names, kept for the callers that use them; the zone logic lives in kpi.core.time.
+local_today = beijing_today
 
 
 def base_url() -> str:
@@ -42,22 +40,10 @@ def base_url() -> str:
     return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
-def insert_or_ignore(session: Session, model, values: dict, keys: list[str]) -> int | None:
-    """INSERT the row unless one with the same `keys` (a UNIQUE constraint) exists; the new id or None.
-
-    ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike: two processes inserting at
-    once get exactly one row, and the loser learns it created nothing.
-    """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(model).values(**values)
-                 .on_conflict_do_nothing(index_elements=keys).returning(model.id))
-    return session.execute(statement).scalar_one_or_none()
-
-
 def notify(session: Session, users: list[User], *, kind: str, title: str, body: str = "", link: str | None = None,
            day: date | None = None, email: bool = True, reminder_id: int | None = None) -> list[Notification]:
     """One notification per user; with `email`, also a line in each addressed user's digest for `day`."""
-    day = day or local_today()
+    day = day or beijing_today()
     notes = []
     for user in users:
         outbox_id = None
@@ -135,32 +121,24 @@ def notify_transition(session: Session, report, action: str, *, actor, what: str
     if action == "submit":
         session.execute(reminders.where(Reminder.closed_at.is_(None)).values(closed_at=utcnow()))
         role, note_kind, title = "reviewer", "submitted", f"{unit.name} {what} 已送审，请审核"
-        body = f"{who} 已于 {_local_now()} 送审。"
+        body = f"{who} 已于 {_when(report.submitted_at)} 送审。"
     elif action in ("return", "reopen"):
         session.execute(reminders.where(Reminder.closed_at.is_not(None)).values(closed_at=None))
         verb = "退回" if action == "return" else "重新打开"
         role, note_kind, title = "staff", "returned", f"{unit.name} {what} 已被{verb}，请修改后重新送审"
-        body = f"{who} 于 {_local_now()} {verb}。原因：{report.review_reason or '（未填写）'}"
+        body = f"{who} 于 {_when(report.reviewed_at)} {verb}。原因：{report.review_reason or '（未填写）'}"
     elif action == "approve":
         role, note_kind, title = "staff", "approved", f"{unit.name} {what} 已审核通过"
-        body = f"{who} 于 {_local_now()} 审核通过。"
+        body = f"{who} 于 {_when(report.reviewed_at)} 审核通过。"
     else:
         return
     users = [user for user in unit_people(session, report.unit_id, (role,)) if user.id != actor.id]
     notify(session, users, kind=note_kind, title=title, body=body, link=link, email=action != "approve")
 
 
-def local_time(moment: datetime | None) -> datetime | None:
-    """A stored timestamp in Asia/Shanghai (SQLite gives them back naive, in UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(SHANGHAI)
-
-
-def _local_now() -> str:
-    return datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+def _when(moment: datetime | None) -> str:
+    # The step's own stored stamp, so the message says what the report page says.
+    return format_datetime(moment or utcnow())
 
 
 def unit_people(session: Session, unit_id: int, roles=("staff", "reviewer")) -> list[User]:

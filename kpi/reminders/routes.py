@@ -46,7 +46,7 @@ def reminder_context():
 def notifications():
     """The signed-in user's notifications, unread first."""
     items = notify.notifications_of(get_session(), current_user.id)
-    return render_template("reminders/notifications.html", items=items, form=CsrfForm(), local_time=notify.local_time)
+    return render_template("reminders/notifications.html", items=items, form=CsrfForm())
 
 
 @bp.post("/notifications/<int:notification_id>/read")
