@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kpi.db import ExactDecimal
-from kpi.workflow import ReviewedReport
+from kpi.workflow import STATUS_CHECK, ReviewedReport
 
 
 class SelfEvaluation(ReviewedReport, table=True):
@@ -22,7 +22,7 @@ class SelfEvaluation(ReviewedReport, table=True):
     __tablename__ = "self_evaluation"
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "year_id"),
-        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
+        sa.CheckConstraint(STATUS_CHECK, name="status"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
