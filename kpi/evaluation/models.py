@@ -16,7 +16,8 @@ class SelfEvaluation(ReviewedReport, table=True):
 
     `total_score` and `grade` are a snapshot written on every save, so the finance
     bureau's lists need no scoring pass over every unit; the page and the workbooks
-    always score afresh through kpi.domain.scoring.
+    score through kpi.domain.scoring, while approved from `approved_basis` (kpi.results.basis):
+    the targets, figures and settings it was approved with.
     """
 
     __tablename__ = "self_evaluation"
@@ -29,6 +30,7 @@ class SelfEvaluation(ReviewedReport, table=True):
     year_id: int = Field(foreign_key="fiscal_year.id")
     total_score: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 2))
     grade: Optional[str] = Field(default=None, max_length=10)
+    approved_basis: Optional[dict] = Field(default=None, sa_type=sa.JSON)
 
 
 class SelfEvaluationGoal(SQLModel, table=True):

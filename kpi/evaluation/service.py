@@ -23,7 +23,7 @@ from kpi.audit.service import record
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear, Unit
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
-from kpi.evaluation.sheet import EvaluationResult, evaluate, rescored
+from kpi.evaluation.sheet import EvaluationResult, approval_basis, evaluate, rescored
 from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
     Change, EvaluationInput, InputRejected, incomplete, parse_input, pending_changes, validate_input,
 )
@@ -156,6 +156,8 @@ def transition(session: Session, result: EvaluationResult, action: str, *, user,
         session, SelfEvaluation, result.report, _new_report(result), REPORT_KEYS, action, user=user,
         expected_version=expected_version, reason=reason, unit_id=result.unit.id, what=result.label,
         conflict=lambda: Conflict(EVALUATION_CONFLICT), check=check)
+    # An approved report keeps what it was approved on; reopened, it is scored live again.
+    report.approved_basis = approval_basis(result) if action == "approve" else None
     _snapshot(session, report, result)
     # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
     notify.notify_transition(session, report, action, actor=user, what=result.label,

@@ -231,6 +231,8 @@ def _notes_sheet(sheet: FormSheet, result: EvaluationResult, placed) -> None:
              "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）"]
     if result.settings_warning:
         lines.append(result.settings_warning)
+    if result.basis_notice:
+        lines.append(result.basis_notice)
     for text in lines:
         sheet.merge(row, 1, row, WIDTH, _text(text, style.SUBTITLE))
         row += 1

@@ -1,4 +1,4 @@
-"""Reopened is a state of its own (已重新打开), not a return.
+"""Reopened is a state of its own (已重新打开), not a return; an approved self-evaluation keeps its basis.
 
 Revision ID: 0010
 Revises: 0009
@@ -6,11 +6,15 @@ Revises: 0009
 The three report tables' status check gains 'reopened'. A report that is 'returned'
 today because it was reopened (its latest review step in the audit trail is a reopen)
 becomes 'reopened', so the finance desk stops counting it as returned.
+
+self_evaluation.approved_basis holds what an approved self-evaluation was scored on
+(kpi.results.basis). Reports approved before this migration have none and score live
+until they are next approved.
 """
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa  # noqa: F401
+import sqlalchemy as sa
 
 
 revision: str = '0010'
@@ -27,6 +31,8 @@ LAST_STEP = ("(SELECT action FROM audit_event WHERE audit_event.entity = '{table
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("self_evaluation") as batch:
+        batch.add_column(sa.Column("approved_basis", sa.JSON(), nullable=True))
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(op.f(f"ck_{table}_status"), type_="check")
@@ -41,3 +47,5 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(op.f(f"ck_{table}_status"), type_="check")
             batch.create_check_constraint("status", OLD)
+    with op.batch_alter_table("self_evaluation") as batch:
+        batch.drop_column("approved_basis")
