@@ -13,7 +13,7 @@ Every score and 执行率 comes from the domain; nothing here or downstream comp
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -33,6 +33,7 @@ from kpi.indicators.models import Indicator
 from kpi.results import basis
 from kpi.results.sheet import QuarterSheet, load_sheet
 from kpi.workflow import EDITABLE_STATUSES
+from kpi.workflow.history import Step, approval_history
 
 YEAR_END = 4  # the self-evaluation scores the whole year: quarters 1–4
 UNIT_KEY = "unit"
@@ -119,6 +120,7 @@ class EvaluationResult:
     quarters: QuarterSheet
     settings_warning: str | None = None
     basis_notice: str | None = None  # an approved report scored on its basis, while the tables moved on
+    history: list[Step] = field(default_factory=list)  # 审批记录 (kpi.workflow.history)
 
     @property
     def unit_table(self) -> EvaluationTable:
@@ -195,7 +197,8 @@ def evaluate(session: Session, unit: Unit, fiscal_year: FiscalYear, *,
         goal_texts = {_goal_key(key): text for key, text in approved["goals"].items()}
     result = EvaluationResult(unit=unit, year=fiscal_year, parent=parent, settings=settings, report=report,
                               tables=[], goals=goals, items=items, quarters=quarters, settings_warning=warning,
-                              basis_notice=notice)
+                              basis_notice=notice,
+                              history=approval_history(session, "self_evaluation", report.id if report else None))
     result.tables = score_tables(result, goal_texts, ratios or {})
     return result
 

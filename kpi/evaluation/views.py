@@ -12,9 +12,7 @@ from kpi.evaluation.workbook import RULE_LABELS, grade_texts
 from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
 from kpi.results.presenters import ytd_text
-from kpi.db import get_session
 from kpi.workflow import STATUS_LABELS
-from kpi.workflow.history import approval_history
 
 HUNDRED = Decimal(100)
 
@@ -34,7 +32,7 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
         "can_review": can_review, "ratios_editable": ratios_editable,
         "reviewer_ratios": ratios_editable and not editable,
         "status_label": STATUS_LABELS[result.status], "conflict": conflict, "changes": changes or [],
-        "history": approval_history(get_session(), "self_evaluation", result.report.id if result.report else None),
+        "history": result.history,
         "missing_count": len(missing), "grades": grade_texts(result.settings.grade_bands),
     }
 

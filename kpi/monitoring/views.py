@@ -15,9 +15,7 @@ from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import FORECAST_FIELD, incomplete, plain, projection_inputs
 from kpi.results.presenters import INPUT_HINTS, entry_inputs, ytd_text
-from kpi.db import get_session
 from kpi.workflow import STATUS_LABELS
-from kpi.workflow.history import approval_history
 
 # The July inputs' hints, by aggregation rule (a quarter's hints, said of July).
 JULY_HINTS = {**INPUT_HINTS, "cumulative": "7月当月新增数", "level": "7月末时点数（不填则取二季度末）",
@@ -52,7 +50,7 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
         "sheet": sheet, "form": form, "tables": tables, "budget_rows": budget_rows, "errors": errors,
         "editable": editable, "can_review": user.can("review", sheet.unit.id),
         "status_label": STATUS_LABELS[sheet.status], "conflict": conflict, "changes": changes or [],
-        "history": approval_history(get_session(), "monitoring_report", sheet.report.id if sheet.report else None),
+        "history": sheet.history,
         "summary": typed_summary if typed_summary is not None else (sheet.summary or ""),
         "summary_error": errors.get(("report", 0, "summary")),
         "missing_count": len(incomplete(sheet)) if editable and not errors else 0,

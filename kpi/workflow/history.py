@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
-from kpi.core.time import format_datetime
+from kpi.core.time import format_date, format_datetime
 
 STEP_LABELS = {"submit": "提交", "return": "退回", "approve": "审核通过", "reopen": "重新打开"}
 
@@ -56,3 +56,23 @@ def approval_history(session: Session, entity: str, report_id: int | None) -> li
 def final_approval(steps: list[Step]) -> Step | None:
     """The step that approved the report as it stands (审核人, 审核日期), or None if it is not approved."""
     return steps[-1] if steps and steps[-1].action == "approve" else None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The sign-off block a printed report ends with (domain.md §4): who filed it and who approved it."""
+
+    filed_by: str = ""
+    filed_on: str = ""
+    approved_by: str = ""
+    approved_on: str = ""
+
+
+def sign_off(steps: list[Step]) -> SignOff:
+    """The latest submission, and the final approval when the report stands approved."""
+    submitted = next((step for step in reversed(steps) if step.action == "submit"), None)
+    approved = final_approval(steps)
+    return SignOff(filed_by=submitted.name if submitted else "",
+                   filed_on=format_date(submitted.at) if submitted else "",
+                   approved_by=approved.name if approved else "",
+                   approved_on=format_date(approved.at) if approved else "")

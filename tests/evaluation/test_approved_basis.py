@@ -98,3 +98,21 @@ def test_a_reopened_and_corrected_quarter_does_not_move_an_approved_self_evaluat
     assert after.total == approved.total
     assert after.indicators[ids["indicator"][ONE_SHORT]].actual == approved.indicators[ids["indicator"][ONE_SHORT]].actual
     assert after.unit_table.evaluation.total == Decimal(approved.unit_table.evaluation.total)
+
+
+def test_the_workbook_carries_the_final_approval(app, staff, reviewer):
+    from kpi.core.time import beijing_today
+
+    def sign_off_line(response) -> str:
+        sheet = load_workbook(BytesIO(response.data)).worksheets[0]
+        return next(value for row in sheet.iter_rows(values_only=True) for value in row
+                    if isinstance(value, str) and value.startswith("填报人："))
+
+    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # not approved: blank
+    approve(app, staff, reviewer)
+    line = sign_off_line(staff.client.get(REPORT_URL + "/workbook"))
+    today = beijing_today().isoformat()
+    assert f"填报人：张敏（填报人）" in line and f"填报日期：{today}" in line
+    assert f"审核人：李华（审核人）" in line and f"审核日期：{today}" in line
+    reviewer.review("reopen", "补充说明")
+    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # reopened: no final approval
