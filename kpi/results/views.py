@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 from sqlmodel import Session
 
-from kpi.audit.service import history
+from kpi.audit.service import history, people
 from kpi.db import get_session
 from kpi.workflow.history import approval_history
 from kpi.fragments import Remembered
@@ -142,4 +142,6 @@ def indicator_history(session: Session, unit_id: int, indicator_id: int) -> dict
     indicator = session.get(Indicator, indicator_id)
     if indicator is None or indicator.unit_id != unit_id:
         return None  # another unit's indicator: not found, whatever the id
-    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "events": history(session, "indicator", indicator_id)}
+    events = history(session, "indicator", indicator_id)
+    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "events": events,
+            "people": people(session, events)}

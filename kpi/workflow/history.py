@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
+from kpi.core.people import person
 from kpi.core.time import format_date, format_datetime
 
 STEP_LABELS = {"submit": "提交", "return": "退回", "approve": "审核通过", "reopen": "重新打开"}
@@ -32,8 +33,8 @@ class Step:
 
     @property
     def person(self) -> str:
-        """"张三（szcc_reviewer）": the name and the login, as the history shows them."""
-        return f"{self.name}（{self.login}）" if self.name != self.login else self.login
+        """"李华（szcc_reviewer）": the name and the login, as the history shows them."""
+        return person(self.name, self.login)
 
     @property
     def when(self) -> str:

@@ -62,3 +62,12 @@ def test_a_reopened_quarter_is_reopened_not_returned(app, ids):
     assert status.text_content().strip() == "已重新打开" and "status-reopened" in status.get("class")
     # and it can be edited and submitted again
     assert entry.post({("投诉调解辅助服务", "value"): "5300"}, action="submit").status_code == 302
+
+
+def test_the_audit_trail_names_the_person_as_well_as_the_login(app, ids):
+    staff = app.test_client()
+    AuthActions(staff).login("szcc_staff")
+    QuarterPoster(staff, ids).post(VALUE)
+    html = staff.get(f"/units/2/indicators/{ids['indicator']['投诉调解辅助服务']}/history").get_data(as_text=True)
+    cells = [row.xpath("td")[1].text_content() for row in lxml.html.fromstring(html).xpath("//table//tbody/tr")]
+    assert cells and all(cell == "张敏（填报人）（szcc_staff）" for cell in cells)
