@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kpi.db import ExactDecimal
-from kpi.workflow import ReviewedReport
+from kpi.workflow import STATUS_CHECK, ReviewedReport
 
 
 class SelfEvaluation(ReviewedReport, table=True):
@@ -16,19 +16,21 @@ class SelfEvaluation(ReviewedReport, table=True):
 
     `total_score` and `grade` are a snapshot written on every save, so the finance
     bureau's lists need no scoring pass over every unit; the page and the workbooks
-    always score afresh through kpi.domain.scoring.
+    score through kpi.domain.scoring, while approved from `approved_basis` (kpi.results.basis):
+    the targets, figures and settings it was approved with.
     """
 
     __tablename__ = "self_evaluation"
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "year_id"),
-        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
+        sa.CheckConstraint(STATUS_CHECK, name="status"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     total_score: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 2))
     grade: Optional[str] = Field(default=None, max_length=10)
+    approved_basis: Optional[dict] = Field(default=None, sa_type=sa.JSON)
 
 
 class SelfEvaluationGoal(SQLModel, table=True):

@@ -23,7 +23,7 @@ from kpi.audit.service import record
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear, Unit
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
-from kpi.evaluation.sheet import EvaluationResult, evaluate, rescored
+from kpi.evaluation.sheet import EvaluationResult, approval_basis, evaluate, rescored
 from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
     Change, EvaluationInput, InputRejected, incomplete, parse_input, pending_changes, validate_input,
 )
@@ -32,9 +32,9 @@ from kpi.monitoring.service import ExportedWorkbook
 from kpi.monitoring.workbook import keep_copy
 from kpi.reminders import notify
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, apply_transition, check_transition,
-    claim, locked_message,
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, claim, locked_message,
 )
+from kpi.workflow import transition as workflow_transition
 
 WHAT = "本自评"
 EVALUATION_CONFLICT = "其他人已在您打开页面后保存了本自评，您的修改尚未保存。请核对下列最新内容，确认后重新保存。"
@@ -82,13 +82,15 @@ def save_ratios(session: Session, result: EvaluationResult, data: EvaluationInpu
     if result.status != "submitted":
         raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
     return _write(session, result, EvaluationInput(ratios=data.ratios), user=user,
-                  expected_version=expected_version, reason=reason)
+                  expected_version=expected_version, reason=reason, editable=False)
 
 
 def _write(session: Session, result: EvaluationResult, data: EvaluationInput, *, user, expected_version: int | None,
-           reason: str | None) -> SelfEvaluation:
+           reason: str | None, editable: bool = True) -> SelfEvaluation:
+    report = _claim(session, result, user, expected_version, editable=editable)
+    if not editable and report.status != "submitted":
+        raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
     changes = pending_changes(result, data)
-    report = _claim(session, result, user, expected_version)
     # Read again after the claim: it is this transaction's rows that are updated.
     goals = {row.budget_line_id: row for row in session.exec(
         select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))}
@@ -122,12 +124,18 @@ def _snapshot(session: Session, report: SelfEvaluation, result: EvaluationResult
     session.add(report)
 
 
-def _claim(session: Session, result: EvaluationResult, user, expected_version: int | None) -> SelfEvaluation:
-    report, created = claim(
-        session, SelfEvaluation, result.report,
-        lambda: SelfEvaluation(unit_id=result.unit.id, year_id=result.year.id),
-        expected_version, conflict=lambda: Conflict(EVALUATION_CONFLICT),
-    )
+REPORT_KEYS = ("unit_id", "year_id")
+
+
+def _new_report(result: EvaluationResult):
+    return lambda: SelfEvaluation(unit_id=result.unit.id, year_id=result.year.id)
+
+
+def _claim(session: Session, result: EvaluationResult, user, expected_version: int | None, *,
+           editable: bool = True) -> SelfEvaluation:
+    report, created = claim(session, SelfEvaluation, result.report, _new_report(result), REPORT_KEYS,
+                            expected_version, conflict=lambda: Conflict(EVALUATION_CONFLICT),
+                            editable=WHAT if editable else None)
     if created:
         record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
                entity_id=report.id, action="create", field=result.label, new_value=STATUS_LABELS["draft"])
@@ -139,17 +147,18 @@ def transition(session: Session, result: EvaluationResult, action: str, *, user,
     """送审 / 审核通过 / 退回 / 重新打开 (kpi.workflow); returning and reopening need a reason.
 
     Submitting checks the stored report is complete (InputRejected lists what is missing)."""
-    target, reason = check_transition(result.status, action, reason)
-    if action == "submit":
+    def check() -> None:
         missing = incomplete(result)
         if missing:
             raise InputRejected(missing, submitting=True)
-    report = _claim(session, result, user, expected_version)
-    old_status = apply_transition(report, action, target, reason, user)
+
+    report = workflow_transition(
+        session, SelfEvaluation, result.report, _new_report(result), REPORT_KEYS, action, user=user,
+        expected_version=expected_version, reason=reason, unit_id=result.unit.id, what=result.label,
+        conflict=lambda: Conflict(EVALUATION_CONFLICT), check=check)
+    # An approved report keeps what it was approved on; reopened, it is scored live again.
+    report.approved_basis = approval_basis(result) if action == "approve" else None
     _snapshot(session, report, result)
-    record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
-           entity_id=report.id, action=action, field=f"{result.label} · 状态",
-           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
     # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
     notify.notify_transition(session, report, action, actor=user, what=result.label,
                              link=page_link(result.unit.id, result.year.year))

@@ -13,7 +13,7 @@ Every score and 执行率 comes from the domain; nothing here or downstream comp
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -30,8 +30,10 @@ from kpi.domain.scoring import (
 from kpi.domain.targets import Comparator, Direction, TargetKind
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.indicators.models import Indicator
+from kpi.results import basis
 from kpi.results.sheet import QuarterSheet, load_sheet
 from kpi.workflow import EDITABLE_STATUSES
+from kpi.workflow.history import Step, approval_history
 
 YEAR_END = 4  # the self-evaluation scores the whole year: quarters 1–4
 UNIT_KEY = "unit"
@@ -117,6 +119,8 @@ class EvaluationResult:
     items: dict[int, SelfEvaluationItem]  # stored, by indicator id
     quarters: QuarterSheet
     settings_warning: str | None = None
+    basis_notice: str | None = None  # an approved report scored on its basis, while the tables moved on
+    history: list[Step] = field(default_factory=list)  # 审批记录 (kpi.workflow.history)
 
     @property
     def unit_table(self) -> EvaluationTable:
@@ -180,10 +184,37 @@ def evaluate(session: Session, unit: Unit, fiscal_year: FiscalYear, *,
             select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))}
     parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     settings, warning = scoring_settings(fiscal_year)
+    goal_texts = budget.goals(session, unit, fiscal_year)
+    notice = None
+    approved = report.approved_basis if report is not None and report.status == "approved" else None
+    frozen = basis.thaw(approved["sheet"], unit, fiscal_year, YEAR_END, quarters.reports) if approved else None
+    if frozen is not None:
+        # Approved: exactly what it was approved on (docs/workflow.md), until it is reopened.
+        if basis.targets_changed(approved["sheet"], quarters):
+            notice = TARGETS_ADJUSTED
+        quarters, warning = frozen, None
+        settings = ScoringSettings.from_dict(approved["settings"])
+        goal_texts = {_goal_key(key): text for key, text in approved["goals"].items()}
     result = EvaluationResult(unit=unit, year=fiscal_year, parent=parent, settings=settings, report=report,
-                              tables=[], goals=goals, items=items, quarters=quarters, settings_warning=warning)
-    result.tables = score_tables(result, budget.goals(session, unit, fiscal_year), ratios or {})
+                              tables=[], goals=goals, items=items, quarters=quarters, settings_warning=warning,
+                              basis_notice=notice,
+                              history=approval_history(session, "self_evaluation", report.id if report else None))
+    result.tables = score_tables(result, goal_texts, ratios or {})
     return result
+
+
+TARGETS_ADJUSTED = "目标已调整，重新打开后按调整后目标计分。本自评仍按审核通过时的目标、数据和计分设置显示。"
+
+
+def approval_basis(result: EvaluationResult) -> dict:
+    """What an approval of ``result`` is scored on, to keep with the report (kpi.results.basis)."""
+    goals = {("unit" if table.goal_key is None else str(table.goal_key)): table.goal
+             for table in result.tables if table.goal}
+    return {"sheet": basis.freeze(result.quarters), "settings": result.settings.to_dict(), "goals": goals}
+
+
+def _goal_key(key: str) -> int | None:
+    return None if key == "unit" else int(key)
 
 
 def rescored(result: EvaluationResult, ratios: dict[int, Decimal | None]) -> EvaluationResult:

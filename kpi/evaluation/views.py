@@ -32,6 +32,7 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
         "can_review": can_review, "ratios_editable": ratios_editable,
         "reviewer_ratios": ratios_editable and not editable,
         "status_label": STATUS_LABELS[result.status], "conflict": conflict, "changes": changes or [],
+        "history": result.history,
         "missing_count": len(missing), "grades": grade_texts(result.settings.grade_bands),
     }
 

@@ -31,6 +31,7 @@ from kpi.indicators.service import group_by_level
 from kpi.reports import style
 from kpi.reports.saving import workbook_bytes
 from kpi.reports.style import Styled
+from kpi.workflow.history import sign_off
 
 UNIT_SHEET = "部门（单位）整体支出绩效自评表"
 PROJECT_SHEET = "项目支出绩效自评表"
@@ -107,7 +108,17 @@ def _table_sheet(sheet: FormSheet, result: EvaluationResult, table: EvaluationTa
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
     _fit_heights(sheet, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
     style.setup_print(ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW)
+    _sign_off(ws, GRID_HEADER_ROW + 3 + len(table.rows), result)
     return rows
+
+
+def _sign_off(ws, row: int, result: EvaluationResult) -> None:
+    """填报人 … 审核人 … 单位（盖章）under the 总分 row (domain.md §4), written as plain cells."""
+    signed = sign_off(result.history)
+    cell = style.write_text(ws.cell(row=row, column=1), style.sign_off_text(
+        signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on))
+    cell.style = style.SUBTITLE
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
 
 
 def _fit_heights(sheet: FormSheet, rows, columns) -> None:
@@ -231,6 +242,8 @@ def _notes_sheet(sheet: FormSheet, result: EvaluationResult, placed) -> None:
              "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）"]
     if result.settings_warning:
         lines.append(result.settings_warning)
+    if result.basis_notice:
+        lines.append(result.basis_notice)
     for text in lines:
         sheet.merge(row, 1, row, WIDTH, _text(text, style.SUBTITLE))
         row += 1

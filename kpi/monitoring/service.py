@@ -32,10 +32,10 @@ from kpi.monitoring.validation import (
 )
 from kpi.monitoring.workbook import build_monitoring_workbook, keep_copy, workbook_name
 from kpi.reminders.notify import notify_transition
-from kpi.workflow import (  # ACTION_LABELS and ReportError are also what the routes use from here
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, apply_transition, check_transition, claim,
-    locked_message,
+from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are also what the routes use from here)
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, claim, locked_message,
 )
+from kpi.workflow import transition as workflow_transition
 
 MONITORING_CONFLICT = "其他人已在您打开页面后保存了本报告，您的修改尚未保存。请核对下列最新数值，确认后重新保存。"
 ITEM_COLUMNS = ("july_value", "july_numerator", "july_denominator", "july_band", "july_achieved_on", "forecast",
@@ -180,9 +180,10 @@ def save(session: Session, sheet: MonitoringSheet, data: MonitoringInput, *, use
     The caller commits; on any exception it must roll back."""
     if not sheet.editable:
         raise Locked(locked_message(sheet.status, "本报告"))
+    report = _claim_report(session, sheet, user, expected_version)
+    # Under the claim's lock and with the version the user saw: the sheet is what is committed.
     resolution = resolve(sheet, data)
     changes = pending_changes(sheet, data, resolution)
-    report = _claim_report(session, sheet, user, expected_version)
     stored_items = {row.indicator_id: row for row in session.exec(
         select(MonitoringItem).where(MonitoringItem.report_id == report.id))}
     for indicator_id, values in resolution.items.items():
@@ -217,12 +218,16 @@ def _upsert(session: Session, row, values: dict, create) -> None:
     session.add(row)
 
 
+REPORT_KEYS = ("unit_id", "year_id")
+
+
+def _new_report(sheet: MonitoringSheet):
+    return lambda: MonitoringReport(unit_id=sheet.unit.id, year_id=sheet.year.id)
+
+
 def _claim_report(session: Session, sheet: MonitoringSheet, user, expected_version: int | None) -> MonitoringReport:
-    report, created = claim(
-        session, MonitoringReport, sheet.report,
-        lambda: MonitoringReport(unit_id=sheet.unit.id, year_id=sheet.year.id),
-        expected_version, conflict=lambda: Conflict(MONITORING_CONFLICT),
-    )
+    report, created = claim(session, MonitoringReport, sheet.report, _new_report(sheet), REPORT_KEYS,
+                            expected_version, conflict=lambda: Conflict(MONITORING_CONFLICT), editable="本报告")
     if created:
         record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="monitoring_report",
                entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
@@ -234,17 +239,15 @@ def transition(session: Session, sheet: MonitoringSheet, action: str, *, user, e
     """送审 / 审核通过 / 退回 / 重新打开 (kpi.workflow); returning and reopening need a reason.
 
     Submitting checks the stored report is complete (InputRejected lists what is missing)."""
-    target, reason = check_transition(sheet.status, action, reason)
-    if action == "submit":
+    def check() -> None:
         missing = incomplete(sheet)
         if missing:
             raise InputRejected(missing, submitting=True)
-    report = _claim_report(session, sheet, user, expected_version)
-    old_status = apply_transition(report, action, target, reason, user)
-    session.add(report)
-    record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="monitoring_report",
-           entity_id=report.id, action=action, field=f"{sheet.label} · 状态",
-           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+
+    report = workflow_transition(
+        session, MonitoringReport, sheet.report, _new_report(sheet), REPORT_KEYS, action, user=user,
+        expected_version=expected_version, reason=reason, unit_id=sheet.unit.id, what=sheet.label,
+        conflict=lambda: Conflict(MONITORING_CONFLICT), check=check)
     # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
     notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()

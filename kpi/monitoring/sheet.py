@@ -27,6 +27,7 @@ from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from kpi.results.sheet import QuarterSheet, load_sheet
 from kpi.workflow import EDITABLE_STATUSES
+from kpi.workflow.history import Step, approval_history
 
 UNIT_TABLE = "单位整体"
 TEXT_FIELDS = ("cause_category", "cause", "likelihood", "corrective_measures")
@@ -75,6 +76,7 @@ class MonitoringSheet:
     budget_items: dict[int, MonitoringBudgetItem]  # by budget line id
     goal: str | None = None  # the unit's 年度总体目标
     settings: ProgressSettings = field(default_factory=ProgressSettings)
+    history: list[Step] = field(default_factory=list)  # 审批记录 (kpi.workflow.history)
 
     @property
     def unit(self) -> Unit:
@@ -236,4 +238,5 @@ def load_monitoring(session: Session, unit: Unit, fiscal_year: FiscalYear,
         budget_items = {row.budget_line_id: row for row in session.exec(
             select(MonitoringBudgetItem).where(MonitoringBudgetItem.report_id == report.id))}
     return MonitoringSheet(quarters=quarters, report=report, items=items, budget_items=budget_items,
-                           goal=budget.goals(session, unit, fiscal_year).get(None), settings=settings)
+                           goal=budget.goals(session, unit, fiscal_year).get(None), settings=settings,
+                           history=approval_history(session, "monitoring_report", report.id if report else None))

@@ -24,6 +24,7 @@ from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet
 from kpi.reports import style
 from kpi.reports.saving import workbook_bytes
+from kpi.workflow.history import sign_off
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
             row = _section(ws, row, f"{title}指标")
         row = _grid(ws, row, lines)
     _summary(ws, row + 1, sheet.summary)
+    _sign_off(ws, row + 3, sheet)
     style.fit_columns(ws, 8, 40, skip_rows=2)
     style.fit_rows(ws, 3)
     for column, preferred in _PREFERRED_WIDTHS.items():
@@ -197,6 +199,13 @@ def _fraction(cell, pct: Decimal | None) -> None:
     """A percentage kept as 0–100 written as a fraction, so that Excel's 0.00% shows it right."""
     cell.value = None if pct is None else pct / 100
     cell.style = style.PERCENT
+
+
+def _sign_off(ws, row: int, sheet: MonitoringSheet) -> None:
+    signed = sign_off(sheet.history)
+    style.write_text(ws.cell(row=row, column=1), style.sign_off_text(
+        signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on)).style = style.SUBTITLE
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
 
 
 def _yes_no(deviation: bool | None) -> str:

@@ -177,6 +177,14 @@ def write_header_lines(ws: Worksheet, unit: str, year: int, *, width_cols: int, 
     return row
 
 
+def sign_off_text(filed_by: str, filed_on: str, approved_by: str, approved_on: str) -> str:
+    """The sign-off line printed reports end with (domain.md §4); the phone and the seal are left
+    for the pen. 审核人 and 审核日期 are the final approval's, blank while the report is not approved."""
+    gap = "\u3000\u3000"
+    return gap.join([f"填报人：{filed_by}", "联系电话：\u3000\u3000\u3000\u3000", f"审核人：{approved_by}",
+                     f"填报日期：{filed_on}", f"审核日期：{approved_on}", "单位（盖章）："])
+
+
 def write_header_row(ws: Worksheet, row: int, labels: list[str], *, first_col: int = 1) -> None:
     for offset, label in enumerate(labels):
         write_text(ws.cell(row=row, column=first_col + offset), label).style = HEADER

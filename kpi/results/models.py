@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kpi.db import Money, Quantity
-from kpi.workflow import ReviewedReport
+from kpi.workflow import STATUS_CHECK, ReviewedReport
 
 
 class QuarterReport(ReviewedReport, table=True):
@@ -19,7 +19,7 @@ class QuarterReport(ReviewedReport, table=True):
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "year_id", "quarter"),
         sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
-        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'returned')", name="status"),
+        sa.CheckConstraint(STATUS_CHECK, name="status"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")

@@ -19,11 +19,12 @@ from kpi.formatting import format_number
 from kpi.reminders.notify import notify_transition
 from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
-from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
-from kpi.workflow import (
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, apply_transition, check_transition,
-    claim, locked_message,
+from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
+from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and WorkflowError are what callers use from here)
+    ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, bump, lock,
+    locked_message,
 )
+from kpi.workflow import transition as workflow_transition
 
 FIELD_LABELS = {
     "value": "完成值", "numerator": "分子", "denominator": "分母", "band": "完成等级",
@@ -170,13 +171,25 @@ def save(
     """
     if not sheet.editable:
         raise Locked(locked_message(sheet.status))
-    try:
-        report = _claim_report(session, sheet, user, expected_version)
-    except Conflict:
-        if not data.seen or sheet.report is None:
-            raise  # nothing to merge with: an upload, an import, or a report created meanwhile
-        data = _merged(sheet, data)  # `sheet` was loaded after the other save: it is the latest
-        report = _claim_report(session, sheet, user, sheet.version)
+    loaded_version = sheet.version  # read before the lock refreshes the report in place
+    report, created = lock(session, QuarterReport, sheet.report, _new_report(sheet), REPORT_KEYS)
+    if report.status not in EDITABLE_STATUSES:
+        raise Locked(locked_message(report.status))
+    if created:
+        _audit_created(session, sheet, report, user)
+        if expected_version not in (None, 0):
+            raise Conflict(QUARTER_CONFLICT)
+    moved_on = not created and expected_version is not None and report.version != expected_version
+    if moved_on and not data.seen:
+        raise Conflict(QUARTER_CONFLICT)  # nothing to merge with: an upload, an import, an old page
+    if report.version != loaded_version:
+        # Someone saved after this sheet was read. The quarter is locked now, so what is
+        # read again is what is committed, and the changes audited are the ones stored.
+        sheet = reload(session, sheet)
+    if moved_on:
+        data = _merged(sheet, data)
+    if not created:
+        bump(session, QuarterReport, report)
     changes = pending_changes(sheet, data)
     existing = {
         row.indicator_id: row
@@ -238,18 +251,22 @@ def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
                         seen=data.seen)
 
 
-def _claim_report(session: Session, sheet: QuarterSheet, user, expected_version: int | None) -> QuarterReport:
-    """The quarter's report with its version bumped, or Conflict if it moved since the user looked."""
-    report, created = claim(
-        session, QuarterReport, sheet.report,
-        lambda: QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter),
-        expected_version,
-        conflict=lambda: Conflict(QUARTER_CONFLICT),
-    )
-    if created:
-        record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
-               entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
-    return report
+REPORT_KEYS = ("unit_id", "year_id", "quarter")
+
+
+def _new_report(sheet: QuarterSheet):
+    return lambda: QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter)
+
+
+def _audit_created(session: Session, sheet: QuarterSheet, report: QuarterReport, user) -> None:
+    record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
+           entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
+
+
+def reload(session: Session, sheet: QuarterSheet) -> QuarterSheet:
+    """The quarter as committed now (the caller holds its lock, or wants the latest)."""
+    session.expire_all()
+    return load_sheet(session, sheet.unit, sheet.year, sheet.quarter, figures_through=sheet.quarter)
 
 
 def _audit_changes(session: Session, sheet: QuarterSheet, changes: list[Change], user, reason: str | None) -> None:
@@ -265,13 +282,10 @@ def _audit_changes(session: Session, sheet: QuarterSheet, changes: list[Change],
 def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expected_version: int | None,
                reason: str | None = None) -> QuarterReport:
     """Move the quarter's report through the workflow; returning and reopening need a reason."""
-    target, reason = check_transition(sheet.status, action, reason)
-    report = _claim_report(session, sheet, user, expected_version)
-    old_status = apply_transition(report, action, target, reason, user)
-    session.add(report)
-    record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
-           entity_id=report.id, action=action, field=f"{sheet.label} · 状态",
-           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+    report = workflow_transition(
+        session, QuarterReport, sheet.report, _new_report(sheet), REPORT_KEYS, action, user=user,
+        expected_version=expected_version, reason=reason, unit_id=sheet.unit.id, what=sheet.label,
+        conflict=lambda: Conflict(QUARTER_CONFLICT))
     notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report

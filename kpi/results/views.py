@@ -7,7 +7,9 @@ from flask import current_app, url_for
 from markupsafe import Markup
 from sqlmodel import Session
 
-from kpi.audit.service import history
+from kpi.audit.service import history, people
+from kpi.db import get_session
+from kpi.workflow.history import approval_history
 from kpi.fragments import Remembered
 from kpi.budget.models import Unit
 from kpi.indicators.models import Indicator
@@ -67,6 +69,7 @@ def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, co
         "editable": editable, "can_review": user.can("review", sheet.unit.id),
         "status_label": STATUS_LABELS[sheet.status], "quarters": QUARTER_LABELS, "conflict": conflict,
         "changes": changes or [],
+        "history": approval_history(get_session(), "quarter_report", sheet.report.id if sheet.report else None),
         "seen": seen_fields(service.fingerprints(sheet) if seen is None else seen),
     }
 
@@ -139,4 +142,6 @@ def indicator_history(session: Session, unit_id: int, indicator_id: int) -> dict
     indicator = session.get(Indicator, indicator_id)
     if indicator is None or indicator.unit_id != unit_id:
         return None  # another unit's indicator: not found, whatever the id
-    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "events": history(session, "indicator", indicator_id)}
+    events = history(session, "indicator", indicator_id)
+    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "events": events,
+            "people": people(session, events)}

@@ -13,8 +13,8 @@ class Spawner:
         self.tmp_path = tmp_path
         self.started: list[Started] = []
 
-    def server(self, url: str, name: str) -> Started:
-        return self._keep(start_server(url, free_port(), self.tmp_path / f"{name}.log"))
+    def server(self, url: str, name: str, workers: int = 1) -> Started:
+        return self._keep(start_server(url, free_port(), self.tmp_path / f"{name}.log", workers))
 
     def scheduler(self, url: str, name: str) -> Started:
         return self._keep(start_scheduler(url, self.tmp_path / f"{name}.log"))

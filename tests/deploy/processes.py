@@ -61,10 +61,10 @@ def _popen(command: list[str], env: dict, log: Path) -> subprocess.Popen:
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_server(url: str, port: int, log: Path) -> Started:
-    """`gunicorn app:app -c gunicorn.conf.py` on 127.0.0.1:port, one worker, no in-process scheduler."""
+def start_server(url: str, port: int, log: Path, workers: int = 1) -> Started:
+    """`gunicorn app:app -c gunicorn.conf.py` on 127.0.0.1:port, `workers` workers, no in-process scheduler."""
     env = {"KPI_DATABASE_URL": url, "KPI_ENV": "development", "KPI_SECRET_KEY": SECRET, "KPI_SCHEDULER": "off",
-           "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+           "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     return Started(_popen([str(GUNICORN), "app:app", "-c", "gunicorn.conf.py"], env, log), log,
                    f"http://127.0.0.1:{port}")
 
@@ -83,7 +83,7 @@ def wait_healthy(server: Started, timeout: float = 60.0) -> str:
         try:
             with urllib.request.urlopen(server.base + "/healthz", timeout=5) as response:
                 return response.read().decode()
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or a worker still booting (a read timeout)
             time.sleep(0.2)
     raise AssertionError(f"{server.base} not healthy in time:\n{server.output()}")
 

@@ -38,7 +38,8 @@ def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
     assert "重新打开必须填写原因" in reviewer.review("reopen", "  ").get_data(as_text=True)
     assert "已重新打开" in reviewer.review("reopen", "财政局要求补充纠偏措施").get_data(as_text=True)
     page = staff.page().get_data(as_text=True)
-    assert "审核人意见：</strong>财政局要求补充纠偏措施" in page and "保存草稿" in page
+    assert "重新打开原因：</strong>财政局要求补充纠偏措施" in page and "保存草稿" in page
+    assert "status-reopened" in page  # a status of its own, not a return
     assert staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code == 302
     assert "当前状态为" in reviewer.review("approve").get_data(as_text=True)  # not submitted again yet
     assert staff.post(action="submit").status_code == 302

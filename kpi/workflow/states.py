@@ -1,33 +1,33 @@
-"""The review workflow every report shares (季度填报, 绩效运行监控, 绩效自评).
+"""The states every reviewed report shares (季度填报, 绩效运行监控, 绩效自评): docs/workflow.md.
 
 draft → submitted (送审) → approved (审核通过); a submitted report can be returned
-(退回) and an approved one reopened (重新打开), both only with a reason. Only
-draft and returned reports can be edited. Reports carry a `version` for
-optimistic locking: every write bumps it with a conditional UPDATE.
+(退回) and an approved one reopened (重新打开), both only with a reason. Reopened is a
+state of its own, not a return: the finance desk counts returns, and a reopened report
+was approved once. Only draft, returned and reopened reports can be edited.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, Optional, TypeVar
+from typing import Optional
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, SQLModel
 
 from kpi.db import utcnow
 
-STATUS_LABELS = {None: "未填报", "draft": "草稿", "submitted": "已送审", "approved": "审核通过", "returned": "已退回"}
-EDITABLE_STATUSES = (None, "draft", "returned")
+STATUS_LABELS = {None: "未填报", "draft": "草稿", "submitted": "已送审", "approved": "审核通过", "returned": "已退回",
+                 "reopened": "已重新打开"}
+STATUSES = ("draft", "submitted", "approved", "returned", "reopened")
+STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in STATUSES))
+EDITABLE_STATUSES = (None, "draft", "returned", "reopened")
 TRANSITIONS = {
-    "submit": ({None, "draft", "returned"}, "submitted"),
+    "submit": (set(EDITABLE_STATUSES), "submitted"),
     "approve": ({"submitted"}, "approved"),
     "return": ({"submitted"}, "returned"),
-    "reopen": ({"approved"}, "returned"),
+    "reopen": ({"approved"}, "reopened"),
 }
 ACTION_LABELS = {"submit": "送审", "approve": "审核通过", "return": "退回", "reopen": "重新打开"}
 MAX_REASON = 2000
-
-Report = TypeVar("Report")
-
 
 class ReviewedReport(SQLModel):
     """Columns every reviewed report has: status, version (optimistic locking), who and when."""
@@ -60,7 +60,10 @@ class WorkflowError(ReportError):
 
 
 class Conflict(ReportError):
-    """Someone saved the report after this user opened it (optimistic locking)."""
+    """Someone saved the report after this user opened it (optimistic locking).
+
+    Raised by kpi.workflow.claim with the report still locked, so that a caller may merge
+    against what is committed and go on (kpi.results.service does) instead of rolling back."""
 
     def __init__(self, message: str = "其他人已在您打开页面后保存了数据，您的修改尚未保存。请核对最新数值后重新提交。"):
         super().__init__(message)
@@ -72,37 +75,6 @@ def locked_message(status: str | None, what: str = "本季度") -> str:
     if status == "submitted":
         return f"{what}已送审，等待审核；如需修改，请审核人退回。"
     return f"{what}当前不可修改。"
-
-
-def claim(session: Session, model, report: Report | None, create: Callable[[], Report],
-          expected_version: int | None, conflict: Callable[[], Conflict] = Conflict) -> tuple[Report, bool]:
-    """The report with its version bumped (or newly created), else `conflict()` is raised.
-
-    `expected_version` is the version the user saw (0 for a report not yet created;
-    None skips the check but still bumps). Returns (report, created).
-    """
-    if report is None:
-        if expected_version not in (None, 0):
-            raise conflict()
-        report = create()
-        # No SAVEPOINT here: pysqlite sends no BEGIN before one, so on SQLite the first
-        # write of a transaction would be committed by its RELEASE and survive a later
-        # rollback (a half-written import). Every caller rolls back on Conflict anyway.
-        session.add(report)
-        try:
-            session.flush()
-        except sa.exc.IntegrityError:
-            raise conflict() from None  # created by someone else a moment ago
-        return report, True
-    version = report.version if expected_version is None else expected_version
-    bumped = session.execute(
-        sa.update(model).where(model.id == report.id, model.version == version)
-        .values(version=version + 1, updated_at=utcnow())
-    )
-    if bumped.rowcount != 1:
-        raise conflict()
-    session.refresh(report)
-    return report, False
 
 
 def check_transition(status: str | None, action: str, reason: str | None) -> tuple[str, str | None]:

@@ -1,0 +1,118 @@
+"""Does an approved self-evaluation keep its total, page and workbook when targets change later?
+
+A 目标调整 approved after the self-evaluation changes the indicator row itself (its target,
+its points); a quarter reopened and corrected changes the figures. Neither may move an
+approved report until it is reopened and approved again (docs/workflow.md).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from kpi import db
+from kpi.indicators.models import Indicator
+from kpi.results.models import IndicatorResult, QuarterReport
+from tests.evaluation.gen import ONE_SHORT, REPORT_URL, completed_form, import_a_year, scored
+
+pytestmark = pytest.mark.usefixtures("year")
+
+
+@pytest.fixture
+def year(app, tmp_path):
+    import_a_year(app, tmp_path)
+
+
+def missed_count(app) -> int:
+    """A unit-wide count target the year missed: the id of its indicator."""
+    return next(row.indicator.id for row in scored(app).unit_table.rows
+                if row.indicator.kind == "count" and row.indicator.direction == "positive"
+                and row.actual.value is not None and row.actual.value < row.indicator.target_value)
+
+
+def lower_the_target(app, indicator_id: int) -> None:
+    """What an approved 目标调整 does to a missed target: the row's target moves, here to half."""
+    with app.app_context(), Session(db.engine()) as session:
+        indicator = session.get(Indicator, indicator_id)
+        half = (indicator.target_value / 2).quantize(Decimal(1))
+        indicator.target_text, indicator.target_value = f"≥{half}{indicator.unit or ''}", half
+        session.add(indicator)
+        session.commit()
+
+
+def workbook_total(response) -> str:
+    """The 总分 row's score on the unit sheet, as printed."""
+    sheet = load_workbook(BytesIO(response.data)).worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        if row and row[0] == "总分":
+            return next(str(value) for value in row[1:] if value not in (None, ""))
+    raise AssertionError("no 总分 row")
+
+
+def approve(app, staff, reviewer) -> None:
+    assert staff.post(extra=completed_form(scored(app)), action="submit").status_code == 302
+    assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
+
+
+def test_a_later_target_change_moves_nothing_until_reopened_and_approved_again(app, ids, staff, reviewer):
+    missed = missed_count(app)
+    approve(app, staff, reviewer)
+    approved = scored(app).total
+    workbook = workbook_total(staff.client.get(REPORT_URL + "/workbook"))
+
+    lower_the_target(app, missed)
+    assert scored(app).total == approved
+    page = staff.page().get_data(as_text=True)
+    assert f"单位整体总分 <strong>{approved}" in page or f"<strong>{approved:,}" in page
+    assert "目标已调整，重新打开后按调整后目标计分" in page
+    assert workbook_total(staff.client.get(REPORT_URL + "/workbook")) == workbook
+
+    assert "已重新打开" in reviewer.review("reopen", "目标已调整，按调整后目标重新计分").get_data(as_text=True)
+    reopened = scored(app).total
+    assert reopened > approved  # scored live again: the halved target is now met
+    approve(app, staff, reviewer)
+    assert scored(app).total == reopened
+    assert "重新打开后按调整后目标计分" not in staff.page().get_data(as_text=True)
+
+
+def test_a_reopened_and_corrected_quarter_does_not_move_an_approved_self_evaluation(app, ids, staff, reviewer):
+    from tests.results.conftest import QuarterPoster
+
+    approve(app, staff, reviewer)
+    approved = scored(app)
+    with app.app_context(), Session(db.engine()) as session:  # the reviewer reopens Q4 and staff correct it
+        for report in session.exec(select(QuarterReport)).all():
+            report.status = "reopened"
+            session.add(report)
+        session.commit()
+    quarter = QuarterPoster(staff.client, ids)
+    assert quarter.post({(ONE_SHORT, "value"): "99999"}, quarter=4).status_code == 302
+    with app.app_context(), Session(db.engine()) as session:  # the correction is stored ...
+        stored = session.exec(select(IndicatorResult.value).join(QuarterReport).where(
+            QuarterReport.quarter == 4, IndicatorResult.indicator_id == ids["indicator"][ONE_SHORT])).one()
+    assert stored == Decimal("99999")
+    after = scored(app)  # ... and the approved report still reads the figures it was approved on
+    assert after.total == approved.total
+    assert after.indicators[ids["indicator"][ONE_SHORT]].actual == approved.indicators[ids["indicator"][ONE_SHORT]].actual
+    assert after.unit_table.evaluation.total == Decimal(approved.unit_table.evaluation.total)
+
+
+def test_the_workbook_carries_the_final_approval(app, staff, reviewer):
+    from kpi.core.time import beijing_today
+
+    def sign_off_line(response) -> str:
+        sheet = load_workbook(BytesIO(response.data)).worksheets[0]
+        return next(value for row in sheet.iter_rows(values_only=True) for value in row
+                    if isinstance(value, str) and value.startswith("填报人："))
+
+    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # not approved: blank
+    approve(app, staff, reviewer)
+    line = sign_off_line(staff.client.get(REPORT_URL + "/workbook"))
+    today = beijing_today().isoformat()
+    assert f"填报人：张敏（填报人）" in line and f"填报日期：{today}" in line
+    assert f"审核人：李华（审核人）" in line and f"审核日期：{today}" in line
+    reviewer.review("reopen", "补充说明")
+    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # reopened: no final approval
