@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from kpi.accounts.models import User
 from kpi.adjustments.models import IndicatorVersion, TargetAdjustment, TargetAdjustmentItem
 from kpi.audit.models import AuditEvent
+from kpi.audit.service import people
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.indicators.models import Indicator, TargetTable
@@ -100,8 +101,9 @@ def detail_page(session: Session, adjustment: TargetAdjustment) -> dict:
         select(TargetAdjustmentItem, Indicator).join(Indicator, Indicator.id == TargetAdjustmentItem.indicator_id)
         .where(TargetAdjustmentItem.adjustment_id == adjustment.id).order_by(Indicator.display_order, Indicator.id)
     ).all()
+    history = steps(session, adjustment)
     return {"adjustment": adjustment, "context": context, "items": [ItemRow(item, indicator) for item, indicator in items],
-            "steps": steps(session, adjustment), "names": _names(session, adjustment)}
+            "steps": history, "people": people(session, history), "names": _names(session, adjustment)}
 
 
 def steps(session: Session, adjustment: TargetAdjustment) -> list[AuditEvent]:
