@@ -21,6 +21,8 @@ from kpi.domain.targets import parse_target
 from kpi.formatting import format_number
 from kpi.indicators.models import Indicator, TargetTable
 from kpi.indicators.service import apply_target
+from kpi.core.rows import lock_row
+from kpi.workflow import bump
 
 EDITABLE = ("draft", "returned")
 # step -> (statuses it may start from, status it leads to, Chinese label)
@@ -209,16 +211,14 @@ def _move(session: Session, adjustment: TargetAdjustment, step: str, user, expec
 
 
 def _claim(session: Session, adjustment: TargetAdjustment, expected_version: int | None) -> None:
-    """Bump the version the user saw, or AdjustmentConflict; nothing in memory changes on failure."""
+    """Lock the adjustment as committed and bump the version the user saw (kpi.workflow), or
+    AdjustmentConflict; nothing in memory changes on failure."""
     if expected_version is None:
         raise AdjustmentConflict()
-    bumped = session.execute(
-        sa.update(TargetAdjustment)
-        .where(TargetAdjustment.id == adjustment.id, TargetAdjustment.version == expected_version)
-        .values(version=expected_version + 1, updated_at=utcnow()).execution_options(synchronize_session=False))
-    if bumped.rowcount != 1:
+    locked = lock_row(session, TargetAdjustment, adjustment.id)  # the same object: refreshed in place
+    if locked.version != expected_version:
         raise AdjustmentConflict()
-    session.refresh(adjustment)
+    bump(session, TargetAdjustment, locked)
 
 
 def _item_fields(item: TargetAdjustmentItem):

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from kpi import db
 from kpi.indicators.models import Indicator
 from kpi.results.models import IndicatorResult, QuarterReport
+from tests.conftest import AuthActions
 from tests.evaluation.gen import ONE_SHORT, REPORT_URL, completed_form, import_a_year, scored
 
 pytestmark = pytest.mark.usefixtures("year")
@@ -34,13 +35,23 @@ def missed_count(app) -> int:
 
 
 def lower_the_target(app, indicator_id: int) -> None:
-    """What an approved 目标调整 does to a missed target: the row's target moves, here to half."""
+    """A 目标调整 of the missed target to half, proposed, checked and approved (批复) through the pages."""
+    from tests.adjustments.conftest import Desk, created_id
+
     with app.app_context(), Session(db.engine()) as session:
         indicator = session.get(Indicator, indicator_id)
-        half = (indicator.target_value / 2).quantize(Decimal(1))
-        indicator.target_text, indicator.target_value = f"≥{half}{indicator.unit or ''}", half
-        session.add(indicator)
-        session.commit()
+        name, half = indicator.name, (indicator.target_value / 2).quantize(Decimal(1))
+        target = f"≥{half}{indicator.unit or ''}"
+    desks = {}
+    for role, user in (("staff", "szcc_staff"), ("reviewer", "szcc_reviewer"), ("finance", "finance")):
+        client = app.test_client()
+        AuthActions(client).login(user)
+        desks[role] = Desk(client)
+    adjustment = created_id(desks["staff"].propose({name: indicator_id}, {name: (target, "")}, action="submit"))
+    assert "已通过初审" in desks["reviewer"].step(adjustment, "review/check").get_data(as_text=True)
+    assert "已批复" in desks["finance"].step(adjustment, "approval/approve").get_data(as_text=True)
+    with app.app_context(), Session(db.engine()) as session:
+        assert session.get(Indicator, indicator_id).target_text == target  # the adjustment took effect
 
 
 def workbook_total(response) -> str:
