@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from kpi.db import ExactDecimal
 from kpi.workflow import STATUS_CHECK, ReviewedReport
+from kpi.workflow.kinds import ReportKind, register
 
 
 class SelfEvaluation(ReviewedReport, table=True):
@@ -31,6 +32,10 @@ class SelfEvaluation(ReviewedReport, table=True):
     total_score: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 2))
     grade: Optional[str] = Field(default=None, max_length=10)
     approved_basis: Optional[dict] = Field(default=None, sa_type=sa.JSON)
+
+
+SELF_EVALUATION = register(ReportKind("self_evaluation", SelfEvaluation, ("unit_id", "year_id"), "绩效自评", "本自评",
+                                      reminder="self_evaluation"))
 
 
 class SelfEvaluationGoal(SQLModel, table=True):

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from kpi.audit.service import record
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear, Unit
-from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
+from kpi.evaluation.models import SELF_EVALUATION, SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.evaluation.sheet import EvaluationResult, approval_basis, evaluate, rescored
 from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
     Change, EvaluationInput, InputRejected, incomplete, parse_input, pending_changes, validate_input,
@@ -124,18 +124,14 @@ def _snapshot(session: Session, report: SelfEvaluation, result: EvaluationResult
     session.add(report)
 
 
-REPORT_KEYS = ("unit_id", "year_id")
-
-
 def _new_report(result: EvaluationResult):
     return lambda: SelfEvaluation(unit_id=result.unit.id, year_id=result.year.id)
 
 
 def _claim(session: Session, result: EvaluationResult, user, expected_version: int | None, *,
            editable: bool = True) -> SelfEvaluation:
-    report, created = claim(session, SelfEvaluation, result.report, _new_report(result), REPORT_KEYS,
-                            expected_version, conflict=lambda: Conflict(EVALUATION_CONFLICT),
-                            editable=WHAT if editable else None)
+    report, created = claim(session, SELF_EVALUATION, result.report, _new_report(result), expected_version,
+                            conflict=lambda: Conflict(EVALUATION_CONFLICT), editable=editable)
     if created:
         record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
                entity_id=report.id, action="create", field=result.label, new_value=STATUS_LABELS["draft"])
@@ -153,7 +149,7 @@ def transition(session: Session, result: EvaluationResult, action: str, *, user,
             raise InputRejected(missing, submitting=True)
 
     report = workflow_transition(
-        session, SelfEvaluation, result.report, _new_report(result), REPORT_KEYS, action, user=user,
+        session, SELF_EVALUATION, result.report, _new_report(result), action, user=user,
         expected_version=expected_version, reason=reason, unit_id=result.unit.id, what=result.label,
         conflict=lambda: Conflict(EVALUATION_CONFLICT), check=check)
     # An approved report keeps what it was approved on; reopened, it is scored live again.

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from kpi.db import Money, Quantity
 from kpi.workflow import STATUS_CHECK, ReviewedReport
+from kpi.workflow.kinds import ReportKind, register
 
 
 class MonitoringReport(ReviewedReport, table=True):
@@ -24,6 +25,10 @@ class MonitoringReport(ReviewedReport, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     summary: Optional[str] = Field(default=None, sa_type=sa.Text)  # the unit's overall goal progress
+
+
+MONITORING = register(ReportKind("monitoring_report", MonitoringReport, ("unit_id", "year_id"), "绩效运行监控", "本报告",
+                                 reminder="monitoring"))
 
 
 class MonitoringItem(SQLModel, table=True):

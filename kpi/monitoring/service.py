@@ -24,7 +24,7 @@ from kpi.audit.service import record
 from kpi.budget.models import FiscalYear, Unit
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.monitoring import Projection, forecast_problem, kept_forecast
-from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
+from kpi.monitoring.models import MONITORING, MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from kpi.monitoring.sheet import MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import (
     FIELD_LABELS, FORECAST_FIELD, LINE_LABELS, MISSING_LINE_CAUSE, SUMMARY_LABEL, InputRejected, MonitoringInput,
@@ -218,16 +218,13 @@ def _upsert(session: Session, row, values: dict, create) -> None:
     session.add(row)
 
 
-REPORT_KEYS = ("unit_id", "year_id")
-
-
 def _new_report(sheet: MonitoringSheet):
     return lambda: MonitoringReport(unit_id=sheet.unit.id, year_id=sheet.year.id)
 
 
 def _claim_report(session: Session, sheet: MonitoringSheet, user, expected_version: int | None) -> MonitoringReport:
-    report, created = claim(session, MonitoringReport, sheet.report, _new_report(sheet), REPORT_KEYS,
-                            expected_version, conflict=lambda: Conflict(MONITORING_CONFLICT), editable="本报告")
+    report, created = claim(session, MONITORING, sheet.report, _new_report(sheet), expected_version,
+                            conflict=lambda: Conflict(MONITORING_CONFLICT), editable=True)
     if created:
         record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="monitoring_report",
                entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
@@ -245,7 +242,7 @@ def transition(session: Session, sheet: MonitoringSheet, action: str, *, user, e
             raise InputRejected(missing, submitting=True)
 
     report = workflow_transition(
-        session, MonitoringReport, sheet.report, _new_report(sheet), REPORT_KEYS, action, user=user,
+        session, MONITORING, sheet.report, _new_report(sheet), action, user=user,
         expected_version=expected_version, reason=reason, unit_id=sheet.unit.id, what=sheet.label,
         conflict=lambda: Conflict(MONITORING_CONFLICT), check=check)
     # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.

@@ -21,13 +21,11 @@ from kpi.core.time import SHANGHAI, beijing_today, format_datetime
 from kpi.core.rows import insert_or_ignore  # noqa: F401  (reminders.service uses it from here)
 from kpi.db import utcnow
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
+from kpi.workflow.kinds import kind_of
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DIGEST_HOUR = 8  # digests go out from 08:00 local time
 ITEM_SEPARATOR = "\n\n"
-# Reports as the workflow knows them: table name -> (reminder kind, period attribute or None).
-REPORT_KINDS = {"quarter_report": ("quarterly", "quarter"), "monitoring_report": ("monitoring", None),
-                "self_evaluation": ("self_evaluation", None)}
 
 
 # Older names, kept for the callers that use them; the zone logic lives in kpi.core.time.
@@ -110,8 +108,8 @@ def notify_transition(session: Session, report, action: str, *, actor, what: str
     approve → the unit's staff, in the app only (kind "approved").
     `report` is a QuarterReport or a MonitoringReport; `what` names it (“2023年一季度”).
     """
-    kind, period_attr = REPORT_KINDS[report.__tablename__]
-    period = getattr(report, period_attr) if period_attr else 0
+    report_kind = kind_of(report)
+    kind, period = report_kind.reminder, report_kind.period_of(report)
     unit = session.get(Unit, report.unit_id)
     year = session.get(FiscalYear, report.year_id)
     link = link or report_link(kind, report.unit_id, year.year, period)

@@ -30,6 +30,7 @@ from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.reminders import notify
 from kpi.reminders.models import Notification, Reminder
+from kpi.workflow.kinds import chased_by
 from kpi.results.models import QuarterReport
 
 log = logging.getLogger(__name__)
@@ -94,23 +95,18 @@ def _sorted_due(year: int, today: date, rules: ReminderRules, calendar: WorkingC
 
 def owes_self_evaluation(session: Session, year_id: int, unit_ids: set[int]) -> set[int]:
     """The units that still owe their self-evaluation (绩效自评): not submitted or approved."""
-    from kpi.evaluation.models import SelfEvaluation
-
-    query = select(SelfEvaluation.unit_id).where(SelfEvaluation.year_id == year_id,
-                                                 SelfEvaluation.status.in_(DONE_STATUSES))
-    return set(unit_ids) - set(session.exec(query))
+    return units_owing(session, year_id, "self_evaluation", 0, unit_ids)
 
 
 def units_owing(session: Session, year_id: int, kind: str, period: int, unit_ids: set[int]) -> set[int]:
-    """Of `unit_ids`, those whose report is not yet in (not submitted or approved)."""
-    if kind == "self_evaluation":
-        return owes_self_evaluation(session, year_id, unit_ids)
-    if kind == "quarterly":
-        query = select(QuarterReport.unit_id).where(QuarterReport.year_id == year_id, QuarterReport.quarter == period,
-                                                    QuarterReport.status.in_(DONE_STATUSES))
-    else:
-        query = select(MonitoringReport.unit_id).where(MonitoringReport.year_id == year_id,
-                                                       MonitoringReport.status.in_(DONE_STATUSES))
+    """Of `unit_ids`, those whose report is not yet in (not submitted or approved).
+
+    The report is the one the reminder kind chases, looked up in the workflow's registry."""
+    report = chased_by(kind)
+    model = report.model
+    query = select(model.unit_id).where(model.year_id == year_id, model.status.in_(DONE_STATUSES))
+    if report.period:
+        query = query.where(getattr(model, report.period) == period)
     return set(unit_ids) - set(session.exec(query))
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from kpi.db import Money, Quantity
 from kpi.workflow import STATUS_CHECK, ReviewedReport
+from kpi.workflow.kinds import ReportKind, register
 
 
 class QuarterReport(ReviewedReport, table=True):
@@ -25,6 +26,10 @@ class QuarterReport(ReviewedReport, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     quarter: int
+
+
+QUARTER = register(ReportKind("quarter_report", QuarterReport, ("unit_id", "year_id", "quarter"), "季度填报", "本季度",
+                              reminder="quarterly", period="quarter"))
 
 
 class IndicatorResult(SQLModel, table=True):

@@ -18,7 +18,7 @@ from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, par
 from kpi.formatting import format_number
 from kpi.reminders.notify import notify_transition
 from kpi.results.merge import Row, fingerprint, merge
-from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
+from kpi.results.models import QUARTER, BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and WorkflowError are what callers use from here)
     ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, bump, lock,
@@ -172,7 +172,7 @@ def save(
     if not sheet.editable:
         raise Locked(locked_message(sheet.status))
     loaded_version = sheet.version  # read before the lock refreshes the report in place
-    report, created = lock(session, QuarterReport, sheet.report, _new_report(sheet), REPORT_KEYS)
+    report, created = lock(session, QUARTER, sheet.report, _new_report(sheet))
     if report.status not in EDITABLE_STATUSES:
         raise Locked(locked_message(report.status))
     if created:
@@ -251,9 +251,6 @@ def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
                         seen=data.seen)
 
 
-REPORT_KEYS = ("unit_id", "year_id", "quarter")
-
-
 def _new_report(sheet: QuarterSheet):
     return lambda: QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter)
 
@@ -283,7 +280,7 @@ def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expe
                reason: str | None = None) -> QuarterReport:
     """Move the quarter's report through the workflow; returning and reopening need a reason."""
     report = workflow_transition(
-        session, QuarterReport, sheet.report, _new_report(sheet), REPORT_KEYS, action, user=user,
+        session, QUARTER, sheet.report, _new_report(sheet), action, user=user,
         expected_version=expected_version, reason=reason, unit_id=sheet.unit.id, what=sheet.label,
         conflict=lambda: Conflict(QUARTER_CONFLICT))
     notify_transition(session, report, action, actor=user, what=sheet.label)

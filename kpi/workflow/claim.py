@@ -15,19 +15,20 @@ from sqlmodel import Session
 
 from kpi.core.rows import insert_or_ignore, lock_row
 from kpi.db import utcnow
+from kpi.workflow.kinds import ReportKind
 from kpi.workflow.states import EDITABLE_STATUSES, Conflict, Locked, locked_message
 
 Report = TypeVar("Report")
 
 
-def lock(session: Session, model, report: Report | None, create: Callable[[], Report],
-         keys: tuple[str, ...]) -> tuple[Report, bool]:
+def lock(session: Session, kind: ReportKind, report: Report | None,
+         create: Callable[[], Report]) -> tuple[Report, bool]:
     """(the report as committed, locked; whether this call created it).
 
     `report` is the row as the page loaded it (None if there was none); `create` builds a
-    new one and `keys` names its UNIQUE columns. A row someone else created meanwhile is
+    new one, identified by the kind's UNIQUE `keys`. A row someone else created meanwhile is
     found, not duplicated: two first saves of one quarter cannot both insert."""
-    created = False
+    model, keys, created = kind.model, kind.keys, False
     if report is None:
         fresh = create()
         values = {name: value for name, value in fresh.model_dump().items() if value is not None}
@@ -52,22 +53,22 @@ def bump(session: Session, model, report) -> None:
     session.refresh(report)
 
 
-def claim(session: Session, model, report: Report | None, create: Callable[[], Report], keys: tuple[str, ...],
+def claim(session: Session, kind: ReportKind, report: Report | None, create: Callable[[], Report],
           expected_version: int | None, conflict: Callable[[], Conflict] = Conflict, *,
-          editable: str | None = None) -> tuple[Report, bool]:
+          editable: bool = False) -> tuple[Report, bool]:
     """The locked report with its version bumped (or newly created), else `conflict()` is raised.
 
     `expected_version` is the version the user saw (0 for a report not yet created; None
-    skips the check). With `editable` (how the report is named in messages), a report that
-    is no longer editable as committed raises Locked. Returns (report, created)."""
-    report, created = lock(session, model, report, create, keys)
-    if editable is not None and report.status not in EDITABLE_STATUSES:
-        raise Locked(locked_message(report.status, editable))
+    skips the check). With `editable`, a report that is no longer editable as committed
+    raises Locked. Returns (report, created)."""
+    report, created = lock(session, kind, report, create)
+    if editable and report.status not in EDITABLE_STATUSES:
+        raise Locked(locked_message(report.status, kind.what))
     if created:
         if expected_version not in (None, 0):
             raise conflict()
         return report, True
     if expected_version is not None and report.version != expected_version:
         raise conflict()
-    bump(session, model, report)
+    bump(session, kind.model, report)
     return report, False

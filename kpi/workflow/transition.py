@@ -7,10 +7,11 @@ from sqlmodel import Session
 
 from kpi.audit.service import record
 from kpi.workflow.claim import claim
+from kpi.workflow.kinds import ReportKind
 from kpi.workflow.states import STATUS_LABELS, Conflict, apply_transition, check_transition
 
 
-def transition(session: Session, model, report, create: Callable, keys: tuple[str, ...], action: str, *, user,
+def transition(session: Session, kind: ReportKind, report, create: Callable, action: str, *, user,
                expected_version: int | None, reason: str | None, unit_id: int, what: str,
                conflict: Callable[[], Conflict] = Conflict, check: Callable[[], None] | None = None):
     """送审 / 审核通过 / 退回 / 重新打开 one report; the report, locked and moved on.
@@ -18,16 +19,16 @@ def transition(session: Session, model, report, create: Callable, keys: tuple[st
     The status is checked again on the row as committed, after the claim: a page loaded
     before someone else's step cannot approve a report that was returned meanwhile.
     `check` (the kind's pre-submit check) runs under the lock, before anything changes."""
-    report, created = claim(session, model, report, create, keys, expected_version, conflict)
+    report, created = claim(session, kind, report, create, expected_version, conflict)
     if created:
-        record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=model.__tablename__,
+        record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
                entity_id=report.id, action="create", field=what, new_value=STATUS_LABELS["draft"])
     target, reason = check_transition(report.status, action, reason)
     if check is not None and action == "submit":
         check()
     old_status = apply_transition(report, action, target, reason, user)
     session.add(report)
-    record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=model.__tablename__,
+    record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
            entity_id=report.id, action=action, field=f"{what} · 状态",
            old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
     return report
