@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
 from tests.conftest import AuthActions
 from tests.results.conftest import QuarterPoster
 from tests.results.test_review_workflow import VALUE, review
+
+
+@pytest.fixture
+def desks(app, ids) -> tuple[QuarterPoster, object]:
+    """The staff member's quarter form, and the reviewer's signed-in client."""
+    staff, reviewer = app.test_client(), app.test_client()
+    AuthActions(staff).login("szcc_staff")
+    AuthActions(reviewer).login("szcc_reviewer")
+    return QuarterPoster(staff, ids), reviewer
 
 
 def history_rows(html: str) -> list[list[str]]:
@@ -15,11 +25,8 @@ def history_rows(html: str) -> list[list[str]]:
     return [[cell.text_content().strip() for cell in row.xpath("td")] for row in section.xpath(".//tbody/tr")]
 
 
-def test_a_quarter_page_lists_every_step_with_who_when_and_why(app, ids):
-    staff, reviewer = app.test_client(), app.test_client()
-    AuthActions(staff).login("szcc_staff")
-    AuthActions(reviewer).login("szcc_reviewer")
-    entry = QuarterPoster(staff, ids)
+def test_a_quarter_page_lists_every_step_with_who_when_and_why(desks):
+    entry, reviewer = desks
     assert history_rows(entry.page().get_data(as_text=True)) == []
 
     entry.post(VALUE, action="submit")
@@ -36,11 +43,8 @@ def test_a_quarter_page_lists_every_step_with_who_when_and_why(app, ids):
     assert all(len(row[0]) == len("2026-12-01 08:00") for row in rows)
 
 
-def test_the_reasons_for_a_return_survive_a_later_approval(app, ids):
-    staff, reviewer = app.test_client(), app.test_client()
-    AuthActions(staff).login("szcc_staff")
-    AuthActions(reviewer).login("szcc_reviewer")
-    entry = QuarterPoster(staff, ids)
+def test_the_reasons_for_a_return_survive_a_later_approval(desks):
+    entry, reviewer = desks
     entry.post(VALUE, action="submit")
     review(reviewer, "return", "请附平台导出数")
     entry.post(VALUE, action="submit")
@@ -49,11 +53,8 @@ def test_the_reasons_for_a_return_survive_a_later_approval(app, ids):
     assert "请附平台导出数" in [row[3] for row in history_rows(html)]
 
 
-def test_a_reopened_quarter_is_reopened_not_returned(app, ids):
-    staff, reviewer = app.test_client(), app.test_client()
-    AuthActions(staff).login("szcc_staff")
-    AuthActions(reviewer).login("szcc_reviewer")
-    entry = QuarterPoster(staff, ids)
+def test_a_reopened_quarter_is_reopened_not_returned(desks):
+    entry, reviewer = desks
     entry.post(VALUE, action="submit")
     review(reviewer, "approve")
     review(reviewer, "reopen", "补充说明")
