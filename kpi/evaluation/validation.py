@@ -17,7 +17,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.scoring import check_qualitative_ratio
 from kpi.evaluation.sheet import EvaluationResult
 from kpi.formatting import format_number
-from kpi.workflow import ReportError
+from kpi.workflow import changes as workflow_changes
 
 MAX_TEXT = 2000
 HUNDRED = Decimal(100)
@@ -29,13 +29,7 @@ MISSING_GOAL = "送审前须填写实际完成情况"
 Key = tuple[str, object, str]  # ("goal", line id or None, "actual_text") / ("indicator", id, "explanation"|"ratio")
 
 
-class InputRejected(ReportError):
-    """Faults in the form (or, on submit, texts still missing); ``errors`` maps keys to messages."""
-
-    def __init__(self, errors: dict[Key, str], *, submitting: bool = False):
-        what = "送审前还有" if submitting else "有"
-        super().__init__(f"{what} {len(errors)} 处需要填写或修改，请按提示处理。")
-        self.errors = errors
+InputRejected = workflow_changes.InputRejected  # faults by Key (see above), or on submit what is missing
 
 
 @dataclass
@@ -47,28 +41,11 @@ class EvaluationInput:
     ratios: dict[int, Decimal | None] = field(default_factory=dict)  # share of 分值 (0.85), by indicator id
 
 
-@dataclass(frozen=True)
-class Change:
-    """One stored field that a save changes."""
+class Change(workflow_changes.Change):
+    """One stored field a self-evaluation save changes ("self_evaluation", "budget_line" or "indicator")."""
 
-    entity: str  # "self_evaluation", "budget_line" or "indicator"
-    entity_id: int | None
-    subject: str
-    field: str  # Chinese label
-    old: object
-    new: object
-
-    @property
-    def label(self) -> str:
-        return f"{self.subject} · {self.field}"
-
-    @property
-    def old_text(self) -> str:
-        return display(self.old, self.field)
-
-    @property
-    def new_text(self) -> str:
-        return display(self.new, self.field)
+    def show(self, value: object) -> str:
+        return display(value, self.field)
 
 
 def goal_field(goal_key: int | None) -> str:

@@ -35,6 +35,7 @@ from kpi.reminders.notify import notify_transition
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are also what the routes use from here)
     ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, claim, locked_message,
 )
+from kpi.workflow import changes as workflow_changes
 from kpi.workflow import transition as workflow_transition
 
 MONITORING_CONFLICT = "其他人已在您打开页面后保存了本报告，您的修改尚未保存。请核对下列最新数值，确认后重新保存。"
@@ -44,28 +45,11 @@ ITEM_COLUMNS = ("july_value", "july_numerator", "july_denominator", "july_band",
 LINE_COLUMNS = ("spent_july", "forecast_spent", "cause")
 
 
-@dataclass(frozen=True)
-class Change:
-    """One stored field that a save changes."""
+class Change(workflow_changes.Change):
+    """One stored field a monitoring save changes ("indicator", "budget_line" or "monitoring_report")."""
 
-    entity: str  # "indicator", "budget_line" or "monitoring_report"
-    entity_id: int | None
-    subject: str
-    field: str  # Chinese label
-    old: object
-    new: object
-
-    @property
-    def label(self) -> str:
-        return f"{self.subject} · {self.field}"
-
-    @property
-    def old_text(self) -> str:
-        return display(self.old)
-
-    @property
-    def new_text(self) -> str:
-        return display(self.new)
+    def show(self, value: object) -> str:
+        return display(value)
 
 
 @dataclass

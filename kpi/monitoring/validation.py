@@ -17,7 +17,7 @@ from kpi.domain.monitoring import CAUSE_CATEGORIES, EXPLAIN_OVER_COMPLETION, LIK
 from kpi.formatting import format_number
 from kpi.monitoring.sheet import MonitoringSheet
 from kpi.results.presenters import entry_inputs
-from kpi.workflow import ReportError
+from kpi.workflow import changes as workflow_changes
 
 # The July inputs each aggregation rule takes (a subset of kpi.domain.entries.INPUTS).
 JULY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -48,13 +48,7 @@ MISSING_OVER_COMPLETION = "超额完成（达到目标的130%以上），请说�
 MISSING_LINE_CAUSE = "预计执行率不是100%，请填写偏差说明"
 
 
-class InputRejected(ReportError):
-    """Faults in the form (or, on submit, explanations still missing); `errors` maps keys to messages."""
-
-    def __init__(self, errors: dict[tuple[str, int, str], str], *, submitting: bool = False):
-        what = "送审前还有" if submitting else "有"
-        super().__init__(f"{what} {len(errors)} 处需要填写或修改，请按提示处理。")
-        self.errors = errors
+InputRejected = workflow_changes.InputRejected  # faults by (kind, id, field), or on submit what is missing
 
 
 @dataclass(frozen=True)

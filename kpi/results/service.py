@@ -24,6 +24,7 @@ from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and WorkflowError are w
     ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, bump, lock,
     locked_message,
 )
+from kpi.workflow import changes as workflow_changes
 from kpi.workflow import transition as workflow_transition
 
 FIELD_LABELS = {
@@ -46,36 +47,17 @@ class RowConflict(Conflict):
         self.rows = rows
 
 
-@dataclass(frozen=True)
-class Change:
-    """One field that differs between what is stored and what is being saved."""
+class Change(workflow_changes.Change):
+    """One field a quarter's save changes ("indicator" or "budget_line")."""
 
-    entity: str  # "indicator" or "budget_line"
-    entity_id: int
-    subject: str  # the indicator's or budget line's name
-    field: str  # Chinese field label
-    old: object  # stored now
-    new: object  # being saved
-
-    @property
-    def label(self) -> str:
-        return f"{self.subject} · {self.field}"
-
-    @property
-    def old_text(self) -> str:
-        return display(self.old)
-
-    @property
-    def new_text(self) -> str:
-        return display(self.new)
+    def show(self, value: object) -> str:
+        return display(value)
 
 
-class InputRejected(ResultsError):
+class InputRejected(workflow_changes.InputRejected):
     """Validation failed; `errors` maps ("indicator"|"line", id, field) to a Chinese message."""
 
-    def __init__(self, errors: dict[tuple[str, int, str], str]):
-        super().__init__(f"有 {len(errors)} 处填写有误，请按提示修改。")
-        self.errors = errors
+    wrong, fix = "填写有误", "修改"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from kpi.workflow.states import (
     ACTION_LABELS, EDITABLE_STATUSES, MAX_REASON, STATUS_CHECK, STATUS_LABELS, STATUSES, TRANSITIONS, Conflict, Locked, ReportError,
     ReviewedReport, WorkflowError, apply_transition, check_transition, locked_message,
 )
-from kpi.workflow.transition import transition
+from kpi.workflow.steps import transition
 
 __all__ = [
     "ACTION_LABELS", "EDITABLE_STATUSES", "MAX_REASON", "STATUS_CHECK", "STATUS_LABELS", "STATUSES", "TRANSITIONS", "Conflict", "Locked",
