@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     access.init_app(app)
     limits.init_app(app, settings.ratelimit_storage)
-    security.init_app(app, settings.idle_minutes)
+    security.init_app(app, settings.idle_minutes, production=settings.is_production)
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)
@@ -56,7 +56,7 @@ def _trust_proxy(app: Flask) -> None:
     hops = os.environ.get("KPI_PROXY_FIX", "").strip()
     if not hops or hops == "0":
         return
-    if not hops.isdigit():
+    if not (hops.isascii() and hops.isdigit()):
         raise ConfigError(f"KPI_PROXY_FIX must be the number of proxies in front (usually 1), not {hops!r}")
     from werkzeug.middleware.proxy_fix import ProxyFix
 

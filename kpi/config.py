@@ -62,7 +62,7 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     export_dir = Path(os.environ.get("KPI_EXPORT_DIR") or project_root / "exports")
     upload_dir = Path(os.environ.get("KPI_UPLOAD_DIR") or instance_path / "uploads")
     idle = os.environ.get("KPI_IDLE_MINUTES", "30")
-    if not idle.isdigit() or not 5 <= int(idle) <= 24 * 60:
+    if not (idle.isascii() and idle.isdigit()) or not 5 <= int(idle) <= 24 * 60:
         raise ConfigError("KPI_IDLE_MINUTES must be a whole number of minutes between 5 and 1440")
     return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
                     upload_dir=upload_dir, idle_minutes=int(idle),

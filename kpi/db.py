@@ -56,7 +56,7 @@ def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         from kpi.config import ConfigError
 
         raise ConfigError(f"{name} must be a whole number, not {value!r}")

@@ -8,11 +8,12 @@ buttons post kpi.review.ReviewForm.
 """
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
+from kpi.core.ids import MAX_ID
 
 
 class ReportForm(FlaskForm):
-    version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
     action = HiddenField()  # "save" or "submit" (the pressed button's value)
     reason = TextAreaField("修改原因", validators=[Optional(), Length(max=2000)])

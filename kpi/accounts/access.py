@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
 def _load_user(user_id: str) -> SessionUser | None:
     from kpi.accounts.service import session_user
 
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     return session_user(int(user_id))
 

@@ -2,14 +2,15 @@
 and checked by kpi.adjustments.schemas; these carry CSRF, the version shown and the texts."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from kpi.adjustments.schemas import MAX_BASIS, MAX_REASON
+from kpi.core.ids import MAX_ID
 
 
 class ProposalForm(FlaskForm):
-    version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
     action = HiddenField()  # "save" (保存草稿) or "submit" (保存并提交初审): the pressed button's value
     # Required, but checked in validate_proposal so every fault is listed together.
     reason = TextAreaField("调整原因", validators=[Length(max=MAX_REASON)])
@@ -20,5 +21,5 @@ class ProposalForm(FlaskForm):
 class StepForm(FlaskForm):
     """One step's button: the version shown, and a reason (required for 退回)."""
 
-    version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
     reason = TextAreaField("原因", validators=[Optional(), Length(max=MAX_REASON)])

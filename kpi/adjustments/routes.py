@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kpi.core.ids import id_arg
 from kpi.accounts.access import access
 from kpi.adjustments import service, views
 from kpi.adjustments.forms import ProposalForm, StepForm
@@ -187,7 +188,7 @@ def _adjustment_or_404(unit_id: int, adjustment_id: int):
 
 def _id_arg(name: str) -> int | None:
     """A positive id from the query string, or None; an id out of range is not found."""
-    value = request.args.get(name, type=int)
+    value = request.args.get(name, type=id_arg)
     if value is not None and not 0 < value <= MAX_ID:
         abort(404)
     return value

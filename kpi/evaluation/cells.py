@@ -35,6 +35,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi.core.text import clean_text
 from kpi.evaluation.merges import MergeShapes, Position, cells_of, position
 from kpi.reports import style
 from kpi.reports.style import Styled
@@ -236,7 +237,7 @@ def _store(cell: Cell, value) -> None:
     """``cell.value = value`` as style.put does it: a str is always text (style.write_text)."""
     if isinstance(value, str):
         # As write_text: never a formula, and "" leaves the cell empty.
-        cell._value, cell.data_type = (cell.check_string(value), "s") if value else (None, "n")
+        cell._value, cell.data_type = (cell.check_string(clean_text(value)), "s") if value else (None, "n")
     elif value is None or type(value) in NUMBER_TYPES:
         cell._value, cell.data_type = value, "n"
     else:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from kpi.core.ids import id_arg
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear
@@ -38,7 +39,7 @@ def home():
     downloads of every workbook. The tiles count every unit of the year."""
     filters = service.Filters.from_args(request.args)
     try:
-        overview = service.overview(get_session(), request.args.get("year", type=int), filters)
+        overview = service.overview(get_session(), request.args.get("year", type=id_arg), filters)
     except service.YearNotFound:
         abort(404)
     shown = overview.shown

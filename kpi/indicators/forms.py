@@ -8,6 +8,7 @@ from kpi.domain.entries import MAX_PLACES, QUANTITY_DIGITS, size_problem
 from kpi.domain.targets import parse_target
 from kpi.indicators.schemas import target_size_problem
 from kpi.indicators.views import AGGREGATION_LABELS
+from kpi.core.ids import MAX_ID
 
 
 class Fits:
@@ -36,7 +37,7 @@ def _number(label: str, maximum: int | None = None, fits: Fits | None = None):
 
 
 class IndicatorForm(FlaskForm):
-    version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
     target_text = StringField("年度指标值", validators=[DataRequired("请填写指标值"), Length(max=2000), _target_fits])
     aggregation = SelectField("汇总方式", choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()])
     points = _number("分值", 100, Fits(digits=6, places=2))  # ExactDecimal(8, 2)

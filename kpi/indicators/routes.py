@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kpi.core.ids import id_arg
 from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.indicators import views
@@ -42,7 +43,7 @@ def units():
 @access("unit:view")
 def table(unit_id: int, year: int):
     """The 单位整体 table, or a project's own table with ?project=<id>."""
-    project_id = request.args.get("project", type=int)
+    project_id = request.args.get("project", type=id_arg)
     page = views.indicator_page(get_session(), unit_id, year, project_id)
     if page is None:
         abort(404)

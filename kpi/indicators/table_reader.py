@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import BinaryIO, Literal
 
+from kpi.core.text import clean_text
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 
 HEADER_SCAN_ROWS = 20
@@ -310,7 +311,7 @@ def _clean_text(text: str) -> str:
     A break between Chinese characters is layout, not a space; between Latin
     words or digits it stands for one.
     """
-    text = text.strip()
+    text = clean_text(text).strip()  # a NUL or ESC from a broken export never reaches the database
 
     def join(m: re.Match) -> str:
         before, after = m.string[m.start() - 1], m.string[m.end()]

@@ -24,6 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi.core.text import clean_text
+
 TITLE_FONT = "宋体"
 BODY_FONT = "仿宋"
 
@@ -98,7 +100,7 @@ def write_text(cell: Cell, value: object) -> Cell:
     read "+ - @" (and a leading tab or CR) as the start of one. Marking every text cell as a
     string covers them all.
     """
-    text = "" if value is None else str(value)
+    text = "" if value is None else clean_text(str(value))  # never a character openpyxl refuses
     cell.value = text or None
     if text:
         cell.data_type = "s"

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi.core.text import clean_text
 from kpi.reports import style
 from kpi.reports.saving import PreparedCell, prepared_cell, stream_rows_as_text
 from kpi.reports.style import Styled
@@ -57,7 +58,7 @@ class StreamingSheet:
         value, style_name, number_format, fill, alignment = styled
         if isinstance(value, str):
             if value:  # as style.write_text: always a string, never a formula
-                cell._value, cell.data_type = cell.check_string(value), "s"
+                cell._value, cell.data_type = cell.check_string(clean_text(value)), "s"
         elif type(value) in NUMBER_TYPES:
             cell._value = value
         elif value is not None:

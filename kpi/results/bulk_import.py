@@ -174,7 +174,7 @@ def parse_period(text: str) -> int | None:
     if not match:
         return None
     digit = match[1] or match[2]
-    return int(digit) if digit.isdigit() else "一二三四".index(digit) + 1
+    return int(digit) if digit.isascii() and digit.isdigit() else "一二三四".index(digit) + 1
 
 
 def _add_result(target: QuarterImport, row: SourceRow, text: dict[str, str], lookups: _Lookups) -> None:

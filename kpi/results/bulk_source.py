@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from kpi.core.text import clean_value
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 from kpi.results.workbook_upload import WrongCellType, cell_text
 
@@ -124,7 +125,7 @@ def _table(sheet: str, rows, *, from_csv: bool, limit: int = MAX_ROWS) -> list[S
         raise BulkImportRejected([f"{location(sheet, number, from_csv)}缺少“{'”“'.join(missing)}”列"])
     found = []
     for number, cells in rows:
-        values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
+        values = {key: clean_value(cells[i]) if i < len(cells) else "" for key, i in columns.items()}
         if all(isinstance(v, str) and not v.strip() for v in values.values()):
             continue
         if len(found) >= limit:

@@ -79,11 +79,16 @@ def seen_fields(seen: dict) -> dict[str, str]:
     return {f"s-{'i' if kind == 'indicator' else 'b'}{key}": value for (kind, key), value in seen.items()}
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a hostile field name)."""
+    return text.isascii() and text.isdigit() and len(text) <= 10
+
+
 def posted_seen(form) -> dict:
     """The fingerprints a form sent back (malformed ones are left out: those rows cannot merge)."""
     seen = {}
     for name, value in form.items():
-        if name.startswith(("s-i", "s-b")) and name[3:].isdigit() and len(value) == 16 and value.isalnum():
+        if name.startswith(("s-i", "s-b")) and _digits(name[3:]) and len(value) == 16 and value.isascii() and value.isalnum():
             seen[("indicator" if name[2] == "i" else "line", int(name[3:]))] = value
     return seen
 
