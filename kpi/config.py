@@ -38,6 +38,7 @@ class Settings:
     upload_dir: Path
     idle_minutes: int = 30
     ratelimit_storage: str = "memory://"
+    session_hours: int = 8  # absolute lifetime of a sign-in, however busy
 
     @property
     def is_production(self) -> bool:
@@ -64,9 +65,13 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     idle = os.environ.get("KPI_IDLE_MINUTES", "30")
     if not (idle.isascii() and idle.isdigit()) or not 5 <= int(idle) <= 24 * 60:
         raise ConfigError("KPI_IDLE_MINUTES must be a whole number of minutes between 5 and 1440")
+    hours = os.environ.get("KPI_SESSION_HOURS", "8")
+    if not (hours.isascii() and hours.isdigit()) or not 1 <= int(hours) <= 24 * 7:
+        raise ConfigError("KPI_SESSION_HOURS must be a whole number of hours between 1 and 168")
     return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
                     upload_dir=upload_dir, idle_minutes=int(idle),
-                    ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"))
+                    ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"),
+                    session_hours=int(hours))
 
 
 def flask_config(settings: Settings) -> dict:
@@ -77,6 +82,7 @@ def flask_config(settings: Settings) -> dict:
         "KPI_DATABASE_URL": settings.database_url,
         "KPI_EXPORT_DIR": settings.export_dir,
         "KPI_UPLOAD_DIR": settings.upload_dir,
+        "KPI_SESSION_HOURS": settings.session_hours,
         # Uploads are target tables and quarterly workbooks: a few hundred KB.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -25,6 +25,7 @@ from functools import wraps
 from flask import Flask, abort, current_app, request
 from flask_login import LoginManager, current_user
 
+from kpi.accounts import sessions
 from kpi.accounts.roles import ROLE_LABELS, can
 
 login_manager = LoginManager()
@@ -85,7 +86,10 @@ def _load_user(user_id: str) -> SessionUser | None:
 
     if not (user_id.isascii() and user_id.isdigit()):
         return None
-    return session_user(int(user_id))
+    signed_at = sessions.version()
+    if signed_at is None:  # past its absolute lifetime, or from before session versions
+        return None
+    return session_user(int(user_id), signed_at)
 
 
 def enforce_access():

@@ -27,4 +27,7 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
     password_changed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Every sign-in carries the version it began at; logging out and changing the password move
+    # it on, which ends every copy of every session of the account (kpi.accounts.sessions).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from kpi.accounts import service
+from kpi.accounts import service, sessions
 from kpi.accounts.access import access
 from kpi.accounts.forms import ChangePasswordForm, LoginForm
 from kpi.accounts.limits import login_limits
@@ -44,6 +44,7 @@ def login():
             session.clear()  # a fresh session on login: no fixation
             session.permanent = True  # expires after KPI_IDLE_MINUTES without a request
             login_user(service.session_user(user.id))
+            sessions.begin(user.session_version)
             record(db_session, actor=user.username, user_id=user.id, unit_id=user.unit_id, entity="user", entity_id=user.id, action="login")
             db_session.commit()
             return redirect(safe_next(form.next.data) or url_for("indicators.home"))
@@ -53,7 +54,11 @@ def login():
 @bp.post("/logout")
 @access("login")
 def logout():
-    """Sign out (POST, so that a link elsewhere cannot sign people out)."""
+    """Sign out (POST, so that a link elsewhere cannot sign people out), here and everywhere:
+    the account's session version moves on, so a copied cookie stops working too."""
+    db_session = get_session()
+    service.end_sessions(db_session, current_user.id)
+    db_session.commit()
     logout_user()
     session.clear()
     flash("您已退出登录。", "info")
@@ -76,6 +81,8 @@ def change_password():
             user.password_hash = hash_password(form.new.data)
             user.password_changed_at = utcnow()
             db_session.add(user)
+            db_session.flush()
+            sessions.carry_on(service.end_sessions(db_session, user.id))  # every other copy ends
             record(db_session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="change_password")
             db_session.commit()
             flash("密码已修改。", "success")

@@ -68,16 +68,28 @@ class UserCreate(SQLModel):
         return value
 
 
-def session_user(user_id: int) -> SessionUser | None:
-    """The signed-in user for Flask-Login, or None if gone or disabled."""
+def session_user(user_id: int, version: int | None = None) -> SessionUser | None:
+    """The signed-in user for Flask-Login, or None if gone, disabled, or signed in at an older
+    session version (logged out or password changed since: kpi.accounts.sessions)."""
     # Every request asks, so only the snapshot's columns, as a Core row: an ORM User costs
     # several times the query.
     row = db.get_session().connection().execute(_SESSION_USER, {"user_id": user_id}).first()
-    return None if row is None else SessionUser(*row)
+    if row is None or (version is not None and row.session_version != version):
+        return None
+    return SessionUser(*row[:-1])
 
 
-_SESSION_USER = (sa.select(User.id, User.username, User.display_name, User.role, User.unit_id, User.email)
+_SESSION_USER = (sa.select(User.id, User.username, User.display_name, User.role, User.unit_id, User.email,
+                           User.session_version)
                  .where(User.id == sa.bindparam("user_id"), User.is_active.is_(True)))
+
+
+def end_sessions(session: Session, user_id: int) -> int:
+    """Move the account's session version on: every sign-in made before, and every copy of its
+    cookie, stops working. Returns the new version (for a session that is to go on)."""
+    return session.execute(sa.update(User).where(User.id == user_id)
+                           .values(session_version=User.session_version + 1)
+                           .returning(User.session_version)).scalar_one()
 
 
 def create_user(session: Session, data: dict, *, actor: str = "cli", check_password: bool = True) -> User:
@@ -180,5 +192,7 @@ def set_password(session: Session, username: str, password: str, *, actor: str =
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    session.flush()
+    end_sessions(session, user.id)  # a reset password signs the account out everywhere
     record(session, actor=actor, entity="user", entity_id=user.id, action="set_password", unit_id=user.unit_id)
     return user

@@ -9,18 +9,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kpi.core.ids import id_arg
 from kpi.accounts.access import access
 from kpi.adjustments import service, views
 from kpi.adjustments.forms import ProposalForm, StepForm
 from kpi.adjustments.models import STATUS_LABELS
 from kpi.adjustments.schemas import ProposalRejected, validate_proposal
+from kpi.core.ids import MAX_ID  # ids beyond PostgreSQL's INTEGER raise in the driver: not found
 from kpi.db import get_session
 
 bp = Blueprint("adjustments", __name__)
 
 ADJUSTMENT_URL = "/units/<int:unit_id>/adjustments/<int:adjustment_id>"
-MAX_ID = 2**31 - 1  # ids beyond PostgreSQL's INTEGER raise in the driver: treat them as not found
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/adjustments")
@@ -188,7 +187,9 @@ def _adjustment_or_404(unit_id: int, adjustment_id: int):
 
 def _id_arg(name: str) -> int | None:
     """A positive id from the query string, or None; an id out of range is not found."""
-    value = request.args.get(name, type=id_arg)
-    if value is not None and not 0 < value <= MAX_ID:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
         abort(404)
-    return value
+    return int(text)

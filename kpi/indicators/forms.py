@@ -1,14 +1,14 @@
 """The indicator settings form: target, aggregation rule, points and quarterly plan."""
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
+from kpi.core.ids import MAX_ID
 from kpi.domain.entries import MAX_PLACES, QUANTITY_DIGITS, size_problem
 from kpi.domain.targets import parse_target
 from kpi.indicators.schemas import target_size_problem
 from kpi.indicators.views import AGGREGATION_LABELS
-from kpi.core.ids import MAX_ID
 
 
 class Fits:
@@ -23,6 +23,13 @@ class Fits:
             raise ValidationError(problem)
 
 
+def _finite(form, field):
+    """NaN, sNaN and Infinity parse as Decimals, and comparing them raises: refuse them, and stop
+    the chain (a ValidationError would let NumberRange compare them next)."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("应为数字")
+
+
 def _target_fits(form, field):
     target = parse_target((field.data or "").strip())
     problem = target_size_problem(target.value, target.upper)
@@ -31,7 +38,7 @@ def _target_fits(form, field):
 
 
 def _number(label: str, maximum: int | None = None, fits: Fits | None = None):
-    return DecimalField(label, places=None, validators=[Optional(), NumberRange(min=0, max=maximum, message="应为 0 或正数"),
+    return DecimalField(label, places=None, validators=[Optional(), _finite, NumberRange(min=0, max=maximum, message="应为 0 或正数"),
                                                         fits or Fits()],
                         render_kw={"inputmode": "decimal"})
 

@@ -30,14 +30,14 @@ from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
+from kpi.core.text import clean_text
+
 _ESCAPED_IN_TEXT = re.compile(r"[&<>\r]")
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE, as one class
 _ESCAPED_IN_ATTRIBUTE = re.compile(r'[&<>"\n\r\t]')
 _PLAIN_TYPES = {"s", "n", "b", "e"}  # cell types written here; dates and formulas have their own rules
 _NUMBER = (int, float, Decimal, type(None))  # with str: the values safe_string or the text writes as openpyxl does
@@ -98,9 +98,7 @@ def prepared_cell(value, style_id: int) -> PreparedCell | None:
     """A styled cell of text, of an int or Decimal, or empty, as kpi.reports.write_only's
     StreamedCell would be written; None for any other value (openpyxl types and writes those)."""
     if isinstance(value, str) and value:
-        value = value[:32767]  # as Cell.check_string
-        if _ILLEGAL.search(value):
-            raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
+        value = clean_text(value)[:32767]  # no character a worksheet refuses (kpi.core.text); as Cell.check_string
         return PreparedCell(value, _cell_xml(style_id, "s", value))
     if value is None or value == "":
         return PreparedCell(None, _cell_xml(style_id, "n", None))

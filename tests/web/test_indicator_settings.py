@@ -68,3 +68,13 @@ def test_read_only_roles_and_other_units_cannot_edit(client, auth):
     auth.logout()
     auth.login("szcc_staff")
     assert client.get("/units/1/indicators/25/edit").status_code == 404
+
+
+def test_not_a_number_in_points_or_a_plan_is_refused_beside_its_field_not_a_500(client, auth, sqlite_url):
+    draft_unit_table(sqlite_url)
+    auth.login("szcc_staff")
+    for field in ("points", "plan_q1"):
+        for text in ("sNaN", "NaN", "-Infinity"):
+            response = client.post(URL, data=form_data(client, reason="试试", **{field: text}))
+            assert response.status_code in (200, 400), (field, text)  # the form again, never a 500
+            assert "应为数字" in response.get_data(as_text=True)
