@@ -14,7 +14,7 @@ from kpi.adjustments import service, views
 from kpi.adjustments.forms import ProposalForm, StepForm
 from kpi.adjustments.models import STATUS_LABELS
 from kpi.adjustments.schemas import ProposalRejected, validate_proposal
-from kpi.core.ids import MAX_ID  # ids beyond PostgreSQL's INTEGER raise in the driver: not found
+from kpi.core.ids import MAX_ID, id_arg  # ids beyond PostgreSQL's INTEGER raise in the driver: not found
 from kpi.db import get_session
 
 bp = Blueprint("adjustments", __name__)
@@ -188,8 +188,12 @@ def _adjustment_or_404(unit_id: int, adjustment_id: int):
 def _id_arg(name: str) -> int | None:
     """A positive id from the query string, or None; an id out of range is not found."""
     text = request.args.get(name)
-    if text is None or text == "":
+    if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+    try:
+        value = id_arg(text)
+    except ValueError:
         abort(404)
-    return int(text)
+    if value == 0:
+        abort(404)
+    return value

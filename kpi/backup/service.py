@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import kpi.models  # noqa: F401  (registers every table on the metadata)
-from kpi.backup.codec import decode, encode
+from kpi.core.codec import decode, encode
 from kpi.db import utcnow
 from kpi.migrate import current_revision, head_revision
 

@@ -13,3 +13,12 @@ def id_arg(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
         raise ValueError(text)
     return int(text)
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` reads as an id (id_arg would accept it)."""
+    try:
+        id_arg(text)
+    except ValueError:
+        return False
+    return True

@@ -32,11 +32,11 @@ from kpi.monitoring.service import ExportedWorkbook
 from kpi.monitoring.workbook import keep_copy
 from kpi.reminders import notify
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, claim, locked_message,
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, audit_created, claim, locked_message,
 )
 from kpi.workflow import transition as workflow_transition
 
-WHAT = "本自评"
+WHAT = SELF_EVALUATION.what
 EVALUATION_CONFLICT = "其他人已在您打开页面后保存了本自评，您的修改尚未保存。请核对下列最新内容，确认后重新保存。"
 RATIOS_ONLY_WHEN_SUBMITTED = "审核人只能在自评已送审、尚未审核通过时调整定性指标得分。"
 
@@ -133,8 +133,7 @@ def _claim(session: Session, result: EvaluationResult, user, expected_version: i
     report, created = claim(session, SELF_EVALUATION, result.report, _new_report(result), expected_version,
                             conflict=lambda: Conflict(EVALUATION_CONFLICT), editable=editable)
     if created:
-        record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity="self_evaluation",
-               entity_id=report.id, action="create", field=result.label, new_value=STATUS_LABELS["draft"])
+        audit_created(session, SELF_EVALUATION, report, user=user, unit_id=result.unit.id, what=result.label)
     return report
 
 

@@ -33,7 +33,7 @@ from kpi.monitoring.validation import (
 from kpi.monitoring.workbook import build_monitoring_workbook, keep_copy, workbook_name
 from kpi.reminders.notify import notify_transition
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are also what the routes use from here)
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, claim, locked_message,
+    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, audit_created, claim, locked_message,
 )
 from kpi.workflow import changes as workflow_changes
 from kpi.workflow import transition as workflow_transition
@@ -210,8 +210,7 @@ def _claim_report(session: Session, sheet: MonitoringSheet, user, expected_versi
     report, created = claim(session, MONITORING, sheet.report, _new_report(sheet), expected_version,
                             conflict=lambda: Conflict(MONITORING_CONFLICT), editable=True)
     if created:
-        record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="monitoring_report",
-               entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
+        audit_created(session, MONITORING, report, user=user, unit_id=sheet.unit.id, what=sheet.label)
     return report
 
 

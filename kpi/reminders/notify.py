@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from kpi.accounts.models import User
 from kpi.budget.models import FiscalYear, Unit
 from kpi.core.time import SHANGHAI, beijing_today, format_datetime
-from kpi.core.rows import insert_or_ignore  # noqa: F401  (reminders.service uses it from here)
+from kpi.core.rows import insert_or_ignore
 from kpi.db import utcnow
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.workflow.kinds import kind_of

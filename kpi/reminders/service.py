@@ -29,6 +29,7 @@ from kpi.domain.reminder_rules import (
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.reminders import notify
+from kpi.core.rows import insert_or_ignore
 from kpi.reminders.models import Notification, Reminder
 from kpi.workflow.kinds import chased_by
 from kpi.results.models import QuarterReport
@@ -118,7 +119,7 @@ def _units_with_indicators(session: Session) -> dict[int, set[int]]:
 
 
 def _insert_reminder(session: Session, year_id: int, unit_id: int, due: Due, today: date) -> int | None:
-    return notify.insert_or_ignore(session, Reminder, {
+    return insert_or_ignore(session, Reminder, {
         "year_id": year_id, "kind": due.kind, "period": due.period, "stage": due.stage, "unit_id": unit_id,
         "raised_on": today, "due_on": due.due_on, "created_at": utcnow(), "delivery_state": "pending",
     }, ["year_id", "kind", "period", "stage", "unit_id"])

@@ -21,7 +21,7 @@ from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import QUARTER, BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and WorkflowError are what callers use from here)
-    ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, bump, lock,
+    ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, audit_created, bump, lock,
     locked_message,
 )
 from kpi.workflow import changes as workflow_changes
@@ -158,7 +158,7 @@ def save(
     if report.status not in EDITABLE_STATUSES:
         raise Locked(locked_message(report.status))
     if created:
-        _audit_created(session, sheet, report, user)
+        audit_created(session, QUARTER, report, user=user, unit_id=sheet.unit.id, what=sheet.label)
         if expected_version not in (None, 0):
             raise Conflict(QUARTER_CONFLICT)
     moved_on = not created and expected_version is not None and report.version != expected_version
@@ -235,11 +235,6 @@ def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
 
 def _new_report(sheet: QuarterSheet):
     return lambda: QuarterReport(unit_id=sheet.unit.id, year_id=sheet.year.id, quarter=sheet.quarter)
-
-
-def _audit_created(session: Session, sheet: QuarterSheet, report: QuarterReport, user) -> None:
-    record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity="quarter_report",
-           entity_id=report.id, action="create", field=sheet.label, new_value=STATUS_LABELS["draft"])
 
 
 def reload(session: Session, sheet: QuarterSheet) -> QuarterSheet:

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from kpi.audit.service import history, people
+from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
 from kpi.workflow.history import approval_history
 from kpi.fragments import Remembered
@@ -28,9 +29,7 @@ def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only:
                       plain=read_only)
 
 
-def reload(session: Session, old: QuarterSheet) -> QuarterSheet:
-    session.expire_all()
-    return load_sheet(session, old.unit, old.year, old.quarter, figures_through=old.quarter)
+reload = service.reload  # the quarter as committed now
 
 
 def quarters_overview(session: Session, unit_id: int, year: int) -> dict | None:
@@ -79,16 +78,11 @@ def seen_fields(seen: dict) -> dict[str, str]:
     return {f"s-{'i' if kind == 'indicator' else 'b'}{key}": value for (kind, key), value in seen.items()}
 
 
-def _digits(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a hostile field name)."""
-    return text.isascii() and text.isdigit() and len(text) <= 10
-
-
 def posted_seen(form) -> dict:
     """The fingerprints a form sent back (malformed ones are left out: those rows cannot merge)."""
     seen = {}
     for name, value in form.items():
-        if name.startswith(("s-i", "s-b")) and _digits(name[3:]) and len(value) == 16 and value.isascii() and value.isalnum():
+        if name.startswith(("s-i", "s-b")) and is_id(name[3:]) and len(value) == 16 and value.isascii() and value.isalnum():
             seen[("indicator" if name[2] == "i" else "line", int(name[3:]))] = value
     return seen
 

@@ -8,10 +8,10 @@ from kpi.workflow.states import (
     ACTION_LABELS, EDITABLE_STATUSES, MAX_REASON, STATUS_CHECK, STATUS_LABELS, STATUSES, TRANSITIONS, Conflict, Locked, ReportError,
     ReviewedReport, WorkflowError, apply_transition, check_transition, locked_message,
 )
-from kpi.workflow.steps import transition
+from kpi.workflow.steps import audit_created, transition
 
 __all__ = [
     "ACTION_LABELS", "EDITABLE_STATUSES", "MAX_REASON", "STATUS_CHECK", "STATUS_LABELS", "STATUSES", "TRANSITIONS", "Conflict", "Locked",
-    "ReportError", "ReviewedReport", "WorkflowError", "apply_transition", "bump", "check_transition", "claim", "lock",
+    "ReportError", "ReviewedReport", "WorkflowError", "apply_transition", "audit_created", "bump", "check_transition", "claim", "lock",
     "locked_message", "transition",
 ]

@@ -11,6 +11,12 @@ from kpi.workflow.kinds import ReportKind
 from kpi.workflow.states import STATUS_LABELS, Conflict, apply_transition, check_transition
 
 
+def audit_created(session: Session, kind: ReportKind, report, *, user, unit_id: int, what: str) -> None:
+    """The audit entry of a report a claim has just created (as a draft)."""
+    record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
+           entity_id=report.id, action="create", field=what, new_value=STATUS_LABELS["draft"])
+
+
 def transition(session: Session, kind: ReportKind, report, create: Callable, action: str, *, user,
                expected_version: int | None, reason: str | None, unit_id: int, what: str,
                conflict: Callable[[], Conflict] = Conflict, check: Callable[[], None] | None = None):
@@ -21,8 +27,7 @@ def transition(session: Session, kind: ReportKind, report, create: Callable, act
     `check` (the kind's pre-submit check) runs under the lock, before anything changes."""
     report, created = claim(session, kind, report, create, expected_version, conflict)
     if created:
-        record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
-               entity_id=report.id, action="create", field=what, new_value=STATUS_LABELS["draft"])
+        audit_created(session, kind, report, user=user, unit_id=unit_id, what=what)
     target, reason = check_transition(report.status, action, reason)
     if check is not None and action == "submit":
         check()

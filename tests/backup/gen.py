@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from kpi import db
 from kpi.audit.service import record
-from kpi.backup.codec import as_utc
+from kpi.core.codec import as_utc
 from kpi.backup.service import backup_tables, dump
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
