@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi.core.keys import derived_key
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the environment is unsafe or inconsistent."""
@@ -39,6 +41,9 @@ class Settings:
     idle_minutes: int = 30
     ratelimit_storage: str = "memory://"
     session_hours: int = 8  # absolute lifetime of a sign-in, however busy
+    # Keys that never enter the database: the audit trail's MAC and the backups' signature.
+    audit_key: bytes = b""
+    backup_key: bytes = b""
 
     @property
     def is_production(self) -> bool:
@@ -71,7 +76,22 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
                     upload_dir=upload_dir, idle_minutes=int(idle),
                     ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"),
-                    session_hours=int(hours))
+                    session_hours=int(hours),
+                    audit_key=_key("KPI_AUDIT_KEY", secret_key, "audit"),
+                    backup_key=_key("KPI_BACKUP_KEY", secret_key, "backup"))
+
+
+def _key(name: str, secret_key: str, purpose: str) -> bytes:
+    """KPI_AUDIT_KEY / KPI_BACKUP_KEY when set, else derived from the secret key.
+
+    Derived keys need no extra set-up and are shared by every server that shares
+    KPI_SECRET_KEY; a dedicated key lets the secret key rotate without re-signing
+    the audit trail or old backups.
+    """
+    value = os.environ.get(name, "")
+    if value and len(value) < 32:
+        raise ConfigError(f"{name} must be at least 32 random characters")
+    return value.encode() if value else derived_key(secret_key, purpose)
 
 
 def flask_config(settings: Settings) -> dict:
@@ -83,6 +103,8 @@ def flask_config(settings: Settings) -> dict:
         "KPI_EXPORT_DIR": settings.export_dir,
         "KPI_UPLOAD_DIR": settings.upload_dir,
         "KPI_SESSION_HOURS": settings.session_hours,
+        "KPI_AUDIT_KEY": settings.audit_key,
+        "KPI_BACKUP_KEY": settings.backup_key,
         # Uploads are target tables and quarterly workbooks: a few hundred KB.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,9 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-import sqlalchemy as sa
 
 from sqlmodel import Session
 
@@ -152,14 +151,12 @@ def unit_progress(session: Session, unit: Unit, fiscal_year: FiscalYear, *, as_o
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
     sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter, plain=True)
-    return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings, remember=True)
+    return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
 def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, today: date | None = None,
-                   settings: ProgressSettings = ProgressSettings(), remember: bool = False) -> UnitProgress:
-    """unit_progress from a sheet already loaded (kpi.results.sheet.load_sheets loads many at once).
-    ``remember``: keep the rows for the next view of the same figures (pages, not exports, which
-    see each unit once)."""
+                   settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
+    """unit_progress from a sheet already loaded (kpi.results.sheet.load_sheets loads many at once)."""
     unit, fiscal_year = sheet.unit, sheet.year
     if not sheet.indicators and not sheet.lines:
         raise NotFound(f"{unit.name} {fiscal_year.year} 年没有指标或预算")
@@ -168,7 +165,7 @@ def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, tod
     if not 0 <= as_of_quarter <= 4:
         raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
     deadline_day = _deadline_day(fiscal_year.year, today or beijing_today())  # the user's day, not the server's
-    rows = [_indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings, remember)
+    rows = [_indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings)
             for indicator in _published_order(sheet)]
     return UnitProgress(
         unit=unit, fiscal_year=fiscal_year, as_of_quarter=as_of_quarter, rows=rows,
@@ -195,7 +192,7 @@ def _deadline_day(year: int, today: date) -> date:
 
 
 def _indicator_row(sheet: QuarterSheet, indicator: Indicator, as_of: int, today: date,
-                   settings: ProgressSettings, remember: bool) -> IndicatorRow:
+                   settings: ProgressSettings) -> IndicatorRow:
     """The indicator's row, from everything it depends on (gathered here from the sheet)."""
     budget = None
     if indicator.aggregation == Aggregation.BUDGET:
@@ -204,10 +201,8 @@ def _indicator_row(sheet: QuarterSheet, indicator: Indicator, as_of: int, today:
         budget = (sheet.spent_to_date(line_id, as_of),
                   sum((line.full_year_budget for line in _lines_of(sheet, line_id)), Decimal(0)),
                   tuple(_spent_text(sheet, line_id, quarter) for quarter in range(1, as_of + 1)))
-    arguments = (indicator, tuple(sheet.figures.get(indicator.id, ())), sheet.project_names.get(indicator.budget_line_id),
-                 budget, as_of, today, settings)
-    # A plain row (sa.Row) is a value: equal rows with equal figures give equal results.
-    return _remembered_row(*arguments) if remember and isinstance(indicator, sa.Row) else _row(*arguments)
+    return _row(indicator, tuple(sheet.figures.get(indicator.id, ())), sheet.project_names.get(indicator.budget_line_id),
+                budget, as_of, today, settings)
 
 
 def _row(indicator: Indicator, figures: tuple, project: str | None, budget: tuple | None, as_of: int, today: date,
@@ -233,12 +228,6 @@ def _row(indicator: Indicator, figures: tuple, project: str | None, budget: tupl
         indicator=indicator, progress=progress, quarters=tuple(quarters), project=project,
         actual_text=_actual_text(progress, aggregation, suffix, as_of), forecast_text=_forecast_text(progress, suffix),
     )
-
-
-# Page views recompute the same rows from the same figures until someone saves; the arguments
-# are values (the indicator a plain row), so a remembered row is exactly what _row would give.
-# About 2 kB a row: a few units' pages per worker.
-_remembered_row = lru_cache(maxsize=2048)(_row)
 
 
 def _lines_of(sheet: QuarterSheet, line_id: int | None) -> list[BudgetLine]:

@@ -2,9 +2,8 @@
 
 The table prints some 80 rows of 15 cells. Jinja pays for every filter, attribute chain and
 include inside a row, so the texts are made here in plain Python and the template only
-prints them (templates never compute). Each row is rendered once (progress/_row.html) and
-remembered with the IndicatorRow it shows: kpi.progress.service remembers a page's rows while
-their figures stay the same, so a page viewed again prints the rows it printed before.
+prints them (templates never compute). Each row is rendered by one macro (progress/_row.html).
+Nothing is remembered between requests: a worker's memory must not grow with what it served.
 """
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from flask import current_app
 from markupsafe import Markup
 
 from kpi.formatting import format_number
-from kpi.fragments import Remembered
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, UnitProgress
 
 
@@ -41,9 +39,6 @@ class ProgressLine:
     html: Markup = field(default=Markup(""))  # the whole <tr>, as progress/_row.html renders it
 
 
-_rendered = Remembered(4096)  # (row, line) by (id(row), as-of): a few dozen units' pages, 2 kB a row
-
-
 def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine]]]:
     """Each table (单位整体 first, then each project's own) with its rows, rendered."""
     as_of = progress.as_of_quarter
@@ -52,14 +47,9 @@ def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine
 
 
 def rendered_line(row: IndicatorRow, as_of: int, render) -> ProgressLine:
-    """The row's line with its HTML, from the last time this very row was shown as of this quarter."""
-    key = (id(row), as_of)
-    known = _rendered.get(key)
-    if known is not None and known[0] is row:  # the entry holds the row: its id is not reused
-        return known[1]
+    """The row's line with its HTML."""
     line = progress_line(row)
     line.html = render(line, as_of)
-    _rendered.put(key, (row, line))
     return line
 
 

@@ -20,14 +20,12 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from kpi.domain.entries import Entry
 
 Row = tuple[str, int]  # ("indicator", id) or ("line", id), as in InputRejected.errors
 
 
-@lru_cache(maxsize=8192)  # every view of the entry form fingerprints its 70 rows; most are as before
 def fingerprint(values: Entry | Decimal | None) -> str:
     """A short digest of a row's values: equal numbers give equal digests (5000 and 5000.0000)."""
     items = values if isinstance(values, Entry) else (values,)

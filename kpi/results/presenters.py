@@ -67,8 +67,7 @@ def entry_inputs(entry: Entry) -> dict[str, str]:
 
 
 class EntryInput(NamedTuple):
-    """One input of the entry form: the text it shows and the Chinese error beside it. (A
-    NamedTuple: rows are remembered by their inputs, and a tuple hashes in C.)"""
+    """One input of the entry form: the text it shows and the Chinese error beside it."""
 
     text: str
     error: str | None = None
@@ -109,13 +108,6 @@ class EntryRow:
     level1_rows: int = 0
     level2_rows: int = 0
     html: Markup = Markup("")  # the whole <tr>, as results/_row.html renders it (kpi.results.views)
-
-    def key(self) -> tuple:
-        """Everything the row's HTML shows, for remembering it."""
-        return (self.id, self.aggregation, self.name, self.label, self.target_text, self.unit, self.before,
-                self.hint, self.history_url, self.level1, self.level2, self.value, self.numerator,
-                self.denominator, self.band, self.achieved_on, self.assessment, self.note, self.has_errors,
-                self.level1_rows, self.level2_rows)
 
 
 def entry_row(indicator: Indicator, *, project: str | None, before: YearToDate, stored: Entry,

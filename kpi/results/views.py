@@ -4,14 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, url_for
-from markupsafe import Markup
 from sqlmodel import Session
 
 from kpi.audit.service import history, people
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
 from kpi.workflow.history import approval_history
-from kpi.fragments import Remembered
 from kpi.budget.models import Unit
 from kpi.indicators.models import Indicator
 from kpi.results import service
@@ -103,21 +101,9 @@ def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool
                           errors=errors_of.get(indicator.id, {}), history_url=history_url(indicator.id))
                 for indicator in indicators]
         for row in merge_level_cells(rows):
-            row.html = _rendered_row(row, editable, render)
+            row.html = render(row, editable)
         tables.append((title, rows))
     return tables
-
-
-_rendered = Remembered(4096)  # row HTML by everything it shows: a few dozen units' forms, 3 kB a row
-
-
-def _rendered_row(row: EntryRow, editable: bool, render) -> Markup:
-    key = (row.key(), editable)
-    html = _rendered.get(key)
-    if html is None:
-        html = render(row, editable)
-        _rendered.put(key, html)
-    return html
 
 
 def _own_project(sheet: QuarterSheet, indicator: Indicator) -> str | None:
