@@ -1,4 +1,4 @@
-"""`flask --app app kpi backup --out FILE` and `kpi restore FILE`: thin, the work is in service."""
+"""`flask --app app kpi backup --out FILE` and `kpi restore FILE [--trust-unsigned]`: thin, the work is in service."""
 from __future__ import annotations
 
 import os
@@ -6,17 +6,16 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail
 from kpi.audit.service import count_events, verify_chain
-from kpi.backup.service import BackupError, BackupSummary, dump, restore, row_counts
+from kpi.backup.service import BackupError, BackupSummary, dump, restore
+from kpi.cli_support import fail
 from kpi.core.time import format_datetime
-from kpi.migrate import upgrade_to_head
-
 
 
 def _taken(summary: BackupSummary) -> str:
@@ -33,17 +32,17 @@ def _print_counts(summary: BackupSummary, err: bool) -> None:
 @click.option("--out", "out", required=True, help="备份文件路径；- 表示写到标准输出")
 @with_appcontext
 def backup_command(out: str) -> None:
-    """Write every table to a versioned, checksummed JSON-lines file (备份)."""
+    """Write every table to a versioned JSON-lines file signed with KPI_BACKUP_KEY (备份)."""
     to_stdout = out == "-"
     try:
         if to_stdout:
-            summary = dump(db.engine(), sys.stdout)
+            summary = dump(db.engine(), sys.stdout, current_app.config["KPI_BACKUP_KEY"])
         else:
             target = Path(out)
             # Written beside the target, then renamed: a failed backup never leaves a half file.
             partial = target.with_name(target.name + ".part")
             with partial.open("w", encoding="utf-8", newline="") as handle:
-                summary = dump(db.engine(), handle)
+                summary = dump(db.engine(), handle, current_app.config["KPI_BACKUP_KEY"])
             os.replace(partial, target)
     except BackupError as error:
         fail(error.message)
@@ -57,15 +56,19 @@ def backup_command(out: str) -> None:
 
 @click.command("restore")
 @click.argument("file")
+@click.option("--trust-unsigned", is_flag=True,
+              help="恢复没有签名、或签名与本系统备份密钥不符的备份（仅在确认来源可信时使用）")
 @with_appcontext
-def restore_command(file: str) -> None:
-    """Load a backup FILE (- for standard input) into an empty database (恢复): all or nothing."""
+def restore_command(file: str, trust_unsigned: bool) -> None:
+    """Load a backup FILE (- for standard input) into an empty database (恢复): all or nothing.
+
+    The file is verified (checksum, and signature under KPI_BACKUP_KEY) before the database
+    is opened; a new or empty database is then migrated and loaded in one transaction.
+    """
     engine = db.engine()
     try:
-        if not any(row_counts(engine).values()):
-            upgrade_to_head(engine)  # a new or empty database: bring it to the dump's schema first
         with click.open_file(file, "r", encoding="utf-8") as handle:  # "-" is standard input
-            summary = restore(engine, handle)
+            summary = restore(engine, handle, current_app.config["KPI_BACKUP_KEY"], trust_unsigned=trust_unsigned)
     except BackupError as error:
         fail(error.message)
     except FileNotFoundError:
@@ -74,6 +77,10 @@ def restore_command(file: str) -> None:
         fail(f"{file} 不是 UTF-8 文本，不是本系统的备份文件。未写入任何数据。")
     except (OSError, DBAPIError) as error:
         fail(f"恢复失败，未写入任何数据：{error}")
+    if summary.unverified:
+        # Said first and on stderr: the rows restored are only as trustworthy as the file's source.
+        click.echo(f"警告：{summary.unverified}。已按 --trust-unsigned 恢复：其中的账号、角色（如管理员）与审计记录"
+                   "都未经验证，请逐一核对。", err=True)
     click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）：")
     _print_counts(summary, err=False)
     with Session(engine) as session:
@@ -81,5 +88,8 @@ def restore_command(file: str) -> None:
         total = count_events(session)
     if problems:
         click.echo(f"警告：备份中的审计记录链有 {len(problems)} 处断开（数据已原样恢复），请运行 kpi audit verify 查看。", err=True)
+    elif summary.unverified:
+        # A forger can recompute the whole public chain, so an intact chain proves nothing here.
+        click.echo(f"审计记录链前后相连：共 {total} 条；但备份未经签名验证，这不能证明记录未被篡改。", err=True)
     else:
         click.echo(f"审计记录完整：共 {total} 条")

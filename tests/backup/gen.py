@@ -1,7 +1,9 @@
 """Helpers for the backup tests: a database with something in every kind of column, and a row-by-row comparison."""
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -10,9 +12,9 @@ from sqlmodel import Session, select
 
 from kpi import db
 from kpi.audit.service import record
-from kpi.core.codec import as_utc
 from kpi.backup.service import backup_tables, dump
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.core.codec import as_utc
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.finance.models import ExportJob
 from kpi.indicators.models import Indicator
@@ -20,6 +22,7 @@ from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, Monitori
 from tests.progress.gen import gen_quarter, update_indicator
 from tests.reminders.gen import quarter_action, set_monitoring_status, set_rules, tick
 
+KEY = b"backup-key-of-the-test-deployment"  # service-level tests; CLI tests use the app's KPI_BACKUP_KEY
 AWKWARD_TEXT = '引号 " 反斜杠 \\ 换行\n制表\t表情 😀 =SUM(A1) 2023-01-01'
 
 
@@ -108,10 +111,46 @@ def gen_report_items(session: Session) -> None:
                           error=AWKWARD_TEXT, finished_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=timezone.utc)))
 
 
-def dump_text(engine) -> str:
+def dump_text(engine, key: bytes = KEY) -> str:
     out = io.StringIO()
-    dump(engine, out)
+    dump(engine, out, key)
     return out.getvalue()
+
+
+def dump_lines(text: str) -> list[str]:
+    # Not splitlines(): that also splits on U+2028 and friends, which JSON leaves unescaped.
+    return [line + "\n" for line in text.split("\n")[:-1]]
+
+
+def reseal(lines: list[str]) -> str:
+    """The forger's last step: recompute the SHA-256 trailer over edited lines (the HMAC needs the key)."""
+    body, trailer = "".join(lines[:-1]), json.loads(lines[-1])
+    trailer["sha256"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return body + json.dumps(trailer, separators=(",", ":")) + "\n"
+
+
+def promote_to_admin(text: str, username: str = "szcc_staff") -> str:
+    """The attack of issue #13: edit a dump so that `username` is an admin, and reseal it."""
+    lines = dump_lines(text)
+    for index, line in enumerate(lines[1:-1], start=1):
+        record = json.loads(line)
+        if record["table"] == "user" and record["row"]["username"] == username:
+            assert record["row"]["role"] != "admin"
+            record["row"]["role"] = "admin"
+            lines[index] = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            return reseal(lines)
+    raise AssertionError(f"no user {username} in the dump")
+
+
+def as_version_1(text: str) -> str:
+    """The same dump as an older program wrote it: format version 1, no key_id, no HMAC."""
+    lines = dump_lines(text)
+    header, trailer = json.loads(lines[0]), json.loads(lines[-1])
+    header["format_version"] = 1
+    del header["key_id"], trailer["hmac"]
+    lines[0] = json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n"
+    lines[-1] = json.dumps(trailer, separators=(",", ":")) + "\n"
+    return reseal(lines)
 
 
 def all_rows(engine) -> dict[str, list[tuple]]:

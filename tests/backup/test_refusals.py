@@ -5,13 +5,13 @@ import io
 import json
 
 import pytest
-from alembic import command
+import sqlalchemy as sa
 
-from kpi.backup import service
+from kpi.backup import load
 from kpi.backup.service import BackupError, dump, restore, row_counts
 from kpi.db import make_engine
-from kpi.migrate import alembic_config, head_revision, upgrade_to_head
-from tests.backup.gen import dump_text, gen_busy_database
+from kpi.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
+from tests.backup.gen import KEY, dump_text, gen_busy_database
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def empty_engine(empty_sqlite_url):
 
 def refused(engine, text: str) -> str:
     with pytest.raises(BackupError) as caught:
-        restore(engine, io.StringIO(text))
+        restore(engine, io.StringIO(text), KEY)
     assert not any(row_counts(engine).values()), "a refused restore wrote rows"
     return caught.value.message
 
@@ -45,7 +45,7 @@ def test_restore_refuses_a_database_that_already_has_data(app, dump_of_busy):
     engine = app.extensions["kpi_engine"]
     before = row_counts(engine)
     with pytest.raises(BackupError, match="目标数据库不是空库"):
-        restore(engine, io.StringIO(dump_of_busy))
+        restore(engine, io.StringIO(dump_of_busy), KEY)
     assert row_counts(engine) == before
 
 
@@ -55,21 +55,23 @@ def test_restore_refuses_a_dump_made_at_another_schema_revision(empty_engine, du
     assert f"备份的数据库结构版本 0004 与当前版本 {head_revision()} 不一致，请先" in message
 
 
-def test_restore_refuses_a_target_that_is_not_migrated(empty_sqlite_url, dump_of_busy):
-    engine = make_engine(empty_sqlite_url)
-    upgrade_to_head(engine)
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
-    assert "不是当前版本" in refused(engine, dump_of_busy)
-    engine.dispose()
+def test_an_empty_target_left_at_an_older_revision_is_migrated_and_loaded(empty_engine, dump_of_busy):
+    downgrade_to(empty_engine, "0005")
+    restore(empty_engine, io.StringIO(dump_of_busy), KEY)
+    assert current_revision(empty_engine) == head_revision() and row_counts(empty_engine)["indicator"] == 80
+
+
+def test_restore_refuses_an_empty_target_at_a_revision_it_does_not_know_and_leaves_it_so(empty_engine, dump_of_busy):
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    assert "9999 不是本程序认识的版本" in refused(empty_engine, dump_of_busy)
+    assert current_revision(empty_engine) == "9999"
 
 
 def test_backup_refuses_a_database_behind_the_migrations(empty_sqlite_url):
     engine = make_engine(empty_sqlite_url)
     with pytest.raises(BackupError, match="请先运行 flask --app app kpi init"):
-        dump(engine, io.StringIO())
+        dump(engine, io.StringIO(), KEY)
     engine.dispose()
 
 
@@ -93,14 +95,15 @@ def test_restore_refuses_a_truncated_or_edited_dump_and_writes_nothing(empty_eng
 
 def test_a_well_formed_but_altered_row_fails_the_checksum(empty_engine, dump_of_busy):
     lines = dump_of_busy.splitlines(keepends=True)
-    row = json.loads(lines[3])
+    index = next(i for i, line in enumerate(lines) if line.startswith('{"table":"unit"'))
+    row = json.loads(lines[index])
     row["row"]["id"] = 999
-    lines[3] = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    lines[index] = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert "校验和不符" in refused(empty_engine, "".join(lines))
 
 
 def test_a_failure_midway_through_the_inserts_leaves_the_target_empty(empty_engine, dump_of_busy, monkeypatch):
-    real_flush, calls = service._TableLoader._flush, []
+    real_flush, calls = load._TableLoader._flush, []
 
     def failing_flush(self, conn):
         calls.append(self.table.name)
@@ -108,6 +111,6 @@ def test_a_failure_midway_through_the_inserts_leaves_the_target_empty(empty_engi
             raise BackupError("模拟的中途故障")
         real_flush(self, conn)
 
-    monkeypatch.setattr(service._TableLoader, "_flush", failing_flush)
+    monkeypatch.setattr(load._TableLoader, "_flush", failing_flush)
     refused(empty_engine, dump_of_busy)
     assert {"unit", "user", "audit_event"} <= set(calls)

@@ -1,6 +1,8 @@
 """Does a backup restore into an empty database on the other engine exactly, ready for new work?"""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 
@@ -8,13 +10,14 @@ import pytest
 from sqlmodel import Session, select
 
 from kpi.audit.service import count_events, record, verify_chain
+from kpi.backup.format import key_id
 from kpi.backup.service import restore
 from kpi.budget.models import Unit
 from kpi.db import make_engine
 from kpi.migrate import head_revision, upgrade_to_head
 from kpi.reminders.models import Notification
 from kpi.results.models import IndicatorResult
-from tests.backup.gen import assert_same_rows, dump_text, gen_busy_database
+from tests.backup.gen import KEY, assert_same_rows, dump_text, gen_busy_database
 from tests.conftest import build_database
 
 
@@ -34,7 +37,7 @@ def engines():
 
 def round_trip(source, target) -> str:
     text = dump_text(source)
-    restore(target, io.StringIO(text))
+    restore(target, io.StringIO(text), KEY)
     assert_same_rows(source, target)
     return text
 
@@ -52,13 +55,17 @@ def assert_ready_for_new_work(engine) -> None:
         assert verify_chain(session) == []
 
 
-def test_the_dump_keeps_money_as_text_and_ends_with_a_checksummed_trailer(app, make_app):
+def test_the_dump_keeps_money_as_text_and_ends_with_a_checksummed_signed_trailer(app, make_app):
     gen_busy_database(app)
-    lines = [json.loads(line) for line in dump_text(app.extensions["kpi_engine"]).splitlines()]
+    text = dump_text(app.extensions["kpi_engine"])
+    lines = [json.loads(line) for line in text.splitlines()]
     header, rows, trailer = lines[0], lines[1:-1], lines[-1]
-    assert (header["format"], header["format_version"], header["schema_revision"]) == ("kpi-backup", 1, head_revision())
+    assert (header["format"], header["format_version"], header["schema_revision"]) == ("kpi-backup", 2, head_revision())
     assert sum(entry["rows"] for entry in header["tables"]) == len(rows) == trailer["rows"]
-    assert trailer["end"] is True and len(trailer["sha256"]) == 64
+    signed = text[: text.rindex('{"end"')].encode("utf-8")
+    assert trailer["end"] is True and trailer["sha256"] == hashlib.sha256(signed).hexdigest()
+    assert trailer["hmac"] == hmac.new(KEY, signed, hashlib.sha256).hexdigest()
+    assert KEY.decode() not in text and header["key_id"] == key_id(KEY)
     assert "alembic_version" not in {entry["name"] for entry in header["tables"]}
     assert all(entry["rows"] > 0 for entry in header["tables"]), "the round trips below must cover every table"
     budget = [r["row"] for r in rows if r["table"] == "budget_line"]
@@ -114,5 +121,5 @@ def test_a_restore_reads_a_dump_from_a_pipe(app, engines, tmp_path):
             return False
 
     target = engines(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
-    restore(target, Pipe(dump_text(app.extensions["kpi_engine"])))
+    restore(target, Pipe(dump_text(app.extensions["kpi_engine"])), KEY)
     assert_same_rows(app.extensions["kpi_engine"], target)
