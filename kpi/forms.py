@@ -8,12 +8,24 @@ buttons post kpi.review.ReviewForm.
 """
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
+
 from kpi.core.ids import MAX_ID
 
 
+def _version_in_range(form, field):
+    # Compared as ints: wtforms' NumberRange calls math.isnan, which overflows past 1e308.
+    if field.data is not None and not 0 <= field.data <= MAX_ID:
+        raise StopValidation("页面版本号无效，请刷新页面后重试")
+
+
+def version_field() -> IntegerField:
+    """The hidden version every editing form posts back (optimistic locking, stack.md)."""
+    return IntegerField(validators=[Optional(), _version_in_range], widget=HiddenInput())
+
+
 class ReportForm(FlaskForm):
-    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
+    version = version_field()
     action = HiddenField()  # "save" or "submit" (the pressed button's value)
     reason = TextAreaField("修改原因", validators=[Optional(), Length(max=2000)])

@@ -8,16 +8,15 @@ from __future__ import annotations
 from flask import abort, flash
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
 
+from kpi.forms import version_field
 from kpi.workflow import ACTION_LABELS, ReportError
-from kpi.core.ids import MAX_ID
 
 
 class ReviewForm(FlaskForm):
-    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
+    version = version_field()
     reason = TextAreaField("原因", validators=[Optional(), Length(max=2000)])
 
 

@@ -1,12 +1,18 @@
 """The indicator settings form: target, aggregation rule, points and quarterly plan."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms import DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
-from kpi.core.ids import MAX_ID
 from kpi.domain.entries import MAX_PLACES, QUANTITY_DIGITS, size_problem
 from kpi.domain.targets import parse_target
+from kpi.forms import version_field
 from kpi.indicators.schemas import target_size_problem
 from kpi.indicators.views import AGGREGATION_LABELS
 
@@ -44,7 +50,7 @@ def _number(label: str, maximum: int | None = None, fits: Fits | None = None):
 
 
 class IndicatorForm(FlaskForm):
-    version = IntegerField(validators=[Optional(), NumberRange(0, MAX_ID)], widget=HiddenInput())
+    version = version_field()
     target_text = StringField("年度指标值", validators=[DataRequired("请填写指标值"), Length(max=2000), _target_fits])
     aggregation = SelectField("汇总方式", choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()])
     points = _number("分值", 100, Fits(digits=6, places=2))  # ExactDecimal(8, 2)

@@ -3,21 +3,28 @@
 An upload is checked and previewed first; nothing is written until the user
 confirms. Between the two steps the file waits on the server (never in the
 browser) under a random token bound to the user and the quarter, for at most
-``PENDING_TTL``. Confirming reads it again and validates it against the data as
+two hours (kpi.results.pending, which also bounds what waits). Confirming reads it again and validates it against the data as
 it is *then*, and saves with the version seen at preview time, so a save made
 by someone else in between is a Conflict, not a silent overwrite.
 """
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
-import secrets
-import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -28,6 +35,7 @@ from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import Unit
 from kpi.db import get_session
+from kpi.results import pending
 from kpi.results.service import Conflict, Locked, pending_changes, save
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, load_sheet
 from kpi.results.workbook import build_fill_in_workbook
@@ -37,8 +45,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("results_excel", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PENDING_TTL = 2 * 3600  # seconds an upload waits for its confirmation
-TOKEN = re.compile(r"[0-9a-f]{32}")
 NO_CHANGES = "上传的文件与当前数据一致，没有需要导入的修改。"
 _UNSAFE_PATH_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -92,22 +98,22 @@ def confirm(unit_id: int, year: int, quarter: int):
     if not form.validate_on_submit():
         abort(400)
     token = form.token.data
-    pending = _load_pending(token, sheet)
-    if pending is None:
+    waiting = pending.load(_pending_dir(), token, _owner(sheet))
+    if waiting is None:
         flash("待确认的上传已过期或无效，请重新上传填报表。", "error")
         return redirect(url_for(".upload", unit_id=unit_id, year=year, quarter=quarter))
-    data, expected_version = pending
+    data, expected_version = waiting
     if not sheet.editable:
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         return _upload_page(sheet, UploadForm(), locked=_locked_text(sheet)), 409
     try:
         result = read_upload(data, sheet)
     except UploadRejected as rejected:
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         return _upload_page(sheet, UploadForm(), problems=rejected.details), 422
     changes = pending_changes(sheet, result.data)
     if not changes:
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         flash(NO_CHANGES, "info")
         return redirect(_quarter_url(sheet))
     session = get_session()
@@ -120,14 +126,27 @@ def confirm(unit_id: int, year: int, quarter: int):
         return _preview_after_conflict(unit_id, year, quarter, token, data, conflict.message)
     except Locked as locked:
         session.rollback()
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         return _upload_page(sheet, UploadForm(), locked=locked.message), 409
     except Exception:
         session.rollback()
         raise
-    _discard(token)
+    pending.discard(_pending_dir(), token)
     flash(f"已导入 {len(changes)} 处修改。", "success")
     return redirect(_quarter_url(sheet))
+
+
+@bp.post("/units/<int:unit_id>/<int:year>/quarters/<int:quarter>/upload/cancel")
+@access("unit:enter")
+def cancel(unit_id: int, year: int, quarter: int):
+    """Drop a previewed upload: its file is removed from the server at once."""
+    sheet = _sheet_or_404(unit_id, year, quarter)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if pending.discard_if_owned(_pending_dir(), form.token.data, _owner(sheet)):
+        flash("已取消导入，上传的文件已从服务器删除。", "info")
+    return redirect(url_for(".upload", unit_id=unit_id, year=year, quarter=quarter))
 
 
 def _sheet_or_404(unit_id: int, year: int, quarter: int) -> QuarterSheet:
@@ -162,9 +181,12 @@ def _preview(sheet: QuarterSheet, result, data: bytes, *, message: str | None = 
     changes = pending_changes(sheet, result.data)
     if not changes:
         if token:
-            _discard(token)
+            pending.discard(_pending_dir(), token)
         return _upload_page(sheet, UploadForm(), message=NO_CHANGES)
-    token = _store_pending(data, sheet, token)
+    try:
+        token = pending.store(_pending_dir(), data, _owner(sheet), sheet.version, token)
+    except pending.PendingFull as full:
+        return _upload_page(sheet, UploadForm(), refused=full.message), 429
     stale = result.info.version != sheet.version
     return render_template("results_excel/preview.html", sheet=sheet, changes=changes, message=message,
                            stale=stale, form=ConfirmForm(token=token), quarter_url=_quarter_url(sheet))
@@ -174,70 +196,22 @@ def _preview_after_conflict(unit_id: int, year: int, quarter: int, token: str, d
     """Someone saved meanwhile: show the changes against the newer data, to be confirmed again."""
     fresh = _sheet_or_404(unit_id, year, quarter)
     if not fresh.editable:
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         return _upload_page(fresh, UploadForm(), locked=_locked_text(fresh)), 409
     try:
         result = read_upload(data, fresh)
     except UploadRejected as rejected:
-        _discard(token)
+        pending.discard(_pending_dir(), token)
         return _upload_page(fresh, UploadForm(), problems=rejected.details), 422
     return _preview(fresh, result, data, message=message, token=token), 409
 
-
-# --- pending uploads: instance/uploads/<token>.xlsx with <token>.json --------------------------
 
 def _pending_dir() -> Path:
     return Path(current_app.config["KPI_UPLOAD_DIR"])
 
 
-def _store_pending(data: bytes, sheet: QuarterSheet, token: str | None = None) -> str:
-    """Keep ``data`` for the current user and quarter; returns its token (a new one unless given)."""
-    folder = _pending_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
-    if token is None:
-        token = secrets.token_hex(16)
-        (folder / f"{token}.xlsx").write_bytes(data)
-    meta = {"user_id": current_user.id, "unit_id": sheet.unit.id, "year": sheet.year.year,
-            "quarter": sheet.quarter, "version": sheet.version, "created": time.time()}
-    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return token
-
-
-def _load_pending(token: str | None, sheet: QuarterSheet) -> tuple[bytes, int] | None:
-    """The stored bytes and the version seen at preview, if the token is this user's for this quarter."""
-    if not token or not TOKEN.fullmatch(token):
-        return None
-    folder = _pending_dir()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        data = (folder / f"{token}.xlsx").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if time.time() - meta.get("created", 0) > PENDING_TTL:
-        _discard(token)
-        return None
-    owner = (meta.get("user_id"), meta.get("unit_id"), meta.get("year"), meta.get("quarter"))
-    if owner != (current_user.id, sheet.unit.id, sheet.year.year, sheet.quarter):
-        return None
-    return data, int(meta.get("version", -1))  # -1 never matches: a damaged record is a Conflict
-
-
-def _discard(token: str) -> None:
-    if TOKEN.fullmatch(token or ""):
-        for suffix in (".json", ".xlsx"):
-            (_pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-def _sweep(folder: Path) -> None:
-    """Remove uploads nobody confirmed in time."""
-    cutoff = time.time() - PENDING_TTL
-    for path in folder.iterdir():
-        try:
-            if path.suffix in (".json", ".xlsx") and TOKEN.fullmatch(path.stem) and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+def _owner(sheet: QuarterSheet) -> pending.Owner:
+    return pending.Owner(current_user.id, sheet.unit.id, sheet.year.year, sheet.quarter)
 
 
 def _keep_copy(data: bytes, sheet: QuarterSheet, name: str) -> None:

@@ -8,7 +8,9 @@ translated back to rows and columns.
 
 Every indicator row carries all its input cells, so a blank cell means "empty":
 re-uploading an unchanged file changes nothing. Rows missing from the file are
-left as they are.
+left as they are. A formula cell counts by the value Excel saved with it; one saved
+without a value (a program that never calculated it) is refused by its cell, because
+reading it as blank would clear a stored figure.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
+
+from openpyxl.utils import get_column_letter
 
 from kpi.indicators.table_reader import is_percent_format
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
@@ -82,6 +86,8 @@ class Upload:
     info: FileInfo
     entries: dict[int, dict[str, str]] = field(default_factory=dict)
     spending: dict[int, str] = field(default_factory=dict)
+    # Input cells read as blank: (sheet, row, column index, column label), checked for formulas.
+    blank_cells: list[tuple[str, int, int, str]] = field(default_factory=list)
     data: QuarterInput | None = None  # validated
 
 
@@ -94,11 +100,12 @@ def read_fill_in_workbook(data: bytes, sheet: QuarterSheet) -> tuple[dict[int, d
 def read_upload(data: bytes, sheet: QuarterSheet) -> Upload:
     """Read, check and validate an upload for ``sheet`` (see the module docstring)."""
     try:
-        workbook = open_workbook(read_upload_bytes(data, max_bytes=MAX_UPLOAD_BYTES))
+        data = read_upload_bytes(data, max_bytes=MAX_UPLOAD_BYTES)
+        workbook = open_workbook(data)
     except UnsafeUpload as error:
         raise UploadRejected([str(error)]) from error
     try:
-        upload = _read(workbook, sheet)
+        upload = _read(workbook, sheet, lambda: _formula_cells(data))
     except (UploadRejected, UnsafeUpload):
         raise
     except Exception as error:  # read-only workbooks parse lazily: corrupt XML fails here
@@ -108,7 +115,27 @@ def read_upload(data: bytes, sheet: QuarterSheet) -> Upload:
     return upload
 
 
-def _read(workbook, sheet: QuarterSheet) -> Upload:
+def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """The (row, column index) of every formula cell of the two input sheets.
+
+    Only formulas tell a cell saved without its value from a blank one, and a workbook
+    opened for values cannot show them, so the file is opened a second time for its formulas.
+    """
+    workbook = open_workbook(data, formulas=True)
+    try:
+        found = {}
+        for name in (ENTRY_SHEET, SPENDING_SHEET):
+            ws = workbook[name]
+            ws.reset_dimensions()
+            rows = islice(ws.iter_rows(max_col=MAX_COLUMNS), MAX_ROWS + HEADER_SCAN_ROWS)
+            found[name] = {(number, index) for number, cells in enumerate(rows, start=1)
+                           for index, cell in enumerate(cells) if cell.data_type == "f"}
+        return found
+    finally:
+        workbook.close()
+
+
+def _read(workbook, sheet: QuarterSheet, formula_cells) -> Upload:
     info = _file_info(workbook)
     if (info.unit_id, info.year, info.quarter) != (sheet.unit.id, sheet.year.year, sheet.quarter):
         raise UploadRejected([
@@ -121,6 +148,8 @@ def _read(workbook, sheet: QuarterSheet) -> Upload:
     upload, problems = Upload(info), []
     entry_rows = _read_entries(workbook[ENTRY_SHEET], sheet, upload, problems)
     line_rows = _read_spending(workbook[SPENDING_SHEET], sheet, upload, problems)
+    if upload.blank_cells:
+        problems += _uncomputed(upload.blank_cells, formula_cells())
     bad = {(p.sheet, p.row) for p in problems}
     entries = {i: raw for i, raw in upload.entries.items() if (ENTRY_SHEET, entry_rows[i]) not in bad}
     spending = {i: raw for i, raw in upload.spending.items() if (SPENDING_SHEET, line_rows[i]) not in bad}
@@ -167,6 +196,8 @@ def _read_entries(ws, sheet: QuarterSheet, upload: Upload, problems: list[Proble
     for number, cells in rows:
         texts, wrong = {}, False
         for name, label in INPUT_HEADERS.items():
+            if cells[columns[label]].value is None:
+                upload.blank_cells.append((ENTRY_SHEET, number, columns[label], label))
             try:
                 texts[name] = cell_text(cells[columns[label]], _KINDS[name])
             except WrongCellType as error:
@@ -186,6 +217,8 @@ def _read_spending(ws, sheet: QuarterSheet, upload: Upload, problems: list[Probl
     seen: dict[int, int] = {}
     for number, cells in rows:
         wrong = False
+        if cells[columns[SPENT_HEADER]].value is None:
+            upload.blank_cells.append((SPENDING_SHEET, number, columns[SPENT_HEADER], _SPENT_LABEL))
         try:
             text = cell_text(cells[columns[SPENT_HEADER]], "number")
         except WrongCellType as error:
@@ -196,6 +229,12 @@ def _read_spending(ws, sheet: QuarterSheet, upload: Upload, problems: list[Probl
         if key is not None:
             upload.spending[key] = text
     return seen
+
+
+def _uncomputed(blank_cells, formula_cells: dict[str, set[tuple[int, int]]]) -> list[Problem]:
+    return [Problem(f"单元格 {get_column_letter(index + 1)}{number} 是公式，但文件里没有保存它的计算结果，"
+                    "无法确定填的数值；请在 Excel 中打开并保存后重新上传，或直接填写数值", number, label, name)
+            for name, number, index, label in blank_cells if (number, index) in formula_cells.get(name, ())]
 
 
 def _table(ws, name: str, required: list[str]):

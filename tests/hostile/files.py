@@ -93,3 +93,34 @@ def zip_bomb(megabytes: int = 120) -> bytes:
             for _ in range(megabytes):
                 entry.write(b"\0" * (1024 * 1024))
     return out.getvalue()
+
+
+def with_styles_bloat(data: bytes, formats: int = 1_000_000) -> bytes:
+    """styles.xml with ``formats`` cell formats (<xf>) whose attributes vary, so the file
+    stays small (~2 MB) and under the compression-ratio check, as in the reported attack."""
+    xfs = "".join(f'<xf numFmtId="{(i * 7919) % 164}" fontId="0" fillId="0" borderId="0" xfId="{i % 97}"/>'
+                  for i in range(formats))
+    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+              'spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+              '<fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/>'
+              f'</borders><cellXfs count="{formats}">{xfs}</cellXfs></styleSheet>')
+    return replace_part(data, "xl/styles.xml", styles.encode())
+
+
+def with_shared_strings_bloat(data: bytes, strings: int = 1_000_000) -> bytes:
+    """sharedStrings.xml with ``strings`` distinct short strings, declared where the
+    content types say (a file may name the part anything)."""
+    body = "".join(f"<si><t>{i * 2654435761 % 10**9}</t></si>" for i in range(strings))
+    part = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            f'2006/main" count="{strings}" uniqueCount="{strings}">{body}</sst>')
+    return replace_part(data, "xl/sharedStrings.xml", part.encode())
+
+
+def with_doctype(data: bytes) -> bytes:
+    """styles.xml behind a DTD that defines a nested entity (the billion-laughs shape)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    dtd = ('<!DOCTYPE styleSheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+           '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    styles = re.sub(r"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or "") + dtd, styles, count=1)
+    return replace_part(data, "xl/styles.xml", styles.encode())

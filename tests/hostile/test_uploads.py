@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import tracemalloc
 
 import pytest
 from openpyxl import load_workbook
@@ -16,7 +17,14 @@ from kpi.results.workbook import ENTRY_SHEET, input_column
 from tests.conftest import AuthActions, csrf_from
 from tests.hostile import files
 from tests.hostile.conftest import fingerprint
-from tests.results_excel.helpers import COUNT, UNIT_NAME, edit_workbook, quarter_sheet, row_of, unit_indicator
+from tests.results_excel.helpers import (
+    COUNT,
+    UNIT_NAME,
+    edit_workbook,
+    quarter_sheet,
+    row_of,
+    unit_indicator,
+)
 from tests.results_excel.test_import_results_command import HEADER, gen_results_xlsx
 
 BASE = "/units/2/2023/quarters/1"
@@ -108,23 +116,61 @@ def test_an_external_link_is_not_followed_and_the_file_reads_as_usual(module_app
     assert "没有需要导入的修改" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("cached", [None, "4321"], ids=["without_cached_value", "with_cached_value"])
-def test_a_formula_cell_imports_its_cached_value_never_the_formula(module_app, staff, fill_in, cached):
+def test_a_formula_cell_imports_its_cached_value_never_the_formula(module_app, staff, fill_in):
     indicator = count_id(module_app)
     note, value = cell_ref(fill_in, indicator, "note"), cell_ref(fill_in, indicator, "value")
-    data = files.with_cell(fill_in, ENTRY_SHEET, note,
-                           files.formula_cell(note, 'HYPERLINK("http://x","点")', cached and f"备注{cached}"))
-    data = files.with_cell(data, ENTRY_SHEET, value, files.formula_cell(value, "SUM(1,2)", cached))
+    data = files.with_cell(fill_in, ENTRY_SHEET, note, files.formula_cell(note, 'HYPERLINK("http://x","点")', "备注4321"))
+    data = files.with_cell(data, ENTRY_SHEET, value, files.formula_cell(value, "SUM(1,2)", "4321"))
     preview = upload(staff, data)
     assert preview.status_code == 200
-    if cached is not None:
-        assert confirm(staff, preview.get_data(as_text=True)).status_code == 302
+    assert confirm(staff, preview.get_data(as_text=True)).status_code == 302
     with Session(module_app.extensions["kpi_engine"]) as session:
         entry = quarter_sheet(session).current(indicator)
-    if cached is None:  # no cached value: the cells read as blank, nothing to import
-        assert entry.is_empty
-    else:
-        assert (entry.value, entry.note) == (int(cached), f"备注{cached}")
+    assert (entry.value, entry.note) == (4321, "备注4321")
+
+
+def test_a_formula_saved_without_its_value_is_refused_by_its_cell_and_keeps_the_stored_figure(module_app, staff):
+    """The attack: a formula with no cached value read as blank and cleared a stored 50 to （空）."""
+    indicator = count_id(module_app)
+    stored = staff.get(f"{BASE}/workbook").data
+    preview = upload(staff, edit_workbook(stored, {indicator: {"value": 50}}))
+    assert confirm(staff, preview.get_data(as_text=True)).status_code == 302
+    current = staff.get(f"{BASE}/workbook").data
+    value = cell_ref(current, indicator, "value")
+    before = fingerprint(module_app.extensions["kpi_engine"])
+    response = upload(staff, files.with_cell(current, ENTRY_SHEET, value, files.formula_cell(value, "SUM(20,30)", None)))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f"单元格 {value} 是公式，但文件里没有保存它的计算结果" in html
+    assert fingerprint(module_app.extensions["kpi_engine"]) == before
+    with Session(module_app.extensions["kpi_engine"]) as session:
+        assert quarter_sheet(session).current(indicator).value == 50
+
+
+HEAVY_PARTS = {
+    "styles": (files.with_styles_bloat, "单元格格式超过 65000 个"),
+    "shared_strings": (lambda data: files.with_shared_strings_bloat(data, 400_000), "共享文本超过 300000 个"),
+    "doctype": (files.with_doctype, "含有 DTD 声明"),
+}
+
+
+@pytest.mark.parametrize("kind", HEAVY_PARTS)
+def test_a_part_that_would_cost_gigabytes_to_parse_is_refused_before_openpyxl_reads_it(module_app, staff, fill_in,
+                                                                                      kind):
+    """The attack: a 2 MB upload whose styles.xml held 1,000,000 <xf> took 2.1 GB to read."""
+    build, message = HEAVY_PARTS[kind]
+    data = build(fill_in)
+    before = fingerprint(module_app.extensions["kpi_engine"])
+    tracemalloc.start()
+    try:
+        response = upload(staff, data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 422, response.status_code
+    assert message in response.get_data(as_text=True)
+    assert peak < 4 * len(data) + 32 * 1024 * 1024, f"{peak / 1e6:.0f} MB at peak"  # the upload's bytes, not a parse
+    assert fingerprint(module_app.extensions["kpi_engine"]) == before
 
 
 # --- the CLI (kpi import-results) ---------------------------------------------------------------
