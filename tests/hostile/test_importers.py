@@ -117,3 +117,21 @@ def test_the_fill_in_workbook_reader_refuses_any_damage_with_its_own_error(fill_
             assert error.problems
 
     read()
+
+
+@pytest.mark.parametrize("bloat", ["styles", "shared_strings"])
+def test_import_targets_refuses_a_part_that_would_cost_gigabytes_and_writes_nothing(module_app, target_table, tmp_path,
+                                                                                    bloat):
+    """The attack: the same 2 MB styles.xml took 1.8 GB in `kpi import-targets`."""
+    from tests.hostile import files
+    from tests.hostile.conftest import fingerprint
+
+    build = files.with_styles_bloat if bloat == "styles" else files.with_shared_strings_bloat
+    path = tmp_path / "目标表.xlsx"
+    path.write_bytes(build(target_table))
+    before = fingerprint(module_app.extensions["kpi_engine"])
+    result = module_app.test_cli_runner().invoke(
+        args=["kpi", "import-targets", str(path), "--unit", "深圳市消费者委员会秘书处", "--year", "2023", "--replace"])
+    assert result.exit_code == 1, result.output
+    assert "文件结构异常" in result.output
+    assert fingerprint(module_app.extensions["kpi_engine"]) == before
