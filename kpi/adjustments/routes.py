@@ -41,7 +41,7 @@ def new(unit_id: int, year: int):
     if context is None:
         abort(404)
     form = ProposalForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as GET
         if context.state is None or not context.state.is_approved:
             flash(service.NOT_APPROVED, "error")
         return _form_page(context, form, None, focus=_id_arg("indicator"))
@@ -55,7 +55,7 @@ def edit(unit_id: int, adjustment_id: int):
     session = get_session()
     adjustment = _adjustment_or_404(unit_id, adjustment_id)
     context = views.context_of(session, adjustment)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as GET
         if adjustment.status not in service.EDITABLE:
             flash(f"该调整申请当前状态为“{STATUS_LABELS[adjustment.status]}”，不能修改。", "error")
             return redirect(url_for("adjustments.detail", unit_id=unit_id, adjustment_id=adjustment_id))

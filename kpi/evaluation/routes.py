@@ -113,7 +113,7 @@ def settings(year: int):
         abort(404)
     current, warning = scoring_settings(fiscal_year)
     form = CsrfForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as GET
         return render_template("evaluation/settings.html", form=form,
                                **views.settings_page(year, current, warning=warning))
     if not form.validate():

@@ -64,8 +64,8 @@ def edit(unit_id: int, indicator_id: int):
     indicator = views.indicator_of_unit(session, unit_id, indicator_id)
     if indicator is None:
         abort(404)
-    form = IndicatorForm(obj=indicator if request.method == "GET" else None)
-    if request.method == "GET":
+    form = IndicatorForm(obj=indicator if request.method != "POST" else None)
+    if request.method != "POST":  # GET, and HEAD as GET
         form.version.data = indicator.version
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in SETTING_LABELS}
