@@ -6,7 +6,7 @@ as its own process instead (see README, "Reminders").
 """
 import os
 
-from kpi import create_app
+from kpi.application import create_app
 
 app = create_app()
 

@@ -141,7 +141,7 @@ def _run_consolidated(url: str, year: str, out_dir: str, cells_path: str) -> dic
         return {"available": False, "why": str(error)}
     from sqlmodel import Session
 
-    from kpi import create_app
+    from kpi.application import create_app
     from kpi.budget import service as budget
 
     app = create_app({"KPI_DATABASE_URL": url, "KPI_EXPORT_DIR": Path(out_dir)})

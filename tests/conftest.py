@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from kpi import create_app
+from kpi.application import create_app
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.db import make_engine, transaction
 from kpi.migrate import upgrade_to_head
