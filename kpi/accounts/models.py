@@ -1,4 +1,4 @@
-"""User accounts (用户). Roles and login come with the results feature."""
+"""User accounts (用户) and the throttle on guessing their passwords."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,10 +24,21 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=10)
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     is_active: bool = True
-    failed_logins: int = 0
-    locked_until: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
     password_changed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Every sign-in carries the version it began at; logging out and changing the password move
     # it on, which ends every copy of every session of the account (kpi.accounts.sessions).
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Password guesses at one subject from one source (kpi.accounts.throttle).
+
+    subject is "login:<typed name>" (whether or not that account exists) or
+    "password:<user id>" (the current-password check); source is the client address, or ""."""
+
+    __tablename__ = "login_throttle"
+    subject: str = Field(primary_key=True, max_length=120)
+    source: str = Field(primary_key=True, max_length=64)
+    failures: int = 0  # every attempt counts until a correct password clears the row
+    last_at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)

@@ -1,12 +1,18 @@
 """Password hashing with Argon2id (stack.md: Werkzeug's scrypt default is below current guidance)."""
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
 
 MIN_LENGTH = 8
+# Checked against when there is no real hash to check (an unknown name), so that every login
+# attempt costs one Argon2 verification: timing does not tell which names exist (stack.md).
+# Made once per process, with the same parameters as every new hash.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -18,6 +24,12 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def verify_or_dummy(password_hash: str | None, password: str) -> bool:
+    """verify_password, or the same work against a hash nobody's password matches."""
+    matches = verify_password(password_hash or _DUMMY_HASH, password)
+    return matches and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -9,11 +9,9 @@ from flask_login import current_user, login_user, logout_user
 from kpi.accounts import service, sessions
 from kpi.accounts.access import access
 from kpi.accounts.forms import ChangePasswordForm, LoginForm
-from kpi.accounts.limits import login_limits
-from kpi.accounts.models import User
-from kpi.accounts.passwords import hash_password, password_problem, verify_password
+from kpi.accounts.limits import client_address, login_limits
 from kpi.audit.service import record
-from kpi.db import get_session, utcnow
+from kpi.db import get_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,7 +35,7 @@ def login():
     if form.validate_on_submit():
         db_session = get_session()
         try:
-            user = service.authenticate(db_session, form.username.data, form.password.data)
+            user = service.authenticate(db_session, form.username.data, form.password.data, client_address())
         except service.LoginFailed as failure:
             form.password.errors = [failure.message]
         else:
@@ -72,18 +70,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         db_session = get_session()
-        user = db_session.get(User, current_user.id)
-        if not verify_password(user.password_hash, form.current.data):
-            form.current.errors = ["当前密码不正确"]
-        elif problem := password_problem(form.new.data, user.username):
-            form.new.errors = [problem]
+        try:
+            version = service.change_password(db_session, current_user.id, form.current.data, form.new.data)
+        except service.PasswordRefused as refusal:
+            form[refusal.field].errors = [refusal.message]
         else:
-            user.password_hash = hash_password(form.new.data)
-            user.password_changed_at = utcnow()
-            db_session.add(user)
-            db_session.flush()
-            sessions.carry_on(service.end_sessions(db_session, user.id))  # every other copy ends
-            record(db_session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="change_password")
+            sessions.carry_on(version)
             db_session.commit()
             flash("密码已修改。", "success")
             return redirect(url_for("indicators.home"))

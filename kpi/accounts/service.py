@@ -1,8 +1,7 @@
-"""Use cases for accounts: create users, sign in with lockout, demo accounts."""
+"""Use cases for accounts: create users, sign in (throttled, kpi.accounts.throttle), passwords, demo accounts."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -12,9 +11,16 @@ from pydantic import ValidationError, field_validator
 from sqlmodel import Field, Session, SQLModel, select
 
 from kpi import db
+from kpi.accounts import throttle
 from kpi.accounts.access import SessionUser
 from kpi.accounts.models import User
-from kpi.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from kpi.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_or_dummy,
+    verify_password,
+)
 from kpi.accounts.roles import ROLE_LABELS, UNIT_ROLES
 from kpi.audit.service import record
 from kpi.budget import service as budget
@@ -22,8 +28,11 @@ from kpi.budget import service as budget
 DEMO_ACCOUNTS = Path(__file__).resolve().parents[1] / "data" / "demo_accounts.yaml"
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]+")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # shape only: delivery proves the rest
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+# The same two answers whether or not the name exists (issue #13): only someone who typed
+# the right password learns more (that the account is disabled).
+WRONG = "用户名或密码错误。"
+THROTTLED = (f"登录失败次数过多，请 {throttle.QUIET_MINUTES} 分钟后再试；"
+             "如忘记密码，请联系管理员重置。")
 
 
 class AccountError(ValueError):
@@ -33,6 +42,15 @@ class AccountError(ValueError):
 class LoginFailed(Exception):
     def __init__(self, message: str):
         super().__init__(message)
+        self.message = message
+
+
+class PasswordRefused(AccountError):
+    """A password change is refused; `field` is the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
         self.message = message
 
 
@@ -125,34 +143,60 @@ def create_user(session: Session, data: dict, *, actor: str = "cli", check_passw
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The user for these credentials, or LoginFailed. Locks the account after repeated failures."""
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    now = db.utcnow()
-    if user is None:
-        verify_password(hash_password("x"), password)  # same work either way: no user enumeration by timing
-        raise LoginFailed("用户名或密码错误。")
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        minutes = max(1, int((_aware(user.locked_until) - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试。")
+def authenticate(session: Session, username: str, password: str, address: str) -> User:
+    """The user for these credentials, or LoginFailed.
+
+    Every path does the same work: one counted attempt for (name, address), committed first,
+    then one Argon2 verification (against a dummy hash for an unknown name), so neither the
+    time nor the message tells whether the name exists, or whether it is throttled because
+    it exists. Throttling is per address: guesses from one address never lock the owner out."""
+    name = username.strip()
+    subject = throttle.login_subject(name)
+    attempts = throttle.count_attempt(session, subject, address)
+    user = session.exec(select(User).where(User.username == name)).first()
+    matches = verify_or_dummy(user.password_hash if user else None, password)
+    if attempts > throttle.MAX_ATTEMPTS:
+        if attempts == throttle.MAX_ATTEMPTS + 1:  # once per episode, known name or not
+            record(session, actor=name[:100], user_id=user.id if user else None, entity="user",
+                   entity_id=user.id if user else None, action="throttle",
+                   reason=f"来自 {address} 的登录失败次数过多，暂停 {throttle.QUIET_MINUTES} 分钟")
+            session.commit()
+        raise LoginFailed(THROTTLED)
+    if not matches:
+        raise LoginFailed(WRONG)
     if not user.is_active:
         raise LoginFailed("账号已停用，请联系管理员。")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            record(session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="lock")
-        session.add(user)
-        session.commit()
-        raise LoginFailed("用户名或密码错误。")
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(session, subject, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.add(user)
+        session.add(user)
     session.commit()
     return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> int:
+    """Change one's own password; the session version the caller's session goes on at.
+
+    The current-password check is throttled per account (a stolen session must not try
+    thousands of guesses); the new password's policy is checked first, as it reveals nothing."""
+    user = session.get(User, user_id)
+    if problem := password_problem(new, user.username):
+        raise PasswordRefused("new", problem)
+    subject = throttle.password_subject(user.id)
+    attempts = throttle.count_attempt(session, subject)
+    matches = verify_password(user.password_hash, current)
+    if attempts > throttle.MAX_ATTEMPTS:
+        raise PasswordRefused("current", f"当前密码错误次数过多，请 {throttle.QUIET_MINUTES} 分钟后再试。")
+    if not matches:
+        raise PasswordRefused("current", "当前密码不正确")
+    throttle.clear(session, subject)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = db.utcnow()
+    session.add(user)
+    session.flush()
+    version = end_sessions(session, user.id)  # every other copy of every session ends
+    record(session, actor=user.username, user_id=user.id, entity="user", entity_id=user.id, action="change_password")
+    return version
 
 
 def read_demo_accounts(path: Path = DEMO_ACCOUNTS) -> list[dict]:
@@ -175,13 +219,8 @@ def demo_accounts_with_default_password(session: Session) -> list[str]:
     return names
 
 
-def _aware(moment):
-    # SQLite returns naive datetimes; they were written as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def set_password(session: Session, username: str, password: str, *, actor: str = "cli") -> User:
-    """Replace a user's password (policy enforced) and lift any lockout."""
+    """Replace a user's password (policy enforced) and lift every throttle on guessing it."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         raise AccountError(f"用户不存在：{username}")
@@ -189,10 +228,10 @@ def set_password(session: Session, username: str, password: str, *, actor: str =
         raise AccountError(problem)
     user.password_hash = hash_password(password)
     user.password_changed_at = db.utcnow()
-    user.failed_logins = 0
-    user.locked_until = None
     session.add(user)
     session.flush()
+    throttle.clear(session, throttle.login_subject(user.username))
+    throttle.clear(session, throttle.password_subject(user.id))
     end_sessions(session, user.id)  # a reset password signs the account out everywhere
     record(session, actor=actor, entity="user", entity_id=user.id, action="set_password", unit_id=user.unit_id)
     return user
