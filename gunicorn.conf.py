@@ -44,6 +44,23 @@ if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
 
 
+def on_starting(server):
+    """Refuse production with several workers and per-process login counters (issue #13).
+
+    The default KPI_RATELIMIT_STORAGE, memory://, keeps the per-address login limit inside
+    each worker: 4 workers let 4 times the limit through. Checked here, in the master before
+    any worker starts, because only here is the final worker count known (WEB_CONCURRENCY,
+    -w or GUNICORN_CMD_ARGS). gunicorn prints a RuntimeError as "Error: ..." and exits 1."""
+    storage = os.environ.get("KPI_RATELIMIT_STORAGE", "").strip() or "memory://"
+    production = os.environ.get("KPI_ENV", "").strip().lower() == "production"
+    if production and server.cfg.workers > 1 and storage.startswith("memory://"):
+        raise RuntimeError(
+            f"refusing to start {server.cfg.workers} workers with KPI_RATELIMIT_STORAGE={storage}: "
+            "each worker would count login attempts on its own. Set KPI_RATELIMIT_STORAGE to a "
+            "shared store (redis://127.0.0.1:6379/0), or run one worker (WEB_CONCURRENCY=1)."
+        )
+
+
 def post_worker_init(worker):
     """Move what the app built at start-up out of the garbage collector's sight.
 
