@@ -12,12 +12,14 @@ from what the table shows.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, Band
-from kpi.domain.scoring_numbers import num_text as _num, pct as _pct, round2 as _round
+from kpi.domain.scoring_numbers import num_text as _num
+from kpi.domain.scoring_numbers import pct as _pct
+from kpi.domain.scoring_numbers import round2 as _round
 from kpi.domain.scoring_points import allocate, allocate_points
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for
 from kpi.domain.targets import Comparator, Direction, TargetKind
@@ -85,44 +87,16 @@ class IndicatorInput:
                 raise ValueError(f"“{self.name}”的得分应在分值的 0–100% 之间")
 
 
-class _WrittenWhenRead:
-    """``IndicatorScore.working``, written the first time it is read.
-
-    Most callers never read the working (the total_score snapshot, validation, demo-scale), and
-    writing it cost more than the scoring itself. So the rules leave a writer in the score
-    instead (see _result): a closure over figures the rule has already computed, all immutable,
-    so the text is the same whenever it is written. The first read stores the text in the
-    score, where later reads find it without coming here. A score made by IndicatorScore(...)
-    has its text from the start."""
-
-    def __get__(self, score, owner=None):
-        if score is None:  # asked of the class: the field has no default (dataclasses asks)
-            raise AttributeError("working")
-        attributes = score.__dict__
-        write = attributes.get(_WRITER)
-        if write is not None:  # text first, writer gone second: a concurrent read finds one of them
-            attributes["working"] = write()
-            attributes.pop(_WRITER, None)
-        return attributes["working"]
-
-
-_WRITER = "_write_working"
-
-
 @dataclass(frozen=True)
 class IndicatorScore:
     key: object
     points: Decimal  # 分值 allocated
     score: Decimal  # 得分, 0 ≤ score ≤ points
     rule: str  # positive, reverse, qualitative, deadline, budget, missing
-    working: str = _WrittenWhenRead()  # how the score was computed, in Chinese (no default)
+    working: str  # how the score was computed, in Chinese
     completion_pct: Decimal | None  # 实际 ÷ 目标 in %, uncapped; None where it means nothing
     needs_explanation: bool  # §6: 偏差原因分析及改进措施 is required
     explanation_reason: str | None
-
-    def __getstate__(self):
-        # A copy or a pickle carries the working as text, never its writer (a closure).
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -204,12 +178,12 @@ def _positive(item, points, settings, actual, target, words, completion, rule) -
         exceeded = completion is not None and completion >= over
         reason = f"超额完成（≥{_num(over)}%）" if exceeded else None
         return _result(item, points, points, rule, completion, reason,
-                       lambda: _met_working(actual, target, words, points, completion, over, exceeded))
+                       _met_working(actual, target, words, points, completion, over, exceeded))
     if target <= ZERO:  # a zero or negative target (≥-5%) has no proportion to score by
-        return _result(item, points, ZERO, rule, completion, "未完成目标", lambda: (
+        return _result(item, points, ZERO, rule, completion, "未完成目标", (
             f"{_compared(actual, '<', target, words)}，目标值不是正数，无法按比例计分，计 0 分"))
     score = _round(points * max(actual, ZERO) / target)
-    return _result(item, points, score, rule, completion, "未完成目标", lambda: (
+    return _result(item, points, score, rule, completion, "未完成目标", (
         f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}"))
 
 
@@ -228,10 +202,10 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
     reason = "超出预算" if rule == "budget" else "超过目标上限"
     if actual <= target:
         return _result(item, points, points, rule, completion, None,
-                       lambda: f"{_compared(actual, '≤', target, words)}，得满分 {_num(points)}")
+                       f"{_compared(actual, '≤', target, words)}，得满分 {_num(points)}")
     if target <= ZERO:
         return _result(item, points, ZERO, rule, completion, reason,
-                       lambda: f"{_compared(actual, '>', target, words)}，超出上限，计 0 分")
+                       f"{_compared(actual, '>', target, words)}，超出上限，计 0 分")
     if settings.reverse_rule == "ratio":
         score = _round(points * target / actual)
         formula = "ratio"
@@ -240,7 +214,7 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
         score = _round(points * max(ZERO, factor))
         formula = "linear" if factor >= ZERO else "linear-floored"
     return _result(item, points, score, rule, completion, reason,
-                   lambda: _past_limit_working(actual, target, words, points, score, formula))
+                   _past_limit_working(actual, target, words, points, score, formula))
 
 
 def _past_limit_working(actual, target, words, points, score, formula: str) -> str:
@@ -273,9 +247,9 @@ def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
         return _missing(item, points, "尚未评价")
     ratio = _BAND_DEFAULT[band] if chosen is None else chosen
     score = _round(points * ratio)
-    share = ratio * HUNDRED  # here, not in the writer: the caller's Decimal context applies
+    share = ratio * HUNDRED
     return _result(item, points, score, "qualitative", None, _BAND_REASON.get(band),
-                   lambda: _band_working(band, share, chosen is not None, points, score))
+                   _band_working(band, share, chosen is not None, points, score))
 
 
 def _band_working(band: Band, share: Decimal, chosen: bool, points: Decimal, score: Decimal) -> str:
@@ -289,11 +263,11 @@ def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:
     done, due = item.actual_date, item.target_date
     if done is None:
         return _result(item, points, ZERO, "deadline", None, "未按期完成",
-                       lambda: f"未填报完成日期，按未完成计 0 分（{_limit(due)}）")
+                       f"未填报完成日期，按未完成计 0 分（{_limit(due)}）")
     if due is None or done <= due:
-        return _result(item, points, points, "deadline", None, None, lambda: _on_time(done, due, points))
+        return _result(item, points, points, "deadline", None, None, _on_time(done, due, points))
     return _result(item, points, ZERO, "deadline", None, "未按期完成",
-                   lambda: f"{done.isoformat()} 完成，晚于{_limit(due)}，计 0 分")
+                   f"{done.isoformat()} 完成，晚于{_limit(due)}，计 0 分")
 
 
 def _on_time(done: date, due: date | None, points: Decimal) -> str:
@@ -306,23 +280,12 @@ def _limit(due: date | None) -> str:
 
 
 def _missing(item, points, reason: str) -> IndicatorScore:
-    return _result(item, points, ZERO, "missing", None, reason, lambda: f"{reason}，计 0 分")
+    return _result(item, points, ZERO, "missing", None, reason, f"{reason}，计 0 分")
 
 
-def _result(item, points, score, rule, completion, reason, write) -> IndicatorScore:
-    # Built without IndicatorScore.__init__, for speed: a frozen dataclass's __init__ sets each
-    # field through object.__setattr__, which took a sixth of the scoring time. IndicatorScore
-    # has no __post_init__ and no defaults, so filling its __dict__ makes the very same object
-    # (test_scoring_speed_safety checks that the two stay equal if the class changes), except
-    # that it holds the writer of its working until the working is read (_WrittenWhenRead).
-    result = _new_object(IndicatorScore)
-    result.__dict__.update({"key": item.key, "points": points, "score": score, "rule": rule, _WRITER: write,
-                            "completion_pct": completion, "needs_explanation": reason is not None,
-                            "explanation_reason": reason})
-    return result
-
-
-_new_object = object.__new__
+def _result(item, points, score, rule, completion, reason, working: str) -> IndicatorScore:
+    return IndicatorScore(key=item.key, points=points, score=score, rule=rule, working=working,
+                          completion_pct=completion, needs_explanation=reason is not None, explanation_reason=reason)
 
 
 def score_budget(budget: Decimal, spent: Decimal,

@@ -1,19 +1,22 @@
-"""The shortcuts kpi.domain.scoring takes for speed give exactly what the plain code gave."""
+"""Scoring arithmetic and texts: rounding, percentages, labels and workings, against their definitions."""
 
 import copy
 import dataclasses
 import pickle
 import re
 import unicodedata
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
 from kpi.domain import scoring
-from kpi.domain.entries import Band
-from kpi.domain.scoring import (IndicatorInput, IndicatorScore, ScoringSettings, score_indicator,
-                                score_self_evaluation)
+from kpi.domain.scoring import (
+    IndicatorInput,
+    IndicatorScore,
+    ScoringSettings,
+    score_indicator,
+    score_self_evaluation,
+)
 from kpi.domain.scoring_points import allocate, allocate_points, allocate_with_notes
 from kpi.domain.scoring_settings import level_key
 from kpi.domain.targets import Comparator, Direction, TargetKind
@@ -87,62 +90,17 @@ def over_completed():
                           Direction.POSITIVE, target_value=Decimal(100), actual=Decimal(140))
 
 
-def test_fast_scores_are_the_same_objects_as_made_by_init():
-    # _result fills IndicatorScore's __dict__ without __init__: that is only right while the class
-    # has no __post_init__ and no defaults. If it gains either, _result must go back to __init__.
-    assert not hasattr(IndicatorScore, "__post_init__")
-    assert all(f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-               for f in dataclasses.fields(IndicatorScore))
-    fast = score_indicator(over_completed(), Decimal("12.5"))
-    slow = IndicatorScore(*(getattr(fast, f.name) for f in dataclasses.fields(IndicatorScore)))
-    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
-    assert vars(fast) == vars(slow)  # once the working is written (the fields above read it)
-    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
-    assert dataclasses.replace(fast, score=ZERO_) == dataclasses.replace(slow, score=ZERO_)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.score = ZERO_
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.working = "其他"
-
-
-def test_the_working_is_written_when_first_read_and_then_kept():
-    score = score_indicator(over_completed(), Decimal("12.5"))
-    assert "working" not in vars(score)  # not written by the scoring itself
-    working = score.working
-    assert working == "实际 140 ≥ 目标 100，完成目标，得满分 12.5（完成 140%）；完成率 ≥ 130%，需说明超额原因"
-    assert score.working is working
-    assert set(vars(score)) == {f.name for f in dataclasses.fields(IndicatorScore)}  # the writer is gone
-
-
 def test_a_score_made_by_init_keeps_the_working_it_was_given():
     score = IndicatorScore("k", Decimal(5), Decimal(5), "positive", "说明", None, False, None)
     assert score.working == "说明" and dataclasses.replace(score, working="另一说明").working == "另一说明"
 
 
-@pytest.mark.parametrize("duplicate", [copy.copy, copy.deepcopy, lambda s: pickle.loads(pickle.dumps(s))])
-def test_copies_and_pickles_carry_the_working_as_text(duplicate):
+def test_a_score_is_written_whole_when_scored():
     score = score_indicator(over_completed(), Decimal("12.5"))
-    copied = duplicate(score)
-    assert vars(copied) == vars(score) and copied == score
-    assert copied.working == score.working
-
-
-@pytest.mark.parametrize("item", [
-    over_completed(),
-    IndicatorInput("q", "产出指标", "质量指标", "n", TargetKind.QUALITATIVE, None, Direction.POSITIVE,
-                   band=Band.ACHIEVED, chosen_ratio=Decimal("0.81234567890123456789012345678901")),
-    IndicatorInput("r", "产出指标", "成本指标", "n", TargetKind.MONEY, Comparator.LE, Direction.REVERSE,
-                   target_value=Decimal("3"), actual=Decimal("3.1415926535897932384626433832795")),
-    IndicatorInput("d", "产出指标", "时效指标", "n", TargetKind.DEADLINE, None, Direction.POSITIVE,
-                   target_date=date(2023, 6, 30), actual_date=date(2023, 7, 1)),
-])
-def test_the_working_does_not_depend_on_the_decimal_context_it_is_read_in(item):
-    # The writer only formats figures the rule computed when it scored, in the caller's context.
-    read_now = score_indicator(item, Decimal(10) / 3).working
-    later = score_indicator(item, Decimal(10) / 3)
-    with localcontext() as ctx:
-        ctx.prec = 3
-        assert later.working == read_now
+    assert score.working == "实际 140 ≥ 目标 100，完成目标，得满分 12.5（完成 140%）；完成率 ≥ 130%，需说明超额原因"
+    assert copy.deepcopy(score) == score == pickle.loads(pickle.dumps(score))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        score.working = "其他"
 
 
 def test_allocate_gives_what_allocate_points_and_allocate_with_notes_give():
