@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi import db
+from kpi.accounts.models import LoginThrottle
 from kpi.audit.service import record
 from kpi.backup.service import backup_tables, dump
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
@@ -73,6 +74,9 @@ def gen_odd_rows(session: Session) -> None:
            old_value=None, new_value=parent.id, reason=AWKWARD_TEXT)
     gen_report_items(session)
     gen_adjustment(session)
+    # A table keyed by two text columns rather than an id.
+    session.add(LoginThrottle(subject="login:szcc_staff", source="10.0.0.7", failures=3,
+                              last_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=timezone.utc)))
 
 
 def gen_adjustment(session: Session) -> None:
