@@ -4,9 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
+DEV    := $(VENV)/.dev-requirements-installed
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: venv init run test test-fast browser office bench soak clean
+.PHONY: venv dev init run test test-fast lint browser office redis bench soak clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +15,14 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
+# Test and lint tools (requirements-dev.txt) only where tests run: `make run` installs the runtime alone.
+$(DEV): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
 venv: $(STAMP)
+
+dev: $(DEV)
 
 init: venv
 	$(FLASK) kpi init
@@ -22,7 +30,7 @@ init: venv
 run: init
 	$(BIN)/python app.py
 
-test: init browser office
+test: init dev browser office redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests use Debian's chromium; install it when missing and we may (root + apt).
@@ -36,15 +44,15 @@ browser:
 
 # Benchmarks (issue 6): throw-away PostgreSQL databases at 127.0.0.1:5432; a few minutes on 2 cores.
 # BENCH_ARGS="--units 200 --skip ce" for a quick look.
-bench: venv
+bench: dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Load and soak test on loopback against gunicorn on PostgreSQL; exits 1 on any 5xx or lost write.
-soak: venv
+soak: dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # Skip the PostgreSQL and browser layers while iterating.
-test-fast: venv
+test-fast: dev
 	$(BIN)/python -m pytest -m "not postgres and not e2e" $(PYTEST_ARGS)
 
 clean:
@@ -57,4 +65,13 @@ office:
 		echo "Installing LibreOffice Calc for the print test..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc fonts-wqy-microhei >/dev/null \
 		|| echo "LibreOffice could not be installed; the print test will be skipped"; \
+	fi
+
+# The shared login-limit test runs two gunicorn workers against a real redis-server; install it
+# when missing and we may. Without it that test is skipped.
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing redis-server for the shared login-limit test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null \
+		|| echo "redis-server could not be installed; the shared login-limit test will be skipped"; \
 	fi
