@@ -5,6 +5,8 @@ previous row's hash as `prev_hash` (kpi/audit/service.py computes both), so edit
 deleting, inserting or reordering rows in the database breaks a link that
 `kpi audit verify` finds. `prev_hash` is UNIQUE: two events can never claim the same
 predecessor, so concurrent writers cannot fork the chain even if the lock were missed.
+The chain is public, so `mac` signs each hash with a key kept outside the database
+(kpi/audit/signing.py; docs/audit.md).
 """
 from __future__ import annotations
 
@@ -35,3 +37,6 @@ class AuditEvent(SQLModel, table=True):
     # Filled at flush time by the chain hook; no default, so a row that skipped it fails loudly.
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64)
+    # HMAC-SHA256 of `hash` under KPI_AUDIT_KEY. NULL only on rows written before migration
+    # 0012 (until `kpi audit seal` signs them) or without the key: `verify` reports both.
+    mac: Optional[str] = Field(default=None, max_length=64)

@@ -2,15 +2,18 @@
 
 There is no way to edit the trail through the application (the ORM guard below), and
 each row is chained to the one before it by a SHA-256 hash, so an edit made directly
-in the database is detectable (`verify_chain`, `flask --app app kpi audit verify`).
+in the database is detectable (`verify_chain`). The chain alone is public: each row is
+also signed with the audit key (kpi/audit/signing.py), and kpi/audit/verify.py checks
+the signatures and the checkpoints (docs/audit.md says what that can and cannot catch).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
@@ -18,6 +21,7 @@ from sqlmodel import Session, select
 
 from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
+from kpi.audit.signing import event_mac, signing_key
 from kpi.core.people import person
 from kpi.db import utcnow
 
@@ -30,6 +34,7 @@ HASHED_FIELDS = (
 )
 # pg_advisory_xact_lock key that serialises appends to the chain ("kpiaudit" in ASCII).
 CHAIN_LOCK_KEY = int.from_bytes(b"kpiaudit", "big") & 0x7FFF_FFFF_FFFF_FFFF
+log = logging.getLogger(__name__)
 
 
 def record(
@@ -48,7 +53,7 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the change).
 
-    Its `prev_hash`/`hash` are filled when the session flushes (`_chain_new_events`).
+    Its `prev_hash`/`hash`/`mac` are filled when the session flushes (`_chain_new_events`).
     """
     event = AuditEvent(
         actor=actor, user_id=user_id, unit_id=unit_id, entity=entity, entity_id=entity_id, action=action,
@@ -123,6 +128,11 @@ def _chain_new_events(session: OrmSession, _context, _instances) -> None:
         return
     # The unit of work inserts in the order objects were added, so ids follow this order.
     new_events.sort(key=lambda event: sa.inspect(event).insert_order)
+    key = signing_key(session)
+    if key is None:
+        # Only scripts and tests without an app context get here; `kpi audit verify` will
+        # report these rows as unsigned, so say why now rather than leave a puzzle.
+        log.warning("audit events written without KPI_AUDIT_KEY (no app context): they stay unsigned")
     prev_hash = _lock_chain_and_read_tail(session.connection())
     for event in new_events:
         event.occurred_at = _as_utc(event.occurred_at or utcnow())
@@ -135,6 +145,8 @@ def _chain_new_events(session: OrmSession, _context, _instances) -> None:
             setattr(event, name, None if value is None else str(value))
         event.prev_hash = prev_hash
         event.hash = prev_hash = event_hash(prev_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
+        # Signed under the same chain lock as the hash, so concurrent appends are covered too.
+        event.mac = None if key is None else event_mac(key, event.hash)
 
 
 @dataclass(frozen=True)
@@ -148,21 +160,56 @@ class ChainProblem:
         return f"第 {self.event_id} 号记录：{self.message}"
 
 
-def verify_chain(session: Session) -> list[ChainProblem]:
-    """Walk the trail in id order and report every row whose content or link is wrong."""
+def read_trail(session: Session) -> Iterator[dict]:
+    """Every row in id order, streamed; a time the driver cannot parse is kept as an exception.
+
+    SQLite stores anything in any column, so occurred_at is fetched raw and decoded here,
+    row by row: one mangled row must be reported, not end the walk with a traceback.
+    """
     table = AuditEvent.__table__
+    dialect = session.get_bind().dialect
+    decode = table.c.occurred_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    columns = [sa.type_coerce(c, sa.Text).label(c.name) if c.name == "occurred_at" else c for c in table.c]
+    # Streamed in pages; set on the statement, not the connection, which would keep it for
+    # every later statement of the transaction (a server-side cursor refuses executemany).
+    query = sa.select(*columns).order_by(table.c.id).execution_options(yield_per=1000)
+    rows = session.connection().execute(query)
+    for raw in rows.mappings():
+        row = dict(raw)
+        try:
+            row["occurred_at"] = decode(row["occurred_at"]) if decode else row["occurred_at"]
+        except (TypeError, ValueError) as error:
+            row["occurred_at"] = error
+        yield row
+
+
+def link_problems(row: Mapping, expected_prev: str, previous_id: int | None) -> list[ChainProblem]:
+    """What is wrong with one row of the public chain, given the hash the row before it has."""
+    problems = []
+    if row["prev_hash"] != expected_prev:
+        if previous_id is None:
+            message = "它不是链的第一条（prev_hash 不是起点），更早的记录被删除了"
+        else:
+            message = f"prev_hash 与前一条（第 {previous_id} 号）的哈希不符，其间的记录被删除、插入或调换了顺序"
+        problems.append(ChainProblem(row["id"], message))
+    try:
+        intact = row["hash"] == event_hash(row["prev_hash"], row)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        intact = False  # a value no writer of the application could have stored
+    if not intact:
+        problems.append(ChainProblem(row["id"], "内容与其哈希不符，记录在写入后被修改了"))
+    return problems
+
+
+def verify_chain(session: Session) -> list[ChainProblem]:
+    """Walk the public hash chain in id order and report every row whose content or link is wrong.
+
+    It cannot see a recomputed chain or a trimmed tail: kpi/audit/verify.py adds the keyed checks.
+    """
     problems: list[ChainProblem] = []
     expected_prev, previous_id = GENESIS, None
-    rows = session.connection().execution_options(yield_per=1000).execute(sa.select(table).order_by(table.c.id))
-    for row in rows.mappings():
-        if row["prev_hash"] != expected_prev:
-            if previous_id is None:
-                message = "它不是链的第一条（prev_hash 不是起点），更早的记录被删除了"
-            else:
-                message = f"prev_hash 与前一条（第 {previous_id} 号）的哈希不符，其间的记录被删除、插入或调换了顺序"
-            problems.append(ChainProblem(row["id"], message))
-        if row["hash"] != event_hash(row["prev_hash"], row):
-            problems.append(ChainProblem(row["id"], "内容与其哈希不符，记录在写入后被修改了"))
+    for row in read_trail(session):
+        problems += link_problems(row, expected_prev, previous_id)
         expected_prev, previous_id = row["hash"], row["id"]
     return problems
 

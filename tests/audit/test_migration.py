@@ -1,4 +1,7 @@
-"""Does migration 0006 chain the audit events that existed before it, on SQLite and on PostgreSQL?"""
+"""Does migration 0006 chain the audit events that existed before it, on SQLite and on PostgreSQL?
+
+And after 0012 (signatures), are those old rows reported unsigned until `seal` signs them?
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,10 +11,12 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
+from kpi.audit.checkpoints import checkpoint_path
 from kpi.audit.service import GENESIS, record
+from kpi.audit.verify import seal
 from kpi.db import make_engine
 from kpi.migrate import alembic_config, upgrade_to_head
-from tests.audit.gen import problems
+from tests.audit.gen import KEY, checkpoint, full_check, problems, signed_session
 
 OLD_EVENTS = 2500  # more than one page of the backfill
 
@@ -23,7 +28,7 @@ def migrate(engine, revision: str) -> None:
         command.upgrade(cfg, revision)
 
 
-def exercise_backfill(engine) -> None:
+def exercise_backfill(engine, export_dir) -> None:
     migrate(engine, "0005")
     start = datetime(2023, 1, 1, tzinfo=timezone.utc)
     old = sa.table("audit_event", *(sa.column(name) for name in (
@@ -41,20 +46,26 @@ def exercise_backfill(engine) -> None:
         first = conn.execute(sa.text("SELECT prev_hash FROM audit_event ORDER BY id LIMIT 1")).scalar_one()
         unchained = conn.execute(sa.text("SELECT count(*) FROM audit_event WHERE hash IS NULL")).scalar_one()
     assert first == GENESIS and unchained == 0
-    with Session(engine) as session:  # the application carries on from the backfilled tail
+    unsigned = full_check(engine, export_dir).unsigned
+    assert [(run.rows, run.leading) for run in unsigned] == [(OLD_EVENTS, True)]
+    with signed_session(engine) as session:  # the application carries on from the backfilled tail, signing
         record(session, actor="admin", entity="unit", action="update")
         session.commit()
     assert problems(engine) == []
+    with Session(engine) as session, session.begin():
+        assert seal(session, KEY, checkpoint_path(export_dir)) == OLD_EVENTS
+    checkpoint(engine, export_dir)
+    assert full_check(engine, export_dir).all_problems() == []
 
 
-def test_the_migration_chains_existing_events_so_that_they_verify_on_sqlite(empty_sqlite_url):
+def test_the_migration_chains_existing_events_so_that_they_verify_on_sqlite(empty_sqlite_url, tmp_path):
     engine = make_engine(empty_sqlite_url)
-    exercise_backfill(engine)
+    exercise_backfill(engine, tmp_path)
     engine.dispose()
 
 
 @pytest.mark.postgres
-def test_the_migration_chains_existing_events_so_that_they_verify_on_postgres(pg_url):
+def test_the_migration_chains_existing_events_so_that_they_verify_on_postgres(pg_url, tmp_path):
     engine = make_engine(pg_url)
-    exercise_backfill(engine)
+    exercise_backfill(engine, tmp_path)
     engine.dispose()
