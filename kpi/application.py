@@ -13,7 +13,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kpi import db, security
-from kpi.accounts import access, limits
+from kpi.accounts import access, limits, passwords
 from kpi.config import ConfigError, flask_config, load_settings
 
 csrf = CSRFProtect()
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    passwords.configure(app.config["KPI_PASSWORD_PROFILE"])
     _trust_proxy(app)
     db.init_app(app)
     csrf.init_app(app)

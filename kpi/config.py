@@ -44,6 +44,7 @@ class Settings:
     # Keys that never enter the database: the audit trail's MAC and the backups' signature.
     audit_key: bytes = b""
     backup_key: bytes = b""
+    password_profile: str = "default"  # Argon2 parameters (kpi.accounts.passwords.PROFILES)
 
     @property
     def is_production(self) -> bool:
@@ -73,12 +74,15 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     hours = os.environ.get("KPI_SESSION_HOURS", "8")
     if not (hours.isascii() and hours.isdigit()) or not 1 <= int(hours) <= 24 * 7:
         raise ConfigError("KPI_SESSION_HOURS must be a whole number of hours between 1 and 168")
+    profile = os.environ.get("KPI_PASSWORD_PROFILE", "default").strip() or "default"
+    if profile not in {"default", "cheapest"} or (env == "production" and profile != "default"):
+        raise ConfigError("KPI_PASSWORD_PROFILE must be default (or cheapest, for tests only; never in production)")
     return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
                     upload_dir=upload_dir, idle_minutes=int(idle),
                     ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"),
                     session_hours=int(hours),
                     audit_key=_key("KPI_AUDIT_KEY", secret_key, "audit"),
-                    backup_key=_key("KPI_BACKUP_KEY", secret_key, "backup"))
+                    backup_key=_key("KPI_BACKUP_KEY", secret_key, "backup"), password_profile=profile)
 
 
 def _key(name: str, secret_key: str, purpose: str) -> bytes:
@@ -105,6 +109,7 @@ def flask_config(settings: Settings) -> dict:
         "KPI_SESSION_HOURS": settings.session_hours,
         "KPI_AUDIT_KEY": settings.audit_key,
         "KPI_BACKUP_KEY": settings.backup_key,
+        "KPI_PASSWORD_PROFILE": settings.password_profile,
         # Uploads are target tables and quarterly workbooks: a few hundred KB.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

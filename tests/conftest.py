@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+# Cheap Argon2 for every hash the tests make, in this process and the servers it starts
+# (set before kpi is imported); the timing tests ask for the real parameters themselves.
+os.environ.setdefault("KPI_PASSWORD_PROFILE", "cheapest")
+
 from kpi.application import create_app
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.db import make_engine, transaction

@@ -1,18 +1,32 @@
 """Password hashing with Argon2id (stack.md: Werkzeug's scrypt default is below current guidance)."""
 from __future__ import annotations
 
+import os
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()
-
+# "default": argon2-cffi's own choice (RFC 9106, low memory: 64 MiB, 3 passes), for real use.
+# "cheapest": the library's profile for tests, a thousand times cheaper; production refuses it
+# (kpi.config). A hash records its parameters, so either profile verifies the other's hashes.
+PROFILES = {"default": PasswordHasher(), "cheapest": PasswordHasher.from_parameters(profiles.CHEAPEST)}
 MIN_LENGTH = 8
-# Checked against when there is no real hash to check (an unknown name), so that every login
-# attempt costs one Argon2 verification: timing does not tell which names exist (stack.md).
-# Made once per process, with the same parameters as every new hash.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def configure(profile: str) -> None:
+    """Hash new passwords with ``profile`` (create_app calls it with KPI_PASSWORD_PROFILE)."""
+    global _hasher, _dummy_hash
+    _hasher = PROFILES[profile]
+    # Checked against when there is no real hash to check (an unknown name), so that every login
+    # attempt costs one Argon2 verification: timing does not tell which names exist (stack.md).
+    # Made with the same parameters as every new hash.
+    _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+
+
+_hasher: PasswordHasher
+_dummy_hash: str
+configure(os.environ.get("KPI_PASSWORD_PROFILE", "default").strip() or "default")
 
 
 def hash_password(password: str) -> str:
@@ -28,7 +42,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def verify_or_dummy(password_hash: str | None, password: str) -> bool:
     """verify_password, or the same work against a hash nobody's password matches."""
-    matches = verify_password(password_hash or _DUMMY_HASH, password)
+    matches = verify_password(password_hash or _dummy_hash, password)
     return matches and password_hash is not None
 
 

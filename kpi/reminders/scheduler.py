@@ -5,6 +5,8 @@ start, because everything that matters is in the database (stack.md). A tick
 runs at start-up and then every TICK_MINUTES: it raises what is due today and not
 yet raised (catching up after downtime), then sends the digests that are due.
 Ticks are idempotent, so an extra one (a restart, a second process) does no harm.
+Every CHECKPOINT_HOURS it also anchors the audit trail (kpi.audit.checkpoints): a signed
+line with its row count and newest hash, which `kpi audit verify` checks the trail against.
 
 Where it runs:
   - `python app.py` (make run): inside the web process, started by start_in_process(app),
@@ -40,6 +42,7 @@ from sqlmodel import Session
 from werkzeug.serving import is_running_from_reloader
 
 from kpi import db
+from kpi.audit.checkpoints import CheckpointRefused, write_checkpoint
 from kpi.reminders.mailer import deliver_pending
 from kpi.core.time import SHANGHAI, beijing_now, beijing_today
 from kpi.reminders.service import run_reminders
@@ -52,6 +55,8 @@ JOB_ID = "kpi-reminders-tick"
 SCHEDULER_LOCK_KEY = 0x4B50495F53434844
 LOCK_RETRY_SECONDS = 60
 TICK_MINUTES = 15
+CHECKPOINT_JOB_ID = "kpi-audit-checkpoint"
+CHECKPOINT_HOURS = 1
 _tick_lock = threading.Lock()  # one tick at a time in this process
 
 
@@ -75,12 +80,29 @@ def tick(app: Flask) -> None:
         _tick_lock.release()
 
 
+def checkpoint(app: Flask) -> None:
+    """Append an audit checkpoint. Never raises: a refusal means tampering or a damaged file,
+    so it is logged as an error for the operator (kpi audit verify says what is wrong)."""
+    with app.app_context():
+        try:
+            with Session(db.engine()) as session, session.begin():
+                write_checkpoint(session, app.config["KPI_EXPORT_DIR"], app.config["KPI_AUDIT_KEY"])
+        except CheckpointRefused as refused:
+            log.error("审计检查点未写入：%s %s", refused.message, "；".join(refused.problems))
+        except Exception:
+            log.exception("审计检查点任务出错，将在下次运行时重试")
+
+
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
-    """Add the tick: now (start-up), then every TICK_MINUTES. Memory job store; coalesce; no misfire limit."""
+    """Add the tick (now, then every TICK_MINUTES) and the audit checkpoint (every
+    CHECKPOINT_HOURS). Memory job store; coalesce; no misfire limit."""
     if scheduler.get_job(JOB_ID) is None:
         scheduler.add_job(tick, "interval", minutes=TICK_MINUTES, args=[app], id=JOB_ID,
                           next_run_time=beijing_now(), coalesce=True, misfire_grace_time=None,
                           max_instances=1)
+    if scheduler.get_job(CHECKPOINT_JOB_ID) is None:
+        scheduler.add_job(checkpoint, "interval", hours=CHECKPOINT_HOURS, args=[app], id=CHECKPOINT_JOB_ID,
+                          coalesce=True, misfire_grace_time=None, max_instances=1)
     return scheduler
 
 

@@ -84,6 +84,7 @@ def test_change_password_enforces_the_policy(client, auth):
 
 def test_production_refuses_demo_accounts_with_default_passwords(monkeypatch, sqlite_url, make_app):
     monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_PASSWORD_PROFILE", "default")  # the cheap test hashing is refused there
     monkeypatch.setenv("KPI_SECRET_KEY", "x" * 40)
     monkeypatch.setenv("KPI_DATABASE_URL", sqlite_url)
     with pytest.raises(ConfigError, match="demo accounts"):
@@ -92,6 +93,7 @@ def test_production_refuses_demo_accounts_with_default_passwords(monkeypatch, sq
 
 def test_production_requires_a_secret_key(monkeypatch, sqlite_url, make_app):
     monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_PASSWORD_PROFILE", "default")  # the cheap test hashing is refused there
     monkeypatch.delenv("KPI_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="KPI_SECRET_KEY"):
         make_app(sqlite_url)
@@ -111,3 +113,21 @@ def test_login_attempts_are_rate_limited_per_address_with_a_chinese_429(make_app
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.80"
     assert AuthActions(other).login("szcc_staff").status_code == 302  # never per account: the owner gets in
+
+
+def test_production_refuses_the_cheap_test_hashing(monkeypatch, sqlite_url, make_app):
+    monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_PASSWORD_PROFILE", "cheapest")
+    monkeypatch.setenv("KPI_SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="KPI_PASSWORD_PROFILE"):
+        make_app(sqlite_url)
+
+
+def test_the_suite_hashes_cheaply_and_real_hashes_still_verify(app):
+    from kpi.accounts import passwords
+
+    assert app.config["KPI_PASSWORD_PROFILE"] == "cheapest"  # tests/conftest.py: logins cost microseconds
+    cheap = passwords.hash_password("Abc#12345")
+    assert "m=8," in cheap
+    real = passwords.PROFILES["default"].hash("Abc#12345")
+    assert passwords.verify_password(real, "Abc#12345") and passwords.verify_password(cheap, "Abc#12345")

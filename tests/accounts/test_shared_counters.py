@@ -40,7 +40,7 @@ def gunicorn_hook(name: str):
 
 
 def test_production_with_several_workers_on_memory_counters_does_not_start(tmp_path):
-    env = {**os.environ, "KPI_ENV": "production", "WEB_CONCURRENCY": "3", "PORT": str(free_port())}
+    env = {**os.environ, "KPI_ENV": "production", "KPI_PASSWORD_PROFILE": "default", "WEB_CONCURRENCY": "3", "PORT": str(free_port())}
     env.pop("KPI_RATELIMIT_STORAGE", None)
     done = subprocess.run([str(GUNICORN), "app:app", "-c", str(CONF)], check=False, cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
@@ -63,6 +63,7 @@ def test_one_worker_a_shared_store_or_development_starts(monkeypatch, env, stora
 @pytest.mark.parametrize("workers", [2, 8])
 def test_the_refusal_sees_workers_however_they_were_set(monkeypatch, workers):
     monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_PASSWORD_PROFILE", "default")  # the cheap test hashing is refused there
     monkeypatch.setenv("KPI_RATELIMIT_STORAGE", "memory://")
     with pytest.raises(RuntimeError, match=f"refusing to start {workers} workers"):
         gunicorn_hook("on_starting")(SimpleNamespace(cfg=SimpleNamespace(workers=workers)))

@@ -99,6 +99,7 @@ def test_https_in_production_sends_hsts_and_plain_http_does_not(monkeypatch, mak
     url = f"sqlite:///{tmp_path / 'production.sqlite3'}"
     build_database(url, seed=False)  # no demo accounts: production starts
     monkeypatch.setenv("KPI_ENV", "production")
+    monkeypatch.setenv("KPI_PASSWORD_PROFILE", "default")  # the cheap test hashing is refused there
     monkeypatch.setenv("KPI_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("KPI_DATABASE_URL", url)
     client = make_app(url).test_client()

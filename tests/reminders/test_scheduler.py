@@ -45,7 +45,7 @@ def test_in_debug_mode_only_the_reloaders_child_runs_it(served, monkeypatch):
 def test_the_tick_runs_now_then_every_15_minutes_without_dropping_misfires(app):
     scheduler = clock.configure(clock.new_scheduler(), app)
     clock.configure(scheduler, app)  # configuring again adds nothing
-    assert len(scheduler.get_jobs()) == 1
+    assert len(scheduler.get_jobs()) == 2
     job = scheduler.get_job(clock.JOB_ID)
     assert job.trigger.interval == timedelta(minutes=15)
     assert job.coalesce is True and job.misfire_grace_time is None and job.max_instances == 1
@@ -79,3 +79,24 @@ def test_a_failing_tick_is_logged_not_raised(app, monkeypatch, caplog):
     monkeypatch.setattr(clock, "run_reminders", broken)
     clock.tick(app)
     assert "提醒任务出错" in caplog.text and "database went away" in caplog.text
+
+
+def test_the_audit_checkpoint_runs_every_hour_and_appends_a_signed_line(app, tmp_path):
+    from kpi.audit.checkpoints import checkpoint_path, read_checkpoints
+
+    job = clock.configure(clock.new_scheduler(), app).get_job(clock.CHECKPOINT_JOB_ID)
+    assert job.trigger.interval == timedelta(hours=1) and job.max_instances == 1
+    app.config["KPI_EXPORT_DIR"] = tmp_path
+    clock.checkpoint(app)
+    clock.checkpoint(app)
+    found = read_checkpoints(checkpoint_path(tmp_path), app.config["KPI_AUDIT_KEY"])
+    assert not found.problems and len(found.checkpoints) == 2
+
+
+def test_a_refused_checkpoint_is_logged_not_raised(app, tmp_path, caplog):
+    from kpi.audit.checkpoints import checkpoint_path
+
+    app.config["KPI_EXPORT_DIR"] = tmp_path
+    checkpoint_path(tmp_path).write_text("garbage\n", encoding="utf-8")
+    clock.checkpoint(app)
+    assert "审计检查点未写入" in caplog.text
