@@ -75,7 +75,7 @@ def load_dataset(session: Session, data: dict) -> DatasetSummary:
         line = lines[spec.project] if spec.project else None
         session.add(build_indicator(spec, unit=unit, year=year, scope="unit", budget_line=line, display_order=position))
     session.flush()
-    # The published tables were approved (批复) with the budget: fixed from the start (domain.md §9).
+    # The published tables were approved (批复) with the budget: fixed from the start (docs/rules/lifecycle.md §1).
     mark_year(session, unit.id, year.id, "approved")
     return DatasetSummary(unit.name, year.year, len(lines), len(data["unit_indicators"]), project_count)
 

@@ -2,7 +2,7 @@
 
 Models import `Money`/`Quantity` and this module *before* defining tables, so the
 naming convention below applies to every constraint (SQLite needs named
-constraints for Alembic's batch mode; stack.md).
+constraints for Alembic's batch mode; docs/engineering.md §3).
 """
 from __future__ import annotations
 

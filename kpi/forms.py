@@ -21,7 +21,7 @@ def _version_in_range(form, field):
 
 
 def version_field() -> IntegerField:
-    """The hidden version every editing form posts back (optimistic locking, stack.md)."""
+    """The hidden version every editing form posts back (optimistic locking, docs/engineering.md §4)."""
     return IntegerField(validators=[Optional(), _version_in_range], widget=HiddenInput())
 
 

@@ -1,6 +1,6 @@
 """Target adjustments (绩效目标调整) and the versions of an indicator's target they leave.
 
-Flow (domain.md §9): staff propose (草稿 → 待初审), the unit's reviewer checks
+Flow (docs/rules/lifecycle.md §3): staff propose (草稿 → 待初审), the unit's reviewer checks
 (→ 待批复) or returns, finance approves (→ 已批复) or returns. Each step is an audit
 event (kpi.audit), which is also the history the adjustment page shows.
 """

@@ -1,4 +1,4 @@
-"""Use cases for 绩效目标调整: propose, submit, check, approve, return_ (domain.md §9).
+"""Use cases for 绩效目标调整: propose, submit, check, approve, return_ (docs/rules/lifecycle.md §3).
 
 Every write bumps the adjustment's `version` with a conditional UPDATE (optimistic
 locking) and records audit events in the same transaction; the caller commits, and

@@ -26,8 +26,8 @@ class FiscalYear(SQLModel, table=True):
     __tablename__ = "fiscal_year"
     id: Optional[int] = Field(default=None, primary_key=True)
     year: int = Field(sa_column_kwargs={"unique": True})
-    # Per-year overrides of the (default) rules of domain.md: reminder dates, thresholds,
-    # scoring weights. Keys and defaults live in the code that reads them.
+    # Per-year overrides of the (default) rules (docs/rules/reminders.md §6, docs/rules/scoring.md §12): reminder
+    # dates, thresholds, scoring weights. Keys and defaults live in the code that reads them.
     settings: dict = Field(default_factory=dict, sa_type=sa.JSON, sa_column_kwargs={"server_default": "{}"})
 
 
@@ -56,7 +56,7 @@ class BudgetLine(SQLModel, table=True):
 
     @property
     def full_year_budget(self) -> Decimal:
-        """全年预算数: the adjusted budget once there is one (domain.md §3)."""
+        """全年预算数: the adjusted budget once there is one (docs/rules/aggregation.md §5)."""
         return self.adjusted_budget if self.adjusted_budget is not None else self.initial_budget
 
 

@@ -2,7 +2,7 @@
 
 Private helper of :mod:`kpi.domain.targets`. Comparators are given as the string values of
 ``targets.Comparator`` (">=", "<=", ...) so that this module needs nothing from it.
-Pure: no I/O. See domain.md §2 for what published tables contain.
+Pure: no I/O. See docs/rules/targets.md §2 for what published tables contain.
 """
 
 import re

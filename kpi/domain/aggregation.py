@@ -1,4 +1,4 @@
-"""How quarterly entries make an indicator's year-to-date figure (domain.md §3).
+"""How quarterly entries make an indicator's year-to-date figure (docs/rules/aggregation.md).
 
 The rule is inferred at import from the indicator's name and parsed target; staff can change it.
 Pure: no Flask, no database, no I/O.
@@ -13,7 +13,7 @@ class Aggregation(StrEnum):
     CUMULATIVE = "cumulative"  # year to date = sum of the quarters (志愿者活动数量)
     RATE = "rate"  # the latest rate, or numerator / denominator over the year (投诉处理总成功率)
     LEVEL = "level"  # a snapshot: the latest value (单位伙食保障人数)
-    QUALITATIVE = "qualitative"  # an assessment per period in the bands of §6
+    QUALITATIVE = "qualitative"  # an assessment per period in the bands of docs/rules/scoring.md §6
     DEADLINE = "deadline"  # the date achieved, or not yet
     BUDGET = "budget"  # derived from the budget execution of the linked project
 

@@ -1,6 +1,6 @@
 """Working days by the official Chinese calendar (工作日), and the reminder dates built on them.
 
-domain.md §5: statutory holidays are off, and the weekend days declared as
+docs/rules/reminders.md §1: statutory holidays are off, and the weekend days declared as
 adjusted working days (调休上班) are on. The `chinesecalendar` package carries the
 State Council's yearly notices. It only knows the years published when it was
 released: for any other year it raises NotImplementedError, and we fall back to

@@ -3,8 +3,8 @@
 ``parse_entry(Aggregation.RATE, {"numerator": "450", "denominator": "900"})`` gives an ``Entry``.
 Anything wrong raises one ``EntryError`` that lists every field's problem in Chinese, so a form
 or an uploaded sheet can show them all at once. The web form, the Excel upload and the CLI all
-validate through here (style.md: one validation path). Which fields an indicator takes follows
-its aggregation rule (domain.md §3). Pure: no Flask, no database, no I/O.
+validate through here (docs/engineering.md §8: one validation path). Which fields an indicator takes follows
+its aggregation rule (docs/rules/aggregation.md §3). Pure: no Flask, no database, no I/O.
 """
 
 import re
@@ -19,14 +19,14 @@ from kpi.domain.aggregation import Aggregation
 
 
 class Band(StrEnum):
-    """The three bands of a qualitative result (domain.md §6)."""
+    """The three bands of a qualitative result (docs/rules/scoring.md §6)."""
 
     ACHIEVED = "achieved"  # 达成年度指标
     PARTIAL = "partial"  # 部分达成年度指标并具有一定效果
     NOT_ACHIEVED = "not_achieved"  # 未达成年度指标且效果较差
 
 
-# Short labels for forms and Excel drop-down lists; the long ones are the wording of §6.
+# Short labels for forms and Excel drop-down lists; the long ones are the wording of docs/rules/scoring.md §6.
 BAND_LABELS: dict[Band, str] = {Band.ACHIEVED: "达成", Band.PARTIAL: "部分达成", Band.NOT_ACHIEVED: "未达成"}
 BAND_LONG_LABELS: dict[Band, str] = {
     Band.ACHIEVED: "达成年度指标",
@@ -86,7 +86,7 @@ class _Invalid(Exception):
 
 
 def parse_band(text: str | None) -> Band | None:
-    """A band from its short label (达成), its long label (§6) or its value (achieved)."""
+    """A band from its short label (达成), its long label (docs/rules/scoring.md §6) or its value (achieved)."""
     s = _squeezed(text)
     if not s:
         return None

@@ -1,4 +1,4 @@
-"""Mid-year monitoring (绩效运行监控, domain.md §4): 1–7月, the year-end projection and deviations.
+"""Mid-year monitoring (绩效运行监控, docs/rules/monitoring.md): 1–7月, the year-end projection and deviations.
 
 The report covers January to July. An indicator's 1–7月完成值 is Q1 + Q2 + a July figure,
 combined by its aggregation rule exactly as quarters are (July stands in for the third
@@ -10,10 +10,10 @@ deadlines), and staff may overwrite it. From the projection follow:
 - 偏差 (deviation): the projection misses the target — a positive figure below its target, a
   reverse figure above its limit, a qualitative band other than 达成, a deadline date (done or
   expected) after the target date. ``None`` when there is nothing to judge yet;
-- over-completion: the projection or 1–7月 at ≥ 130% of a positive target ((default), §4);
+- over-completion: the projection or 1–7月 at ≥ 130% of a positive target ((default), docs/rules/monitoring.md §5);
 - the explanations that are then required (``IndicatorMonitoring.required``).
 
-Budget lines: 执行率 = 1–7月执行数 ÷ 全年预算数 with the time-progress light of §3 at 7 months,
+Budget lines: 执行率 = 1–7月执行数 ÷ 全年预算数 with the time-progress light of docs/rules/progress.md §5 at 7 months,
 a straight-line projection, and a deviation when the projected 执行率 is not 100%.
 Pure: no Flask, no database, no I/O.
 """
@@ -30,14 +30,14 @@ from kpi.domain.progress import (
 )
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
-CAUSE_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")  # §4
-LIKELIHOODS = ("确定能", "有可能", "完全不可能")  # 完成目标可能性, §4
+CAUSE_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")  # docs/rules/monitoring.md §6
+LIKELIHOODS = ("确定能", "有可能", "完全不可能")  # 完成目标可能性, docs/rules/monitoring.md §6
 MONTHS = 7  # the data window: 1–7月
 JULY = 3  # July's figure takes the third quarter's place when the quarters are combined
 HUNDRED = Decimal(100)
 
 # What a deviation asks for (cause category, cause, likelihood, corrective measures), and what
-# an over-completed target asks for: an explanation (§4: the target was probably set too low).
+# an over-completed target asks for: an explanation (docs/rules/monitoring.md §5: the target was probably set too low).
 EXPLAIN_DEVIATION = ("cause_category", "cause", "likelihood", "corrective_measures")
 EXPLAIN_OVER_COMPLETION = ("cause",)
 
@@ -103,7 +103,7 @@ class BudgetMonitoring:
 
 def to_july(aggregation: Aggregation, figures: Sequence[QuarterFigure], july: Entry, *,
             budget_actual: Decimal | None = None) -> YearToDate:
-    """1–7月完成值: Q1 + Q2 + July by the aggregation rule (§3); later quarters are ignored."""
+    """1–7月完成值: Q1 + Q2 + July by the aggregation rule (docs/rules/aggregation.md §4); later quarters are ignored."""
     return year_to_date(aggregation, _with_july(figures, july), JULY, budget_actual=budget_actual)
 
 
@@ -211,7 +211,7 @@ def _deadline_deviation(due: date | None, done: date | None, expected: date | No
 
 def _over_completed(target: IndicatorTarget, actual: YearToDate, forecast: Projection,
                     limit: Decimal | None, settings: ProgressSettings) -> bool:
-    # §4: ≥ 130% (default) of a positive numeric target, projected or already by July.
+    # docs/rules/monitoring.md §5: ≥ 130% (default) of a positive numeric target, projected or already by July.
     if target.direction is Direction.REVERSE or target.aggregation in (Aggregation.QUALITATIVE, Aggregation.DEADLINE):
         return False
     if limit is None or limit <= 0:

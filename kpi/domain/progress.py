@@ -1,9 +1,9 @@
-"""Progress through the year: indicators and budget execution, monitored together (双监控, domain.md §3).
+"""Progress through the year: indicators and budget execution, monitored together (双监控, docs/rules/progress.md).
 
 From the quarterly entries: the year-to-date figure, what is expected by now, a status colour
 with its working in Chinese, and a straight-line forecast of the year end. For budget lines:
 执行率 and the execution warning behind 时间过半、任务过半. Thresholds are per-year settings;
-``ProgressSettings`` holds the defaults of §3. Pure: no Flask, no database, no I/O. Everything is
+``ProgressSettings`` holds the defaults of docs/rules/progress.md §7. Pure: no Flask, no database, no I/O. Everything is
 Decimal; percentages are rounded half up to 2 decimals.
 """
 
@@ -32,7 +32,7 @@ STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", S
 
 @dataclass(frozen=True)
 class ProgressSettings:
-    """The (default) thresholds of domain.md §3 and §4; per-year settings override them."""
+    """The (default) thresholds of docs/rules/progress.md §7; per-year settings override them."""
 
     green_at: Decimal = Decimal("80")  # completion ÷ expected-by-now, in %
     yellow_at: Decimal = Decimal("60")
@@ -66,7 +66,7 @@ class IndicatorProgress:
     status: Status
     forecast: Decimal | None  # straight-line year-end value (numeric indicators)
     forecast_band: Band | None  # qualitative: the latest band
-    over_completed: bool  # completion ≥ over_completion_at: needs an explanation (§4, §6)
+    over_completed: bool  # completion ≥ over_completion_at: needs an explanation (docs/rules/progress.md §6)
     explanation: str  # how the status was reached, in Chinese
 
 
@@ -87,7 +87,7 @@ _NOTHING_YET = YearToDate(None, None, None, None, None, 0)
 
 def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_of_quarter: int, *,
                  budget_actual: Decimal | None = None) -> YearToDate:
-    """The year-to-date figure from the quarters up to ``as_of_quarter`` (domain.md §3).
+    """The year-to-date figure from the quarters up to ``as_of_quarter`` (docs/rules/aggregation.md §4).
 
     BUDGET indicators have no entries: their figure is ``budget_actual``, the spend to date of
     the linked project."""
@@ -123,7 +123,7 @@ def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_
 
 def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[Decimal | None] = (),
                  target_value: Decimal | None = None, *, months_elapsed: int | None = None) -> Decimal | None:
-    """How much of the target should be reached by now, in % (domain.md §3).
+    """How much of the target should be reached by now, in % (docs/rules/progress.md §2).
 
     Cumulative targets follow the quarterly plan (季度计划, 4 amounts), or 25% a quarter without
     one. A plan with gaps is completed from ``target_value`` when it can be: the quarters left
@@ -169,7 +169,7 @@ def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direc
 def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal],
                     as_of_quarter: int | None = None, *, months_elapsed: int | None = None,
                     settings: ProgressSettings = ProgressSettings()) -> BudgetProgress:
-    """执行率 = 执行数 ÷ 全年预算数, and the warning 执行率 ÷ (months elapsed / 12) × 100 (§3).
+    """执行率 = 执行数 ÷ 全年预算数, and the warning 执行率 ÷ (months elapsed / 12) × 100 (docs/rules/progress.md §5).
 
     Only quarters up to ``as_of_quarter`` count when it is given; ``months_elapsed`` defaults to
     three per quarter and is 7 for the 1–7月 monitoring report."""
@@ -207,7 +207,7 @@ class _Result:
 
 def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
               settings: ProgressSettings) -> IndicatorProgress:
-    # domain.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
+    # docs/rules/progress.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
     value = result.actual.value
     shown = f"{label} {_num(value)}{unit}{_parts(result.actual)}"
     if target is None or target <= 0:
@@ -234,7 +234,7 @@ def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
 
 def _reverse(result: _Result, comparator: Comparator | None, limit: Decimal | None, label: str,
              unit: str, is_budget: bool) -> IndicatorProgress:
-    # domain.md §3: a reverse indicator is red as soon as it has exceeded its limit.
+    # docs/rules/progress.md §3: a reverse indicator is red as soon as it has exceeded its limit.
     value = result.actual.value
     name = "预算" if is_budget else "上限"
     if limit is None:

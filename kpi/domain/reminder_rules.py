@@ -1,4 +1,4 @@
-"""Reminder rules per year (domain.md §5) and which reminders are due on a given day.
+"""Reminder rules per year (docs/rules/reminders.md §2, §6) and which reminders are due on a given day.
 
 The rules are (default) values: a year may override them in FiscalYear.settings
 under the key "reminders" (the shape `ReminderRules.to_settings()` writes). Pure.
@@ -109,7 +109,7 @@ class QuarterlyRule:
 
 @dataclass(frozen=True)
 class ReminderRules:
-    """domain.md §5 defaults; the self-evaluation dates are in the year after the fiscal year."""
+    """docs/rules/reminders.md §2 defaults; the self-evaluation dates are in the year after the fiscal year."""
 
     monitoring: WindowRule = WindowRule(True, MonthDay(8, 1), MonthDay(8, 31), (5, 2))
     quarterly: QuarterlyRule = field(default_factory=QuarterlyRule)

@@ -1,4 +1,4 @@
-"""Self-evaluation scores with their working (绩效自评, domain.md §6).
+"""Self-evaluation scores with their working (绩效自评, docs/rules/scoring.md).
 
 ``score_self_evaluation(indicators, budget=..., spent=...)`` allocates the 100 points (budget
 execution plus the first-level weights, split among the indicators), scores every indicator by
@@ -30,7 +30,7 @@ __all__ = ["BAND_RANGES", "BudgetScore", "Evaluation", "IndicatorInput", "Indica
 
 ZERO, ONE = Decimal(0), Decimal(1)
 
-# domain.md §6: 达成 80–100% of 分值, 部分达成 60–80%, 未达成 0–60%. Each band includes its
+# docs/rules/scoring.md §6: 达成 80–100% of 分值, 部分达成 60–80%, 未达成 0–60%. Each band includes its
 # lower end (the "（含）" of 财预〔2020〕10号), so 80% is 达成 and 60% is 部分达成; only 达成
 # includes its upper end, 100%.
 BAND_RANGES: dict[Band, tuple[Decimal, Decimal]] = {
@@ -44,7 +44,7 @@ _BAND_REASON = {Band.PARTIAL: "部分达成年度指标", Band.NOT_ACHIEVED: "�
 
 
 def check_qualitative_ratio(band: Band, ratio: Decimal) -> None:
-    """Refuse a qualitative score (as a fraction of 分值) outside its band (§6)."""
+    """Refuse a qualitative score (as a fraction of 分值) outside its band (docs/rules/scoring.md §6)."""
     low, high = BAND_RANGES[Band(band)]
     inside = low <= ratio <= high if band is Band.ACHIEVED else low <= ratio < high
     if not inside:
@@ -95,7 +95,7 @@ class IndicatorScore:
     rule: str  # positive, reverse, qualitative, deadline, budget, missing
     working: str  # how the score was computed, in Chinese
     completion_pct: Decimal | None  # 实际 ÷ 目标 in %, uncapped; None where it means nothing
-    needs_explanation: bool  # §6: 偏差原因分析及改进措施 is required
+    needs_explanation: bool  # docs/rules/scoring.md §9: 偏差原因分析及改进措施 is required
     explanation_reason: str | None
 
 
@@ -136,7 +136,7 @@ _COUNT_WORDS, _PERCENT_WORDS, _BUDGET_WORDS = ("实际", "目标", ""), ("实际
 
 def score_indicator(item: IndicatorInput, points: Decimal,
                     settings: ScoringSettings = ScoringSettings()) -> IndicatorScore:
-    """The score of one indicator worth ``points``, by the rule of its kind (§6)."""
+    """The score of one indicator worth ``points``, by the rule of its kind (docs/rules/scoring.md §4–§8)."""
     return _score(item, Decimal(points), settings)
 
 
@@ -171,7 +171,7 @@ def _numeric(item, points, settings, actual, target, words, rule) -> IndicatorSc
 
 
 def _positive(item, points, settings, actual, target, words, completion, rule) -> IndicatorScore:
-    # §6: 分值 × min(实际 ÷ 目标, 1); =, ≥, > and no operator alike (the formula meets full points
+    # docs/rules/scoring.md §4: 分值 × min(实际 ÷ 目标, 1); =, ≥, > and no operator alike (the formula meets full points
     # at the target, so a strict > changes nothing).
     if actual >= target:
         over = settings.over_completion_at
@@ -197,7 +197,7 @@ def _met_working(actual, target, words, points, completion, over, exceeded) -> s
 
 
 def _reverse(item, points, settings, actual, target, words, completion, rule) -> IndicatorScore:
-    # §6: full points within the limit; past it the linear rule or 目标 ÷ 实际 (a setting). Both
+    # docs/rules/scoring.md §5: full points within the limit; past it the linear rule or 目标 ÷ 实际 (a setting). Both
     # give full points at the limit itself, so a strict < scores like ≤.
     reason = "超出预算" if rule == "budget" else "超过目标上限"
     if actual <= target:
@@ -258,7 +258,7 @@ def _band_working(band: Band, share: Decimal, chosen: bool, points: Decimal, sco
 
 
 def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:
-    # Done by the deadline: full points; late or not done: 0. §6 gives no partial credit for
+    # Done by the deadline: full points; late or not done: 0. docs/rules/scoring.md §7 gives no partial credit for
     # time, and a late delivery is a shortfall to explain.
     done, due = item.actual_date, item.target_date
     if done is None:
@@ -290,7 +290,7 @@ def _result(item, points, score, rule, completion, reason, working: str) -> Indi
 
 def score_budget(budget: Decimal, spent: Decimal,
                  settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
-    """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (§3, §6)."""
+    """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (docs/rules/scoring.md §3)."""
     budget, spent, points = Decimal(budget), Decimal(spent), settings.budget_points
     b, s, p = _num(budget), _num(spent), _num(points)
     if budget <= ZERO:
@@ -306,7 +306,7 @@ def score_budget(budget: Decimal, spent: Decimal,
 
 def score_self_evaluation(indicators: Sequence[IndicatorInput], *, budget: Decimal, spent: Decimal,
                           settings: ScoringSettings = ScoringSettings()) -> Evaluation:
-    """Points, every score with its working, the total (never above 100) and the grade (§6)."""
+    """Points, every score with its working, the total (never above 100) and the grade (docs/rules/scoring.md §10)."""
     allocation = allocate(indicators, settings)
     # The shares are Decimals already: _score, not score_indicator, which would convert them again.
     scores = tuple([_score(item, share, settings) for item, share in zip(indicators, allocation.shares)])

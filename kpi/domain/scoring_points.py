@@ -1,4 +1,4 @@
-"""分值 allocation for the self-evaluation (domain.md §6): first-level weights, the equal
+"""分值 allocation for the self-evaluation (docs/rules/scoring.md §1, §2): first-level weights, the equal
 split inside a level or the unit's own 分值, and rescaling when a level is empty.
 
 Pure: no Flask, no database, no I/O. Every share is rounded half up to 2 decimals and the
@@ -21,7 +21,7 @@ ZERO = Decimal(0)
 
 def allocate_points(indicators: Sequence[IndicatorInput],
                     settings: ScoringSettings = ScoringSettings()) -> dict[object, Decimal]:
-    """分值 of each indicator, by key (§6). With at least one indicator they add up, with the
+    """分值 of each indicator, by key (docs/rules/scoring.md §2). With at least one indicator they add up, with the
     budget points, to exactly 100.
 
     - A first level gets its configured points; one not configured gets 0. When a configured
@@ -44,7 +44,7 @@ def allocate_with_notes(indicators: Sequence[IndicatorInput], settings: ScoringS
 
 
 class Allocation(NamedTuple):
-    """The 分值 of one table (§6), as score_self_evaluation uses them."""
+    """The 分值 of one table (docs/rules/scoring.md §2), as score_self_evaluation uses them."""
 
     level_points: dict[str, Decimal]  # first-level label -> its points
     shares: list[Decimal]  # 分值 of each indicator, in the order given

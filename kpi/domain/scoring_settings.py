@@ -1,6 +1,6 @@
-"""The per-year settings of self-evaluation scoring (绩效自评, domain.md §6), and the grade.
+"""The per-year settings of self-evaluation scoring (绩效自评, docs/rules/scoring.md §12), and the grade.
 
-``ScoringSettings()`` holds the (default) values of §6; ``ScoringSettings.from_dict`` reads the
+``ScoringSettings()`` holds the (default) values of docs/rules/scoring.md §12; ``ScoringSettings.from_dict`` reads the
 overrides an admin stored in ``FiscalYear.settings["scoring"]`` and refuses inconsistent ones
 with a message in Chinese. Every instance is valid: the checks run on construction. Pure: no
 Flask, no database, no I/O. Numbers are Decimal, stored in JSON as strings.
@@ -17,10 +17,10 @@ from typing import Literal
 
 HUNDRED = Decimal(100)
 
-# domain.md §6 (default): 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 = 100.
+# docs/rules/scoring.md §1 (default): 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 = 100.
 DEFAULT_LEVEL_POINTS: Mapping[str, Decimal] = MappingProxyType(
     {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)})
-# domain.md §6 (default): 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60; some provinces use 80/70/60.
+# docs/rules/scoring.md §10 (default): 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60; some provinces use 80/70/60.
 DEFAULT_GRADE_BANDS: tuple[tuple[Decimal, str], ...] = (
     (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
 GRADE_BANDS_80_70_60: tuple[tuple[Decimal, str], ...] = (
@@ -28,14 +28,14 @@ GRADE_BANDS_80_70_60: tuple[tuple[Decimal, str], ...] = (
 
 ReverseRule = Literal["linear", "ratio"]
 REVERSE_RULES: dict[str, str] = {
-    "linear": "分值 × max(0, 1 − (实际 − 目标) ÷ 目标)",  # the rule of deployed systems (§6)
+    "linear": "分值 × max(0, 1 − (实际 − 目标) ÷ 目标)",  # the rule of deployed systems (docs/rules/scoring.md §5)
     "ratio": "分值 × 目标 ÷ 实际",  # the rule of some templates
 }
 
 
 @dataclass(frozen=True)
 class ScoringSettings:
-    """Weights, grade cut-offs and rule variants of §6 for one budget year.
+    """Weights, grade cut-offs and rule variants of docs/rules/scoring.md §12 for one budget year.
 
     ``level_points`` gives each first-level indicator (一级指标) its points. A label the map
     does not name (成本指标 as a first level, say) weighs 0 until the admin configures it; see
@@ -47,7 +47,7 @@ class ScoringSettings:
     level_points: Mapping[str, Decimal] = field(default_factory=lambda: DEFAULT_LEVEL_POINTS, hash=False)
     grade_bands: tuple[tuple[Decimal, str], ...] = DEFAULT_GRADE_BANDS
     reverse_rule: ReverseRule = "linear"
-    over_completion_at: Decimal = Decimal(130)  # completion in % that needs 偏差原因分析 (§4, §6)
+    over_completion_at: Decimal = Decimal(130)  # completion in % that needs 偏差原因分析 (docs/rules/scoring.md §9)
 
     def __post_init__(self):
         # Normalise what was passed (ints, strings, lists) and refuse what is inconsistent, so
@@ -93,7 +93,7 @@ class ScoringSettings:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, object] | None) -> "ScoringSettings":
-        """Settings from ``FiscalYear.settings["scoring"]``; missing keys keep the §6 defaults.
+        """Settings from ``FiscalYear.settings["scoring"]``; missing keys keep the docs/rules/scoring.md §12 defaults.
 
         ``level_points`` and ``grade_bands`` replace the defaults as a whole (a weight map must
         add up with the budget points to 100). Raises ValueError in Chinese for unknown keys
@@ -129,7 +129,7 @@ class ScoringSettings:
 _KEYS = frozenset({"budget_points", "level_points", "grade_bands", "reverse_rule", "over_completion_at"})
 
 
-# "产出指标(50分)", "（50分）", "(50 分)": a first-level label may carry its points (§2).
+# "产出指标(50分)", "（50分）", "(50 分)": a first-level label may carry its points (docs/rules/targets.md §1).
 _POINTS_SUFFIX = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]$")
 _SPACES = re.compile(r"\s+")
 
@@ -204,7 +204,7 @@ def _plain(value: Decimal) -> str:
 
 
 def grade_for(total: Decimal, settings: ScoringSettings = ScoringSettings()) -> str:
-    """评价等级 of a total: the grade of the highest cut-off the total reaches (§6)."""
+    """评价等级 of a total: the grade of the highest cut-off the total reaches (docs/rules/scoring.md §10)."""
     for cut, grade in settings.grade_bands:
         if total >= cut:
             return grade

@@ -1,7 +1,7 @@
 """Target values (年度指标值 / 指标值 / 目标值) parsed from the free text of published tables.
 
 ``parse_target("≥5万宗")`` gives ``Target(kind=COUNT, comparator=GE, value=50000, unit="宗")``.
-The rules are in domain.md §2. Pure: no Flask, no database, no I/O.
+The rules are in docs/rules/targets.md. Pure: no Flask, no database, no I/O.
 """
 
 import re
@@ -59,7 +59,7 @@ class Target:
 
 
 def direction_of(comparator: Comparator | None) -> Direction:
-    # domain.md §2: ≤ (and <) are reverse indicators; ≥, = and no operator are positive.
+    # docs/rules/targets.md §3: ≤ (and <) are reverse indicators; ≥, = and no operator are positive.
     return Direction.REVERSE if comparator in (Comparator.LE, Comparator.LT) else Direction.POSITIVE
 
 
@@ -69,7 +69,7 @@ def parse_target(text: str | None) -> Target:
     try:
         raw = "" if text is None else text if isinstance(text, str) else str(text)
         return _parse(raw)
-    except Exception:  # domain.md §2: an unreadable target must never fail the whole import
+    except Exception:  # docs/rules/targets.md §4: an unreadable target must never fail the whole import
         return _qualitative(raw)
 
 
@@ -149,7 +149,7 @@ _BUDGET_BEFORE_WORD = re.compile(rf"{_BUDGET_TERM}(?P<op>以内|之内|内|以�
 
 
 def _budget_relative(raw: str, s: str) -> Target | None:
-    """A cap set by the project's own budget; the value comes from budget execution (§3)."""
+    """A cap set by the project's own budget; the value comes from budget execution (docs/rules/aggregation.md §5)."""
     if "预算" not in s or re.search(r"[0-9]", s):
         return None
     m = _BUDGET_AFTER_OP.search(s) or _BUDGET_BEFORE_WORD.search(s)
@@ -271,7 +271,7 @@ def _read_unit(s: str, pos: int) -> tuple[str | None, int, Decimal]:
         known = lex.match_unit(s, after)
         rest = s[after:]
         if not known and s[pos] in "万亿" and (not _clean(rest) or lex.SUFFIX_AT.fullmatch(rest)):
-            unit, pos = s[pos] + "元", after  # domain.md §2: a bare 250万 is money, 250 万元
+            unit, pos = s[pos] + "元", after  # docs/rules/targets.md §2: a bare 250万 is money, 250 万元
         else:  # ≥5万宗 is 50 000 宗
             factor = _MULTIPLIERS[s[pos]]
             unit, pos = (lex.canonical_unit(known), after + len(known)) if known else (None, after)

@@ -56,7 +56,7 @@ class SelfEvaluationItem(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="self_evaluation.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id")
-    # A qualitative score chosen inside its band, as a share of 分值 (domain.md §6).
+    # A qualitative score chosen inside its band, as a share of 分值 (docs/rules/scoring.md §6).
     chosen_ratio: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 4))
     actual_text: Optional[str] = Field(default=None, sa_type=sa.Text)  # 实际完成值 in words, where useful
     explanation: Optional[str] = Field(default=None, sa_type=sa.Text)  # 偏差原因分析及改进措施

@@ -106,7 +106,7 @@ def workbook(unit_id: int, year: int):
 @bp.route("/admin/years/<int:year>/scoring", methods=["GET", "POST"])
 @access("admin")
 def settings(year: int):
-    """The year's scoring settings (domain.md §6 defaults): weights, grade cut-offs, rule variants."""
+    """The year's scoring settings (docs/rules/scoring.md §12 defaults): weights, grade cut-offs, rule variants."""
     session = get_session()
     fiscal_year = budget.find_year(session, year)
     if fiscal_year is None:

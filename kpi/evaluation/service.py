@@ -8,7 +8,7 @@ The web form and any other entry path call ``validate_input`` then ``save``:
 - the reviewer (unit:review) picks the qualitative scores inside their bands while the report is
   submitted (``save_ratios``), before approving it; nothing else of a submitted report changes.
 
-Submitting needs every 实际完成情况 and every explanation domain.md §6 requires. Every changed
+Submitting needs every 实际完成情况 and every explanation docs/rules/scoring.md §9 requires. Every changed
 field is audited in the same transaction, and every write snapshots the unit-wide total and grade
 on SelfEvaluation (for lists that must not score every unit). Workflow and optimistic locking are
 those of kpi.workflow, as for quarters and the monitoring report.
@@ -78,7 +78,7 @@ def save(session: Session, result: EvaluationResult, data: EvaluationInput, *, u
 
 def save_ratios(session: Session, result: EvaluationResult, data: EvaluationInput, *, user,
                 expected_version: int | None, reason: str | None = None) -> SelfEvaluation:
-    """The reviewer's qualitative scores, inside their bands, on a submitted report (domain.md §6)."""
+    """The reviewer's qualitative scores, inside their bands, on a submitted report (docs/rules/scoring.md §6)."""
     if result.status != "submitted":
         raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
     return _write(session, result, EvaluationInput(ratios=data.ratios), user=user,

@@ -1,4 +1,4 @@
-"""Each year's scoring settings (计分设置, domain.md §6), as the admin edits them.
+"""Each year's scoring settings (计分设置, docs/rules/scoring.md §12), as the admin edits them.
 
 The form gives 预算执行分值 (10 or 20), the first-level weights (产出/效益/满意度, and any other
 first level the tables use), the grade cut-offs (90/80/60, 80/70/60 or custom), the rule for a
@@ -89,7 +89,7 @@ def parse_form(form: Mapping[str, str]) -> ScoringSettings:
 
 def save_settings(session: Session, fiscal_year: FiscalYear, settings: ScoringSettings | None, *,
                   user) -> ScoringSettings:
-    """Store the year's settings (None: back to the §6 defaults) and audit the change."""
+    """Store the year's settings (None: back to the docs/rules/scoring.md §12 defaults) and audit the change."""
     old, _ = scoring_settings(fiscal_year)
     stored = {key: value for key, value in (fiscal_year.settings or {}).items() if key != "scoring"}
     if settings is not None:

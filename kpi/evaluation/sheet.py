@@ -160,7 +160,7 @@ class EvaluationResult:
 
 
 def scoring_settings(fiscal_year: FiscalYear) -> tuple[ScoringSettings, str | None]:
-    """The year's settings, or the §6 defaults and a Chinese warning when what is stored is invalid."""
+    """The year's settings, or the docs/rules/scoring.md §12 defaults and a Chinese warning when what is stored is invalid."""
     try:
         return ScoringSettings.from_dict((fiscal_year.settings or {}).get("scoring")), None
     except ValueError as error:
@@ -277,7 +277,7 @@ def _prepare(result: EvaluationResult, indicator: Indicator, ratios: dict[int, D
     aggregation = Aggregation(indicator.aggregation)
     budget_actual = budget_target = None
     if aggregation is Aggregation.BUDGET:
-        # domain.md §3: a budget-relative target follows the linked project, or every project
+        # docs/rules/aggregation.md §5: a budget-relative target follows the linked project, or every project
         # (as kpi.progress.service does).
         budget_actual = quarters.spent_to_date(indicator.budget_line_id, YEAR_END)
         budget_target = sum((line.full_year_budget for line in _lines_of(quarters, indicator.budget_line_id)), ZERO)
@@ -316,7 +316,7 @@ def _lines_of(quarters: QuarterSheet, line_id: int | None) -> list[BudgetLine]:
 
 def _money(result: EvaluationResult, line: BudgetLine | None, lines: list[BudgetLine],
            evaluation: Evaluation) -> tuple[MoneyRow, ...]:
-    """domain.md §7: a project's 年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金; the
+    """docs/rules/layouts.md §2: a project's 年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金; the
     unit's 年度资金总额 / 基本支出 / 项目支出 / 其他资金. Sources have no spending of their own."""
     quarters, scored = result.quarters, evaluation.budget
     total = MoneyRow("年度资金总额", _sum(lines, "initial_budget"), _sum(lines, "full_year_budget"),

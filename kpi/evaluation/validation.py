@@ -3,9 +3,9 @@
 The inputs are named by table and indicator: ``g-unit`` / ``g-<line id>`` for a 年度总体目标's
 实际完成情况, ``i<id>-explanation`` for 偏差原因分析及改进措施 and ``i<id>-ratio`` for a
 qualitative score, typed as a percentage of 分值 (85 = 85%). A ratio must lie inside the band of
-the year's assessment (domain.md §6, ``check_qualitative_ratio``); anything wrong is reported in
+the year's assessment (docs/rules/scoring.md §6, ``check_qualitative_ratio``); anything wrong is reported in
 Chinese beside its field, every fault at once. Drafts may leave texts blank; submitting (送审)
-needs every 实际完成情况 and every explanation §6 requires (``IndicatorScore.needs_explanation``).
+needs every 实际完成情况 and every explanation docs/rules/scoring.md §9 requires (``IndicatorScore.needs_explanation``).
 """
 from __future__ import annotations
 

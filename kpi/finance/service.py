@@ -222,7 +222,7 @@ def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]
         status, submitted_at, score, grade = evaluations.get(unit.id, (None, None, None, None))
         rows.append(UnitStatus(
             unit=unit, parent_name=parent_name,
-            # As the progress page's 合计 row: up to the latest quarter with a report (domain.md §3).
+            # As the progress page's 合计 row: up to the latest quarter with a report (docs/rules/progress.md §1).
             budget=budget_progress(budgets.get(unit.id, Decimal(0)), spending.get(unit.id, {}),
                                    max(reported, default=0)),
             quarters={quarter: reported.get(quarter, NOT_STARTED) for quarter in QUARTERS},

@@ -96,7 +96,7 @@ def import_target_table(
     """Write the table's indicators; the caller commits (or rolls back on dry run/error).
 
     Each imported table gets `status`: "approved" (a published, 批复 table, the default) or
-    "draft". An approved table is never replaced: it changes only by 绩效目标调整 (§9).
+    "draft". An approved table is never replaced: it changes only by 绩效目标调整 (docs/rules/lifecycle.md §2).
     """
     specs = validate_rows(table)
     if not specs:

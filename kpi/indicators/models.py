@@ -84,7 +84,7 @@ class TargetTable(SQLModel, table=True):
     """The approval state of one target table (绩效目标表): a unit's 单位整体 table or a project's.
 
     Once finance approves (批复) a table with the budget, its 年度指标值 and 分值 are fixed
-    (domain.md §9) and change only through an approved 绩效目标调整. A table without a
+    (docs/rules/lifecycle.md §2) and change only through an approved 绩效目标调整. A table without a
     row here was never approved: it is a draft that staff may still edit directly.
     """
 

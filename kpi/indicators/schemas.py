@@ -1,6 +1,6 @@
 """Validated input for indicators: the one path shared by the dataset, imports and forms.
 
-`table=True` models do not validate (stack.md), so every source builds an
+`table=True` models do not validate (docs/engineering.md §2), so every source builds an
 `IndicatorSpec` first and only then a table row.
 """
 from __future__ import annotations

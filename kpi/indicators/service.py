@@ -30,7 +30,7 @@ def build_indicator(
     budget_line: BudgetLine | None,
     display_order: int,
 ) -> Indicator:
-    """A new Indicator row with its target parsed and its aggregation rule inferred (domain.md §2–3)."""
+    """A new Indicator row with its target parsed and its aggregation rule inferred (docs/rules/targets.md §2, docs/rules/aggregation.md §2)."""
     target = target_of(spec)
     return Indicator(
         unit_id=unit.id,
@@ -116,9 +116,9 @@ def update_settings(session: Session, indicator: Indicator, changes: dict, *, us
                     reason: str) -> list[str]:
     """Change an indicator's target, aggregation rule, points or plan; audit each changed field.
 
-    A new target text is parsed again (domain.md §2). Returns the labels of the changed fields;
+    A new target text is parsed again (docs/rules/targets.md §2). Returns the labels of the changed fields;
     raises IndicatorConflict when the row moved on since `expected_version`, and TargetFixed
-    (changing nothing) when the target or points of an approved table would change (§9).
+    (changing nothing) when the target or points of an approved table would change (docs/rules/lifecycle.md §2).
     """
     changed = {field: new for field, new in changes.items() if getattr(indicator, field) != new}
     if not changed:

@@ -2,7 +2,7 @@
 
 No database and no Flask: this turns a workbook into ``TargetRow``s and
 leaves parsing of the target text to ``kpi.domain.targets``. Both layouts of
-domain.md §2 are accepted: one 年度指标值 column ("single"), or 指标性质 |
+docs/rules/targets.md §5 are accepted: one 年度指标值 column ("single"), or 指标性质 |
 指标值 | 度量单位 ("split"). Errors are ``TargetTableError`` with a Chinese
 message naming the row (and column); nothing else escapes.
 """
@@ -47,7 +47,7 @@ _ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三
                 "comparator": "指标性质", "unit": "度量单位", "points": "分值", "project": "项目名称"}
 
 # Some tables put the direction (正向/反向) or kind (定量/定性) in 指标性质
-# instead of an operator; reverse means "at most" (domain.md §2).
+# instead of an operator; reverse means "at most" (docs/rules/targets.md §5).
 _COMPARATOR_WORDS = {"正向": "", "正向指标": "", "反向": "≤", "反向指标": "≤",
                      "定量": "", "定量指标": "", "定性": "", "定性指标": ""}
 _POINTS_PLACEHOLDERS = {"", "-", "—", "/", "无", "--"}

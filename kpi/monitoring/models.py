@@ -32,7 +32,7 @@ MONITORING = register(ReportKind("monitoring_report", MonitoringReport, ("unit_i
 
 
 class MonitoringItem(SQLModel, table=True):
-    """One indicator's line of the report (domain.md §4)."""
+    """One indicator's line of the report (docs/rules/monitoring.md §1)."""
 
     __tablename__ = "monitoring_item"
     __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id"),)

@@ -1,4 +1,4 @@
-"""Progress of a unit-year: every indicator and budget line as of a quarter (双监控, domain.md §3).
+"""Progress of a unit-year: every indicator and budget line as of a quarter (双监控, docs/rules/progress.md).
 
 ``unit_progress`` loads the unit's quarter sheet (a fixed number of queries, whatever the number
 of indicators) and asks the domain for each indicator's year-to-date figure, expected-by-now,
@@ -196,7 +196,7 @@ def _indicator_row(sheet: QuarterSheet, indicator: Indicator, as_of: int, today:
     """The indicator's row, from everything it depends on (gathered here from the sheet)."""
     budget = None
     if indicator.aggregation == Aggregation.BUDGET:
-        # domain.md §3: budget-relative targets follow the linked project, or every project.
+        # docs/rules/aggregation.md §5: budget-relative targets follow the linked project, or every project.
         line_id = indicator.budget_line_id
         budget = (sheet.spent_to_date(line_id, as_of),
                   sum((line.full_year_budget for line in _lines_of(sheet, line_id)), Decimal(0)),

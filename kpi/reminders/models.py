@@ -1,6 +1,6 @@
 """Reminders (提醒), in-app notifications and the e-mail outbox.
 
-State lives here; the scheduler is only a clock (stack.md). Raising a reminder is
+State lives here; the scheduler is only a clock (docs/engineering.md §1). Raising a reminder is
 an INSERT guarded by a UNIQUE key, so concurrent or repeated ticks cannot
 duplicate it, and a tick after downtime catches up on what is still due.
 """

@@ -82,7 +82,7 @@ def mark_all_read():
 @bp.route("/admin/years/<int:year>/reminders", methods=["GET", "POST"])
 @access("admin")
 def settings(year: int):
-    """The year's reminder rules, with the defaults of domain.md §5 and the dates they give."""
+    """The year's reminder rules, with the defaults of docs/rules/reminders.md §2 and the dates they give."""
     session = get_session()
     fiscal_year = service.year_or_none(session, year)
     if fiscal_year is None:

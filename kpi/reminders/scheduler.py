@@ -1,7 +1,7 @@
 """The clock that ticks the reminder job (APScheduler 3.11, Asia/Shanghai).
 
 The scheduler holds no state: jobs live in memory and are added afresh at each
-start, because everything that matters is in the database (stack.md). A tick
+start, because everything that matters is in the database (docs/engineering.md §1). A tick
 runs at start-up and then every TICK_MINUTES: it raises what is due today and not
 yet raised (catching up after downtime), then sends the digests that are due.
 Ticks are idempotent, so an extra one (a restart, a second process) does no harm.

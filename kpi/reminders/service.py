@@ -1,6 +1,6 @@
 """Raising reminders (提醒): the job the scheduler ticks, the banner, the per-year rules.
 
-State is in the database; the scheduler is only a clock (stack.md). A tick asks,
+State is in the database; the scheduler is only a clock (docs/engineering.md §1). A tick asks,
 for every fiscal year with indicators, which reminders are due by today
 (kpi.domain.reminder_rules) and which units still owe each report, and inserts
 the missing Reminder rows with ON CONFLICT DO NOTHING on the UNIQUE key: repeated

@@ -6,7 +6,7 @@ that table on sheet "指标完成情况" and may add "预算执行情况" (单�
 项目 | 执行数（万元）). A row *sets* that quarter's figure, so importing a file twice
 is the same as importing it once.
 
-Everything is validated through ``service.validate_input`` (style.md: one
+Everything is validated through ``service.validate_input`` (docs/engineering.md §8: one
 validation path) and the file is imported whole or not at all: every faulty row
 is reported as "第 N 行（列）：原因" and nothing is written.
 """

@@ -43,7 +43,7 @@ class IndicatorResult(SQLModel, table=True):
     value: Optional[Decimal] = Field(default=None, sa_type=Quantity())
     numerator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
     denominator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    band: Optional[str] = Field(default=None, max_length=20)  # qualitative band (domain.md §6)
+    band: Optional[str] = Field(default=None, max_length=20)  # qualitative band (docs/rules/scoring.md §6)
     achieved_on: Optional[date] = None  # deadline indicators
     assessment: Optional[str] = Field(default=None, sa_type=sa.Text)
     note: Optional[str] = Field(default=None, sa_type=sa.Text)

@@ -153,7 +153,7 @@ def _target(planned: Planned) -> IndicatorTarget:
 
 
 def _linked(unit: Unit, planned: Planned) -> list[Line]:
-    """The linked project, or every project when the indicator names none (domain.md §3)."""
+    """The linked project, or every project when the indicator names none (docs/rules/aggregation.md §5)."""
     if planned.line_id is not None:
         return [line for line in unit.lines if line.id == planned.line_id]
     return unit.projects

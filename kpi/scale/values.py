@@ -3,7 +3,7 @@
 Every function draws from the ``random.Random`` it is given, so a unit's figures depend only on
 its own generator (deterministic for a seed). Figures obey the rules of kpi.domain.entries: counts
 are whole and never negative, a numerator never exceeds its denominator, a percentage never
-exceeds 100, a band is one of the three of domain.md §6 and a deadline's date falls in the year.
+exceeds 100, a band is one of the three of docs/rules/scoring.md §6 and a deadline's date falls in the year.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ QUARTER_SHARES = (0.22, 0.25, 0.25, 0.28)  # how the work of a year falls over i
 SPENDING_SHARES = (0.18, 0.24, 0.25, 0.33)  # spending is back-loaded, as budgets usually are
 BANDS = (Band.ACHIEVED, Band.PARTIAL, Band.NOT_ACHIEVED)
 BAND_WEIGHTS = (0.75, 0.18, 0.07)
-# A qualitative score chosen inside its band (domain.md §6), as a share of 分值.
+# A qualitative score chosen inside its band (docs/rules/scoring.md §6), as a share of 分值.
 BAND_RATIOS = {Band.ACHIEVED: ("0.85", "0.9", "0.95", "1"), Band.PARTIAL: ("0.6", "0.65", "0.7", "0.75"),
                Band.NOT_ACHIEVED: ("0.3", "0.4", "0.5", "0.55")}
 ASSESSMENTS = {Band.ACHIEVED: "已按计划完成本期工作，达到预期效果。",
@@ -48,7 +48,7 @@ def quarter_entries(rng: random.Random, variant: Variant, diligence: float, year
         due = variant.columns["target_date_to"] or variant.columns["target_date_from"] or date(year, 12, 31)
         done = achieved_on(rng, due, year)
         return {} if done is None else {(done.month - 1) // 3 + 1: Entry(achieved_on=done)}
-    return {}  # BUDGET: the figure is the linked project's spending, not an entry (domain.md §3)
+    return {}  # BUDGET: the figure is the linked project's spending, not an entry (docs/rules/aggregation.md §5)
 
 
 def _cumulative(rng: random.Random, variant: Variant, target: Decimal | None, diligence: float) -> dict[int, Entry]:

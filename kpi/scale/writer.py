@@ -163,7 +163,7 @@ def _year(connection: Connection, year: int) -> tuple[int, ScoringSettings]:
     try:
         return row.id, ScoringSettings.from_dict((row.settings or {}).get("scoring"))
     except ValueError:
-        return row.id, ScoringSettings()  # an invalid stored setting: the page warns; demo data uses §6
+        return row.id, ScoringSettings()  # an invalid stored setting: the page warns; demo data uses the docs/rules/scoring.md §12 defaults
 
 
 def _demo_units():

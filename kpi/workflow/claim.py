@@ -2,7 +2,7 @@
 
 Every write to a report (a save, a transition) starts with `lock`: the report's row is
 read *as committed* and locked until the transaction ends, so two saves of one report take
-turns and the second sees the first's work (stack.md: optimistic locking with the ORM).
+turns and the second sees the first's work (docs/engineering.md §4: optimistic locking with the ORM).
 `claim` then compares the version the user saw with the committed one and bumps it; the
 bump is a plain UPDATE that leaves the session's objects alone, checked by its row count.
 """

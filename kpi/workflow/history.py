@@ -61,7 +61,7 @@ def final_approval(steps: list[Step]) -> Step | None:
 
 @dataclass(frozen=True)
 class SignOff:
-    """The sign-off block a printed report ends with (domain.md §4): who filed it and who approved it."""
+    """The sign-off block a printed report ends with (docs/rules/layouts.md §7): who filed it and who approved it."""
 
     filed_by: str = ""
     filed_on: str = ""

@@ -151,7 +151,7 @@ def test_dataset_is_never_loaded_twice(sqlite_url):
 
 
 def test_every_2023_target_table_is_approved(session):
-    """The published tables were approved with the budget (domain.md §9): fixed from the start."""
+    """The published tables were approved with the budget (docs/rules/lifecycle.md §1): fixed from the start."""
     from kpi.indicators.models import TargetTable
 
     unit = budget.get_unit(session, UNIT)

@@ -1,4 +1,4 @@
-"""Each indicator gets the aggregation rule its name and target suggest (domain.md §3)."""
+"""Each indicator gets the aggregation rule its name and target suggest (docs/rules/aggregation.md §2)."""
 
 import pytest
 
@@ -9,7 +9,7 @@ CUM, RATE, LEVEL = Aggregation.CUMULATIVE, Aggregation.RATE, Aggregation.LEVEL
 QUAL, DEADLINE, BUDGET = Aggregation.QUALITATIVE, Aggregation.DEADLINE, Aggregation.BUDGET
 
 # The 67 indicators of the seed's 单位整体支出绩效目标表 (name, target as printed, expected rule).
-# 年处理投诉数量 is the indicator whose name the PDF split over two lines (domain.md §8).
+# 年处理投诉数量 is the indicator whose name the PDF split over two lines (docs/rules/targets.md §6).
 SEED_INDICATORS = [
     ("新增放心消费承诺、线下无理由退货承诺企业数量", "≥1000家", CUM),
     ("历史创建企业信息维护、承诺实施情况监督数量", "≥4000家", CUM),

@@ -1,4 +1,4 @@
-"""A quarter's entry for an indicator is validated by its aggregation rule (domain.md §3, §6)."""
+"""A quarter's entry for an indicator is validated by its aggregation rule (docs/rules/aggregation.md §3, docs/rules/scoring.md §6)."""
 
 from datetime import date
 from decimal import Decimal

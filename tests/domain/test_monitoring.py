@@ -1,4 +1,4 @@
-"""Mid-year monitoring rules (domain.md §4): 1–7月, the projection, deviations and over-completion."""
+"""Mid-year monitoring rules (docs/rules/monitoring.md): 1–7月, the projection, deviations and over-completion."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""Year to date, expected by now, status and forecast; budget execution (domain.md §3, §4)."""
+"""Year to date, expected by now, status and forecast; budget execution (docs/rules/progress.md)."""
 
 from datetime import date
 from decimal import Decimal as D
@@ -86,7 +86,7 @@ def test_nothing_counts_before_the_first_quarter():
     (CUM, 2, (), None, None, "50.00"),
     (CUM, 3, (), None, None, "75.00"),
     (CUM, 4, (), None, None, "100.00"),
-    (CUM, 3, (), None, 7, "58.33"),  # 1–7月 (domain.md §3)
+    (CUM, 3, (), None, 7, "58.33"),  # 1–7月 (docs/rules/progress.md §2)
     (CUM, 1, ("10", "20", "30", "40"), None, None, "10.00"),  # uneven plan (季度计划)
     (CUM, 2, ("10", "20", "30", "40"), None, None, "30.00"),
     (CUM, 3, ("10", "20", "30", "40"), None, None, "60.00"),

@@ -1,4 +1,4 @@
-"""Self-evaluation scoring: points, each rule with its working, the total and the grade (domain.md §6)."""
+"""Self-evaluation scoring: points, each rule with its working, the total and the grade (docs/rules/scoring.md)."""
 
 import json
 from datetime import date

@@ -1,4 +1,4 @@
-"""Properties of self-evaluation scoring that must hold for any table and any settings (domain.md §6)."""
+"""Properties of self-evaluation scoring that must hold for any table and any settings (docs/rules/scoring.md)."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D

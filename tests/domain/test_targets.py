@@ -1,4 +1,4 @@
-"""Target values (年度指标值) parse into kind, comparator, value and unit (domain.md §2)."""
+"""Target values (年度指标值) parse into kind, comparator, value and unit (docs/rules/targets.md)."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """Test data for the self-evaluation: a whole year of results for the seed unit, imported through `kpi import-results`.
 
-The year is varied on purpose, so that every rule of domain.md §6 is exercised: targets met,
+The year is varied on purpose, so that every rule of docs/rules/scoring.md is exercised: targets met,
 missed and over-completed (≥ 130%), qualitative bands 达成 and 部分达成, a deadline met and one
 missed, a reverse indicator past its limit, and a project spending over its budget.
 """

@@ -1,4 +1,4 @@
-"""Does the 绩效自评 workbook read back as domain.md §6 and §7 promise, with scores that follow the rules?"""
+"""Does the 绩效自评 workbook read back as docs/rules/scoring.md and docs/rules/layouts.md §2 promise, with scores that follow the rules?"""
 from __future__ import annotations
 
 import io
@@ -101,7 +101,7 @@ def test_points_add_up_to_100_and_the_total_is_the_sum_of_scores_and_the_engines
 
 
 def test_each_numeric_score_follows_its_rule_from_target_actual_and_points(wb):
-    """domain.md §6, recomputed from the cells alone: positive min(实际/目标, 1), reverse linear."""
+    """docs/rules/scoring.md §4, §5, recomputed from the cells alone: positive min(实际/目标, 1), reverse linear."""
     checked = 0
     for ws in wb.worksheets[:-1]:
         for row in grid_rows(ws):

@@ -1,4 +1,4 @@
-"""Does the 绩效运行监控表 read back as the house style promises (domain.md §7)?"""
+"""Does the 绩效运行监控表 read back as the house style promises (docs/rules/layouts.md §1, §3)?"""
 from __future__ import annotations
 
 import io

@@ -1,4 +1,4 @@
-"""Does the progress service judge each indicator and budget line as domain.md §3 says?"""
+"""Does the progress service judge each indicator and budget line as docs/rules/progress.md says?"""
 from __future__ import annotations
 
 from datetime import date

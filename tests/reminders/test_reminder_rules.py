@@ -1,4 +1,4 @@
-"""Which reminders are due on a day, by the (default) rules of domain.md §5 and a year's overrides?"""
+"""Which reminders are due on a day, by the (default) rules of docs/rules/reminders.md §2, §3 and a year's overrides?"""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""The house style: named styles, formula-safe text, fitted widths, print setup (domain.md §7)."""
+"""The house style: named styles, formula-safe text, fitted widths, print setup (docs/rules/layouts.md §1)."""
 from __future__ import annotations
 
 import io
