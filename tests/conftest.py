@@ -17,8 +17,12 @@ import sqlalchemy as sa
 # Cheap Argon2 for every hash the tests make, in this process and the servers it starts
 # (set before kpi is imported); the timing tests ask for the real parameters themselves.
 os.environ.setdefault("KPI_PASSWORD_PROFILE", "cheapest")
+# One audit key for every app and server the tests start, so the seeded database's audit rows
+# (written below, outside any app) are signed with the key the apps verify with.
+os.environ.setdefault("KPI_AUDIT_KEY", "test-audit-key-" + "0" * 32)
 
 from kpi.application import create_app
+from kpi.audit.signing import KEY_INFO
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.db import make_engine, transaction
 from kpi.migrate import upgrade_to_head
@@ -26,12 +30,16 @@ from kpi.migrate import upgrade_to_head
 PG_ADMIN_URL = os.environ.get("KPI_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def build_database(url: str, seed: bool = True) -> None:
+def build_database(url: str, seed: bool = True, *, signed: bool = True) -> None:
+    """Migrate ``url`` and load the default dataset; its audit rows signed with the tests' key,
+    or (``signed=False``) unsigned, as a trail from before migration 0012."""
     engine = make_engine(url)
     try:
         upgrade_to_head(engine)
         if seed:
             with transaction(engine) as session:
+                if signed:
+                    session.info[KEY_INFO] = os.environ["KPI_AUDIT_KEY"].encode()
                 load_default_dataset_if_empty(session)
     finally:
         engine.dispose()

@@ -12,7 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from kpi import db
-from kpi.audit.service import count_events, verify_chain
+from kpi.audit.checkpoints import checkpoint_path
+from kpi.audit.verify import verify_trail
 from kpi.backup.service import BackupError, BackupSummary, dump, restore
 from kpi.cli_support import fail
 from kpi.core.time import format_datetime
@@ -84,10 +85,13 @@ def restore_command(file: str, trust_unsigned: bool) -> None:
     click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）：")
     _print_counts(summary, err=False)
     with Session(engine) as session:
-        problems = verify_chain(session)
-        total = count_events(session)
+        report = verify_trail(session, current_app.config["KPI_AUDIT_KEY"],
+                              checkpoint_path(current_app.config["KPI_EXPORT_DIR"]))
+    problems, total = report.all_problems(), report.total
     if problems:
-        click.echo(f"警告：备份中的审计记录链有 {len(problems)} 处断开（数据已原样恢复），请运行 kpi audit verify 查看。", err=True)
+        click.echo(f"警告：恢复后的审计记录有 {len(problems)} 处问题（数据已原样恢复），请运行 kpi audit verify 查看。"
+                   "若恢复的是较早的备份，导出目录中的检查点描述的是恢复前的记录：请将 audit-checkpoints.jsonl"
+                   "另处保存后移走，再运行 kpi audit checkpoint。", err=True)
     elif summary.unverified:
         # A forger can recompute the whole public chain, so an intact chain proves nothing here.
         click.echo(f"审计记录链前后相连：共 {total} 条；但备份未经签名验证，这不能证明记录未被篡改。", err=True)

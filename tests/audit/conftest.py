@@ -19,8 +19,8 @@ def export_dir(tmp_path):
 @pytest.fixture
 def app(make_app, sqlite_url, export_dir):
     built = attach_backup(make_app(sqlite_url, KPI_AUDIT_KEY=KEY, KPI_EXPORT_DIR=export_dir))
-    # The seeded template was built without an app, so its few events are unsigned, like a
-    # trail from before migration 0012: seal them, as an upgraded deployment does once.
+    # The seeded template's events are signed already (tests/conftest.py); sealing signs nothing
+    # and writes the first checkpoint, as an upgraded deployment does once.
     with Session(built.extensions["kpi_engine"]) as session, session.begin():
         seal(session, KEY, checkpoint_path(export_dir))
     return built

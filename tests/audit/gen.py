@@ -1,6 +1,8 @@
 """Helpers for the audit tests: record events the way services do, and tamper with rows behind the app's back."""
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -10,7 +12,8 @@ from kpi.audit.service import GENESIS, event_hash, record, verify_chain
 from kpi.audit.signing import KEY_INFO
 from kpi.audit.verify import TrailReport, verify_trail
 
-KEY = b"audit-key-for-tests-only-0123456789abcdef"  # what KPI_AUDIT_KEY holds in the audit tests
+# What KPI_AUDIT_KEY holds in every test app (tests/conftest.py sets it before kpi loads).
+KEY = os.environ["KPI_AUDIT_KEY"].encode()
 
 
 def signed_session(engine, key: bytes | None = KEY) -> Session:

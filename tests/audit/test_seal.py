@@ -16,7 +16,7 @@ from tests.conftest import build_database
 def legacy(make_app, tmp_path, export_dir):
     """An app whose trail was written before rows were signed (as an upgraded deployment's)."""
     url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
-    build_database(url)
+    build_database(url, signed=False)
     built = attach_backup(make_app(url, KPI_AUDIT_KEY=KEY, KPI_EXPORT_DIR=export_dir))
     gen_events(built.extensions["kpi_engine"], 5, key=None)
     return built
