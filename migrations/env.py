@@ -2,7 +2,7 @@
 
 The URL comes from, in order: a connection handed over by kpi.migrate (the app and
 tests), the `sqlalchemy.url` option, KPI_DATABASE_URL, or the instance default.
-render_as_batch lets the same scripts ALTER tables on SQLite (stack.md).
+render_as_batch lets the same scripts ALTER tables on SQLite (docs/engineering.md §3).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Password hashing with Argon2id (stack.md: Werkzeug's scrypt default is below current guidance)."""
+"""Password hashing with Argon2id (docs/engineering.md §7: Werkzeug's scrypt default is below current guidance)."""
 from __future__ import annotations
 
 import os
@@ -19,7 +19,7 @@ def configure(profile: str) -> None:
     global _hasher, _dummy_hash
     _hasher = PROFILES[profile]
     # Checked against when there is no real hash to check (an unknown name), so that every login
-    # attempt costs one Argon2 verification: timing does not tell which names exist (stack.md).
+    # attempt costs one Argon2 verification: timing does not tell which names exist (docs/engineering.md §7).
     # Made with the same parameters as every new hash.
     _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
 

@@ -1,7 +1,7 @@
 """Sign-ins that end: on logout, on a password change, and after an absolute lifetime.
 
 Flask's session is a signed cookie, so deleting it from one browser leaves every copy of it
-valid (stack.md). Each sign-in therefore records the account's session version and the time
+valid (docs/engineering.md §7). Each sign-in therefore records the account's session version and the time
 it began; the user loader refuses a cookie whose version is behind the account's (logout and
 password changes move it on) or whose sign-in is older than KPI_SESSION_HOURS (8 by default),
 however busy the desk has been since.

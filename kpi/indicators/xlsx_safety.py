@@ -1,7 +1,7 @@
 """Safety checks for uploaded .xlsx files, before openpyxl parses them.
 
 An .xlsx file is a zip archive of XML parts. openpyxl trusts the archive, so a
-hostile or broken upload must be stopped here (stack.md, "Reading uploads"):
+hostile or broken upload must be stopped here (docs/engineering.md §6):
 
 - ``read_upload_bytes`` reads a path, bytes or binary stream, bounded in size;
 - ``check_xlsx_archive`` refuses non-zip content, macro workbooks, and archives

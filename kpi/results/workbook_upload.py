@@ -3,7 +3,7 @@
 The workbook is the one `kpi.results.workbook` builds. Every fault is reported
 as "第 N 行（列名）：原因" with the sheet's own row numbers, all at once, in an
 ``UploadRejected``. The figures then go through ``service.validate_input``, the
-same path as the web form (style.md: one validation path), and its messages are
+same path as the web form (docs/engineering.md §8: one validation path), and its messages are
 translated back to rows and columns.
 
 Every indicator row carries all its input cells, so a blank cell means "empty":

@@ -138,7 +138,7 @@ def test_every_route_gives_each_role_what_its_rule_promises(app, other_unit_id):
 
 
 def test_finance_writes_nothing_but_adjustment_approvals(app, other_unit_id):
-    """Every other write answers 403 to the finance bureau, whatever the unit (domain.md §9)."""
+    """Every other write answers 403 to the finance bureau, whatever the unit (docs/rules/lifecycle.md §6)."""
     client = app.test_client()
     AuthActions(client).login("finance")
     token = csrf_from(client.get("/account/password").get_data(as_text=True))
