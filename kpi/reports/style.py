@@ -6,11 +6,13 @@ with the header rows repeated on every page. Styles are NamedStyles registered
 once per workbook and assigned by name (stack.md: a Font per cell is ~4× slower).
 
 Cells are locked unless their style is an ``input`` one, so a protected sheet
-leaves exactly the input cells editable. User text goes through ``write_text``,
-which never lets it become a formula.
+leaves exactly the input cells editable. Every text goes through ``write_text``,
+which cleans it and never lets it become a formula. Only openpyxl's documented
+API is used (docs/engineering.md §5): tests/reports/test_public_api.py keeps it so.
 """
 from __future__ import annotations
 
+import io
 import math
 import unicodedata
 from datetime import date
@@ -18,6 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -93,6 +96,13 @@ def add_styles(wb: Workbook) -> None:
             wb.add_named_style(named)
 
 
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, saved by openpyxl's own ``wb.save``."""
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def write_text(cell: Cell, value: object) -> Cell:
     """Store ``value`` as a plain string, never a formula (domain.md §7: user text).
 
@@ -109,8 +119,8 @@ def write_text(cell: Cell, value: object) -> Cell:
 
 class Styled(NamedTuple):
     """A cell's value and look, decided once by a builder and applied in either openpyxl mode:
-    ``put`` on a normal cell, kpi.reports.write_only on a streamed one. A ``str`` value is
-    always user-safe text (``write_text``)."""
+    ``put`` on a normal cell, ``streamed`` for a write-only sheet. A ``str`` value is always
+    written as text (``write_text``)."""
     value: object
     style: str = TEXT
     number_format: str | None = None  # overrides the named style's own
@@ -119,13 +129,18 @@ class Styled(NamedTuple):
 
 
 def put(cell: Cell, styled: Styled) -> Cell:
-    """Write ``styled`` into a cell of a normal (not write-only) sheet."""
+    """Write ``styled`` into a cell: a normal sheet's, or a ``WriteOnlyCell``."""
     if isinstance(styled.value, str):
         write_text(cell, styled.value)
     else:
         cell.value = styled.value
     dress(cell, styled)
     return cell
+
+
+def streamed(ws, styled: Styled) -> WriteOnlyCell:
+    """A cell of ``styled`` for a write-only sheet's ``append``."""
+    return put(WriteOnlyCell(ws), styled)
 
 
 def dress(cell: Cell, styled: Styled) -> None:
@@ -247,9 +262,10 @@ def fit_columns(ws: Worksheet, min_width: int = 6, max_width: int = 40, *, skip_
 
 def setup_print(ws: Worksheet, header_rows: int, *, repeat_from: int = 1, freeze_columns: int = 0) -> None:
     """A4 landscape fitted to the page width, rows ``repeat_from``–``header_rows`` repeated on
-    every page and frozen on screen (with ``freeze_columns`` columns)."""
+    every page and frozen on screen (with ``freeze_columns`` columns). A write-only sheet needs
+    it before its first row."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a write-only sheet has no such attribute
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -257,7 +273,7 @@ def setup_print(ws: Worksheet, header_rows: int, *, repeat_from: int = 1, freeze
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_title_rows = f"{repeat_from}:{header_rows}"
-    ws.freeze_panes = ws.cell(row=header_rows + 1, column=freeze_columns + 1).coordinate
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_rows + 1}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
