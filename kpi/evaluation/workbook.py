@@ -10,9 +10,9 @@ cells (tests/evaluation/golden pins them); the grid starts on row 14.
 
 Numbers are real numbers with number formats (分值/得分 0.00, 执行率 0.00%, money #,##0.00);
 user text is always stored as text, as ``style.write_text`` stores it. Each cell is decided as a
-``style.Styled`` and written through kpi.evaluation.cells, which writes exactly what openpyxl's own
-path would, faster. The builder computes nothing: every figure, score and working comes from the
-EvaluationResult, so from kpi.domain.scoring.
+``style.Styled`` and written with ``style.put``; ranges are merged by openpyxl's ``merge_cells``.
+The builder computes nothing: every figure, score and working comes from the EvaluationResult,
+so from kpi.domain.scoring.
 """
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
-from kpi.evaluation.cells import FormSheet, Looks
 from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
 from kpi.reports import style
-from kpi.reports.saving import workbook_bytes
 from kpi.reports.style import Styled
 from kpi.workflow.history import sign_off
 
@@ -59,16 +58,15 @@ def build_self_evaluation_workbook(result: EvaluationResult) -> bytes:
     wb = Workbook()
     style.add_styles(wb)
     wb.remove(wb.active)
-    looks = Looks(wb)  # every sheet's cells share the workbook's looks (kpi.evaluation.cells)
     names = sheet_names(result)
     placed: list[tuple[str, EvaluationTable, dict[int, int], int]] = []
     for table, name in zip(result.tables, names):
-        rows = _table_sheet(FormSheet(wb.create_sheet(name), looks), result, table)
+        rows = _table_sheet(wb.create_sheet(name), result, table)
         placed.append((name, table, rows, MONEY_ROW + 1))
-    _notes_sheet(FormSheet(wb.create_sheet(NOTES_SHEET), looks), result, placed)
+    _notes_sheet(wb.create_sheet(NOTES_SHEET), result, placed)
     wb.properties.title = f"{result.unit.name} {result.year.year}年绩效自评表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    return workbook_bytes(wb)
+    return style.workbook_bytes(wb)
 
 
 def sheet_names(result: EvaluationResult) -> list[str]:
@@ -84,29 +82,28 @@ def sheet_names(result: EvaluationResult) -> list[str]:
     return names
 
 
-def _table_sheet(sheet: FormSheet, result: EvaluationResult, table: EvaluationTable) -> dict[int, int]:
+def _table_sheet(ws: Worksheet, result: EvaluationResult, table: EvaluationTable) -> dict[int, int]:
     """Write one 自评表; returns the sheet row of each indicator (by id)."""
-    ws = sheet.ws
     style.write_title(ws, UNIT_SHEET if table.is_unit else PROJECT_SHEET, WIDTH)
-    sheet.merge(2, 1, 2, WIDTH, Styled(f"（{result.year.year}年度）", style.SUBTITLE, alignment=_CENTRED))
+    _merge(ws, 2, 1, 2, WIDTH, Styled(f"（{result.year.year}年度）", style.SUBTITLE, alignment=_CENTRED))
     style.write_header_lines(ws, result.unit.name, result.year.year, width_cols=WIDTH, row=3)
     parent = result.parent.name if result.parent else ""
     if table.is_unit:
-        _label_value(sheet, 4, [("单位名称", result.unit.name, WIDTH)])
-        _label_value(sheet, 5, [("主管部门", parent, WIDTH)])
+        _label_value(ws, 4, [("单位名称", result.unit.name, WIDTH)])
+        _label_value(ws, 5, [("主管部门", parent, WIDTH)])
     else:
-        _label_value(sheet, 4, [("项目名称", table.title, WIDTH)])
-        _label_value(sheet, 5, [("主管部门", parent, 4), ("实施单位", result.unit.name, WIDTH)])
-    _money_block(sheet, table)
-    _goal_block(sheet, table)
-    _header_row(sheet, GRID_HEADER_ROW, GRID_HEADERS)
-    rows = _grid(sheet, GRID_HEADER_ROW + 1, table)
-    _total_row(sheet, GRID_HEADER_ROW + 1 + len(table.rows), table)
-    sheet.fit_columns(8, 40, skip_rows=3)
-    sheet.fit_rows(4)
+        _label_value(ws, 4, [("项目名称", table.title, WIDTH)])
+        _label_value(ws, 5, [("主管部门", parent, 4), ("实施单位", result.unit.name, WIDTH)])
+    _money_block(ws, table)
+    _goal_block(ws, table)
+    _header_row(ws, GRID_HEADER_ROW, GRID_HEADERS)
+    rows = _grid(ws, GRID_HEADER_ROW + 1, table)
+    _total_row(ws, GRID_HEADER_ROW + 1 + len(table.rows), table)
+    style.fit_columns(ws, 8, 40, skip_rows=3)
+    style.fit_rows(ws, 4)
     for column, preferred in _WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
-    _fit_heights(sheet, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
+    _fit_heights(ws, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
     style.setup_print(ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW)
     _sign_off(ws, GRID_HEADER_ROW + 3 + len(table.rows), result)
     return rows
@@ -121,18 +118,18 @@ def _sign_off(ws, row: int, result: EvaluationResult) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
 
 
-def _fit_heights(sheet: FormSheet, rows, columns) -> None:
+def _fit_heights(ws: Worksheet, rows, columns) -> None:
     """Row heights for wrapped text (spreadsheet programs do not grow them on opening)."""
-    dimensions = sheet.ws.column_dimensions
+    dimensions = ws.column_dimensions
     widths = {column: int(max((dimensions[get_column_letter(column)].width or 10) - 1, 1)) for column in columns}
     for row in rows:
         lines = 1
         for column in columns:
-            value = sheet.value(row, column)
+            value = ws.cell(row=row, column=column).value
             if isinstance(value, str):
-                lines = max(lines, -(-sheet.text_width(value) // widths[column]) + value.count("\n"))
+                lines = max(lines, -(-style.text_width(value) // widths[column]) + value.count("\n"))
         if lines > 1:
-            sheet.ws.row_dimensions[row].height = min(15 * lines + 3, 400)
+            ws.row_dimensions[row].height = min(15 * lines + 3, 400)
 
 
 def _text(value, cell_style: str = style.TEXT) -> Styled:
@@ -140,43 +137,55 @@ def _text(value, cell_style: str = style.TEXT) -> Styled:
     return Styled("" if value is None else str(value), cell_style)
 
 
-def _header_row(sheet: FormSheet, row: int, labels: list[str], first_column: int = 1) -> None:
-    """style.write_header_row, through the sheet's shared looks."""
-    sheet.put_row(row, first_column, [_text(label, style.HEADER) for label in labels])
+def _put_row(ws: Worksheet, row: int, first_column: int, cells: list[Styled]) -> None:
+    for column, styled in enumerate(cells, start=first_column):
+        style.put(ws.cell(row=row, column=column), styled)
 
 
-def _label_value(sheet: FormSheet, row: int, pairs: list[tuple[str, str, int]]) -> None:
+def _merge(ws: Worksheet, row: int, column: int, last_row: int, last_column: int, styled: Styled) -> None:
+    """The value and look of ``styled`` in a range, merged when it is more than one cell (the
+    first cell is written first: openpyxl gives the range's edges its borders)."""
+    style.put(ws.cell(row=row, column=column), styled)
+    if (last_row, last_column) != (row, column):
+        ws.merge_cells(start_row=row, start_column=column, end_row=last_row, end_column=last_column)
+
+
+def _header_row(ws: Worksheet, row: int, labels: list[str], first_column: int = 1) -> None:
+    _put_row(ws, row, first_column, [_text(label, style.HEADER) for label in labels])
+
+
+def _label_value(ws: Worksheet, row: int, pairs: list[tuple[str, str, int]]) -> None:
     """Label cells followed by merged value cells: (label, value, last column of the value)."""
     column = 1
     for label, value, last in pairs:
-        sheet.put(row, column, _text(label, style.HEADER))
-        sheet.merge(row, column + 1, row, last, _text(value))
+        style.put(ws.cell(row=row, column=column), _text(label, style.HEADER))
+        _merge(ws, row, column + 1, row, last, _text(value))
         column = last + 1
 
 
-def _money_block(sheet: FormSheet, table: EvaluationTable) -> None:
+def _money_block(ws: Worksheet, table: EvaluationTable) -> None:
     label = "部门（单位）资金（万元）" if table.is_unit else "项目资金（万元）"
-    sheet.merge(MONEY_ROW, 1, MONEY_ROW + len(table.money), 1, _text(label, style.HEADER))
-    _header_row(sheet, MONEY_ROW, ["资金类别", *MONEY_HEADERS], first_column=2)
+    _merge(ws, MONEY_ROW, 1, MONEY_ROW + len(table.money), 1, _text(label, style.HEADER))
+    _header_row(ws, MONEY_ROW, ["资金类别", *MONEY_HEADERS], first_column=2)
     for offset, money in enumerate(table.money, start=1):
         rate = None if money.execution_rate is None else money.execution_rate / 100
-        sheet.put_row(MONEY_ROW + offset, 2, [
+        _put_row(ws, MONEY_ROW + offset, 2, [
             _text(money.label), Styled(money.initial, style.MONEY), Styled(money.full_year, style.MONEY),
             Styled(money.spent, style.MONEY), _score(money.points), Styled(rate, style.PERCENT), _score(money.score),
         ])
 
 
-def _goal_block(sheet: FormSheet, table: EvaluationTable) -> None:
-    sheet.merge(GOAL_ROW, 1, GOAL_ROW + 1, 1, _text("年度总体目标", style.HEADER))
-    sheet.merge(GOAL_ROW, 2, GOAL_ROW, 5, _text("预期目标", style.HEADER))
-    sheet.merge(GOAL_ROW, 6, GOAL_ROW, WIDTH, _text("实际完成情况", style.HEADER))
-    sheet.merge(GOAL_ROW + 1, 2, GOAL_ROW + 1, 5, _text(table.goal))
-    sheet.merge(GOAL_ROW + 1, 6, GOAL_ROW + 1, WIDTH, _text(table.goal_actual))
+def _goal_block(ws: Worksheet, table: EvaluationTable) -> None:
+    _merge(ws, GOAL_ROW, 1, GOAL_ROW + 1, 1, _text("年度总体目标", style.HEADER))
+    _merge(ws, GOAL_ROW, 2, GOAL_ROW, 5, _text("预期目标", style.HEADER))
+    _merge(ws, GOAL_ROW, 6, GOAL_ROW, WIDTH, _text("实际完成情况", style.HEADER))
+    _merge(ws, GOAL_ROW + 1, 2, GOAL_ROW + 1, 5, _text(table.goal))
+    _merge(ws, GOAL_ROW + 1, 6, GOAL_ROW + 1, WIDTH, _text(table.goal_actual))
     longest = max(len(table.goal or ""), len(table.goal_actual or ""))
-    sheet.ws.row_dimensions[GOAL_ROW + 1].height = min(max(30, 15 * (longest // 40 + 1) + 6), 300)
+    ws.row_dimensions[GOAL_ROW + 1].height = min(max(30, 15 * (longest // 40 + 1) + 6), 300)
 
 
-def _grid(sheet: FormSheet, row: int, table: EvaluationTable) -> dict[int, int]:
+def _grid(ws: Worksheet, row: int, table: EvaluationTable) -> dict[int, int]:
     by_id = {scored.indicator.id: scored for scored in table.rows}
     placed = {}
     for level1, level2_groups in group_by_level([scored.indicator for scored in table.rows]):
@@ -184,17 +193,17 @@ def _grid(sheet: FormSheet, row: int, table: EvaluationTable) -> dict[int, int]:
         for level2, indicators in level2_groups:
             level2_start = row
             for indicator in indicators:
-                _indicator_row(sheet, row, by_id[indicator.id])
+                _indicator_row(ws, row, by_id[indicator.id])
                 placed[indicator.id] = row
                 row += 1
-            sheet.merge(level2_start, 2, row - 1, 2, _text(level2))
-        sheet.merge(level1_start, 1, row - 1, 1, _text(level1))
+            _merge(ws, level2_start, 2, row - 1, 2, _text(level2))
+        _merge(ws, level1_start, 1, row - 1, 1, _text(level1))
     return placed
 
 
-def _indicator_row(sheet: FormSheet, row: int, scored: ScoredIndicator) -> None:
+def _indicator_row(ws: Worksheet, row: int, scored: ScoredIndicator) -> None:
     indicator = scored.indicator
-    sheet.put_row(row, 3, [_text(indicator.name), _text(indicator.target_text), _actual(scored),
+    _put_row(ws, row, 3, [_text(indicator.name), _text(indicator.target_text), _actual(scored),
                            _score(scored.score.points), _score(scored.score.score), _text(scored.explanation)])
 
 
@@ -220,16 +229,15 @@ def _score(value: Decimal | None) -> Styled:
     return Styled(value, style.NUMBER, SCORE_FORMAT)
 
 
-def _total_row(sheet: FormSheet, row: int, table: EvaluationTable) -> None:
+def _total_row(ws: Worksheet, row: int, table: EvaluationTable) -> None:
     evaluation = table.evaluation
-    sheet.merge(row, 1, row, 5, _text("总分", style.HEADER))
-    sheet.put_row(row, 6, [_score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
+    _merge(ws, row, 1, row, 5, _text("总分", style.HEADER))
+    _put_row(ws, row, 6, [_score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
                            _score(evaluation.total), _text(f"评价等级：{evaluation.grade}", style.HEADER)])
 
 
-def _notes_sheet(sheet: FormSheet, result: EvaluationResult, placed) -> None:
+def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     """计分说明: the settings, then every score's working, then how the 分值 were allocated."""
-    ws = sheet.ws
     style.write_title(ws, f"绩效自评计分说明（{result.year.year}年度）", WIDTH)
     row = style.write_header_lines(ws, result.unit.name, result.year.year, width_cols=WIDTH)
     settings = result.settings
@@ -237,41 +245,41 @@ def _notes_sheet(sheet: FormSheet, result: EvaluationResult, placed) -> None:
     grades = "，".join(grade_texts(settings.grade_bands))
     lines = [f"计分设置：预算执行 {_plain(settings.budget_points)} 分；{levels}（合计 100 分）",
              f"评价等级：{grades}",
-             f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "
-             f"{_plain(settings.over_completion_at)}% 及以上须说明超额原因",
+             (f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "
+              f"{_plain(settings.over_completion_at)}% 及以上须说明超额原因"),
              "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）"]
     if result.settings_warning:
         lines.append(result.settings_warning)
     if result.basis_notice:
         lines.append(result.basis_notice)
     for text in lines:
-        sheet.merge(row, 1, row, WIDTH, _text(text, style.SUBTITLE))
+        _merge(ws, row, 1, row, WIDTH, _text(text, style.SUBTITLE))
         row += 1
     header_row = row
-    _header_row(sheet, header_row, NOTES_HEADERS)
+    _header_row(ws, header_row, NOTES_HEADERS)
     row += 1
     for name, table, rows, money_row in placed:
         budget = table.evaluation.budget
-        row = _note_row(sheet, row, [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
+        row = _note_row(ws, row, [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
                         budget.points, budget.score, budget.working)
         for scored in table.rows:
             score = scored.score
             indicator = scored.indicator
             rule = RULE_LABELS.get(score.rule, score.rule)
             texts = [name, rows[indicator.id], indicator.level1, indicator.name, rule]
-            row = _note_row(sheet, row, texts, score.points, score.score, score.working)
+            row = _note_row(ws, row, texts, score.points, score.score, score.working)
         for note in table.evaluation.notes:
-            row = _note_row(sheet, row, [name, None, "", "", "分值分配"], None, None, note)
-    sheet.fit_columns(6, 60, skip_rows=header_row - 1)
+            row = _note_row(ws, row, [name, None, "", "", "分值分配"], None, None, note)
+    style.fit_columns(ws, 6, 60, skip_rows=header_row - 1)
     ws.column_dimensions["H"].width = 60
-    _fit_heights(sheet, range(header_row + 1, row), (3, 4, 8))
+    _fit_heights(ws, range(header_row + 1, row), (3, 4, 8))
     style.setup_print(ws, header_row, repeat_from=header_row)
 
 
-def _note_row(sheet: FormSheet, row: int, texts: list, points: Decimal | None, score: Decimal | None,
+def _note_row(ws: Worksheet, row: int, texts: list, points: Decimal | None, score: Decimal | None,
               working: str) -> int:
     cells = [Styled(value, style.NUMBER) if isinstance(value, int) else _text(value) for value in texts]
-    sheet.put_row(row, 1, [*cells, _score(points), _score(score), _text(working)])
+    _put_row(ws, row, 1, [*cells, _score(points), _score(score), _text(working)])
     return row + 1
 
 

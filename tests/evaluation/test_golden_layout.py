@@ -5,7 +5,10 @@ A failure means the layout changed. If that was deliberate, regenerate the golde
 """
 from __future__ import annotations
 
+import io
 import json
+
+from openpyxl import load_workbook
 
 from tests.evaluation.golden import GOLDEN, layout, seed_workbook
 
@@ -25,3 +28,13 @@ def test_the_golden_file_pins_the_published_labels():
     assert [cells[f"{c}13"] for c in "ABCDEFGH"] == [
         "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
     assert "总分" in cells.values()
+
+
+def test_merged_cells_keep_the_borders_of_their_edges(sqlite_url):
+    """openpyxl's merge_cells gives a merged range's edges the first cell's borders: the printed
+    form keeps its grid lines around 单位名称's merged value (B4:H4)."""
+    ws = load_workbook(io.BytesIO(seed_workbook(sqlite_url))).worksheets[0]
+    assert "B4:H4" in {str(merged) for merged in ws.merged_cells.ranges}
+    assert ws["C4"].border.top.style == ws["C4"].border.bottom.style == "thin"
+    assert ws["H4"].border.right.style == "thin"
+    assert ws["A2"].alignment.horizontal == "center"
