@@ -23,7 +23,6 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet
 from kpi.reports import style
-from kpi.reports.saving import workbook_bytes
 from kpi.workflow.history import sign_off
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
     style.setup_print(ws, header_row, repeat_from=header_row, freeze_columns=3)
     wb.properties.title = f"{sheet.unit.name} {sheet.year.year}年绩效运行监控表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    return workbook_bytes(wb)
+    return style.workbook_bytes(wb)
 
 
 def keep_copy(data: bytes, export_dir: Path, year: int, unit_name: str, name: str) -> Path | None:

@@ -13,21 +13,18 @@ workbook; other figures are real numbers with the indicator's unit in the number
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitProgress
 from kpi.reports import style
-from kpi.reports.saving import workbook_bytes
 from kpi.reports.style import Styled
 from kpi.results.sheet import QUARTER_LABELS
 
@@ -65,7 +62,7 @@ def build_progress_workbook(progress: UnitProgress) -> bytes:
     _budget_sheet(wb.create_sheet(BUDGET_SHEET), progress)
     wb.properties.title = f"{progress.unit.name} {progress.year}年绩效指标完成进度表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    return workbook_bytes(wb)
+    return style.workbook_bytes(wb)
 
 
 def _start(ws, progress: UnitProgress, title: str, headers: list[str]) -> int:

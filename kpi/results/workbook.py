@@ -10,7 +10,6 @@ do not apply to an indicator's aggregation rule are grey and locked.
 """
 from __future__ import annotations
 
-
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -24,7 +23,6 @@ from kpi.formatting import format_number
 from kpi.indicators.models import Indicator
 from kpi.indicators.views import AGGREGATION_LABELS
 from kpi.reports import style
-from kpi.reports.saving import workbook_bytes
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 
 FORMAT_VERSION = 1
@@ -74,7 +72,7 @@ def build_fill_in_workbook(sheet: QuarterSheet) -> bytes:
     wb.security = WorkbookProtection(lockStructure=True)  # sheets cannot be deleted, renamed or unhidden
     wb.properties.title = f"{sheet.unit.name} {sheet.label}绩效指标填报表"
     wb.properties.creator = "预算绩效指标跟踪系统"
-    return workbook_bytes(wb)
+    return style.workbook_bytes(wb)
 
 
 def _title(sheet: QuarterSheet, what: str) -> str:
