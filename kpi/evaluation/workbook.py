@@ -1,4 +1,4 @@
-"""The 绩效自评 workbook (domain.md §6, §7) in the house style of kpi.reports.style.
+"""The 绩效自评 workbook (docs/rules/scoring.md §11, docs/rules/layouts.md §2) in the house style of kpi.reports.style.
 
 Sheet 1 is the 部门（单位）整体支出绩效自评表, then one 项目支出绩效自评表 per project with
 indicators of its own, then 计分说明 with the working of every score. Each 自评表 has, in eight
@@ -110,7 +110,7 @@ def _table_sheet(ws: Worksheet, result: EvaluationResult, table: EvaluationTable
 
 
 def _sign_off(ws, row: int, result: EvaluationResult) -> None:
-    """填报人 … 审核人 … 单位（盖章）under the 总分 row (domain.md §4), written as plain cells."""
+    """填报人 … 审核人 … 单位（盖章）under the 总分 row (docs/rules/layouts.md §7), written as plain cells."""
     signed = sign_off(result.history)
     cell = style.write_text(ws.cell(row=row, column=1), style.sign_off_text(
         signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on))

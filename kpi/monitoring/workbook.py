@@ -1,4 +1,4 @@
-"""The 绩效运行监控表 workbook (domain.md §4, §7) in the house style of kpi.reports.style.
+"""The 绩效运行监控表 workbook (docs/rules/monitoring.md §1, docs/rules/layouts.md §3) in the house style of kpi.reports.style.
 
 One sheet: the merged title "{year}年度{unit}绩效运行监控表", the unit / year (1–7月) /
 金额单位：万元 line, the money block to the end of July (one row per budget line, then the

@@ -5,7 +5,7 @@ each report (一季度…四季度, 运行监控, 自评) its status and the dat
 a 合计 row. Then one compact sheet per unit: its indicators' progress and its budget execution,
 linked from the unit's name on the summary.
 
-Written in openpyxl's **write-only mode** (stack.md) so memory stays bounded for 1,000 units:
+Written in openpyxl's **write-only mode** (docs/engineering.md §5) so memory stays bounded for 1,000 units:
 rows stream to a temporary file per sheet, each sheet is closed as soon as it is written, and
 ``details`` is consumed one unit at a time. Write-only sheets cannot merge cells, so the title
 is centred across the columns instead of merged, and widths, print setup and frozen panes are

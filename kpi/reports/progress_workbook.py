@@ -1,4 +1,4 @@
-"""The 绩效指标完成进度表 workbook (domain.md §3, §7) in the house style of kpi.reports.style.
+"""The 绩效指标完成进度表 workbook (docs/rules/progress.md §3, docs/rules/layouts.md §4) in the house style of kpi.reports.style.
 
 Three sheets, all read from one ``UnitProgress`` (kpi.progress.service): the builder computes
 nothing, it only lays out what the service and the domain worked out.

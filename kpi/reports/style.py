@@ -1,9 +1,9 @@
-"""The one house style of every workbook the system writes (domain.md §7).
+"""The one house style of every workbook the system writes (docs/rules/layouts.md §1).
 
 A merged title; unit, year and 金额单位：万元 on the header lines; thin borders and
 宋体/仿宋 fonts; column widths that fit the text; frozen header rows; A4 landscape
 with the header rows repeated on every page. Styles are NamedStyles registered
-once per workbook and assigned by name (stack.md: a Font per cell is ~4× slower).
+once per workbook and assigned by name (docs/engineering.md §5: a Font per cell is ~4× slower).
 
 Cells are locked unless their style is an ``input`` one, so a protected sheet
 leaves exactly the input cells editable. Every text goes through ``write_text``,
@@ -104,7 +104,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def write_text(cell: Cell, value: object) -> Cell:
-    """Store ``value`` as a plain string, never a formula (domain.md §7: user text).
+    """Store ``value`` as a plain string, never a formula (docs/rules/layouts.md §1: user text).
 
     openpyxl turns any string starting with "=" into a formula, and spreadsheet programs also
     read "+ - @" (and a leading tab or CR) as the start of one. Marking every text cell as a
@@ -195,7 +195,7 @@ def write_header_lines(ws: Worksheet, unit: str, year: int, *, width_cols: int, 
 
 
 def sign_off_text(filed_by: str, filed_on: str, approved_by: str, approved_on: str) -> str:
-    """The sign-off line printed reports end with (domain.md §4); the phone and the seal are left
+    """The sign-off line printed reports end with (docs/rules/layouts.md §7); the phone and the seal are left
     for the pen. 审核人 and 审核日期 are the final approval's, blank while the report is not approved."""
     gap = "\u3000\u3000"
     return gap.join([f"填报人：{filed_by}", "联系电话：\u3000\u3000\u3000\u3000", f"审核人：{approved_by}",

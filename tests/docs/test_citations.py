@@ -31,28 +31,6 @@ _CITATION = re.compile(
 _SECTION = re.compile(r"(?P<sep>,|and|–|—|-|to)?\s*§?\s?(?P<number>\d+)")
 _BARE_SECTION = re.compile(r"§\s?\d+")
 
-# Citations in files that other work has open: they still name the project's old domain
-# reference, stack notes or style notes, which live outside the repository. Removed once the
-# citations in these files are rewritten (to docs/rules/… and docs/engineering.md §N); the
-# test below fails on an entry that is no longer in the code, so this list only shrinks.
-PENDING = {
-    "kpi/evaluation/cells.py: stack.md",
-    "kpi/evaluation/workbook.py: domain.md §4",
-    "kpi/evaluation/workbook.py: domain.md §6",
-    "kpi/evaluation/workbook.py: domain.md §7",
-    "kpi/monitoring/workbook.py: domain.md §4",
-    "kpi/monitoring/workbook.py: domain.md §7",
-    "kpi/reports/consolidated.py: stack.md",
-    "kpi/reports/progress_workbook.py: domain.md §3",
-    "kpi/reports/progress_workbook.py: domain.md §7",
-    "kpi/reports/style.py: domain.md §4",
-    "kpi/reports/style.py: domain.md §7",
-    "kpi/reports/style.py: stack.md",
-    "tests/reports/test_progress_workbook.py: domain.md §3",
-    "tests/reports/test_progress_workbook.py: domain.md §7",
-}
-
-
 class Citation(NamedTuple):
     path: str  # the citing file, relative to the root
     line: int
@@ -161,15 +139,8 @@ def unresolved() -> dict[str, list[str]]:
 
 def test_every_cited_rules_document_is_in_the_repository_with_its_section():
     failing = unresolved()
-    new = sorted(set(failing) - PENDING)
-    assert not new, "citations of documents or sections that do not exist:\n" + "\n".join(
-        place for key in new for place in failing[key])
-
-
-def test_pending_citations_only_shrink():
-    """Every PENDING entry still fails in the code: one that was rewritten must leave the list."""
-    stale = sorted(PENDING - set(unresolved()))
-    assert not stale, "rewritten or gone, remove from PENDING:\n" + "\n".join(stale)
+    assert not failing, "citations of documents or sections that do not exist:\n" + "\n".join(
+        place for places in failing.values() for place in places)
 
 
 def test_the_scan_sees_the_citations_the_code_makes():

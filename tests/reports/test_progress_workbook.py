@@ -1,4 +1,4 @@
-"""Does the 绩效指标完成进度表 read back as unit_progress and the house style say (domain.md §3, §7)?"""
+"""Does the 绩效指标完成进度表 read back as unit_progress and the house style say (docs/rules/progress.md, docs/rules/layouts.md §4)?"""
 from __future__ import annotations
 
 import io
