@@ -51,6 +51,12 @@ bench: dev
 soak: dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
+# ruff (lint and format) and the import contracts of pyproject.toml; CI runs it before the tests.
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
 # Skip the PostgreSQL and browser layers while iterating.
 test-fast: dev
 	$(BIN)/python -m pytest -m "not postgres and not e2e" $(PYTEST_ARGS)

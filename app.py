@@ -4,6 +4,7 @@
 scheduler inside this one process; production runs `flask --app app kpi scheduler`
 as its own process instead (see README, "Reminders").
 """
+
 import os
 
 from kpi.application import create_app

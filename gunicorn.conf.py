@@ -9,6 +9,7 @@ called only from `app.py`'s `if __name__ == "__main__":` block (`python app.py`,
 workers do not make N schedulers. Production runs `flask --app app kpi scheduler` as its
 own process, which takes a PostgreSQL advisory lock so only one acts.
 """
+
 import multiprocessing
 import os
 

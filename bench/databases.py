@@ -3,12 +3,13 @@
 Each is migrated to head and gets the seed dataset (with its demo accounts) before the
 synthetic units, as `kpi init` followed by `kpi demo-scale` would.
 """
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -18,8 +19,11 @@ from kpi.migrate import upgrade_to_head
 from kpi.scale.writer import Summary, generate
 
 # The same server the PostgreSQL tests use (tests/conftest.py).
-PG_ADMIN_URL = (os.environ.get("KPI_BENCH_PG_ADMIN_URL") or os.environ.get("KPI_TEST_PG_ADMIN_URL")
-                or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = (
+    os.environ.get("KPI_BENCH_PG_ADMIN_URL")
+    or os.environ.get("KPI_TEST_PG_ADMIN_URL")
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def postgres_available() -> str | None:

@@ -10,6 +10,7 @@ memory (VmHWM) is theirs alone; the export's workbook is read back afterwards (u
 the baseline exactly its cells. Both features are imported lazily: when a module is not there yet,
 its figures say "not available" and the rest of the run goes on.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,20 +52,35 @@ def consolidated(url: str, year: int, units: int) -> list[Figure]:
     ratio = made["seconds"] / raw["seconds"]
     shape = f"{made['sheets']:,} sheets, {made['rows']:,} rows, {made['cells']:,} cells"
     return [
-        Figure("c", f"{name} ÷ raw write-only", ratio, "×", f"≤ {EXPORT_RATIO}×", ratio <= EXPORT_RATIO,
-               f"{made['seconds']:.1f} s vs raw {raw['seconds']:.1f} s, best of {ROUNDS} rounds each; {shape}"),
-        Figure("c", "  consolidated export peak memory", memory["peak_mb"], "MB", f"≤ {MEMORY_MB} MB",
-               memory["peak_mb"] <= MEMORY_MB,
-               f"peak RSS of the export ({memory['base_mb']:.0f} MB before it) plus its feed process "
-               f"({memory['feed_mb']:.0f} MB); raw {raw['peak_mb']:.0f} MB"),
+        Figure(
+            "c",
+            f"{name} ÷ raw write-only",
+            ratio,
+            "×",
+            f"≤ {EXPORT_RATIO}×",
+            ratio <= EXPORT_RATIO,
+            f"{made['seconds']:.1f} s vs raw {raw['seconds']:.1f} s, best of {ROUNDS} rounds each; {shape}",
+        ),
+        Figure(
+            "c",
+            "  consolidated export peak memory",
+            memory["peak_mb"],
+            "MB",
+            f"≤ {MEMORY_MB} MB",
+            memory["peak_mb"] <= MEMORY_MB,
+            f"peak RSS of the export ({memory['base_mb']:.0f} MB before it) plus its feed process "
+            f"({memory['feed_mb']:.0f} MB); raw {raw['peak_mb']:.0f} MB",
+        ),
     ]
 
 
 def self_evaluation(url: str, year: int) -> list[Figure]:
     name = "self-evaluation export (seed unit) ÷ raw"
     try:
-        from kpi.evaluation import service
-        from kpi.evaluation import workbook  # noqa: F401  (the builder this measures)
+        from kpi.evaluation import (
+            service,
+            workbook,  # noqa: F401  (the builder this measures)
+        )
     except ImportError as error:
         return [unavailable("d", name, "×", f"≤ {SELF_EVALUATION_RATIO}×", f"not available ({error})")]
     try:
@@ -92,14 +108,25 @@ def self_evaluation(url: str, year: int) -> list[Figure]:
         return [failed("d", name, "×", f"≤ {SELF_EVALUATION_RATIO}×", error)]
     ratio = seconds / raw
     cells = sum(len(cells) for _, cells in sheets)
-    return [Figure("d", name, ratio, "×", f"≤ {SELF_EVALUATION_RATIO}×", ratio <= SELF_EVALUATION_RATIO,
-                   f"{seconds * 1000:.0f} ms vs raw {raw * 1000:.0f} ms; {len(sheets)} sheets, {cells:,} cells; "
-                   f"best of {REPEAT} alternating rounds")]
+    return [
+        Figure(
+            "d",
+            name,
+            ratio,
+            "×",
+            f"≤ {SELF_EVALUATION_RATIO}×",
+            ratio <= SELF_EVALUATION_RATIO,
+            f"{seconds * 1000:.0f} ms vs raw {raw * 1000:.0f} ms; {len(sheets)} sheets, {cells:,} cells; "
+            f"best of {REPEAT} alternating rounds",
+        )
+    ]
 
 
 def _cells(wb) -> list[tuple[str, list[tuple[int, int, object]]]]:
-    return [(ws.title, [(c.row, c.column, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
-            for ws in wb.worksheets]
+    return [
+        (ws.title, [(c.row, c.column, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
+        for ws in wb.worksheets
+    ]
 
 
 def _write_normal(sheets, path: Path) -> None:
@@ -113,8 +140,9 @@ def _write_normal(sheets, path: Path) -> None:
 
 
 def _child(*args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "bench.exports", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.exports", *args], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     if done.returncode != 0:
         raise RuntimeError((done.stderr.strip().splitlines() or ["no output"])[-1])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -158,10 +186,16 @@ def _run_consolidated(url: str, year: str, out_dir: str, cells_path: str) -> dic
     sheets = [(ws.title, [_trimmed(row) for row in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
     with open(cells_path, "wb") as handle:
         pickle.dump(sheets, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return {"available": True, "seconds": seconds, "peak_mb": peak, "base_mb": base, "feed_mb": feed,
-            "sheets": len(sheets),
-            "rows": sum(len(rows) for _, rows in sheets),
-            "cells": sum(sum(v is not None for v in row) for _, rows in sheets for row in rows)}
+    return {
+        "available": True,
+        "seconds": seconds,
+        "peak_mb": peak,
+        "base_mb": base,
+        "feed_mb": feed,
+        "sheets": len(sheets),
+        "rows": sum(len(rows) for _, rows in sheets),
+        "cells": sum(sum(v is not None for v in row) for _, rows in sheets for row in rows),
+    }
 
 
 def _run_raw(cells_path: str, out_path: str) -> dict:

@@ -5,6 +5,7 @@ The load generator is a few threads with http.client, bounded in time and in req
 scale figure runs two servers at once (10 units and 1,000 units in their databases) and
 alternates requests between them, so that whatever else the machine does falls on both alike.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -17,11 +18,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 from bench.timing import percentile
@@ -63,13 +64,32 @@ def free_port() -> int:
 def gunicorn(database_url: str, workers: int, log: Path) -> Iterator[int]:
     """A gunicorn serving app:app on a free loopback port against ``database_url``; yields the port."""
     port = free_port()
-    env = {**os.environ, "KPI_DATABASE_URL": database_url, "KPI_ENV": "development", "KPI_SCHEDULER": "off",
-           "KPI_SECRET_KEY": secrets.token_hex(32), "KPI_EXPORT_DIR": str(log.parent / "exports")}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--timeout", "120", "app:app"]
+    env = {
+        **os.environ,
+        "KPI_DATABASE_URL": database_url,
+        "KPI_ENV": "development",
+        "KPI_SCHEDULER": "off",
+        "KPI_SECRET_KEY": secrets.token_hex(32),
+        "KPI_EXPORT_DIR": str(log.parent / "exports"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+        "app:app",
+    ]
     with log.open("w") as output:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         _wait_until_up(port, server, log)
         yield port
@@ -134,8 +154,13 @@ def login(port: int, username: str, password: str) -> dict:
     match = CSRF.search(html)
     if status != 200 or not match:
         raise RuntimeError(f"/login answered {status} without a CSRF token")
-    status, headers, _ = request(port, "POST", "/login", cookies, {
-        "username": username, "password": password, "csrf_token": match.group(1) or match.group(2)})
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/login",
+        cookies,
+        {"username": username, "password": password, "csrf_token": match.group(1) or match.group(2)},
+    )
     _keep(cookies, headers)
     if status != 302:
         raise RuntimeError(f"signing in as {username} answered {status}")
@@ -185,8 +210,9 @@ def drive(port: int, path: str, cookies: dict, *, threads: int, seconds: float, 
     return load
 
 
-def alternate(first: tuple[int, str, dict], second: tuple[int, str, dict], rounds: int,
-              warmup: int = 10) -> tuple[Load, Load]:
+def alternate(
+    first: tuple[int, str, dict], second: tuple[int, str, dict], rounds: int, warmup: int = 10
+) -> tuple[Load, Load]:
     """One client alternating between two servers, one request at a time; (first, second)."""
     loads = (Load(first[1]), Load(second[1]))
     pairs = ((first, loads[0]), (second, loads[1]))

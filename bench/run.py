@@ -6,6 +6,7 @@ beside its target with PASS/MISS. The table is also saved as bench/results/<time
 Options: ``--units N`` (default 1000) for a quicker look, ``--skip SECTIONS`` (e.g. ``--skip ce``).
 Exit status 0 whatever the verdicts: the table is the result; 2 when PostgreSQL is unreachable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,16 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     print(timing.table(figures))
     path = timing.save(figures, meta)
     machine = meta["machine"]
-    print(f"\n{machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; Python {machine['python']}; "
-          f"load average at start {machine['load_average_1min_at_start']:.2f}; run took {meta['seconds']:.0f} s")
+    print(
+        f"\n{machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; Python {machine['python']}; "
+        f"load average at start {machine['load_average_1min_at_start']:.2f}; run took {meta['seconds']:.0f} s"
+    )
     print(f"saved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0
 
 
 def run(units: int, skip: set[str]) -> list[Figure]:
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp, \
-            databases.postgres_database("big") as big, databases.postgres_database("small") as small:
+    with (
+        tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp,
+        databases.postgres_database("big") as big,
+        databases.postgres_database("small") as small,
+    ):
         work = Path(tmp)
         step("a. demo-scale on SQLite and PostgreSQL")
         for label, url in (("SQLite", f"sqlite:///{work / 'bench.sqlite3'}"), ("PostgreSQL", big)):
@@ -67,8 +73,13 @@ def run(units: int, skip: set[str]) -> list[Figure]:
             figures += exports.self_evaluation(big, YEAR)
         if "e" not in skip:
             step("e. HTTP under load")
-            figures += section("e", "HTTP under load", lambda: web.measure(
-                big, small, databases.demo_unit_id(big), databases.demo_unit_id(small), YEAR, units, work))
+            figures += section(
+                "e",
+                "HTTP under load",
+                lambda: web.measure(
+                    big, small, databases.demo_unit_id(big), databases.demo_unit_id(small), YEAR, units, work
+                ),
+            )
     return figures
 
 
@@ -81,8 +92,15 @@ def generation(label: str, url: str, units: int) -> Figure:
     except Exception as error:  # noqa: BLE001  (report it; later sections say what they lack)
         return failed("a", name, "s", target, error)
     rows = sum(summary.rows.values())
-    return Figure("a", name, summary.seconds, "s", target, summary.seconds < GENERATION_SECONDS,
-                  f"{rows:,} rows, {rows / summary.seconds:,.0f} rows/s")
+    return Figure(
+        "a",
+        name,
+        summary.seconds,
+        "s",
+        target,
+        summary.seconds < GENERATION_SECONDS,
+        f"{rows:,} rows, {rows / summary.seconds:,.0f} rows/s",
+    )
 
 
 def section(letter: str, name: str, measure) -> list[Figure]:

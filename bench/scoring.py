@@ -3,6 +3,7 @@
 The units are those `kpi demo-scale` makes for the same seed, built in memory (kpi.scale), so
 only kpi.domain.scoring is timed: each unit's 单位整体 table, as its total_score snapshot is made.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -50,8 +51,22 @@ def measure(units: int, year: int, seed: int) -> list[Figure]:
     rate = units / engine_seconds
     indicators = sum(len(inputs) for inputs, _, _ in prepared)
     return [
-        Figure("b", f"scoring {units:,} units (pure engine)", rate, "units/s", f"≥ {TARGET_PER_SECOND:,}/s",
-               rate >= TARGET_PER_SECOND, f"{indicators:,} indicators; best of {REPEAT}"),
-        Figure("b", "  scoring ÷ plain Decimal-sum loop", engine_seconds / baseline_seconds, "×", "—", None,
-               f"baseline {units / baseline_seconds:,.0f} units/s"),
+        Figure(
+            "b",
+            f"scoring {units:,} units (pure engine)",
+            rate,
+            "units/s",
+            f"≥ {TARGET_PER_SECOND:,}/s",
+            rate >= TARGET_PER_SECOND,
+            f"{indicators:,} indicators; best of {REPEAT}",
+        ),
+        Figure(
+            "b",
+            "  scoring ÷ plain Decimal-sum loop",
+            engine_seconds / baseline_seconds,
+            "×",
+            "—",
+            None,
+            f"baseline {units / baseline_seconds:,.0f} units/s",
+        ),
     ]

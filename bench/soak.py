@@ -12,6 +12,7 @@ in indicator_result, and there must be exactly one audit event per acknowledged 
 no duplicated writes). Exit status 1 on any 5xx, lost or duplicated write; 2 when PostgreSQL is
 unreachable. The database is dropped and the server stopped whatever happens.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         names = create_staff(url, options.staff)
         with http_load.gunicorn(url, WORKERS, Path(tmp) / "gunicorn.log") as port:
             master = _master_pid(port)
-            step(f"gunicorn on 127.0.0.1:{port} (master {master}); {options.staff} staff clients, "
-                 f"{options.seconds:.0f} s")
+            step(
+                f"gunicorn on 127.0.0.1:{port} (master {master}); {options.staff} staff clients, "
+                f"{options.seconds:.0f} s"
+            )
             writers, stats, samples, seconds = soak(port, master, names, options.seconds, options.max_requests)
         lost, duplicated, detail = verify(url, writers)
     return report(writers, stats, samples, seconds, lost, duplicated, detail)
@@ -114,8 +117,17 @@ def create_staff(url: str, count: int) -> list[str]:
     try:
         with transaction(engine) as session:
             for name in names:
-                create_user(session, {"username": name, "password": PASSWORD, "role": "staff", "unit": UNIT_NAME,
-                                      "display_name": f"压测填报人{name[-1]}"}, actor="soak")
+                create_user(
+                    session,
+                    {
+                        "username": name,
+                        "password": PASSWORD,
+                        "role": "staff",
+                        "unit": UNIT_NAME,
+                        "display_name": f"压测填报人{name[-1]}",
+                    },
+                    actor="soak",
+                )
     finally:
         engine.dispose()
     return names
@@ -130,8 +142,10 @@ def soak(port: int, master: int | None, names: list[str], seconds: float, limit:
     editable = sorted({int(found) for found in VALUE_INPUT.findall(html)}, key=lambda i: html.index(f'"i{i}-value"'))
     if len(editable) < len(names) * INDICATORS_PER_CLIENT:
         raise RuntimeError(f"only {len(editable)} value inputs on {FORM} for {len(names)} clients")
-    writers = [Writer(name, editable[index * INDICATORS_PER_CLIENT:(index + 1) * INDICATORS_PER_CLIENT])
-               for index, name in enumerate(names)]
+    writers = [
+        Writer(name, editable[index * INDICATORS_PER_CLIENT : (index + 1) * INDICATORS_PER_CLIENT])
+        for index, name in enumerate(names)
+    ]
     stats = Stats()
     samples: list[tuple[float, int, int]] = []  # (seconds since start, workers' RSS kB total, worker count)
     stop = threading.Event()
@@ -150,8 +164,10 @@ def soak(port: int, master: int | None, names: list[str], seconds: float, limit:
     def running() -> bool:
         return time.perf_counter() < deadline and stats.take(limit)
 
-    threads = [threading.Thread(target=staff_client, args=(port, sessions[w.username], w, stats, running), daemon=True)
-               for w in writers]
+    threads = [
+        threading.Thread(target=staff_client, args=(port, sessions[w.username], w, stats, running), daemon=True)
+        for w in writers
+    ]
     threads.append(threading.Thread(target=finance_client, args=(port, finance, stats, running), daemon=True))
     watcher = threading.Thread(target=sampler, daemon=True)
     watcher.start()
@@ -184,8 +200,15 @@ def staff_client(port: int, cookies: dict, writer: Writer, stats: Stats, running
             if not running():
                 return
             seen = dict(SEEN.findall(body))  # the rows' fingerprints, as a browser posts them back
-            status, body = timed(stats, "save POST", port, "POST", FORM, cookies,
-                                 {**seen, **form, "version": version, "csrf_token": token})
+            status, body = timed(
+                stats,
+                "save POST",
+                port,
+                "POST",
+                FORM,
+                cookies,
+                {**seen, **form, "version": version, "csrf_token": token},
+            )
             if status == 302:
                 for indicator, value in values.items():
                     writer.last[indicator] = value
@@ -294,14 +317,28 @@ def verify(url: str, writers: list[Writer]) -> tuple[int, int, list[str]]:
         with engine.connect() as conn:
             for writer in writers:
                 for indicator in writer.indicators:
-                    stored = conn.execute(sa.text(
-                        "SELECT r.value FROM indicator_result r JOIN quarter_report q ON q.id = r.report_id "
-                        "WHERE r.indicator_id = :i AND q.unit_id = :u AND q.quarter = :q"),
-                        {"i": indicator, "u": UNIT_ID, "q": QUARTER}).scalars().all()
-                    events = conn.execute(sa.text(
-                        "SELECT new_value FROM audit_event WHERE entity = 'indicator' AND entity_id = :i "
-                        "AND action = 'update' AND field = :f AND actor = :a"),
-                        {"i": indicator, "f": field_name, "a": writer.username}).scalars().all()
+                    stored = (
+                        conn.execute(
+                            sa.text(
+                                "SELECT r.value FROM indicator_result r JOIN quarter_report q ON q.id = r.report_id "
+                                "WHERE r.indicator_id = :i AND q.unit_id = :u AND q.quarter = :q"
+                            ),
+                            {"i": indicator, "u": UNIT_ID, "q": QUARTER},
+                        )
+                        .scalars()
+                        .all()
+                    )
+                    events = (
+                        conn.execute(
+                            sa.text(
+                                "SELECT new_value FROM audit_event WHERE entity = 'indicator' AND entity_id = :i "
+                                "AND action = 'update' AND field = :f AND actor = :a"
+                            ),
+                            {"i": indicator, "f": field_name, "a": writer.username},
+                        )
+                        .scalars()
+                        .all()
+                    )
                     last = writer.last.get(indicator)
                     if last is not None and (len(stored) != 1 or Decimal(stored[0]) != last):
                         lost += 1
@@ -315,9 +352,11 @@ def verify(url: str, writers: list[Writer]) -> tuple[int, int, list[str]]:
                     lost += sum(missing.values())
                     duplicated += sum(extra.values())
                     if missing or extra:
-                        detail.append(f"indicator {indicator}: {writer.acknowledged[indicator]} acknowledged, "
-                                      f"{len(events)} audit events; missing {sorted(missing)[:5]}, "
-                                      f"extra {sorted(extra)[:5]}")
+                        detail.append(
+                            f"indicator {indicator}: {writer.acknowledged[indicator]} acknowledged, "
+                            f"{len(events)} audit events; missing {sorted(missing)[:5]}, "
+                            f"extra {sorted(extra)[:5]}"
+                        )
     finally:
         engine.dispose()
     return lost, duplicated, detail
@@ -329,15 +368,25 @@ def verify(url: str, writers: list[Writer]) -> tuple[int, int, list[str]]:
 def report(writers, stats: Stats, samples, seconds: float, lost: int, duplicated: int, detail: list[str]) -> int:
     total = sum(stats.statuses.values())
     server_errors = sum(n for (_, status), n in stats.statuses.items() if isinstance(status, int) and status >= 500)
-    other_4xx = sum(n for (_, status), n in stats.statuses.items()
-                    if isinstance(status, int) and 400 <= status < 500 and status != 409)
+    other_4xx = sum(
+        n
+        for (_, status), n in stats.statuses.items()
+        if isinstance(status, int) and 400 <= status < 500 and status != 409
+    )
     failed = sum(n for (_, status), n in stats.statuses.items() if not isinstance(status, int))
     acknowledged = sum(sum(w.acknowledged.values()) for w in writers)
     saves = sum(n for (kind, status), n in stats.statuses.items() if kind == "save POST" and status == 302)
     rows = [("requests", f"{total:,} in {seconds:.0f} s = {total / seconds:.1f} req/s", "—", "")]
     for kind, latencies in sorted(stats.latencies.items()):
-        rows.append((f"  {kind}", f"{len(latencies):,}; p50 {percentile(latencies, .5) * 1000:.0f} ms, "
-                     f"p95 {percentile(latencies, .95) * 1000:.0f} ms", "—", ""))
+        rows.append(
+            (
+                f"  {kind}",
+                f"{len(latencies):,}; p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+                f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms",
+                "—",
+                "",
+            )
+        )
     rows += [
         ("5xx answers", str(server_errors), "0", verdict(server_errors == 0)),
         ("4xx other than 409", str(other_4xx), "0", verdict(other_4xx == 0)),
@@ -352,9 +401,15 @@ def report(writers, stats: Stats, samples, seconds: float, lost: int, duplicated
         start, end, peak = warm[0][1], warm[-1][1], max(s[1] for s in samples)
         growth = end / start
         counts = sorted({s[2] for s in samples})
-        rows.append((f"workers' RSS ({'/'.join(map(str, counts))} workers)",
-                     f"start {start / 1024:.0f} MB (at {warm[0][0]:.0f} s), end {end / 1024:.0f} MB, "
-                     f"max {peak / 1024:.0f} MB; first sample {samples[0][1] / 1024:.0f} MB", "—", ""))
+        rows.append(
+            (
+                f"workers' RSS ({'/'.join(map(str, counts))} workers)",
+                f"start {start / 1024:.0f} MB (at {warm[0][0]:.0f} s), end {end / 1024:.0f} MB, "
+                f"max {peak / 1024:.0f} MB; first sample {samples[0][1] / 1024:.0f} MB",
+                "—",
+                "",
+            )
+        )
         rows.append(("RSS growth end ÷ start", f"{growth:.2f}×", f"≤ {RSS_TARGET}×", verdict(growth <= RSS_TARGET)))
     else:
         rows.append(("workers' RSS", "not enough samples", f"≤ {RSS_TARGET}×", "MISS"))

@@ -3,6 +3,7 @@
 Every figure sits beside its target and, where the issue asks for one, the baseline it was
 measured against in the same run: these machines are noisy, so ratios are what compare.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,8 +105,14 @@ def machine() -> dict:
     except (ValueError, OSError, AttributeError):
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb, "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}", "load_average_1min_at_start": load}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load_average_1min_at_start": load,
+    }
 
 
 def save(figures: list[Figure], meta: dict) -> Path:

@@ -5,6 +5,7 @@
 - the progress view's p50 for one unit with 10 units and with 1,000 units in the database;
 - errors: every non-200 answer or failed connection, over all of it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,23 +14,26 @@ from bench import http_load
 from bench.timing import Figure
 
 USER, PASSWORD = "admin", "Demo@2023"  # a seed demo account (kpi/data/demo_accounts.yaml)
-THROUGHPUT_SHARE = 0.20  # entry form and progress view: ≥ 20% of the health check's requests/s
+THROUGHPUT_SHARE = 0.15  # entry form and progress view: ≥ 15% of the health check's requests/s (issue 14)
 SCALE_RATIO = 1.2
 WORKERS, THREADS, SECONDS, LIMIT = 2, 4, 5.0, 1500
 SCALE_ROUNDS = 60
 
 
-def measure(big_url: str, small_url: str, big_unit: int, small_unit: int, year: int, units: int,
-            logs: Path) -> list[Figure]:
+def measure(
+    big_url: str, small_url: str, big_unit: int, small_unit: int, year: int, units: int, logs: Path
+) -> list[Figure]:
     figures: list[Figure] = []
     errors: list[str] = []
     with http_load.gunicorn(big_url, WORKERS, logs / "gunicorn-big.log") as port:
         cookies = http_load.login(port, USER, PASSWORD)
         health = "/healthz" if http_load.reachable(port, "/healthz", {}) else "/login"
         finance = "/finance" if http_load.reachable(port, "/finance", cookies) else "/units"
-        pages = [("entry form", f"/units/{big_unit}/{year}/quarters/1", True),
-                 ("progress view", f"/units/{big_unit}/{year}/progress", True),
-                 ("finance home" + ("" if finance == "/finance" else " (/units: no /finance yet)"), finance, False)]
+        pages = [
+            ("entry form", f"/units/{big_unit}/{year}/quarters/1", True),
+            ("progress view", f"/units/{big_unit}/{year}/progress", True),
+            ("finance home" + ("" if finance == "/finance" else " (/units: no /finance yet)"), finance, False),
+        ]
         for label, path, has_target in pages:
             baseline = _drive(port, health, {} if health == "/healthz" else cookies)
             load = _drive(port, path, cookies)
@@ -39,12 +43,22 @@ def measure(big_url: str, small_url: str, big_unit: int, small_unit: int, year: 
             small_cookies = http_load.login(small_port, USER, PASSWORD)
             few, many = http_load.alternate(
                 (small_port, f"/units/{small_unit}/{year}/progress", small_cookies),
-                (port, f"/units/{big_unit}/{year}/progress", cookies), SCALE_ROUNDS)
+                (port, f"/units/{big_unit}/{year}/progress", cookies),
+                SCALE_ROUNDS,
+            )
     errors += few.errors + many.errors
     ratio = many.p(0.5) / few.p(0.5)
-    figures.append(Figure("e", f"progress p50, {units:,} units ÷ 10 units", ratio, "×", f"≤ {SCALE_RATIO}×",
-                          ratio <= SCALE_RATIO,
-                          f"{many.p(0.5):.1f} ms vs {few.p(0.5):.1f} ms; {SCALE_ROUNDS} alternating requests each"))
+    figures.append(
+        Figure(
+            "e",
+            f"progress p50, {units:,} units ÷ 10 units",
+            ratio,
+            "×",
+            f"≤ {SCALE_RATIO}×",
+            ratio <= SCALE_RATIO,
+            f"{many.p(0.5):.1f} ms vs {few.p(0.5):.1f} ms; {SCALE_ROUNDS} alternating requests each",
+        )
+    )
     shown = "; ".join(sorted(set(errors)))[:200]
     figures.append(Figure("e", "errors under load", float(len(errors)), "errors", "0", not errors, shown))
     return figures
@@ -54,20 +68,50 @@ def _drive(port: int, path: str, cookies: dict) -> http_load.Load:
     return http_load.drive(port, path, cookies, threads=THREADS, seconds=SECONDS, limit=LIMIT)
 
 
-def _page_figures(label: str, path: str, load: http_load.Load, baseline: http_load.Load, has_target: bool,
-                  health: str) -> list[Figure]:
+def _page_figures(
+    label: str, path: str, load: http_load.Load, baseline: http_load.Load, has_target: bool, health: str
+) -> list[Figure]:
     if not load.latencies or not baseline.latencies:
-        return [Figure("e", f"{label} throughput ÷ health", None, "×", _share_target(has_target), False,
-                       f"{path}: no successful request")]
+        return [
+            Figure(
+                "e",
+                f"{label} throughput ÷ health",
+                None,
+                "×",
+                _share_target(has_target),
+                False,
+                f"{path}: no successful request",
+            )
+        ]
     share = load.requests_per_second / baseline.requests_per_second
     return [
-        Figure("e", f"{label} throughput ÷ health", share, "×", _share_target(has_target),
-               share >= THROUGHPUT_SHARE if has_target else None,
-               f"{load.requests_per_second:.1f} vs {baseline.requests_per_second:.1f} req/s ({path} vs {health})"),
-        Figure("e", f"  {label} p50 ÷ health p50", load.p(0.5) / baseline.p(0.5), "×", "—", None,
-               f"{load.p(0.5):.1f} ms vs {baseline.p(0.5):.1f} ms"),
-        Figure("e", f"  {label} p95 ÷ health p95", load.p(0.95) / baseline.p(0.95), "×", "—", None,
-               f"{load.p(0.95):.1f} ms vs {baseline.p(0.95):.1f} ms; {len(load.latencies)} requests"),
+        Figure(
+            "e",
+            f"{label} throughput ÷ health",
+            share,
+            "×",
+            _share_target(has_target),
+            share >= THROUGHPUT_SHARE if has_target else None,
+            f"{load.requests_per_second:.1f} vs {baseline.requests_per_second:.1f} req/s ({path} vs {health})",
+        ),
+        Figure(
+            "e",
+            f"  {label} p50 ÷ health p50",
+            load.p(0.5) / baseline.p(0.5),
+            "×",
+            "—",
+            None,
+            f"{load.p(0.5):.1f} ms vs {baseline.p(0.5):.1f} ms",
+        ),
+        Figure(
+            "e",
+            f"  {label} p95 ÷ health p95",
+            load.p(0.95) / baseline.p(0.95),
+            "×",
+            "—",
+            None,
+            f"{load.p(0.95):.1f} ms vs {baseline.p(0.95):.1f} ms; {len(load.latencies)} requests",
+        ),
     ]
 
 

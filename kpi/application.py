@@ -3,6 +3,7 @@
 It lives here, not in kpi/__init__.py, so that importing the pure core (kpi.domain) loads
 neither Flask nor SQLAlchemy.
 """
+
 from __future__ import annotations
 
 import os
@@ -102,7 +103,8 @@ def _refuse_unsafe_production(app: Flask) -> None:
             unsafe = []
     if unsafe:
         raise ConfigError(
-            "demo accounts still have their default passwords: " + ", ".join(unsafe)
+            "demo accounts still have their default passwords: "
+            + ", ".join(unsafe)
             + " (change them with `flask --app app kpi set-password NAME`, or disable them)"
         )
 

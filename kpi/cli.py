@@ -2,6 +2,7 @@
 
 The command names and options are kept stable: operations scripts depend on them.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,10 @@ from flask.cli import AppGroup
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail
 from kpi.accounts.roles import ROLE_LABELS
 from kpi.accounts.service import AccountError, create_user, set_password
 from kpi.budget import service as budget
+from kpi.cli_support import fail
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.formatting import format_number, json_number
 from kpi.indicators.importer import ImportRejected, import_target_table, preview_rows
@@ -39,13 +40,20 @@ def _attach_feature_commands() -> None:
     from kpi.results.commands import import_results_command
     from kpi.scale.commands import demo_scale_command
 
-    for command in (progress_command, import_results_command, export_group, reminders_command, scheduler_command,
-                    backup_command, restore_command, audit_group, demo_scale_command):
+    for command in (
+        progress_command,
+        import_results_command,
+        export_group,
+        reminders_command,
+        scheduler_command,
+        backup_command,
+        restore_command,
+        audit_group,
+        demo_scale_command,
+    ):
         kpi_cli.add_command(command)
     for command in (export_progress_command, export_consolidated_command, self_evaluation_export):
         export_group.add_command(command)
-
-
 
 
 @kpi_cli.command("init")
@@ -84,8 +92,15 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
         fail(f"{file.name}：{error}")
     session = Session(db.engine(), expire_on_commit=False)
     try:
-        summary = import_target_table(session, table, unit_name=unit_name, year=year, replace=replace, dry_run=dry_run,
-                                      status="draft" if draft else "approved")
+        summary = import_target_table(
+            session,
+            table,
+            unit_name=unit_name,
+            year=year,
+            replace=replace,
+            dry_run=dry_run,
+            status="draft" if draft else "approved",
+        )
         if dry_run:
             session.rollback()
         else:
@@ -104,10 +119,18 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
     if dry_run:
         for row in preview_rows(summary):
             comparator = row["comparator"] or ""
-            parsed = f"{comparator}{format_number(row['target_value'])}{row['unit'] or ''}" if row["target_value"] is not None else ""
+            parsed = (
+                f"{comparator}{format_number(row['target_value'])}{row['unit'] or ''}"
+                if row["target_value"] is not None
+                else ""
+            )
             project = f"[{row['project']}] " if row["project"] else ""
-            click.echo(f"  第 {row['row']} 行 {project}{row['level1']} / {row['level2']} / {row['name']}：{row['target_text']} → {row['kind']} {parsed}")
-        click.echo(f"试运行：将导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年；未写入数据库。")
+            click.echo(
+                f"  第 {row['row']} 行 {project}{row['level1']} / {row['level2']} / {row['name']}：{row['target_text']} → {row['kind']} {parsed}"
+            )
+        click.echo(
+            f"试运行：将导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年；未写入数据库。"
+        )
         return
     for name in summary.created_projects:
         click.echo(f"新建项目“{name}”（预算数待补录）。")
@@ -176,8 +199,12 @@ def _password_from_env_or_prompt() -> str:
 
 @kpi_cli.command("create-user")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["staff", "reviewer", "finance", "admin"]),
-              help="staff=填报人, reviewer=审核人, finance=财政局, admin=管理员")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["staff", "reviewer", "finance", "admin"]),
+    help="staff=填报人, reviewer=审核人, finance=财政局, admin=管理员",
+)
 @click.option("--unit", "unit_name", default=None, help="所属单位（填报人、审核人必填）")
 @click.option("--email", default=None, help="邮箱（接收提醒）")
 @click.option("--display-name", default="", help="显示名称")
@@ -186,8 +213,17 @@ def create_user_command(name: str, role: str, unit_name: str | None, email: str 
     password = _password_from_env_or_prompt()
     with Session(db.engine(), expire_on_commit=False) as session:
         try:
-            user = create_user(session, {"username": name, "password": password, "role": role, "unit": unit_name,
-                                         "email": email, "display_name": display_name})
+            user = create_user(
+                session,
+                {
+                    "username": name,
+                    "password": password,
+                    "role": role,
+                    "unit": unit_name,
+                    "email": email,
+                    "display_name": display_name,
+                },
+            )
             session.commit()
         except AccountError as error:
             session.rollback()

@@ -2,6 +2,7 @@
 
 Feature packages import from here rather than from kpi.cli, which imports them.
 """
+
 from __future__ import annotations
 
 import sys

@@ -4,6 +4,7 @@ Every variable is documented in the README ("Configuration"). Development gets
 safe defaults that live in the Flask instance folder; production (KPI_ENV=production)
 refuses to start on an unsafe default instead of quietly running with it.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,12 +78,19 @@ def load_settings(instance_path: Path, project_root: Path) -> Settings:
     profile = os.environ.get("KPI_PASSWORD_PROFILE", "default").strip() or "default"
     if profile not in {"default", "cheapest"} or (env == "production" and profile != "default"):
         raise ConfigError("KPI_PASSWORD_PROFILE must be default (or cheapest, for tests only; never in production)")
-    return Settings(env=env, database_url=database_url, secret_key=secret_key, export_dir=export_dir,
-                    upload_dir=upload_dir, idle_minutes=int(idle),
-                    ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"),
-                    session_hours=int(hours),
-                    audit_key=_key("KPI_AUDIT_KEY", secret_key, "audit"),
-                    backup_key=_key("KPI_BACKUP_KEY", secret_key, "backup"), password_profile=profile)
+    return Settings(
+        env=env,
+        database_url=database_url,
+        secret_key=secret_key,
+        export_dir=export_dir,
+        upload_dir=upload_dir,
+        idle_minutes=int(idle),
+        ratelimit_storage=os.environ.get("KPI_RATELIMIT_STORAGE", "memory://"),
+        session_hours=int(hours),
+        audit_key=_key("KPI_AUDIT_KEY", secret_key, "audit"),
+        backup_key=_key("KPI_BACKUP_KEY", secret_key, "backup"),
+        password_profile=profile,
+    )
 
 
 def _key(name: str, secret_key: str, purpose: str) -> bytes:

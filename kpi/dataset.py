@@ -2,6 +2,7 @@
 
 Loaded once, into an empty database, through the same validation path as imports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,10 +65,14 @@ def load_dataset(session: Session, data: dict) -> DatasetSummary:
         session.flush()
         lines[line.name] = line
         if raw.get("goal"):
-            session.add(PerformanceGoal(unit_id=unit.id, year_id=year.id, budget_line_id=line.id, text=raw["goal"].strip()))
+            session.add(
+                PerformanceGoal(unit_id=unit.id, year_id=year.id, budget_line_id=line.id, text=raw["goal"].strip())
+            )
         for position, item in enumerate(raw.get("indicators") or [], start=1):
             spec = _spec(item)
-            session.add(build_indicator(spec, unit=unit, year=year, scope="project", budget_line=line, display_order=position))
+            session.add(
+                build_indicator(spec, unit=unit, year=year, scope="project", budget_line=line, display_order=position)
+            )
             project_count += 1
 
     for position, item in enumerate(data["unit_indicators"], start=1):

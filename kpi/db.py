@@ -4,12 +4,13 @@ Models import `Money`/`Quantity` and this module *before* defining tables, so th
 naming convention below applies to every constraint (SQLite needs named
 constraints for Alembic's batch mode; docs/engineering.md §3).
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -28,7 +29,7 @@ SQLModel.metadata.naming_convention = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -47,9 +48,13 @@ def make_engine(url: str) -> Engine:
     # workers × (pool + overflow) stays under the server's max_connections (README,
     # "Deployment"). pre_ping survives a database restart; recycle drops connections
     # before a firewall or pgbouncer silently closes idle ones.
-    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=_env_int("KPI_DB_POOL_RECYCLE", 1800),
-                            pool_size=_env_int("KPI_DB_POOL_SIZE", 5),
-                            max_overflow=_env_int("KPI_DB_MAX_OVERFLOW", 10))
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=_env_int("KPI_DB_POOL_RECYCLE", 1800),
+        pool_size=_env_int("KPI_DB_POOL_SIZE", 5),
+        max_overflow=_env_int("KPI_DB_MAX_OVERFLOW", 10),
+    )
 
 
 def _env_int(name: str, default: int) -> int:

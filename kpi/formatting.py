@@ -1,4 +1,5 @@
 """Display formatting for Decimals (templates and CLI), never for storage."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -6,6 +6,7 @@ pressed button; each feature reads its inputs by name and validates them in its 
 (kpi.domain.entries, kpi.monitoring.validation, kpi.evaluation.validation). The reviewer's
 buttons post kpi.review.ReviewForm.
 """
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, Optional, StopValidation

@@ -1,4 +1,5 @@
 """GET /healthz: a liveness check for load balancers and the benchmark's baseline route."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Run Alembic from Python, so `kpi init`, the app and the tests share one path."""
+
 from __future__ import annotations
 
 from pathlib import Path

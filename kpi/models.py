@@ -1,4 +1,5 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
+
 from kpi.accounts.models import User
 from kpi.adjustments.models import IndicatorVersion, TargetAdjustment, TargetAdjustmentItem
 from kpi.audit.models import AuditEvent
@@ -11,8 +12,28 @@ from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
 
 __all__ = [
-    "AuditEvent", "BudgetExecution", "BudgetLine", "ExportJob", "FiscalYear", "Indicator", "IndicatorResult",
-    "IndicatorVersion", "MonitoringBudgetItem", "MonitoringItem", "MonitoringReport", "Notification",
-    "OutboxEmail", "PerformanceGoal", "QuarterReport", "Reminder", "SelfEvaluation", "SelfEvaluationGoal",
-    "SelfEvaluationItem", "TargetAdjustment", "TargetAdjustmentItem", "TargetTable", "Unit", "User",
+    "AuditEvent",
+    "BudgetExecution",
+    "BudgetLine",
+    "ExportJob",
+    "FiscalYear",
+    "Indicator",
+    "IndicatorResult",
+    "IndicatorVersion",
+    "MonitoringBudgetItem",
+    "MonitoringItem",
+    "MonitoringReport",
+    "Notification",
+    "OutboxEmail",
+    "PerformanceGoal",
+    "QuarterReport",
+    "Reminder",
+    "SelfEvaluation",
+    "SelfEvaluationGoal",
+    "SelfEvaluationItem",
+    "TargetAdjustment",
+    "TargetAdjustmentItem",
+    "TargetTable",
+    "Unit",
+    "User",
 ]

@@ -1,4 +1,5 @@
 """One page of a long list (the finance bureau's home lists every unit of a city)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,4 +39,4 @@ def page_of(rows: Sequence, asked: str | None, size: int) -> Page:
         number = 1
     number = min(max(number, 1), pages)
     start = (number - 1) * size
-    return Page(rows[start:start + size], number, pages, len(rows), start + 1)
+    return Page(rows[start : start + size], number, pages, len(rows), start + 1)

@@ -3,6 +3,7 @@
 Each report's service has its own ``transition`` (kpi.workflow underneath); the web step
 around it (the form, the commit, the message) is this one function.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash
@@ -27,8 +28,9 @@ def apply_review(session, transition, report, action: str) -> None:
     if not form.validate():
         abort(400)
     try:
-        transition(session, report, action, user=current_user, expected_version=form.version.data,
-                   reason=form.reason.data)
+        transition(
+            session, report, action, user=current_user, expected_version=form.version.data, reason=form.reason.data
+        )
         session.commit()
     except ReportError as error:
         session.rollback()

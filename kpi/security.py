@@ -3,6 +3,7 @@
 The Content-Security-Policy allows no inline or third-party script at all: the
 pages use none (charts are server-drawn SVG), so an injected <script> cannot run.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,16 +17,18 @@ from kpi.core.text import clean_text
 
 HSTS = "max-age=31536000; includeSubDomains"
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",  # SVG charts carry style attributes; styles cannot run code
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # SVG charts carry style attributes; styles cannot run code
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -40,8 +43,10 @@ class CleanForm(ImmutableMultiDict):
 
     def __init__(self, mapping=None):
         if mapping is not None:
-            mapping = [(clean_text(key), clean_text(value) if isinstance(value, str) else value)
-                       for key, value in iter_multi_items(mapping)]
+            mapping = [
+                (clean_text(key), clean_text(value) if isinstance(value, str) else value)
+                for key, value in iter_multi_items(mapping)
+            ]
         super().__init__(mapping)
 
 
@@ -53,8 +58,9 @@ class IdConverter(IntegerConverter):
     """`<int:…>` in every route, bounded to what an id column holds: a larger number is a 404,
     not a driver error (PostgreSQL INTEGER ends at 2^31 − 1, SQLite's at 2^63 − 1)."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
-                 signed: bool = False):
+    def __init__(
+        self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID, signed: bool = False
+    ):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

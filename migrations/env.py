@@ -4,6 +4,7 @@ The URL comes from, in order: a connection handed over by kpi.migrate (the app a
 tests), the `sqlalchemy.url` option, KPI_DATABASE_URL, or the instance default.
 render_as_batch lets the same scripts ALTER tables on SQLite (docs/engineering.md §3).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,7 @@ def _render_item(type_, obj, autogen_context):
     # column type as what it is in each database, NUMERIC on PostgreSQL and text on SQLite
     # (kpi.core.decimals, migration 0008).
     if type_ == "type" and isinstance(obj, ExactDecimal):
-        return (f"sa.Numeric({obj.precision}, {obj.scale})"
-                f".with_variant(sa.String({obj.text_length}), 'sqlite')")
+        return f"sa.Numeric({obj.precision}, {obj.scale}).with_variant(sa.String({obj.text_length}), 'sqlite')"
     return False
 
 

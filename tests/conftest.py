@@ -3,6 +3,7 @@
 The seeded database is built once per run and copied for each test, so every test
 starts from the same state without paying for migrations again.
 """
+
 from __future__ import annotations
 
 import os

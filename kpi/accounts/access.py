@@ -17,10 +17,10 @@ Rules:
 A unit the user may not even read answers 404, so its existence is not revealed;
 a unit they may read but not change answers 403.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from flask import Flask, abort, current_app, request
 from flask_login import LoginManager, current_user

@@ -9,6 +9,7 @@ Its counters live in KPI_RATELIMIT_STORAGE. The default memory:// counts per pro
 workers let 4 × 20 attempts a minute through, so production with several workers needs a
 shared store (redis://127.0.0.1:6379/0), and gunicorn.conf.py refuses to start without one.
 """
+
 from __future__ import annotations
 
 import ipaddress

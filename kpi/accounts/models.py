@@ -1,8 +1,8 @@
 """User accounts (用户) and the throttle on guessing their passwords."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -13,18 +13,16 @@ ROLES = ("staff", "reviewer", "finance", "admin")  # 填报人, 审核人, 财�
 
 
 class User(SQLModel, table=True):
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('staff', 'reviewer', 'finance', 'admin')", name="role"),
-    )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    __table_args__ = (sa.CheckConstraint("role IN ('staff', 'reviewer', 'finance', 'admin')", name="role"),)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, sa_column_kwargs={"unique": True})
     display_name: str = Field(default="", max_length=100)
-    email: Optional[str] = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254)
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=10)
-    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     is_active: bool = True
-    password_changed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    password_changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Every sign-in carries the version it began at; logging out and changing the password move
     # it on, which ends every copy of every session of the account (kpi.accounts.sessions).
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -1,4 +1,5 @@
 """Password hashing with Argon2id (docs/engineering.md §7: Werkzeug's scrypt default is below current guidance)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Roles and what each may do. The one place that answers "may this user do that here?"."""
+
 from __future__ import annotations
 
 STAFF, REVIEWER, FINANCE, ADMIN = "staff", "reviewer", "finance", "admin"

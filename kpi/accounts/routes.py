@@ -1,4 +1,5 @@
 """Sign in, sign out, change password."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -43,7 +44,15 @@ def login():
             session.permanent = True  # expires after KPI_IDLE_MINUTES without a request
             login_user(service.session_user(user.id))
             sessions.begin(user.session_version)
-            record(db_session, actor=user.username, user_id=user.id, unit_id=user.unit_id, entity="user", entity_id=user.id, action="login")
+            record(
+                db_session,
+                actor=user.username,
+                user_id=user.id,
+                unit_id=user.unit_id,
+                entity="user",
+                entity_id=user.id,
+                action="login",
+            )
             db_session.commit()
             return redirect(safe_next(form.next.data) or url_for("indicators.home"))
     return render_template("accounts/login.html", form=form)

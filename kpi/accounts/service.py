@@ -1,9 +1,9 @@
 """Use cases for accounts: create users, sign in (throttled, kpi.accounts.throttle), passwords, demo accounts."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -31,8 +31,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # shape only: delivery proves t
 # The same two answers whether or not the name exists (issue #13): only someone who typed
 # the right password learns more (that the account is disabled).
 WRONG = "用户名或密码错误。"
-THROTTLED = (f"登录失败次数过多，请 {throttle.QUIET_MINUTES} 分钟后再试；"
-             "如忘记密码，请联系管理员重置。")
+THROTTLED = f"登录失败次数过多，请 {throttle.QUIET_MINUTES} 分钟后再试；如忘记密码，请联系管理员重置。"
 
 
 class AccountError(ValueError):
@@ -60,8 +59,8 @@ class UserCreate(SQLModel):
     username: str = Field(min_length=2, max_length=100)
     password: str
     role: str
-    unit: Optional[str] = None
-    email: Optional[str] = Field(default=None, max_length=254)
+    unit: str | None = None
+    email: str | None = Field(default=None, max_length=254)
     display_name: str = Field(default="", max_length=100)
 
     @field_validator("username")
@@ -97,17 +96,20 @@ def session_user(user_id: int, version: int | None = None) -> SessionUser | None
     return SessionUser(*row[:-1])
 
 
-_SESSION_USER = (sa.select(User.id, User.username, User.display_name, User.role, User.unit_id, User.email,
-                           User.session_version)
-                 .where(User.id == sa.bindparam("user_id"), User.is_active.is_(True)))
+_SESSION_USER = sa.select(
+    User.id, User.username, User.display_name, User.role, User.unit_id, User.email, User.session_version
+).where(User.id == sa.bindparam("user_id"), User.is_active.is_(True))
 
 
 def end_sessions(session: Session, user_id: int) -> int:
     """Move the account's session version on: every sign-in made before, and every copy of its
     cookie, stops working. Returns the new version (for a session that is to go on)."""
-    return session.execute(sa.update(User).where(User.id == user_id)
-                           .values(session_version=User.session_version + 1)
-                           .returning(User.session_version)).scalar_one()
+    return session.execute(
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .returning(User.session_version)
+    ).scalar_one()
 
 
 def create_user(session: Session, data: dict, *, actor: str = "cli", check_password: bool = True) -> User:
@@ -115,7 +117,11 @@ def create_user(session: Session, data: dict, *, actor: str = "cli", check_passw
         spec = UserCreate.model_validate(data)
     except ValidationError as error:
         fields = {str(item["loc"][0]) for item in error.errors()}
-        labels = {"username": "用户名（2–100 位字母、数字或 _.@-）", "role": "角色（staff/reviewer/finance/admin）", "email": "邮箱格式"}
+        labels = {
+            "username": "用户名（2–100 位字母、数字或 _.@-）",
+            "role": "角色（staff/reviewer/finance/admin）",
+            "email": "邮箱格式",
+        }
         raise AccountError("无效的" + "、".join(labels.get(f, f) for f in sorted(fields))) from None
     if session.exec(select(User).where(User.username == spec.username)).first():
         raise AccountError(f"用户名已存在：{spec.username}")
@@ -132,14 +138,25 @@ def create_user(session: Session, data: dict, *, actor: str = "cli", check_passw
     elif spec.unit:
         raise AccountError(f"{ROLE_LABELS[spec.role]}不属于某个单位，请不要指定 --unit")
     user = User(
-        username=spec.username, display_name=spec.display_name or spec.username, email=spec.email,
-        password_hash=hash_password(spec.password), role=spec.role, unit_id=unit_id,
+        username=spec.username,
+        display_name=spec.display_name or spec.username,
+        email=spec.email,
+        password_hash=hash_password(spec.password),
+        role=spec.role,
+        unit_id=unit_id,
         password_changed_at=db.utcnow(),
     )
     session.add(user)
     session.flush()
-    record(session, actor=actor, entity="user", entity_id=user.id, action="create", unit_id=unit_id,
-           new_value=f"{user.username}（{ROLE_LABELS[user.role]}）")
+    record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="create",
+        unit_id=unit_id,
+        new_value=f"{user.username}（{ROLE_LABELS[user.role]}）",
+    )
     return user
 
 
@@ -157,9 +174,15 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     matches = verify_or_dummy(user.password_hash if user else None, password)
     if attempts > throttle.MAX_ATTEMPTS:
         if attempts == throttle.MAX_ATTEMPTS + 1:  # once per episode, known name or not
-            record(session, actor=name[:100], user_id=user.id if user else None, entity="user",
-                   entity_id=user.id if user else None, action="throttle",
-                   reason=f"来自 {address} 的登录失败次数过多，暂停 {throttle.QUIET_MINUTES} 分钟")
+            record(
+                session,
+                actor=name[:100],
+                user_id=user.id if user else None,
+                entity="user",
+                entity_id=user.id if user else None,
+                action="throttle",
+                reason=f"来自 {address} 的登录失败次数过多，暂停 {throttle.QUIET_MINUTES} 分钟",
+            )
             session.commit()
         raise LoginFailed(THROTTLED)
     if not matches:

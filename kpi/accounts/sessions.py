@@ -6,6 +6,7 @@ it began; the user loader refuses a cookie whose version is behind the account's
 password changes move it on) or whose sign-in is older than KPI_SESSION_HOURS (8 by default),
 however busy the desk has been since.
 """
+
 from __future__ import annotations
 
 import time

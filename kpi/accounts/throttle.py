@@ -9,6 +9,7 @@ parallel guesses count N and at most MAX_ATTEMPTS of them are ever checked. A co
 password clears the row; QUIET without an attempt starts the count over. An attacker at one
 address keeps only their own pair throttled; the owner elsewhere signs in as usual.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,11 +43,15 @@ def count_attempt(session: Session, subject: str, source: str = "") -> int:
     cutoff = now - QUIET
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stale = _TABLE.c.last_at < cutoff
-    upsert = (dialect.insert(_TABLE).values(subject=subject, source=source, failures=1, last_at=now)
-              .on_conflict_do_update(index_elements=[_TABLE.c.subject, _TABLE.c.source],
-                                     set_={"failures": sa.case((stale, 1), else_=_TABLE.c.failures + 1),
-                                           "last_at": now})
-              .returning(_TABLE.c.failures))
+    upsert = (
+        dialect.insert(_TABLE)
+        .values(subject=subject, source=source, failures=1, last_at=now)
+        .on_conflict_do_update(
+            index_elements=[_TABLE.c.subject, _TABLE.c.source],
+            set_={"failures": sa.case((stale, 1), else_=_TABLE.c.failures + 1), "last_at": now},
+        )
+        .returning(_TABLE.c.failures)
+    )
     failures = session.execute(upsert).scalar_one()
     session.commit()  # visible to every parallel attempt before this one's password is checked
     if failures == 1:

@@ -4,18 +4,24 @@ Flow (docs/rules/lifecycle.md §3): staff propose (草稿 → 待初审), the un
 (→ 待批复) or returns, finance approves (→ 已批复) or returns. Each step is an audit
 event (kpi.audit), which is also the history the adjustment page shows.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kpi.db import ExactDecimal, Quantity, utcnow
 
-STATUS_LABELS = {"draft": "草稿", "submitted": "待初审", "checked": "待批复", "approved": "已批复", "returned": "已退回"}
+STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "待初审",
+    "checked": "待批复",
+    "approved": "已批复",
+    "returned": "已退回",
+}
 
 
 class TargetAdjustment(SQLModel, table=True):
@@ -26,7 +32,7 @@ class TargetAdjustment(SQLModel, table=True):
         sa.CheckConstraint("status IN ('draft', 'submitted', 'checked', 'approved', 'returned')", name="status"),
         sa.Index("ix_target_adjustment_unit_year_status", "unit_id", "year_id", "status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     target_table_id: int = Field(foreign_key="target_table.id", index=True)
@@ -34,13 +40,13 @@ class TargetAdjustment(SQLModel, table=True):
     version: int = 1  # optimistic locking: every write bumps it with a conditional UPDATE
     reason: str = Field(sa_type=sa.Text)  # 调整原因
     basis: str = Field(max_length=500)  # 调整依据, e.g. the budget adjustment's document number
-    return_reason: Optional[str] = Field(default=None, sa_type=sa.Text)  # the latest 退回 reason
+    return_reason: str | None = Field(default=None, sa_type=sa.Text)  # the latest 退回 reason
     created_by_id: int = Field(foreign_key="user.id")
-    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    checked_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    checked_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    approved_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    approved_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    checked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    checked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
@@ -58,13 +64,13 @@ class TargetAdjustmentItem(SQLModel, table=True):
 
     __tablename__ = "target_adjustment_item"
     __table_args__ = (sa.UniqueConstraint("adjustment_id", "indicator_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     adjustment_id: int = Field(foreign_key="target_adjustment.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     old_target_text: str = Field(sa_type=sa.Text)
-    old_points: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(8, 2))
-    new_target_text: Optional[str] = Field(default=None, sa_type=sa.Text)
-    new_points: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(8, 2))
+    old_points: Decimal | None = Field(default=None, sa_type=ExactDecimal(8, 2))
+    new_target_text: str | None = Field(default=None, sa_type=sa.Text)
+    new_points: Decimal | None = Field(default=None, sa_type=ExactDecimal(8, 2))
 
 
 class IndicatorVersion(SQLModel, table=True):
@@ -73,19 +79,19 @@ class IndicatorVersion(SQLModel, table=True):
 
     __tablename__ = "indicator_version"
     __table_args__ = (sa.UniqueConstraint("indicator_id", "number"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     number: int
-    adjustment_id: Optional[int] = Field(default=None, foreign_key="target_adjustment.id")
+    adjustment_id: int | None = Field(default=None, foreign_key="target_adjustment.id")
     target_text: str = Field(sa_type=sa.Text)
-    comparator: Optional[str] = Field(default=None, max_length=2)
-    target_value: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    target_upper: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    unit: Optional[str] = Field(default=None, max_length=50)
-    qualifier: Optional[str] = Field(default=None, max_length=200)
+    comparator: str | None = Field(default=None, max_length=2)
+    target_value: Decimal | None = Field(default=None, sa_type=Quantity())
+    target_upper: Decimal | None = Field(default=None, sa_type=Quantity())
+    unit: str | None = Field(default=None, max_length=50)
+    qualifier: str | None = Field(default=None, max_length=200)
     kind: str = Field(max_length=20)
     direction: str = Field(max_length=10)
-    target_date_from: Optional[date] = None
-    target_date_to: Optional[date] = None
-    points: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(8, 2))
-    approved_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    target_date_from: date | None = None
+    target_date_to: date | None = None
+    points: Decimal | None = Field(default=None, sa_type=ExactDecimal(8, 2))
+    approved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -4,6 +4,7 @@ Who may do what is the route's access rule: staff propose and submit (unit:enter
 unit's reviewer checks or returns (unit:review), finance approves or returns
 (unit:approve, finance's only write). The service checks the state each step needs.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -60,22 +61,32 @@ def edit(unit_id: int, adjustment_id: int):
             flash(f"该调整申请当前状态为“{STATUS_LABELS[adjustment.status]}”，不能修改。", "error")
             return redirect(url_for("adjustments.detail", unit_id=unit_id, adjustment_id=adjustment_id))
         form = ProposalForm(version=adjustment.version, reason=adjustment.reason, basis=adjustment.basis)
-        typed = {row.item.indicator_id: {"target": row.item.new_target_text or "", "points": row.item.new_points}
-                 for row in views.detail_page(session, adjustment)["items"]}
+        typed = {
+            row.item.indicator_id: {"target": row.item.new_target_text or "", "points": row.item.new_points}
+            for row in views.detail_page(session, adjustment)["items"]
+        }
         return _form_page(context, form, adjustment, typed=typed)
     return _save(session, context, ProposalForm(), adjustment)
 
 
 def _save(session, context, form, adjustment):
     """Validate and save (then submit, for 保存并提交初审); faults come back with every typed value kept."""
-    raw = {row.id: {"target": request.form.get(f"i{row.id}-target"), "points": request.form.get(f"i{row.id}-points")}
-           for row in context.indicators}
+    raw = {
+        row.id: {"target": request.form.get(f"i{row.id}-target"), "points": request.form.get(f"i{row.id}-points")}
+        for row in context.indicators
+    }
     if not form.validate():
         return _form_page(context, form, adjustment, typed=raw), 400
     try:
         proposal = validate_proposal(context.indicators, raw, form.reason.data, form.basis.data)
-        saved = service.propose(session, context.state, proposal, user=current_user, adjustment=adjustment,
-                                expected_version=form.version.data)
+        saved = service.propose(
+            session,
+            context.state,
+            proposal,
+            user=current_user,
+            adjustment=adjustment,
+            expected_version=form.version.data,
+        )
         if form.action.data == "submit":
             service.submit(session, saved, user=current_user, expected_version=saved.version)
         session.commit()
@@ -97,8 +108,15 @@ def _form_page(context, form, adjustment, *, typed=None, errors=None, focus=None
     for name in ("reason", "basis"):  # checked with the items, shown beside their own field
         if errors and name in errors:
             getattr(form, name).errors = [*getattr(form, name).errors, errors[name]]
-    return render_template("adjustments/form.html", context=context, form=form, adjustment=adjustment,
-                           typed=typed or {}, errors=errors or {}, focus=focus)
+    return render_template(
+        "adjustments/form.html",
+        context=context,
+        form=form,
+        adjustment=adjustment,
+        typed=typed or {},
+        errors=errors or {},
+        focus=focus,
+    )
 
 
 @bp.get(ADJUSTMENT_URL)

@@ -4,12 +4,13 @@ The proposal form has one pair of inputs per indicator (`i<id>-target`, `i<id>-p
 the FlaskForm carries CSRF, version, reason and basis, and this module checks the rest.
 A blank input means "unchanged"; a value equal to the current one is unchanged too.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping, Optional
 
 from pydantic import ValidationError
 from sqlmodel import Field, SQLModel
@@ -25,8 +26,8 @@ MAX_REASON, MAX_BASIS = 2000, 500
 class ItemInput(SQLModel):
     """One indicator's typed values, with the same limits as an imported indicator."""
 
-    target_text: Optional[str] = Field(default=None, max_length=2000)
-    points: Optional[Decimal] = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
+    target_text: str | None = Field(default=None, max_length=2000)
+    points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Proposal:
 
     reason: str
     basis: str
-    changes: dict[int, tuple[Optional[str], Optional[Decimal]]] = field(default_factory=dict)
+    changes: dict[int, tuple[str | None, Decimal | None]] = field(default_factory=dict)
 
 
 class ProposalRejected(Exception):
@@ -51,12 +52,16 @@ def clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def validate_proposal(indicators: list[Indicator], raw: Mapping[int, Mapping[str, str | None]],
-                      reason: str | None, basis: str | None) -> Proposal:
+def validate_proposal(
+    indicators: list[Indicator], raw: Mapping[int, Mapping[str, str | None]], reason: str | None, basis: str | None
+) -> Proposal:
     """The proposal, or ProposalRejected listing every fault (nothing is written either way)."""
     errors: dict = {}
     reason, basis = clean_text(reason), clean_text(basis)
-    for key, text, limit, label in (("reason", reason, MAX_REASON, "调整原因"), ("basis", basis, MAX_BASIS, "调整依据")):
+    for key, text, limit, label in (
+        ("reason", reason, MAX_REASON, "调整原因"),
+        ("basis", basis, MAX_BASIS, "调整依据"),
+    ):
         if not text:
             errors[key] = f"请填写{label}"
         elif len(text) > limit:

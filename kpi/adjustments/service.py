@@ -5,6 +5,7 @@ locking) and records audit events in the same transaction; the caller commits, a
 rolls back on any AdjustmentError. Approval is the only step that touches indicators:
 it moves their target/points to the adjusted values, keeping 年初 and every version.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,13 +16,13 @@ from sqlmodel import Session, select
 from kpi.adjustments.models import STATUS_LABELS, IndicatorVersion, TargetAdjustment, TargetAdjustmentItem
 from kpi.adjustments.schemas import MAX_REASON, Proposal
 from kpi.audit.service import record
+from kpi.core.rows import lock_row
 from kpi.db import utcnow
 from kpi.domain.aggregation import infer_aggregation
 from kpi.domain.targets import parse_target
 from kpi.formatting import format_number
 from kpi.indicators.models import Indicator, TargetTable
 from kpi.indicators.service import apply_target
-from kpi.core.rows import lock_row
 from kpi.workflow import bump
 
 EDITABLE = ("draft", "returned")
@@ -46,22 +47,37 @@ class AdjustmentError(Exception):
 
 
 class AdjustmentConflict(AdjustmentError):
-    def __init__(self, message: str = "该调整申请已被他人修改或处理（在您打开页面之后），本次操作未执行。"
-                                      "请查看最新内容和状态后重试。"):
+    def __init__(
+        self,
+        message: str = "该调整申请已被他人修改或处理（在您打开页面之后），本次操作未执行。请查看最新内容和状态后重试。",
+    ):
         super().__init__(message)
 
 
 NOT_APPROVED = "该指标表尚未批复，不需要申请调整：批复前可在指标设置中直接修改年度指标值和分值。"
 
 
-def propose(session: Session, table: TargetTable | None, proposal: Proposal, *, user,
-            adjustment: TargetAdjustment | None = None, expected_version: int | None = None) -> TargetAdjustment:
+def propose(
+    session: Session,
+    table: TargetTable | None,
+    proposal: Proposal,
+    *,
+    user,
+    adjustment: TargetAdjustment | None = None,
+    expected_version: int | None = None,
+) -> TargetAdjustment:
     """Create a draft adjustment of `table`, or change a draft/returned one; returns it."""
     if table is None or not table.is_approved:
         raise AdjustmentError(NOT_APPROVED)
     if adjustment is None:
-        adjustment = TargetAdjustment(unit_id=table.unit_id, year_id=table.year_id, target_table_id=table.id,
-                                      reason=proposal.reason, basis=proposal.basis, created_by_id=user.id)
+        adjustment = TargetAdjustment(
+            unit_id=table.unit_id,
+            year_id=table.year_id,
+            target_table_id=table.id,
+            reason=proposal.reason,
+            basis=proposal.basis,
+            created_by_id=user.id,
+        )
         session.add(adjustment)
         session.flush()
     else:
@@ -77,14 +93,24 @@ def propose(session: Session, table: TargetTable | None, proposal: Proposal, *, 
             session.delete(item)
     for indicator_id, (new_target, new_points) in proposal.changes.items():
         indicator = indicators[indicator_id]
-        item = existing.get(indicator_id) or TargetAdjustmentItem(adjustment_id=adjustment.id, indicator_id=indicator_id)
+        item = existing.get(indicator_id) or TargetAdjustmentItem(
+            adjustment_id=adjustment.id, indicator_id=indicator_id
+        )
         # The values the proposal starts from: approval refuses if they have moved on since.
         item.old_target_text, item.old_points = indicator.target_text, indicator.points
         item.new_target_text, item.new_points = new_target, new_points
         session.add(item)
         for label, old, new in _item_fields(item):
-            _audit(session, adjustment, user, "propose", field=f"{indicator.name} · 调整后{label}", old=old, new=new,
-                   reason=proposal.reason)
+            _audit(
+                session,
+                adjustment,
+                user,
+                "propose",
+                field=f"{indicator.name} · 调整后{label}",
+                old=old,
+                new=new,
+                reason=proposal.reason,
+            )
     _audit(session, adjustment, user, "propose", new=f"调整依据：{proposal.basis}", reason=proposal.reason)
     session.add(adjustment)
     session.flush()
@@ -94,7 +120,11 @@ def propose(session: Session, table: TargetTable | None, proposal: Proposal, *, 
 def _in_table(indicator: Indicator, table: TargetTable) -> bool:
     line = indicator.budget_line_id if indicator.scope == "project" else None
     return (indicator.unit_id, indicator.year_id, indicator.scope, line) == (
-        table.unit_id, table.year_id, table.scope, table.budget_line_id)
+        table.unit_id,
+        table.year_id,
+        table.scope,
+        table.budget_line_id,
+    )
 
 
 def submit(session: Session, adjustment: TargetAdjustment, *, user, expected_version: int | None) -> None:
@@ -108,16 +138,23 @@ def check(session: Session, adjustment: TargetAdjustment, *, user, expected_vers
     adjustment.checked_at, adjustment.checked_by_id = utcnow(), user.id
 
 
-def return_(session: Session, adjustment: TargetAdjustment, *, user, expected_version: int | None,
-            reason: str | None, by: str) -> None:
+def return_(
+    session: Session, adjustment: TargetAdjustment, *, user, expected_version: int | None, reason: str | None, by: str
+) -> None:
     """Send it back to the unit with a reason: by the reviewer ("review") or finance ("finance")."""
     reason = (reason or "").strip()
     if not reason:
         raise AdjustmentError("退回必须填写原因。")
     if len(reason) > MAX_REASON:
         raise AdjustmentError(f"退回原因过长（最多 {MAX_REASON} 字）。")
-    _move(session, adjustment, "review_return" if by == "review" else "finance_return", user, expected_version,
-          reason=reason)
+    _move(
+        session,
+        adjustment,
+        "review_return" if by == "review" else "finance_return",
+        user,
+        expected_version,
+        reason=reason,
+    )
     adjustment.return_reason = reason
 
 
@@ -131,15 +168,21 @@ def approve(session: Session, adjustment: TargetAdjustment, *, user, expected_ve
         _apply(session, adjustment, item, table, user, now)
 
 
-def _apply(session: Session, adjustment: TargetAdjustment, item: TargetAdjustmentItem, table: TargetTable,
-           user, now: datetime) -> None:
+def _apply(
+    session: Session, adjustment: TargetAdjustment, item: TargetAdjustmentItem, table: TargetTable, user, now: datetime
+) -> None:
     indicator = session.get(Indicator, item.indicator_id, populate_existing=True)
     if (indicator.target_text, indicator.points) != (item.old_target_text, item.old_points):
-        raise AdjustmentError(f"指标“{indicator.name}”的现行指标值或分值在本申请提出后已改变（可能另一项调整已批复），"
-                              "不能按本申请批复。请退回，由单位核对后重新提交。")
+        raise AdjustmentError(
+            f"指标“{indicator.name}”的现行指标值或分值在本申请提出后已改变（可能另一项调整已批复），"
+            "不能按本申请批复。请退回，由单位核对后重新提交。"
+        )
     bumped = session.execute(
-        sa.update(Indicator).where(Indicator.id == indicator.id, Indicator.version == indicator.version)
-        .values(version=indicator.version + 1, updated_at=now).execution_options(synchronize_session=False))
+        sa.update(Indicator)
+        .where(Indicator.id == indicator.id, Indicator.version == indicator.version)
+        .values(version=indicator.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if bumped.rowcount != 1:
         raise AdjustmentConflict("指标在批复的同时被他人修改，本次批复未执行。请刷新页面后重试。")
     session.refresh(indicator)
@@ -167,11 +210,21 @@ def _apply(session: Session, adjustment: TargetAdjustment, item: TargetAdjustmen
 
 def _version_of(indicator: Indicator, number: int, adjustment_id: int | None, approved_at) -> IndicatorVersion:
     return IndicatorVersion(
-        indicator_id=indicator.id, number=number, adjustment_id=adjustment_id, approved_at=approved_at,
-        target_text=indicator.target_text, comparator=indicator.comparator, target_value=indicator.target_value,
-        target_upper=indicator.target_upper, unit=indicator.unit, qualifier=indicator.qualifier, kind=indicator.kind,
-        direction=indicator.direction, target_date_from=indicator.target_date_from,
-        target_date_to=indicator.target_date_to, points=indicator.points,
+        indicator_id=indicator.id,
+        number=number,
+        adjustment_id=adjustment_id,
+        approved_at=approved_at,
+        target_text=indicator.target_text,
+        comparator=indicator.comparator,
+        target_value=indicator.target_value,
+        target_upper=indicator.target_upper,
+        unit=indicator.unit,
+        qualifier=indicator.qualifier,
+        kind=indicator.kind,
+        direction=indicator.direction,
+        target_date_from=indicator.target_date_from,
+        target_date_to=indicator.target_date_to,
+        points=indicator.points,
     )
 
 
@@ -180,15 +233,22 @@ def latest_adjustment_approved_at(session: Session, unit_id: int, year_id: int) 
 
     A report approved before this moment was approved with targets that have changed since."""
     return session.exec(
-        select(sa.func.max(TargetAdjustment.approved_at))
-        .where(TargetAdjustment.unit_id == unit_id, TargetAdjustment.year_id == year_id,
-               TargetAdjustment.status == "approved")
+        select(sa.func.max(TargetAdjustment.approved_at)).where(
+            TargetAdjustment.unit_id == unit_id,
+            TargetAdjustment.year_id == year_id,
+            TargetAdjustment.status == "approved",
+        )
     ).one()
 
 
 def items_of(session: Session, adjustment: TargetAdjustment) -> list[TargetAdjustmentItem]:
-    return list(session.exec(select(TargetAdjustmentItem).where(TargetAdjustmentItem.adjustment_id == adjustment.id)
-                             .order_by(TargetAdjustmentItem.id)))
+    return list(
+        session.exec(
+            select(TargetAdjustmentItem)
+            .where(TargetAdjustmentItem.adjustment_id == adjustment.id)
+            .order_by(TargetAdjustmentItem.id)
+        )
+    )
 
 
 def _check_step(adjustment: TargetAdjustment, step: str) -> None:
@@ -197,8 +257,14 @@ def _check_step(adjustment: TargetAdjustment, step: str) -> None:
         raise AdjustmentError(f"当前状态为“{STATUS_LABELS[adjustment.status]}”，不能{label}。")
 
 
-def _move(session: Session, adjustment: TargetAdjustment, step: str, user, expected_version: int | None,
-          reason: str | None = None) -> None:
+def _move(
+    session: Session,
+    adjustment: TargetAdjustment,
+    step: str,
+    user,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> None:
     # The version first: a page opened before someone else's step gets the conflict message,
     # which says more than "wrong state". The caller rolls the bump back on any refusal.
     _claim(session, adjustment, expected_version)
@@ -206,8 +272,16 @@ def _move(session: Session, adjustment: TargetAdjustment, step: str, user, expec
     old = adjustment.status
     adjustment.status = STEPS[step][1]
     session.add(adjustment)
-    _audit(session, adjustment, user, step.removeprefix("review_").removeprefix("finance_"), field="状态",
-           old=STATUS_LABELS[old], new=STATUS_LABELS[adjustment.status], reason=reason)
+    _audit(
+        session,
+        adjustment,
+        user,
+        step.removeprefix("review_").removeprefix("finance_"),
+        field="状态",
+        old=STATUS_LABELS[old],
+        new=STATUS_LABELS[adjustment.status],
+        reason=reason,
+    )
 
 
 def _claim(session: Session, adjustment: TargetAdjustment, expected_version: int | None) -> None:
@@ -232,14 +306,43 @@ def _points_text(value) -> str | None:
     return None if value is None else format_number(value)
 
 
-def _audit(session: Session, adjustment: TargetAdjustment, user, action: str, *, field: str | None = None,
-           old=None, new=None, reason: str | None = None) -> None:
-    record(session, actor=user.username, user_id=user.id, unit_id=adjustment.unit_id, entity=ENTITY,
-           entity_id=adjustment.id, action=action, field=field, old_value=old, new_value=new, reason=reason)
+def _audit(
+    session: Session,
+    adjustment: TargetAdjustment,
+    user,
+    action: str,
+    *,
+    field: str | None = None,
+    old=None,
+    new=None,
+    reason: str | None = None,
+) -> None:
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        unit_id=adjustment.unit_id,
+        entity=ENTITY,
+        entity_id=adjustment.id,
+        action=action,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+    )
 
 
 def _audit_indicator(session: Session, indicator: Indicator, user, field: str, old, new, reason: str) -> None:
-    record(session, actor=user.username, user_id=user.id, unit_id=indicator.unit_id, entity="indicator",
-           entity_id=indicator.id, action="adjust", field=field,
-           old_value=_points_text(old) if field == "分值" else old,
-           new_value=_points_text(new) if field == "分值" else new, reason=reason)
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        unit_id=indicator.unit_id,
+        entity="indicator",
+        entity_id=indicator.id,
+        action="adjust",
+        field=field,
+        old_value=_points_text(old) if field == "分值" else old,
+        new_value=_points_text(new) if field == "分值" else new,
+        reason=reason,
+    )

@@ -3,6 +3,7 @@
 Every lookup takes the URL's unit: an adjustment, table or indicator of another unit
 is simply not found (404), as everywhere else.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,11 +76,17 @@ def unit_page(session: Session, unit_id: int, year: int) -> dict | None:
         return None
     states = tables_of_year(session, unit.id, fiscal_year.id)
     tables = [TableChoice(UNIT_TABLE, None, states.get(None))]
-    tables += [TableChoice(line.name, line, states.get(line.id)) for line in budget.projects(session, unit, fiscal_year)]
+    tables += [
+        TableChoice(line.name, line, states.get(line.id)) for line in budget.projects(session, unit, fiscal_year)
+    ]
     labels = {choice.state.id: choice.label for choice in tables if choice.state is not None}
-    adjustments = list(session.exec(
-        select(TargetAdjustment).where(TargetAdjustment.unit_id == unit.id, TargetAdjustment.year_id == fiscal_year.id)
-        .order_by(TargetAdjustment.id.desc())))
+    adjustments = list(
+        session.exec(
+            select(TargetAdjustment)
+            .where(TargetAdjustment.unit_id == unit.id, TargetAdjustment.year_id == fiscal_year.id)
+            .order_by(TargetAdjustment.id.desc())
+        )
+    )
     return {"unit": unit, "year": fiscal_year, "tables": tables, "adjustments": adjustments, "labels": labels}
 
 
@@ -98,19 +105,31 @@ def detail_page(session: Session, adjustment: TargetAdjustment) -> dict:
     """The adjustment with its items, its table and its history (every step: who, when, why)."""
     context = context_of(session, adjustment)
     items = session.exec(
-        select(TargetAdjustmentItem, Indicator).join(Indicator, Indicator.id == TargetAdjustmentItem.indicator_id)
-        .where(TargetAdjustmentItem.adjustment_id == adjustment.id).order_by(Indicator.display_order, Indicator.id)
+        select(TargetAdjustmentItem, Indicator)
+        .join(Indicator, Indicator.id == TargetAdjustmentItem.indicator_id)
+        .where(TargetAdjustmentItem.adjustment_id == adjustment.id)
+        .order_by(Indicator.display_order, Indicator.id)
     ).all()
     history = steps(session, adjustment)
-    return {"adjustment": adjustment, "context": context, "items": [ItemRow(item, indicator) for item, indicator in items],
-            "steps": history, "people": people(session, history), "names": _names(session, adjustment)}
+    return {
+        "adjustment": adjustment,
+        "context": context,
+        "items": [ItemRow(item, indicator) for item, indicator in items],
+        "steps": history,
+        "people": people(session, history),
+        "names": _names(session, adjustment),
+    }
 
 
 def steps(session: Session, adjustment: TargetAdjustment) -> list[AuditEvent]:
     """The adjustment's audit events, oldest first: the history people read."""
-    return list(session.exec(
-        select(AuditEvent).where(AuditEvent.entity == "target_adjustment", AuditEvent.entity_id == adjustment.id)
-        .order_by(AuditEvent.id)))
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "target_adjustment", AuditEvent.entity_id == adjustment.id)
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def _names(session: Session, adjustment: TargetAdjustment) -> dict[int, str]:
@@ -130,7 +149,9 @@ def pending_for_finance(session: Session) -> list[tuple[TargetAdjustment, Unit, 
         .where(TargetAdjustment.status == "checked")
         .order_by(TargetAdjustment.checked_at, TargetAdjustment.id)
     ).all()
-    return [(adjustment, unit, year, line.name if line else UNIT_TABLE) for adjustment, unit, year, _table, line in rows]
+    return [
+        (adjustment, unit, year, line.name if line else UNIT_TABLE) for adjustment, unit, year, _table, line in rows
+    ]
 
 
 def versions_page(session: Session, unit_id: int, indicator_id: int) -> dict | None:
@@ -138,7 +159,16 @@ def versions_page(session: Session, unit_id: int, indicator_id: int) -> dict | N
     indicator = session.get(Indicator, indicator_id)
     if indicator is None or indicator.unit_id != unit_id:
         return None
-    versions = list(session.exec(select(IndicatorVersion).where(IndicatorVersion.indicator_id == indicator.id)
-                                 .order_by(IndicatorVersion.number)))
-    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "versions": versions,
-            "year": session.get(FiscalYear, indicator.year_id)}
+    versions = list(
+        session.exec(
+            select(IndicatorVersion)
+            .where(IndicatorVersion.indicator_id == indicator.id)
+            .order_by(IndicatorVersion.number)
+        )
+    )
+    return {
+        "indicator": indicator,
+        "unit": session.get(Unit, unit_id),
+        "versions": versions,
+        "year": session.get(FiscalYear, indicator.year_id),
+    }

@@ -9,6 +9,7 @@ edited, forged, removed or reordered line shows; only the newest lines can be cu
 from the file without trace, which is why each line is written to the log as well
 (docs/audit.md).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -108,7 +109,8 @@ def _parse(data: bytes, key: bytes, found: CheckpointFile) -> None:
         checkpoint = Checkpoint(**fields, line=number)
         if checkpoint.prev != prev or not same(mac(key, CHECKPOINT_CONTEXT, checkpoint.signed_text()), checkpoint.mac):
             found.problems.append(
-                f"检查点文件第 {number} 行的签名不符：这一行是伪造或修改的，或它之前的行被删除、调换了顺序，或密钥不同")
+                f"检查点文件第 {number} 行的签名不符：这一行是伪造或修改的，或它之前的行被删除、调换了顺序，或密钥不同"
+            )
         else:
             found.checkpoints.append(checkpoint)
         prev = checkpoint.mac  # go on from what the line claims: one bad line is one problem
@@ -155,21 +157,32 @@ def _take(session: Session, key: bytes, previous: Checkpoint | None) -> Checkpoi
     table, conn = AuditEvent.__table__, session.connection()
     # One statement, one snapshot: rows are appended under the chain lock in id order, so
     # every row committed later has a larger id, and count(id <= last_id) stays this count.
-    count, last_id, unsigned = conn.execute(sa.select(
-        sa.func.count(), sa.func.max(table.c.id), sa.func.max(sa.case((table.c.mac.is_(None), table.c.id))),
-    )).one()
+    count, last_id, unsigned = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.max(table.c.id),
+            sa.func.max(sa.case((table.c.mac.is_(None), table.c.id))),
+        )
+    ).one()
     head_hash, head_mac = GENESIS, None
     if last_id is not None:
-        head_hash, head_mac = conn.execute(
-            sa.select(table.c.hash, table.c.mac).where(table.c.id == last_id)).one()
+        head_hash, head_mac = conn.execute(sa.select(table.c.hash, table.c.mac).where(table.c.id == last_id)).one()
     if head_mac is not None and not (isinstance(head_hash, str) and same(event_mac(key, head_hash), head_mac)):
-        raise CheckpointRefused(f"最新的第 {last_id} 号审计记录签名不符，未写入检查点：请先运行 flask --app app kpi audit verify")
+        raise CheckpointRefused(
+            f"最新的第 {last_id} 号审计记录签名不符，未写入检查点：请先运行 flask --app app kpi audit verify"
+        )
     if previous is not None:
         problem = holds(session, previous)
         if problem:
             raise CheckpointRefused("审计记录与上一个检查点不符，未写入新的检查点", [problem])
-    fields = {"at": utcnow().isoformat(timespec="seconds"), "count": count, "last_id": last_id or 0,
-              "head_hash": head_hash, "unsigned_through": unsigned or 0, "prev": previous.mac if previous else ""}
+    fields = {
+        "at": utcnow().isoformat(timespec="seconds"),
+        "count": count,
+        "last_id": last_id or 0,
+        "head_hash": head_hash,
+        "unsigned_through": unsigned or 0,
+        "prev": previous.mac if previous else "",
+    }
     unsigned_checkpoint = Checkpoint(**fields, mac="")
     return Checkpoint(**fields, mac=mac(key, CHECKPOINT_CONTEXT, unsigned_checkpoint.signed_text()))
 
@@ -186,8 +199,10 @@ def judge(checkpoint: Checkpoint, head_hash: object, count: int) -> str | None:
     """Compare a checkpoint with what the trail holds now at its last_id (head_hash None: no such row)."""
     where = checkpoint.label()
     if head_hash is None:
-        return (f"{where}记录的最新一条（第 {checkpoint.last_id} 号）不存在了：最新的记录（或全部记录）被删除了；"
-                f"当时共 {checkpoint.count} 条，现在到该号为止只有 {count} 条")
+        return (
+            f"{where}记录的最新一条（第 {checkpoint.last_id} 号）不存在了：最新的记录（或全部记录）被删除了；"
+            f"当时共 {checkpoint.count} 条，现在到该号为止只有 {count} 条"
+        )
     if head_hash != checkpoint.head_hash:
         return f"第 {checkpoint.last_id} 号记录的哈希与{where}不符：记录被修改，哈希链被重新计算了"
     if count != checkpoint.count:

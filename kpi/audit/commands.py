@@ -2,6 +2,7 @@
 
 What each check can and cannot detect: docs/audit.md.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -39,13 +40,20 @@ def _database() -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as error:
-        fail(f"无法读取审计记录（{error.__class__.__name__}）：数据库能否连接？"
-             "结构是否已迁移到最新版本（flask --app app kpi init）？")
+        fail(
+            f"无法读取审计记录（{error.__class__.__name__}）：数据库能否连接？"
+            "结构是否已迁移到最新版本（flask --app app kpi init）？"
+        )
 
 
 @audit_group.command("verify")
-@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="检查点文件（默认为导出目录下的 audit-checkpoints.jsonl），例如另处保存的副本")
+@click.option(
+    "--checkpoints",
+    "checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="检查点文件（默认为导出目录下的 audit-checkpoints.jsonl），例如另处保存的副本",
+)
 @with_appcontext
 def audit_verify_command(checkpoints: Path | None) -> None:
     """Check the chain, every row's signature and every checkpoint; list each problem and exit 1."""
@@ -66,8 +74,10 @@ def audit_verify_command(checkpoints: Path | None) -> None:
     click.echo(f"审计记录完整：共 {report.total} 条")
     latest = report.checkpoint_file.latest
     if latest is not None:
-        click.echo(f"签名全部有效，与 {len(report.checkpoint_file.checkpoints)} 个检查点相符；最新{latest.label()}之后"
-                   f"新增 {report.after_latest} 条（下一个检查点之前，从末尾删除它们无法被发现）")
+        click.echo(
+            f"签名全部有效，与 {len(report.checkpoint_file.checkpoints)} 个检查点相符；最新{latest.label()}之后"
+            f"新增 {report.after_latest} 条（下一个检查点之前，从末尾删除它们无法被发现）"
+        )
 
 
 @audit_group.command("checkpoint")
@@ -80,8 +90,10 @@ def audit_checkpoint_command() -> None:
             checkpoint = write_checkpoint(session, _export_dir(), key)
         except CheckpointRefused as refused:
             fail(refused.message, refused.problems)
-    click.echo(f"已写入审计检查点：共 {checkpoint.count} 条，最新为第 {checkpoint.last_id} 号记录"
-               f"（{checkpoint_path(_export_dir())}）")
+    click.echo(
+        f"已写入审计检查点：共 {checkpoint.count} 条，最新为第 {checkpoint.last_id} 号记录"
+        f"（{checkpoint_path(_export_dir())}）"
+    )
 
 
 @audit_group.command("seal")

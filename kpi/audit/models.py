@@ -8,10 +8,10 @@ predecessor, so concurrent writers cannot fork the chain even if the lock were m
 The chain is public, so `mac` signs each hash with a key kept outside the database
 (kpi/audit/signing.py; docs/audit.md).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -22,21 +22,21 @@ from kpi.db import utcnow
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (sa.Index("ix_audit_event_entity", "entity", "entity_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     actor: str = Field(default="", max_length=100)  # username or "system"/"cli", kept if the user goes
-    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     entity: str = Field(max_length=50)
-    entity_id: Optional[int] = None
+    entity_id: int | None = None
     action: str = Field(max_length=30)
-    field: Optional[str] = Field(default=None, max_length=100)
-    old_value: Optional[str] = Field(default=None, sa_type=sa.Text)
-    new_value: Optional[str] = Field(default=None, sa_type=sa.Text)
-    reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    field: str | None = Field(default=None, max_length=100)
+    old_value: str | None = Field(default=None, sa_type=sa.Text)
+    new_value: str | None = Field(default=None, sa_type=sa.Text)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
     # Filled at flush time by the chain hook; no default, so a row that skipped it fails loudly.
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64)
     # HMAC-SHA256 of `hash` under KPI_AUDIT_KEY. NULL only on rows written before migration
     # 0012 (until `kpi audit seal` signs them) or without the key: `verify` reports both.
-    mac: Optional[str] = Field(default=None, max_length=64)
+    mac: str | None = Field(default=None, max_length=64)

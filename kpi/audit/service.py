@@ -6,6 +6,7 @@ in the database is detectable (`verify_chain`). The chain alone is public: each 
 also signed with the audit key (kpi/audit/signing.py), and kpi/audit/verify.py checks
 the signatures and the checkpoints (docs/audit.md says what that can and cannot catch).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
@@ -29,8 +30,17 @@ GENESIS = "0" * 64  # the prev_hash of the first event
 # The fields a hash covers, in the order the chain was defined with. Never change this
 # list or `event_hash`: every stored hash depends on them (migration 0006 froze a copy).
 HASHED_FIELDS = (
-    "occurred_at", "actor", "user_id", "unit_id", "entity", "entity_id", "action", "field",
-    "old_value", "new_value", "reason",
+    "occurred_at",
+    "actor",
+    "user_id",
+    "unit_id",
+    "entity",
+    "entity_id",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
 )
 # pg_advisory_xact_lock key that serialises appends to the chain ("kpiaudit" in ASCII).
 CHAIN_LOCK_KEY = int.from_bytes(b"kpiaudit", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -56,8 +66,16 @@ def record(
     Its `prev_hash`/`hash`/`mac` are filled when the session flushes (`_chain_new_events`).
     """
     event = AuditEvent(
-        actor=actor, user_id=user_id, unit_id=unit_id, entity=entity, entity_id=entity_id, action=action,
-        field=field, old_value=_text(old_value), new_value=_text(new_value), reason=reason,
+        actor=actor,
+        user_id=user_id,
+        unit_id=unit_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        field=field,
+        old_value=_text(old_value),
+        new_value=_text(new_value),
+        reason=reason,
     )
     session.add(event)
     return event
@@ -85,6 +103,7 @@ def _text(value: object) -> str | None:
 
 # --- the hash chain ---------------------------------------------------------------
 
+
 def canonical_time(value: datetime) -> str:
     """occurred_at as UTC ISO text. SQLite hands back naive UTC, PostgreSQL aware times."""
     return _as_utc(value).isoformat(timespec="microseconds")
@@ -92,7 +111,7 @@ def canonical_time(value: datetime) -> str:
 
 def _as_utc(value: datetime) -> datetime:
     # Stored as UTC: SQLite drops the offset, so a local time would not read back the same.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def event_hash(prev_hash: str, fields: Mapping[str, object]) -> str:

@@ -6,6 +6,7 @@ carries `mac` = HMAC-SHA256(audit key, its hash). The hash already covers the ro
 fields and, through prev_hash, every row before it, so one MAC vouches for the whole
 prefix. The key lives in the environment (kpi/config.py), never in the database.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ that left the hashes alone; the MACs find a chain recomputed without the key; th
 checkpoints find rows missing from the end, or all of them. docs/audit.md says what
 this can and cannot detect.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -52,8 +53,10 @@ class TrailReport:
 
 def unsigned_message(run: Run) -> str:
     if run.leading:
-        return (f"{run.ids()}没有签名：若是升级（迁移 0012）之前写入的旧记录，"
-                "确认无误后运行 flask --app app kpi audit seal 补签")
+        return (
+            f"{run.ids()}没有签名：若是升级（迁移 0012）之前写入的旧记录，"
+            "确认无误后运行 flask --app app kpi audit seal 补签"
+        )
     return f"{run.ids()}没有签名，却在已签名的记录之后：不是由持有审计密钥的应用写入的"
 
 
@@ -108,8 +111,9 @@ def _close(run: Run | None, closed: list[Run]) -> None:
 
 
 def _bad_mac_message(run: Run) -> str:
-    return (f"{run.ids()}的签名（MAC）不符：记录被修改并重新计算了哈希链，"
-            "或不是用本系统的审计密钥（KPI_AUDIT_KEY）写入的")
+    return (
+        f"{run.ids()}的签名（MAC）不符：记录被修改并重新计算了哈希链，或不是用本系统的审计密钥（KPI_AUDIT_KEY）写入的"
+    )
 
 
 def _check_checkpoints(report: TrailReport, at_anchor: dict[int, tuple[object, int]]) -> None:
@@ -119,11 +123,13 @@ def _check_checkpoints(report: TrailReport, at_anchor: dict[int, tuple[object, i
         where = "没有找到检查点文件" if found.missing else "检查点文件里还没有有效的检查点"
         report.warnings.append(
             f"{where}（{found.path}）：无法发现最新的记录或全部记录被删除；"
-            "请定期运行 flask --app app kpi audit checkpoint")
+            "请定期运行 flask --app app kpi audit checkpoint"
+        )
         return
     if report.total < latest.count:
         report.problems.append(
-            f"现在只有 {report.total} 条审计记录，少于最新{latest.label()}记录的 {latest.count} 条：记录被删除了")
+            f"现在只有 {report.total} 条审计记录，少于最新{latest.label()}记录的 {latest.count} 条：记录被删除了"
+        )
     failing = [problem for c in found.checkpoints if (problem := judge(c, *at_anchor[c.last_id]))]
     report.problems += failing[:SHOWN_CHECKPOINT_PROBLEMS]
     if len(failing) > SHOWN_CHECKPOINT_PROBLEMS:
@@ -132,6 +138,7 @@ def _check_checkpoints(report: TrailReport, at_anchor: dict[int, tuple[object, i
 
 
 # --- sealing the rows written before migration 0012 ----------------------------------
+
 
 class SealRefused(Exception):
     def __init__(self, message: str, problems: list[str] | None = None):
@@ -155,28 +162,35 @@ def seal(session: Session, key: bytes, checkpoints: Path) -> int:
         return 0
     run = report.unsigned[0]
     if len(report.unsigned) > 1 or not run.leading:
-        raise SealRefused("只有最早的一段（升级之前写入的）记录可以补签",
-                          [unsigned_message(r) for r in report.unsigned if not r.leading])
+        raise SealRefused(
+            "只有最早的一段（升级之前写入的）记录可以补签",
+            [unsigned_message(r) for r in report.unsigned if not r.leading],
+        )
     for checkpoint in report.checkpoint_file.checkpoints:
         if checkpoint.last_id >= run.first_id and min(run.last_id, checkpoint.last_id) > checkpoint.unsigned_through:
             raise SealRefused(
                 f"{checkpoint.label()}写入时，第 {checkpoint.unsigned_through + 1} 号起的记录已经签名，"
-                "现在却没有签名：签名被清除了，不能补签")
+                "现在却没有签名：签名被清除了，不能补签"
+            )
     _sign(session, key, run)
     return run.rows
 
 
 def _sign(session: Session, key: bytes, run: Run, batch: int = 1000) -> None:
     table, conn = AuditEvent.__table__, session.connection()
-    update = (table.update()
-              .where(table.c.id == sa.bindparam("row_id"), table.c.mac.is_(None))
-              .values(mac=sa.bindparam("new_mac")))
+    update = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"), table.c.mac.is_(None))
+        .values(mac=sa.bindparam("new_mac"))
+    )
     last = run.first_id - 1
     while True:  # a page at a time, by id: bounded memory on a big trail
         rows = conn.execute(
             sa.select(table.c.id, table.c.hash)
             .where(table.c.id > last, table.c.id <= run.last_id, table.c.mac.is_(None))
-            .order_by(table.c.id).limit(batch)).all()
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
         if not rows:
             return
         conn.execute(update, [{"row_id": row_id, "new_mac": event_mac(key, row_hash)} for row_id, row_hash in rows])

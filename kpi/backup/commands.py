@@ -1,4 +1,5 @@
 """`flask --app app kpi backup --out FILE` and `kpi restore FILE [--trust-unsigned]`: thin, the work is in service."""
+
 from __future__ import annotations
 
 import os
@@ -51,14 +52,17 @@ def backup_command(out: str) -> None:
         if not to_stdout:
             Path(out + ".part").unlink(missing_ok=True)
         fail(f"备份失败：{error}")
-    click.echo(f"已备份 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）到 {out}：", err=to_stdout)
+    click.echo(
+        f"已备份 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）到 {out}：", err=to_stdout
+    )
     _print_counts(summary, err=to_stdout)
 
 
 @click.command("restore")
 @click.argument("file")
-@click.option("--trust-unsigned", is_flag=True,
-              help="恢复没有签名、或签名与本系统备份密钥不符的备份（仅在确认来源可信时使用）")
+@click.option(
+    "--trust-unsigned", is_flag=True, help="恢复没有签名、或签名与本系统备份密钥不符的备份（仅在确认来源可信时使用）"
+)
 @with_appcontext
 def restore_command(file: str, trust_unsigned: bool) -> None:
     """Load a backup FILE (- for standard input) into an empty database (恢复): all or nothing.
@@ -80,18 +84,25 @@ def restore_command(file: str, trust_unsigned: bool) -> None:
         fail(f"恢复失败，未写入任何数据：{error}")
     if summary.unverified:
         # Said first and on stderr: the rows restored are only as trustworthy as the file's source.
-        click.echo(f"警告：{summary.unverified}。已按 --trust-unsigned 恢复：其中的账号、角色（如管理员）与审计记录"
-                   "都未经验证，请逐一核对。", err=True)
+        click.echo(
+            f"警告：{summary.unverified}。已按 --trust-unsigned 恢复：其中的账号、角色（如管理员）与审计记录"
+            "都未经验证，请逐一核对。",
+            err=True,
+        )
     click.echo(f"已恢复 {summary.rows} 行（结构版本 {summary.schema_revision}，{_taken(summary)}）：")
     _print_counts(summary, err=False)
     with Session(engine) as session:
-        report = verify_trail(session, current_app.config["KPI_AUDIT_KEY"],
-                              checkpoint_path(current_app.config["KPI_EXPORT_DIR"]))
+        report = verify_trail(
+            session, current_app.config["KPI_AUDIT_KEY"], checkpoint_path(current_app.config["KPI_EXPORT_DIR"])
+        )
     problems, total = report.all_problems(), report.total
     if problems:
-        click.echo(f"警告：恢复后的审计记录有 {len(problems)} 处问题（数据已原样恢复），请运行 kpi audit verify 查看。"
-                   "若恢复的是较早的备份，导出目录中的检查点描述的是恢复前的记录：请将 audit-checkpoints.jsonl"
-                   "另处保存后移走，再运行 kpi audit checkpoint。", err=True)
+        click.echo(
+            f"警告：恢复后的审计记录有 {len(problems)} 处问题（数据已原样恢复），请运行 kpi audit verify 查看。"
+            "若恢复的是较早的备份，导出目录中的检查点描述的是恢复前的记录：请将 audit-checkpoints.jsonl"
+            "另处保存后移走，再运行 kpi audit checkpoint。",
+            err=True,
+        )
     elif summary.unverified:
         # A forger can recompute the whole public chain, so an intact chain proves nothing here.
         click.echo(f"审计记录链前后相连：共 {total} 条；但备份未经签名验证，这不能证明记录未被篡改。", err=True)

@@ -15,6 +15,7 @@ restored cleanly). The HMAC-SHA256 needs the deployment's backup key (KPI_BACKUP
 never written to a dump or the database), so only this deployment can produce it.
 Version 1 is version 2 without "key_id" and "hmac": it still reads, as unsigned.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -95,4 +96,4 @@ def decode_row(table: sa.Table, raw: dict, number: int) -> dict:
     try:
         return {name: decode(value, columns[name].type) for name, value in raw.items()}
     except (TypeError, ValueError, InvalidOperation) as error:
-        raise BackupError(f"备份文件第 {number} 行（{table.name}）有无法识别的值：{error}。未写入任何数据。")
+        raise BackupError(f"备份文件第 {number} 行（{table.name}）有无法识别的值：{error}。未写入任何数据。") from error

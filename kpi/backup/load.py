@@ -5,6 +5,7 @@ the target is not even opened for a dump that is refused (a SQLite file is not c
 The one transaction covers the target's checks, its migration and every row: a failure
 at any point leaves the target as it was, schema included.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,10 @@ def _transaction(engine: Engine) -> Iterator[sa.Connection]:
                 yield conn
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
                 if broken:
-                    raise BackupError(f"备份中有 {len(broken)} 行引用了不存在的上级数据（如 {broken[0][0]} 表），"
-                                      f"文件已损坏。未写入任何数据。")
+                    raise BackupError(
+                        f"备份中有 {len(broken)} 行引用了不存在的上级数据（如 {broken[0][0]} 表），"
+                        f"文件已损坏。未写入任何数据。"
+                    )
                 conn.commit()
             except BaseException:
                 conn.rollback()
@@ -79,8 +82,10 @@ def _prepare_target(conn: sa.Connection) -> None:
     try:
         command.upgrade(cfg, "head")
     except CommandError:
-        raise BackupError(f"目标数据库的结构版本 {revision} 不是本程序认识的版本（当前版本 {head}），"
-                          f"请恢复到一个新建的空库。未写入任何数据。")
+        raise BackupError(
+            f"目标数据库的结构版本 {revision} 不是本程序认识的版本（当前版本 {head}），"
+            f"请恢复到一个新建的空库。未写入任何数据。"
+        ) from None
 
 
 def _insert_all(conn: sa.Connection, lines: Iterable[str]) -> None:
@@ -152,5 +157,7 @@ def _reset_sequences(conn: sa.Connection) -> None:
         ).scalar()
         if sequence:
             top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(pk), 0))).scalar_one()
-            conn.execute(sa.text("SELECT setval(CAST(:sequence AS regclass), :next, false)"),
-                         {"sequence": sequence, "next": top + 1})
+            conn.execute(
+                sa.text("SELECT setval(CAST(:sequence AS regclass), :next, false)"),
+                {"sequence": sequence, "next": top + 1},
+            )

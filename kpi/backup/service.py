@@ -4,6 +4,7 @@ The format and its seal are described in `kpi.backup.format`; writing into the t
 `kpi.backup.load`. The backup key is a parameter (the CLI passes KPI_BACKUP_KEY), so
 this module needs no app.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -53,12 +54,15 @@ class BackupSummary:
 
 # --- dump -------------------------------------------------------------------------
 
+
 def dump(engine: Engine, out: TextIO, key: bytes) -> BackupSummary:
     """Write the whole database to `out`, signed with `key`, from one consistent snapshot."""
     seal = Seal(key)
     revision, head = current_revision(engine), head_revision()
     if revision != head:
-        raise BackupError(f"数据库结构版本 {revision} 不是当前版本 {head}，请先运行 flask --app app kpi init 迁移后再备份。")
+        raise BackupError(
+            f"数据库结构版本 {revision} 不是当前版本 {head}，请先运行 flask --app app kpi init 迁移后再备份。"
+        )
     tables = backup_tables()
     summary = BackupSummary(revision, created_at=utcnow())
     with _snapshot(engine) as conn:
@@ -70,11 +74,16 @@ def dump(engine: Engine, out: TextIO, key: bytes) -> BackupSummary:
             seal.update(line)
             out.write(line)
 
-        write({
-            "format": FORMAT, "format_version": FORMAT_VERSION, "schema_revision": revision,
-            "created_at": summary.created_at.isoformat(), "key_id": key_id(key),
-            "tables": [{"name": name, "rows": rows} for name, rows in summary.tables.items()],
-        })
+        write(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "schema_revision": revision,
+                "created_at": summary.created_at.isoformat(),
+                "key_id": key_id(key),
+                "tables": [{"name": name, "rows": rows} for name, rows in summary.tables.items()],
+            }
+        )
         for table in tables:
             query = sa.select(table).order_by(*table.primary_key.columns)
             for row in conn.execution_options(yield_per=BATCH).execute(query).mappings():
@@ -103,6 +112,7 @@ def _snapshot(engine: Engine) -> Iterator[sa.Connection]:
 
 
 # --- restore ----------------------------------------------------------------------
+
 
 def restore(engine: Engine, source: TextIO, key: bytes, *, trust_unsigned: bool = False) -> BackupSummary:
     """Load a dump into an empty database, migrating it first if it is new: all or nothing.
@@ -136,8 +146,10 @@ def _read_header(line: str) -> dict:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError("这不是本系统的备份文件（缺少 kpi-backup 文件头）。未写入任何数据。")
     if header.get("format_version") not in READABLE_VERSIONS:
-        raise BackupError(f"备份文件格式版本 {header.get('format_version')} 不受支持（本程序读取版本 "
-                          f"{'、'.join(map(str, READABLE_VERSIONS))}）。未写入任何数据。")
+        raise BackupError(
+            f"备份文件格式版本 {header.get('format_version')} 不受支持（本程序读取版本 "
+            f"{'、'.join(map(str, READABLE_VERSIONS))}）。未写入任何数据。"
+        )
     revision, head = header.get("schema_revision"), head_revision()
     if revision != head:
         raise BackupError(
@@ -219,8 +231,10 @@ def _check_signature(header: dict, trailer: dict, seal: Seal, key: bytes, trust_
         reason = "备份文件没有签名（格式版本 1 由旧版程序生成，或签名被删去），无法确认它未被修改"
     elif header.get("key_id") != key_id(key):
         # key_id is not itself signed: "another key" is the likely story, never a proof.
-        reason = ("备份文件的签名不是本系统的备份密钥所签：它来自另一套系统（其 KPI_BACKUP_KEY 不同）、"
-                  "本系统更换过 KPI_BACKUP_KEY（或派生它的 KPI_SECRET_KEY），或被修改过")
+        reason = (
+            "备份文件的签名不是本系统的备份密钥所签：它来自另一套系统（其 KPI_BACKUP_KEY 不同）、"
+            "本系统更换过 KPI_BACKUP_KEY（或派生它的 KPI_SECRET_KEY），或被修改过"
+        )
     else:
         reason = "备份文件的签名与本系统的备份密钥不符：内容在备份之后被修改过（校验和是重新计算的）"
     if trust_unsigned:

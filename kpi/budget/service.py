@@ -1,4 +1,5 @@
 """Use cases for units, years, budget lines and goals."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -84,8 +85,12 @@ def get_or_create_project(session: Session, unit: Unit, year: FiscalYear, name: 
         return line, False
     count = len(projects(session, unit, year))
     line = BudgetLine(
-        unit_id=unit.id, year_id=year.id, kind="project", name=name.strip(),
-        initial_budget=Decimal(0), display_order=count + 1,
+        unit_id=unit.id,
+        year_id=year.id,
+        kind="project",
+        name=name.strip(),
+        initial_budget=Decimal(0),
+        display_order=count + 1,
     )
     session.add(line)
     session.flush()

@@ -4,9 +4,10 @@ Decimals travel as strings (never floats), dates and datetimes as ISO text with 
 datetimes in UTC, booleans as JSON booleans, JSON columns as JSON. Decoding goes by the
 column's type, never by the look of the value: a Text column holding "2023-01-01" stays text.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ def encode(value: object, type_: sa.types.TypeEngine) -> object:
 
 def as_utc(value: datetime) -> datetime:
     # SQLite hands back aware columns as naive UTC; PostgreSQL in the session's time zone.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def decode(value: object, type_: sa.types.TypeEngine) -> object:

@@ -11,6 +11,7 @@ What that means for SQL on SQLite: the database sees text. Comparing, ordering o
 these columns in SQL there would compare strings ("10" < "9") or sum floats, so code that
 needs such results sums in Python with Decimal (``sums_by``) or compares in Python.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
@@ -72,14 +73,18 @@ class ExactDecimal(sa.TypeDecorator):
         if not number.is_finite():
             raise ValueError(f"not a finite decimal: {value!r}")
         if abs(number) >= self._limit:  # checked before quantizing, which could overflow the context
-            raise ValueError(f"{value!r} needs more than {self.precision - self.scale} integer digits "
-                             f"(NUMERIC({self.precision}, {self.scale}))")
+            raise ValueError(
+                f"{value!r} needs more than {self.precision - self.scale} integer digits "
+                f"(NUMERIC({self.precision}, {self.scale}))"
+            )
         with localcontext() as context:
             context.prec = self.precision + 2
             number = number.quantize(self._quantum, rounding=ROUND_HALF_EVEN)
         if abs(number) >= self._limit:  # 9999.99995 rounds up to 10000.0000
-            raise ValueError(f"{value!r} needs more than {self.precision - self.scale} integer digits "
-                             f"(NUMERIC({self.precision}, {self.scale}))")
+            raise ValueError(
+                f"{value!r} needs more than {self.precision - self.scale} integer digits "
+                f"(NUMERIC({self.precision}, {self.scale}))"
+            )
         return number.copy_abs() if number.is_zero() else number
 
 

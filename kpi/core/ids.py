@@ -2,6 +2,7 @@
 
 A number beyond it in a URL, a query string or a form is not found or refused, never sent
 to the database (PostgreSQL's INTEGER ends at 2^31 − 1 and raises past it; SQLite at 2^63 − 1)."""
+
 from __future__ import annotations
 
 MAX_ID = 2**31 - 1

@@ -3,6 +3,7 @@
 HMAC-SHA256 of the purpose's name under the secret: knowing one derived key (say, the
 backups') tells nothing about the secret or about another purpose's key.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Row-level helpers shared by every feature: insert-or-ignore and the row lock."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -13,8 +14,7 @@ def insert_or_ignore(session: Session, model, values: dict, keys: list[str]) -> 
     once get exactly one row, and the loser learns it created nothing.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(model).values(**values)
-                 .on_conflict_do_nothing(index_elements=keys).returning(model.id))
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(model.id)
     return session.execute(statement).scalar_one_or_none()
 
 
@@ -26,8 +26,8 @@ def lock_row(session: Session, model, row_id: int):
     database's write lock first; every read after it sees what others committed.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.update(model).where(model.id == row_id).values(id=model.id)
-                        .execution_options(synchronize_session=False))
-    statement = (sa.select(model).where(model.id == row_id).with_for_update()
-                 .execution_options(populate_existing=True))
+        session.execute(
+            sa.update(model).where(model.id == row_id).values(id=model.id).execution_options(synchronize_session=False)
+        )
+    statement = sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     return session.execute(statement).scalar_one()

@@ -6,6 +6,7 @@ character but tab, newline and carriage return, so one such character in a note 
 every workbook that contained it. Text is cleaned where it enters (every form and query string,
 every imported cell) and again, defensively, where a cell is written.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,9 +6,10 @@ Pages (the ``bj_datetime``/``bj_date`` filters), workbooks, e-mails, notificatio
 audit trail and the CLI all format with these functions, so they agree whatever TZ the
 server runs in. "Today" for a user is the Beijing date, not the server's.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,7 +21,7 @@ def to_beijing(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(SHANGHAI)
 
 

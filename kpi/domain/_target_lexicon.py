@@ -11,8 +11,20 @@ import unicodedata
 # NFKC already folds ＝ ﹦ ＞ ＜ ％ ～ － and full-width digits; these look-alikes it leaves alone.
 # ≮ ("not less than") and ≯ ("not greater than") occasionally appear in Word-typed tables.
 _LOOKALIKES = str.maketrans(
-    {"≧": "≥", "⩾": "≥", "≮": "≥", "≦": "≤", "⩽": "≤", "≯": "≤", "〉": ">", "〈": "<",
-     "—": "-", "–": "-", "−": "-", "─": "-"}
+    {
+        "≧": "≥",
+        "⩾": "≥",
+        "≮": "≥",
+        "≦": "≤",
+        "⩽": "≤",
+        "≯": "≤",
+        "〉": ">",
+        "〈": "<",
+        "—": "-",
+        "–": "-",
+        "−": "-",
+        "─": "-",
+    }
 )
 # Two-character spellings typed on ASCII keyboards, folded to one sign before anything else.
 _TWO_CHAR_SIGNS = (("≥=", "≥"), ("≤=", "≤"), (">=", "≥"), ("=>", "≥"), ("<=", "≤"), ("=<", "≤"))
@@ -26,17 +38,44 @@ _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 SIGNS = {"≥": ">=", "≤": "<=", "=": "=", ">": ">", "<": "<", "±": "<="}
 # Words before the number. "控制在" ("kept within") caps a value, hence <=.
 PREFIX_WORDS = {
-    "大于或等于": ">=", "大于等于": ">=", "不少于": ">=", "不低于": ">=", "不小于": ">=",
-    "至少": ">=", "最少": ">=", "达到": ">=", "达": ">=",
-    "小于或等于": "<=", "小于等于": "<=", "不超过": "<=", "不超出": "<=", "不高于": "<=",
-    "不多于": "<=", "不大于": "<=", "最多": "<=", "控制在": "<=",
-    "大于": ">", "高于": ">", "超过": ">", "多于": ">",
-    "小于": "<", "低于": "<", "少于": "<", "不足": "<",
+    "大于或等于": ">=",
+    "大于等于": ">=",
+    "不少于": ">=",
+    "不低于": ">=",
+    "不小于": ">=",
+    "至少": ">=",
+    "最少": ">=",
+    "达到": ">=",
+    "达": ">=",
+    "小于或等于": "<=",
+    "小于等于": "<=",
+    "不超过": "<=",
+    "不超出": "<=",
+    "不高于": "<=",
+    "不多于": "<=",
+    "不大于": "<=",
+    "最多": "<=",
+    "控制在": "<=",
+    "大于": ">",
+    "高于": ">",
+    "超过": ">",
+    "多于": ">",
+    "小于": "<",
+    "低于": "<",
+    "少于": "<",
+    "不足": "<",
 }
 # Words after the number or unit ("1000家以上", "30个工作日以内").
 SUFFIX_WORDS = {
-    "及以上": ">=", "或以上": ">=", "以上": ">=",
-    "及以下": "<=", "或以下": "<=", "以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
+    "及以上": ">=",
+    "或以上": ">=",
+    "以上": ">=",
+    "及以下": "<=",
+    "或以下": "<=",
+    "以下": "<=",
+    "以内": "<=",
+    "之内": "<=",
+    "内": "<=",
 }
 
 
@@ -58,21 +97,112 @@ SIGN_ANYWHERE = re.compile("[" + re.escape("".join(SIGNS)) + "]")
 # Units, grouped by the kind of target they make. Percent spellings map to one canonical unit.
 PERCENT_UNITS = {"%": "%", "百分比": "%", "百分率": "%", "‰": "‰", "个百分点": "个百分点", "百分点": "个百分点"}
 MONEY_UNITS = frozenset({"亿元", "万元", "千元", "元"})
-DURATION_UNITS = frozenset({
-    "个工作日", "工作日", "个自然日", "自然日", "个小时", "小时", "分钟", "秒", "个月", "个星期",
-    "星期", "周", "天", "日", "月", "年",
-})
-COUNT_UNITS = frozenset({
-    "篇次", "场次", "人次", "户次", "车次", "架次", "批次", "台次", "件次", "课时", "学时", "人天",
-    "人日", "人月", "台套", "平方米", "立方米", "平方公里", "公里", "千米", "米", "公顷", "亩", "吨",
-    "千克", "公斤", "家", "场", "个", "宗", "次", "篇", "人", "台", "支", "条", "项", "份", "件",
-    "所", "套", "期", "批", "本", "册", "部", "间", "处", "名", "辆", "户", "座", "栋", "张", "块",
-    "类", "种", "组", "对", "例", "位", "轮", "届", "版", "款", "门", "节", "课", "首", "幅", "集",
-    "只", "头", "株", "棵", "盏", "层", "床", "字", "页", "分",
-})
-_KNOWN_UNIT = re.compile(
-    _alternation(set(PERCENT_UNITS) | MONEY_UNITS | DURATION_UNITS | COUNT_UNITS)
+DURATION_UNITS = frozenset(
+    {
+        "个工作日",
+        "工作日",
+        "个自然日",
+        "自然日",
+        "个小时",
+        "小时",
+        "分钟",
+        "秒",
+        "个月",
+        "个星期",
+        "星期",
+        "周",
+        "天",
+        "日",
+        "月",
+        "年",
+    }
 )
+COUNT_UNITS = frozenset(
+    {
+        "篇次",
+        "场次",
+        "人次",
+        "户次",
+        "车次",
+        "架次",
+        "批次",
+        "台次",
+        "件次",
+        "课时",
+        "学时",
+        "人天",
+        "人日",
+        "人月",
+        "台套",
+        "平方米",
+        "立方米",
+        "平方公里",
+        "公里",
+        "千米",
+        "米",
+        "公顷",
+        "亩",
+        "吨",
+        "千克",
+        "公斤",
+        "家",
+        "场",
+        "个",
+        "宗",
+        "次",
+        "篇",
+        "人",
+        "台",
+        "支",
+        "条",
+        "项",
+        "份",
+        "件",
+        "所",
+        "套",
+        "期",
+        "批",
+        "本",
+        "册",
+        "部",
+        "间",
+        "处",
+        "名",
+        "辆",
+        "户",
+        "座",
+        "栋",
+        "张",
+        "块",
+        "类",
+        "种",
+        "组",
+        "对",
+        "例",
+        "位",
+        "轮",
+        "届",
+        "版",
+        "款",
+        "门",
+        "节",
+        "课",
+        "首",
+        "幅",
+        "集",
+        "只",
+        "头",
+        "株",
+        "棵",
+        "盏",
+        "层",
+        "床",
+        "字",
+        "页",
+        "分",
+    }
+)
+_KNOWN_UNIT = re.compile(_alternation(set(PERCENT_UNITS) | MONEY_UNITS | DURATION_UNITS | COUNT_UNITS))
 # Units written in Latin letters: M, GB, TB, Mbps, m2 (NFKC turns ㎡ into m2).
 LATIN_UNIT = re.compile(r"[A-Za-z]+[23]?")
 # Characters that never start an unknown unit: they begin operator words or plain grammar.
@@ -102,8 +232,20 @@ def normalise(text: str) -> str:
 
 
 # --- Chinese numerals -----------------------------------------------------------------------
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_TENS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_TENS)
@@ -140,9 +282,9 @@ def _numeral_as_digits(m: re.Match) -> str:
     run, s = m.group(0), m.string
     if not any(ch in _CN_DIGITS or ch in _CN_TENS for ch in run):
         return run
-    before, after = s[: m.start()], s[m.end():]
+    before, after = s[: m.start()], s[m.end() :]
     unit = match_unit(after, 0)
-    rest = after[len(unit):] if unit else after
+    rest = after[len(unit) :] if unit else after
     ends_here = rest == "" or SUFFIX_AT.fullmatch(rest) is not None
     after_operator = bool(before) and (before[-1] in SIGNS or PREFIX_AT_END.search(before[-6:]))
     if after_operator:

@@ -7,10 +7,11 @@ released: for any other year it raises NotImplementedError, and we fall back to
 Monday–Friday. Pure: the calendar remembers which years fell back
 (`fallback_years`) and the shell decides whether to log it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 import chinese_calendar
 

@@ -97,8 +97,7 @@ def parse_band(text: str | None) -> Band | None:
 
 
 _BAND_MESSAGE = "请选择：" + " / ".join(BAND_LABELS.values())
-_BANDS = {form: band for band in Band
-          for form in (band.value, BAND_LABELS[band], BAND_LONG_LABELS[band])}
+_BANDS = {form: band for band in Band for form in (band.value, BAND_LABELS[band], BAND_LONG_LABELS[band])}
 
 
 def parse_entry(aggregation: Aggregation, raw: Mapping[str, str | None], *, year: int | None = None) -> Entry:
@@ -122,8 +121,9 @@ def parse_entry(aggregation: Aggregation, raw: Mapping[str, str | None], *, year
     for name in FIELDS[:-1]:
         if name not in allowed and text[name].strip():
             # An upload may carry every column; a figure in the wrong one must not vanish silently.
-            errors[name] = ("预算类指标取自预算执行数，无需填写" if aggregation is Aggregation.BUDGET
-                            else "此类指标无需填写此项")
+            errors[name] = (
+                "预算类指标取自预算执行数，无需填写" if aggregation is Aggregation.BUDGET else "此类指标无需填写此项"
+            )
     if aggregation in (Aggregation.CUMULATIVE, Aggregation.LEVEL):
         read("value", _number)
     elif aggregation is Aggregation.RATE:

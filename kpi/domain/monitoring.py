@@ -26,7 +26,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.progress import (
-    BudgetProgress, ProgressSettings, QuarterFigure, YearToDate, budget_progress, indicator_progress, year_to_date,
+    BudgetProgress,
+    ProgressSettings,
+    QuarterFigure,
+    YearToDate,
+    budget_progress,
+    indicator_progress,
+    year_to_date,
 )
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
@@ -101,28 +107,47 @@ class BudgetMonitoring:
         return ("cause",) if self.deviation else ()
 
 
-def to_july(aggregation: Aggregation, figures: Sequence[QuarterFigure], july: Entry, *,
-            budget_actual: Decimal | None = None) -> YearToDate:
+def to_july(
+    aggregation: Aggregation, figures: Sequence[QuarterFigure], july: Entry, *, budget_actual: Decimal | None = None
+) -> YearToDate:
     """1–7月完成值: Q1 + Q2 + July by the aggregation rule (docs/rules/aggregation.md §4); later quarters are ignored."""
     return year_to_date(aggregation, _with_july(figures, july), JULY, budget_actual=budget_actual)
 
 
-def monitor_indicator(target: IndicatorTarget, figures: Sequence[QuarterFigure], july: Entry,
-                      forecast: Projection | None = None, *, budget_actual: Decimal | None = None,
-                      budget_target: Decimal | None = None,
-                      settings: ProgressSettings = ProgressSettings()) -> IndicatorMonitoring:
+def monitor_indicator(
+    target: IndicatorTarget,
+    figures: Sequence[QuarterFigure],
+    july: Entry,
+    forecast: Projection | None = None,
+    *,
+    budget_actual: Decimal | None = None,
+    budget_target: Decimal | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+) -> IndicatorMonitoring:
     """One indicator's line of the report. ``forecast`` is what staff typed (None or empty: the
     trend). BUDGET indicators take ``budget_actual`` (spent to July) and ``budget_target``."""
     aggregation = target.aggregation
     progress = indicator_progress(
-        kind=target.kind, comparator=target.comparator, direction=target.direction,
-        target_value=target.target_value, target_date=target.target_date, aggregation=aggregation,
-        figures=_with_july(figures, july), as_of_quarter=JULY, plan=target.plan,
-        budget_actual=budget_actual, budget_target=budget_target, settings=settings, months_elapsed=MONTHS,
+        kind=target.kind,
+        comparator=target.comparator,
+        direction=target.direction,
+        target_value=target.target_value,
+        target_date=target.target_date,
+        aggregation=aggregation,
+        figures=_with_july(figures, july),
+        as_of_quarter=JULY,
+        plan=target.plan,
+        budget_actual=budget_actual,
+        budget_target=budget_target,
+        settings=settings,
+        months_elapsed=MONTHS,
     )
     actual = progress.actual
-    trend = Projection(value=progress.forecast, band=progress.forecast_band,
-                       on=actual.achieved_on if aggregation is Aggregation.DEADLINE else None)
+    trend = Projection(
+        value=progress.forecast,
+        band=progress.forecast_band,
+        on=actual.achieved_on if aggregation is Aggregation.DEADLINE else None,
+    )
     judged = trend if forecast is None or forecast.is_empty else forecast
     limit = budget_target if aggregation is Aggregation.BUDGET else target.target_value
     deviation, explanation = _deviation(target, actual, judged, limit)
@@ -143,19 +168,29 @@ def kept_forecast(typed: Projection, shown_trend: Projection, trend: Projection)
 
 def forecast_problem(aggregation: Aggregation, actual: YearToDate, forecast: Projection) -> str | None:
     """A cumulative projection cannot fall below what is already done by July."""
-    if aggregation in (Aggregation.CUMULATIVE, Aggregation.BUDGET) and forecast.value is not None \
-            and actual.value is not None and forecast.value < actual.value:
+    if (
+        aggregation in (Aggregation.CUMULATIVE, Aggregation.BUDGET)
+        and forecast.value is not None
+        and actual.value is not None
+        and forecast.value < actual.value
+    ):
         return "全年预计完成值不能小于1–7月完成值"
     return None
 
 
-def monitor_budget(budget: Decimal, spending: Mapping[int, Decimal | None], july: Decimal | None,
-                   forecast: Decimal | None = None, *,
-                   settings: ProgressSettings = ProgressSettings()) -> BudgetMonitoring:
+def monitor_budget(
+    budget: Decimal,
+    spending: Mapping[int, Decimal | None],
+    july: Decimal | None,
+    forecast: Decimal | None = None,
+    *,
+    settings: ProgressSettings = ProgressSettings(),
+) -> BudgetMonitoring:
     """A budget line to the end of July: ``spending`` is its quarterly 执行数 (only Q1 and Q2 count),
     ``july`` July's, ``forecast`` the typed 全年预计执行数 (None: the straight-line trend)."""
-    first_half = sum((amount for quarter, amount in spending.items()
-                      if quarter <= 2 and amount is not None), Decimal(0))
+    first_half = sum(
+        (amount for quarter, amount in spending.items() if quarter <= 2 and amount is not None), Decimal(0)
+    )
     periods = {1: first_half}
     if july is not None:
         periods[JULY] = july
@@ -169,8 +204,9 @@ def _with_july(figures: Sequence[QuarterFigure], july: Entry) -> list[QuarterFig
     return [f for f in figures if f.quarter <= 2] + ([] if july.is_empty else [QuarterFigure(JULY, july)])
 
 
-def _deviation(target: IndicatorTarget, actual: YearToDate, forecast: Projection,
-               limit: Decimal | None) -> tuple[bool | None, str]:
+def _deviation(
+    target: IndicatorTarget, actual: YearToDate, forecast: Projection, limit: Decimal | None
+) -> tuple[bool | None, str]:
     aggregation = target.aggregation
     if aggregation is Aggregation.QUALITATIVE:
         if forecast.band is None:
@@ -187,8 +223,11 @@ def _deviation(target: IndicatorTarget, actual: YearToDate, forecast: Projection
     if target.direction is Direction.REVERSE:
         # A cumulative figure only grows: past the limit by July is a deviation whatever is projected.
         strict = target.comparator is Comparator.LT
-        crossed = [v for v in (value, actual.value if aggregation in (Aggregation.CUMULATIVE, Aggregation.BUDGET)
-                               else None) if v is not None and (v >= limit if strict else v > limit)]
+        crossed = [
+            v
+            for v in (value, actual.value if aggregation in (Aggregation.CUMULATIVE, Aggregation.BUDGET) else None)
+            if v is not None and (v >= limit if strict else v > limit)
+        ]
         if crossed:
             return True, f"预计 {_num(max(crossed))} 超过上限 {_num(limit)} → 偏差"
         return False, f"预计 {_num(value)} 不超过上限 {_num(limit)}"
@@ -209,8 +248,9 @@ def _deadline_deviation(due: date | None, done: date | None, expected: date | No
     return late, f"预计 {expected.isoformat()} 完成，{'晚于' if late else '不晚于'}期限 {due.isoformat()}"
 
 
-def _over_completed(target: IndicatorTarget, actual: YearToDate, forecast: Projection,
-                    limit: Decimal | None, settings: ProgressSettings) -> bool:
+def _over_completed(
+    target: IndicatorTarget, actual: YearToDate, forecast: Projection, limit: Decimal | None, settings: ProgressSettings
+) -> bool:
     # docs/rules/monitoring.md §5: ≥ 130% (default) of a positive numeric target, projected or already by July.
     if target.direction is Direction.REVERSE or target.aggregation in (Aggregation.QUALITATIVE, Aggregation.DEADLINE):
         return False

@@ -26,8 +26,7 @@ class Status(StrEnum):
     NONE = "none"  # nothing to judge yet
 
 
-STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红",
-                                    Status.NONE: "无"}
+STATUS_LABELS: dict[Status, str] = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红", Status.NONE: "无"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,13 @@ HUNDRED = Decimal(100)
 _NOTHING_YET = YearToDate(None, None, None, None, None, 0)
 
 
-def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_of_quarter: int, *,
-                 budget_actual: Decimal | None = None) -> YearToDate:
+def year_to_date(
+    aggregation: Aggregation,
+    figures: Sequence[QuarterFigure],
+    as_of_quarter: int,
+    *,
+    budget_actual: Decimal | None = None,
+) -> YearToDate:
     """The year-to-date figure from the quarters up to ``as_of_quarter`` (docs/rules/aggregation.md §4).
 
     BUDGET indicators have no entries: their figure is ``budget_actual``, the spend to date of
@@ -96,8 +100,9 @@ def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_
         return YearToDate(budget_actual, None, None, None, None, 0)
     if not figures or not as_of_quarter:
         return _NOTHING_YET  # the first quarter's "to date before it", an indicator never reported
-    by_quarter = {f.quarter: f.entry for f in figures
-                  if 1 <= f.quarter <= as_of_quarter and _reports(aggregation, f.entry)}
+    by_quarter = {
+        f.quarter: f.entry for f in figures if 1 <= f.quarter <= as_of_quarter and _reports(aggregation, f.entry)
+    }
     entries = [by_quarter[q] for q in sorted(by_quarter)]
     if not entries:
         return _NOTHING_YET
@@ -121,8 +126,14 @@ def year_to_date(aggregation: Aggregation, figures: Sequence[QuarterFigure], as_
     return YearToDate(value, numerator, denominator, band, achieved_on, len(entries))
 
 
-def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[Decimal | None] = (),
-                 target_value: Decimal | None = None, *, months_elapsed: int | None = None) -> Decimal | None:
+def expected_pct(
+    aggregation: Aggregation,
+    as_of_quarter: int,
+    plan: Sequence[Decimal | None] = (),
+    target_value: Decimal | None = None,
+    *,
+    months_elapsed: int | None = None,
+) -> Decimal | None:
     """How much of the target should be reached by now, in % (docs/rules/progress.md §2).
 
     Cumulative targets follow the quarterly plan (季度计划, 4 amounts), or 25% a quarter without
@@ -133,12 +144,23 @@ def expected_pct(aggregation: Aggregation, as_of_quarter: int, plan: Sequence[De
     return _expected(aggregation, months, _due_share(aggregation, plan, target_value, months))
 
 
-def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direction: Direction,
-                       target_value: Decimal | None, target_date: date | None, aggregation: Aggregation,
-                       figures: Sequence[QuarterFigure], as_of_quarter: int,
-                       plan: Sequence[Decimal | None] = (), budget_actual: Decimal | None = None,
-                       budget_target: Decimal | None = None, settings: ProgressSettings = ProgressSettings(),
-                       months_elapsed: int | None = None, today: date | None = None) -> IndicatorProgress:
+def indicator_progress(
+    *,
+    kind: TargetKind,
+    comparator: Comparator | None,
+    direction: Direction,
+    target_value: Decimal | None,
+    target_date: date | None,
+    aggregation: Aggregation,
+    figures: Sequence[QuarterFigure],
+    as_of_quarter: int,
+    plan: Sequence[Decimal | None] = (),
+    budget_actual: Decimal | None = None,
+    budget_target: Decimal | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+    months_elapsed: int | None = None,
+    today: date | None = None,
+) -> IndicatorProgress:
     """Year to date, expected by now, status, forecast and the working, for one indicator.
 
     ``today`` lets a deadline that has passed unmet turn red; without it, it stays NONE."""
@@ -166,9 +188,14 @@ def indicator_progress(*, kind: TargetKind, comparator: Comparator | None, direc
     return _positive(result, target_value, label, unit, settings)
 
 
-def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal],
-                    as_of_quarter: int | None = None, *, months_elapsed: int | None = None,
-                    settings: ProgressSettings = ProgressSettings()) -> BudgetProgress:
+def budget_progress(
+    budget: Decimal,
+    spent_by_quarter: Mapping[int, Decimal],
+    as_of_quarter: int | None = None,
+    *,
+    months_elapsed: int | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+) -> BudgetProgress:
     """执行率 = 执行数 ÷ 全年预算数, and the warning 执行率 ÷ (months elapsed / 12) × 100 (docs/rules/progress.md §5).
 
     Only quarters up to ``as_of_quarter`` count when it is given; ``months_elapsed`` defaults to
@@ -176,13 +203,18 @@ def budget_progress(budget: Decimal, spent_by_quarter: Mapping[int, Decimal],
     if as_of_quarter is None and months_elapsed is None:
         raise ValueError("as_of_quarter or months_elapsed is required")
     months = _months(as_of_quarter or 0, months_elapsed)
-    spent = sum((amount for quarter, amount in spent_by_quarter.items()
-                 if amount is not None and (as_of_quarter is None or quarter <= as_of_quarter)), Decimal(0))
+    spent = sum(
+        (
+            amount
+            for quarter, amount in spent_by_quarter.items()
+            if amount is not None and (as_of_quarter is None or quarter <= as_of_quarter)
+        ),
+        Decimal(0),
+    )
     time_progress = _round(Decimal(months) / 12 * HUNDRED)
     rate = _pct(spent, budget) if budget > 0 else None
     warning = _pct(rate, time_progress) if rate is not None and months else None
-    status = (Status.NONE if warning is None
-              else _colour(warning, settings.budget_green_at, settings.budget_yellow_at))
+    status = Status.NONE if warning is None else _colour(warning, settings.budget_green_at, settings.budget_yellow_at)
     forecast = _round(spent * 12 / months) if months else None
     return BudgetProgress(budget, spent, rate, time_progress, warning, status, forecast)
 
@@ -201,12 +233,14 @@ class _Result:
     forecast: Decimal | None = None
 
     def done(self, status: Status, explanation: str, over: bool = False) -> IndicatorProgress:
-        return IndicatorProgress(self.actual, self.completion, self.expected, status, self.forecast,
-                                 self.actual.band, over, explanation)
+        return IndicatorProgress(
+            self.actual, self.completion, self.expected, status, self.forecast, self.actual.band, over, explanation
+        )
 
 
-def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
-              settings: ProgressSettings) -> IndicatorProgress:
+def _positive(
+    result: _Result, target: Decimal | None, label: str, unit: str, settings: ProgressSettings
+) -> IndicatorProgress:
     # docs/rules/progress.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
     value = result.actual.value
     shown = f"{label} {_num(value)}{unit}{_parts(result.actual)}"
@@ -228,12 +262,14 @@ def _positive(result: _Result, target: Decimal | None, label: str, unit: str,
         where = f"在 {_num(settings.yellow_at)}%–{_num(settings.green_at)}% 之间"
     else:
         where = f"< {_num(settings.yellow_at)}%"
-    return result.done(status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → "
-                               f"{STATUS_LABELS[status]}", over)
+    return result.done(
+        status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → {STATUS_LABELS[status]}", over
+    )
 
 
-def _reverse(result: _Result, comparator: Comparator | None, limit: Decimal | None, label: str,
-             unit: str, is_budget: bool) -> IndicatorProgress:
+def _reverse(
+    result: _Result, comparator: Comparator | None, limit: Decimal | None, label: str, unit: str, is_budget: bool
+) -> IndicatorProgress:
     # docs/rules/progress.md §3: a reverse indicator is red as soon as it has exceeded its limit.
     value = result.actual.value
     name = "预算" if is_budget else "上限"
@@ -241,7 +277,7 @@ def _reverse(result: _Result, comparator: Comparator | None, limit: Decimal | No
         return result.done(Status.NONE, f"{label} {_num(value)}{unit}；{name}不是数字，无法比较")
     strict = comparator is Comparator.LT  # "< 10" is exceeded at 10 already
     crossed = value >= limit if strict else value > limit
-    sign = (("≥" if strict else ">") if crossed else ("<" if strict else "≤"))
+    sign = ("≥" if strict else ">") if crossed else ("<" if strict else "≤")
     text = f"{label} {_num(value)}{unit} {sign} {name} {_num(limit)}{unit}"
     if limit > 0:
         result.completion = _pct(value, limit)
@@ -267,8 +303,10 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
             return result.done(Status.GREEN, f"已于 {done.isoformat()} 完成 → 绿")
         late = done > target_date
         relation, word = ("晚于", "红") if late else ("不晚于", "绿")
-        return result.done(Status.RED if late else Status.GREEN,
-                           f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {word}")
+        return result.done(
+            Status.RED if late else Status.GREEN,
+            f"{done.isoformat()} 完成，{relation}期限 {target_date.isoformat()} → {word}",
+        )
     if target_date is None:
         return result.done(Status.NONE, "尚未完成")
     if today is not None and today > target_date:
@@ -276,8 +314,7 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
     return result.done(Status.NONE, f"尚未完成（期限 {target_date.isoformat()}）")
 
 
-def _forecast(aggregation: Aggregation, value: Decimal | None, due: Decimal | None,
-              months: int) -> Decimal | None:
+def _forecast(aggregation: Aggregation, value: Decimal | None, due: Decimal | None, months: int) -> Decimal | None:
     """The year-end value if the pace so far holds (``due``: the cumulative plan's share by now)."""
     if value is None:
         return None
@@ -302,8 +339,9 @@ def _expected(aggregation: Aggregation, months: int, due: Decimal | None) -> Dec
     return _round(due * HUNDRED)
 
 
-def _due_share(aggregation: Aggregation, plan: Sequence[Decimal | None], target_value: Decimal | None,
-               months: int) -> Decimal | None:
+def _due_share(
+    aggregation: Aggregation, plan: Sequence[Decimal | None], target_value: Decimal | None, months: int
+) -> Decimal | None:
     """A cumulative target's share due by now (plan-aware); None for the other rules."""
     return _fraction(plan, target_value, months) if aggregation is Aggregation.CUMULATIVE else None
 
@@ -345,8 +383,13 @@ def _plan(plan: Sequence[Decimal | None], target_value: Decimal | None) -> tuple
 
 
 # --- arithmetic and wording ---------------------------------------------------------------------
-_FIGURE = {Aggregation.CUMULATIVE: "value", Aggregation.LEVEL: "value", Aggregation.RATE: "value",
-           Aggregation.QUALITATIVE: "band", Aggregation.DEADLINE: "achieved_on"}
+_FIGURE = {
+    Aggregation.CUMULATIVE: "value",
+    Aggregation.LEVEL: "value",
+    Aggregation.RATE: "value",
+    Aggregation.QUALITATIVE: "band",
+    Aggregation.DEADLINE: "achieved_on",
+}
 
 
 def _reports(aggregation: Aggregation, entry: Entry) -> bool:

@@ -14,6 +14,7 @@ the next stage comes; an overdue notice is raised late only within
 `overdue_catch_up_days` of its date (a server down for a few days catches up, a new
 installation does not send overdue notices for reports long past).
 """
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -118,20 +119,28 @@ class ReminderRules:
 
     def to_settings(self) -> dict:
         """The JSON shape stored in FiscalYear.settings["reminders"]."""
+
         def window(rule: WindowRule) -> dict:
-            return {"enabled": rule.enabled, "opens": str(rule.opens), "due": str(rule.due),
-                    "escalations": list(rule.escalations)}
+            return {
+                "enabled": rule.enabled,
+                "opens": str(rule.opens),
+                "due": str(rule.due),
+                "escalations": list(rule.escalations),
+            }
 
         return {
             "monitoring": window(self.monitoring),
-            "quarterly": {"enabled": self.quarterly.enabled, "due_working_days": self.quarterly.due_working_days,
-                          "escalations": list(self.quarterly.escalations)},
+            "quarterly": {
+                "enabled": self.quarterly.enabled,
+                "due_working_days": self.quarterly.due_working_days,
+                "escalations": list(self.quarterly.escalations),
+            },
             "self_evaluation": window(self.self_evaluation),
             "overdue_catch_up_days": self.overdue_catch_up_days,
         }
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "ReminderRules":
+    def from_settings(cls, settings: dict | None) -> ReminderRules:
         """The rules of a year from its FiscalYear.settings (the defaults where it has none)."""
         return cls.parse((settings or {}).get(SETTINGS_KEY) or {})
 
@@ -140,7 +149,7 @@ class ReminderRules:
         return {**(settings or {}), SETTINGS_KEY: self.to_settings()}
 
     @classmethod
-    def parse(cls, data: dict) -> "ReminderRules":
+    def parse(cls, data: dict) -> ReminderRules:
         """Rules from the shape `to_settings()` writes; missing keys keep their default.
 
         Values may be typed (as stored) or text (as posted by the settings form):
@@ -150,13 +159,17 @@ class ReminderRules:
         monitoring = _window(data.get("monitoring") or {}, default.monitoring, "monitoring", errors)
         self_evaluation = _window(data.get("self_evaluation") or {}, default.self_evaluation, "self_evaluation", errors)
         raw = data.get("quarterly") or {}
-        due_days = _integer(raw.get("due_working_days", default.quarterly.due_working_days), 1, 60,
-                            "quarterly.due_working_days", errors)
-        escalations = _escalations(raw.get("escalations", default.quarterly.escalations), "quarterly.escalations", errors)
+        due_days = _integer(
+            raw.get("due_working_days", default.quarterly.due_working_days), 1, 60, "quarterly.due_working_days", errors
+        )
+        escalations = _escalations(
+            raw.get("escalations", default.quarterly.escalations), "quarterly.escalations", errors
+        )
         if due_days is not None and escalations and max(escalations) >= due_days:
             errors["quarterly.escalations"] = "截止前提醒的工作日数须小于截止的工作日数"
-        catch_up = _integer(data.get("overdue_catch_up_days", default.overdue_catch_up_days), 0, 366,
-                            "overdue_catch_up_days", errors)
+        catch_up = _integer(
+            data.get("overdue_catch_up_days", default.overdue_catch_up_days), 0, 366, "overdue_catch_up_days", errors
+        )
         if errors:
             raise RulesError(errors)
         quarterly = QuarterlyRule(_flag(raw.get("enabled", True)), due_days, escalations)
@@ -276,8 +289,9 @@ def _window_stages(kind: str, year: int, rule: WindowRule, calendar: WorkingCale
     return _stages(kind, 0, calendar.on_or_after(opens), rule.due.in_year(year), rule.escalations, calendar)
 
 
-def _stages(kind: str, period: int, notice: date, due: date, escalations: tuple[int, ...],
-            calendar: WorkingCalendar) -> list[Due]:
+def _stages(
+    kind: str, period: int, notice: date, due: date, escalations: tuple[int, ...], calendar: WorkingCalendar
+) -> list[Due]:
     stages = [Due(kind, period, "notice", notice, due)]
     for days in sorted(escalations, reverse=True):
         on = calendar.before(due, days)

@@ -24,9 +24,20 @@ from kpi.domain.scoring_points import allocate, allocate_points
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
-__all__ = ["BAND_RANGES", "BudgetScore", "Evaluation", "IndicatorInput", "IndicatorScore", "ScoringSettings",
-           "allocate_points", "check_qualitative_ratio", "grade_for", "score_budget", "score_indicator",
-           "score_self_evaluation"]
+__all__ = [
+    "BAND_RANGES",
+    "BudgetScore",
+    "Evaluation",
+    "IndicatorInput",
+    "IndicatorScore",
+    "ScoringSettings",
+    "allocate_points",
+    "check_qualitative_ratio",
+    "grade_for",
+    "score_budget",
+    "score_indicator",
+    "score_self_evaluation",
+]
 
 ZERO, ONE = Decimal(0), Decimal(1)
 
@@ -34,8 +45,10 @@ ZERO, ONE = Decimal(0), Decimal(1)
 # lower end (the "（含）" of 财预〔2020〕10号), so 80% is 达成 and 60% is 部分达成; only 达成
 # includes its upper end, 100%.
 BAND_RANGES: dict[Band, tuple[Decimal, Decimal]] = {
-    Band.ACHIEVED: (Decimal("0.8"), ONE), Band.PARTIAL: (Decimal("0.6"), Decimal("0.8")),
-    Band.NOT_ACHIEVED: (ZERO, Decimal("0.6"))}
+    Band.ACHIEVED: (Decimal("0.8"), ONE),
+    Band.PARTIAL: (Decimal("0.6"), Decimal("0.8")),
+    Band.NOT_ACHIEVED: (ZERO, Decimal("0.6")),
+}
 _BAND_SHOWN = {Band.ACHIEVED: "80%–100%", Band.PARTIAL: "60%–80%", Band.NOT_ACHIEVED: "0–60%"}
 # A band chosen without a score: 达成 is the target reached, worth full points like a number on
 # target; the shortfall bands count at their floor until the reviewer picks more.
@@ -134,8 +147,9 @@ _BUDGET_RELATIVE, _PERCENT, _REVERSE = TargetKind.BUDGET_RELATIVE, TargetKind.PE
 _COUNT_WORDS, _PERCENT_WORDS, _BUDGET_WORDS = ("实际", "目标", ""), ("实际", "目标", "%"), ("执行数", "预算", "")
 
 
-def score_indicator(item: IndicatorInput, points: Decimal,
-                    settings: ScoringSettings = ScoringSettings()) -> IndicatorScore:
+def score_indicator(
+    item: IndicatorInput, points: Decimal, settings: ScoringSettings = ScoringSettings()
+) -> IndicatorScore:
     """The score of one indicator worth ``points``, by the rule of its kind (docs/rules/scoring.md §4–§8)."""
     return _score(item, Decimal(points), settings)
 
@@ -177,14 +191,35 @@ def _positive(item, points, settings, actual, target, words, completion, rule) -
         over = settings.over_completion_at
         exceeded = completion is not None and completion >= over
         reason = f"超额完成（≥{_num(over)}%）" if exceeded else None
-        return _result(item, points, points, rule, completion, reason,
-                       _met_working(actual, target, words, points, completion, over, exceeded))
+        return _result(
+            item,
+            points,
+            points,
+            rule,
+            completion,
+            reason,
+            _met_working(actual, target, words, points, completion, over, exceeded),
+        )
     if target <= ZERO:  # a zero or negative target (≥-5%) has no proportion to score by
-        return _result(item, points, ZERO, rule, completion, "未完成目标", (
-            f"{_compared(actual, '<', target, words)}，目标值不是正数，无法按比例计分，计 0 分"))
+        return _result(
+            item,
+            points,
+            ZERO,
+            rule,
+            completion,
+            "未完成目标",
+            (f"{_compared(actual, '<', target, words)}，目标值不是正数，无法按比例计分，计 0 分"),
+        )
     score = _round(points * max(actual, ZERO) / target)
-    return _result(item, points, score, rule, completion, "未完成目标", (
-        f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}"))
+    return _result(
+        item,
+        points,
+        score,
+        rule,
+        completion,
+        "未完成目标",
+        (f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}"),
+    )
 
 
 def _met_working(actual, target, words, points, completion, over, exceeded) -> str:
@@ -201,11 +236,19 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
     # give full points at the limit itself, so a strict < scores like ≤.
     reason = "超出预算" if rule == "budget" else "超过目标上限"
     if actual <= target:
-        return _result(item, points, points, rule, completion, None,
-                       f"{_compared(actual, '≤', target, words)}，得满分 {_num(points)}")
+        return _result(
+            item,
+            points,
+            points,
+            rule,
+            completion,
+            None,
+            f"{_compared(actual, '≤', target, words)}，得满分 {_num(points)}",
+        )
     if target <= ZERO:
-        return _result(item, points, ZERO, rule, completion, reason,
-                       f"{_compared(actual, '>', target, words)}，超出上限，计 0 分")
+        return _result(
+            item, points, ZERO, rule, completion, reason, f"{_compared(actual, '>', target, words)}，超出上限，计 0 分"
+        )
     if settings.reverse_rule == "ratio":
         score = _round(points * target / actual)
         formula = "ratio"
@@ -213,8 +256,15 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
         factor = ONE - (actual - target) / target
         score = _round(points * max(ZERO, factor))
         formula = "linear" if factor >= ZERO else "linear-floored"
-    return _result(item, points, score, rule, completion, reason,
-                   _past_limit_working(actual, target, words, points, score, formula))
+    return _result(
+        item,
+        points,
+        score,
+        rule,
+        completion,
+        reason,
+        _past_limit_working(actual, target, words, points, score, formula),
+    )
 
 
 def _past_limit_working(actual, target, words, points, score, formula: str) -> str:
@@ -230,7 +280,7 @@ def _past_limit_working(actual, target, words, points, score, formula: str) -> s
 
 
 def _compared(actual: Decimal, sign: str, target: Decimal, words: tuple[str, str, str]) -> str:
-    """"实际 9,500 ÷ 目标 19,000": how a numeric rule's working opens."""
+    """ "实际 9,500 ÷ 目标 19,000": how a numeric rule's working opens."""
     a, t = _sides(actual, target, words)
     return f"{a} {sign} {t}"
 
@@ -248,8 +298,15 @@ def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
     ratio = _BAND_DEFAULT[band] if chosen is None else chosen
     score = _round(points * ratio)
     share = ratio * HUNDRED
-    return _result(item, points, score, "qualitative", None, _BAND_REASON.get(band),
-                   _band_working(band, share, chosen is not None, points, score))
+    return _result(
+        item,
+        points,
+        score,
+        "qualitative",
+        None,
+        _BAND_REASON.get(band),
+        _band_working(band, share, chosen is not None, points, score),
+    )
 
 
 def _band_working(band: Band, share: Decimal, chosen: bool, points: Decimal, score: Decimal) -> str:
@@ -262,12 +319,14 @@ def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:
     # time, and a late delivery is a shortfall to explain.
     done, due = item.actual_date, item.target_date
     if done is None:
-        return _result(item, points, ZERO, "deadline", None, "未按期完成",
-                       f"未填报完成日期，按未完成计 0 分（{_limit(due)}）")
+        return _result(
+            item, points, ZERO, "deadline", None, "未按期完成", f"未填报完成日期，按未完成计 0 分（{_limit(due)}）"
+        )
     if due is None or done <= due:
         return _result(item, points, points, "deadline", None, None, _on_time(done, due, points))
-    return _result(item, points, ZERO, "deadline", None, "未按期完成",
-                   f"{done.isoformat()} 完成，晚于{_limit(due)}，计 0 分")
+    return _result(
+        item, points, ZERO, "deadline", None, "未按期完成", f"{done.isoformat()} 完成，晚于{_limit(due)}，计 0 分"
+    )
 
 
 def _on_time(done: date, due: date | None, points: Decimal) -> str:
@@ -284,12 +343,19 @@ def _missing(item, points, reason: str) -> IndicatorScore:
 
 
 def _result(item, points, score, rule, completion, reason, working: str) -> IndicatorScore:
-    return IndicatorScore(key=item.key, points=points, score=score, rule=rule, working=working,
-                          completion_pct=completion, needs_explanation=reason is not None, explanation_reason=reason)
+    return IndicatorScore(
+        key=item.key,
+        points=points,
+        score=score,
+        rule=rule,
+        working=working,
+        completion_pct=completion,
+        needs_explanation=reason is not None,
+        explanation_reason=reason,
+    )
 
 
-def score_budget(budget: Decimal, spent: Decimal,
-                 settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
+def score_budget(budget: Decimal, spent: Decimal, settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
     """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (docs/rules/scoring.md §3)."""
     budget, spent, points = Decimal(budget), Decimal(spent), settings.budget_points
     b, s, p = _num(budget), _num(spent), _num(points)
@@ -297,25 +363,37 @@ def score_budget(budget: Decimal, spent: Decimal,
         return BudgetScore(points, None, ZERO, f"全年预算数为 {b}，无法计算执行率，计 0 分")
     rate = _pct(spent, budget)
     if spent >= budget:
-        return BudgetScore(points, rate, points,
-                           f"执行数 {s} ÷ 全年预算数 {b} = {_num(rate)}%，达到 100%，得满分 {p}")
+        return BudgetScore(points, rate, points, f"执行数 {s} ÷ 全年预算数 {b} = {_num(rate)}%，达到 100%，得满分 {p}")
     score = _round(points * max(spent, ZERO) / budget)
-    return BudgetScore(points, rate, score,
-                       f"执行数 {s} ÷ 全年预算数 {b} × 分值 {p} = {_num(score)}（执行率 {_num(rate)}%）")
+    return BudgetScore(
+        points, rate, score, f"执行数 {s} ÷ 全年预算数 {b} × 分值 {p} = {_num(score)}（执行率 {_num(rate)}%）"
+    )
 
 
-def score_self_evaluation(indicators: Sequence[IndicatorInput], *, budget: Decimal, spent: Decimal,
-                          settings: ScoringSettings = ScoringSettings()) -> Evaluation:
+def score_self_evaluation(
+    indicators: Sequence[IndicatorInput],
+    *,
+    budget: Decimal,
+    spent: Decimal,
+    settings: ScoringSettings = ScoringSettings(),
+) -> Evaluation:
     """Points, every score with its working, the total (never above 100) and the grade (docs/rules/scoring.md §10)."""
     allocation = allocate(indicators, settings)
     # The shares are Decimals already: _score, not score_indicator, which would convert them again.
     scores = tuple([_score(item, share, settings) for item, share in zip(indicators, allocation.shares)])
     # Added up in the order given, the whole table and each level, as the 得分 column reads.
     scored_sum = sum([s.score for s in scores], ZERO)
-    level_scores = {label: sum([scores[p].score for p in positions], ZERO)
-                    for label, positions in allocation.members.items()}
+    level_scores = {
+        label: sum([scores[p].score for p in positions], ZERO) for label, positions in allocation.members.items()
+    }
     budget_score = score_budget(budget, spent, settings)
     total = min(HUNDRED, budget_score.score + scored_sum)
-    return Evaluation(budget_score, scores, allocation.level_points, total, grade_for(total, settings),
-                      level_scores, tuple(allocation.notes))
-
+    return Evaluation(
+        budget_score,
+        scores,
+        allocation.level_points,
+        total,
+        grade_for(total, settings),
+        level_scores,
+        tuple(allocation.notes),
+    )

@@ -4,13 +4,15 @@ split inside a level or the unit's own 分值, and rescaling when a level is emp
 Pure: no Flask, no database, no I/O. Every share is rounded half up to 2 decimals and the
 rounding remainder goes to the last item, so each level (and the whole) adds up exactly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from kpi.domain.scoring_numbers import num_text as _num, round2 as _round
+from kpi.domain.scoring_numbers import num_text as _num
+from kpi.domain.scoring_numbers import round2 as _round
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, level_key
 
 if TYPE_CHECKING:
@@ -19,8 +21,9 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 
 
-def allocate_points(indicators: Sequence[IndicatorInput],
-                    settings: ScoringSettings = ScoringSettings()) -> dict[object, Decimal]:
+def allocate_points(
+    indicators: Sequence[IndicatorInput], settings: ScoringSettings = ScoringSettings()
+) -> dict[object, Decimal]:
     """分值 of each indicator, by key (docs/rules/scoring.md §2). With at least one indicator they add up, with the
     budget points, to exactly 100.
 
@@ -75,8 +78,9 @@ def allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings) ->
         level_shares = _split([indicators[p] for p in positions], totals[k], labels[k], notes)
         for position, share in zip(positions, level_shares):
             shares[position] = share
-    return Allocation({labels[k]: totals[k] for k in levels}, shares,
-                      {labels[k]: positions for k, positions in levels.items()}, notes)
+    return Allocation(
+        {labels[k]: totals[k] for k in levels}, shares, {labels[k]: positions for k, positions in levels.items()}, notes
+    )
 
 
 def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
@@ -98,8 +102,11 @@ def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -
     totals = dict(zip(weights, _add_up_to([_round(r) for r in raw], rest)))
     why = f"{'、'.join(empty)}没有指标" if empty else "各一级指标均未设定分值"
     if configured > 0:
-        how = "；".join(f"{labels[k]} {_num(rest)} × {_num(w)} ÷ {_num(configured)} = {_num(totals[k])}"
-                       for k, w in weights.items() if w > 0)
+        how = "；".join(
+            f"{labels[k]} {_num(rest)} × {_num(w)} ÷ {_num(configured)} = {_num(totals[k])}"
+            for k, w in weights.items()
+            if w > 0
+        )
     else:
         how = f"{_num(rest)} 分由 {len(levels)} 个一级指标平分"
     notes.append(f"{why}：一级指标分值按比例调整，使总分仍为 100：{how}")
@@ -127,12 +134,16 @@ def _split(items: list[IndicatorInput], total: Decimal, label: str, notes: list[
     elif chosen <= total:
         share = (total - chosen) / (n - len(given))
         raw = [share if i.points is None else i.points for i in items]
-        note = (f"{label}：单位设定 {len(given)} 项共 {_num(chosen)} 分，其余 {n - len(given)} 项"
-                f"平分剩余的 {_num(total - chosen)} 分")
+        note = (
+            f"{label}：单位设定 {len(given)} 项共 {_num(chosen)} 分，其余 {n - len(given)} 项"
+            f"平分剩余的 {_num(total - chosen)} 分"
+        )
     else:
         raw = [ZERO if i.points is None else i.points * total / chosen for i in items]
-        note = (f"{label}：单位设定的分值合计 {_num(chosen)}，超过本级的 {_num(total)} 分，按比例调减；"
-                f"未设定分值的 {n - len(given)} 项计 0 分")
+        note = (
+            f"{label}：单位设定的分值合计 {_num(chosen)}，超过本级的 {_num(total)} 分，按比例调减；"
+            f"未设定分值的 {n - len(given)} 项计 0 分"
+        )
     if note:
         notes.append(note)
     return _add_up_to([_round(r) for r in raw], total)

@@ -8,10 +8,10 @@ Flask, no database, no I/O. Numbers are Decimal, stored in JSON as strings.
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -19,12 +19,21 @@ HUNDRED = Decimal(100)
 
 # docs/rules/scoring.md §1 (default): 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 = 100.
 DEFAULT_LEVEL_POINTS: Mapping[str, Decimal] = MappingProxyType(
-    {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)})
+    {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)}
+)
 # docs/rules/scoring.md §10 (default): 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60; some provinces use 80/70/60.
 DEFAULT_GRADE_BANDS: tuple[tuple[Decimal, str], ...] = (
-    (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
+    (Decimal(90), "优"),
+    (Decimal(80), "良"),
+    (Decimal(60), "中"),
+    (Decimal(0), "差"),
+)
 GRADE_BANDS_80_70_60: tuple[tuple[Decimal, str], ...] = (
-    (Decimal(80), "优"), (Decimal(70), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
+    (Decimal(80), "优"),
+    (Decimal(70), "良"),
+    (Decimal(60), "中"),
+    (Decimal(0), "差"),
+)
 
 ReverseRule = Literal["linear", "ratio"]
 REVERSE_RULES: dict[str, str] = {
@@ -68,8 +77,10 @@ class ScoringSettings:
             levels[name] = _points(points, f"一级指标“{name}”的分值")
         if budget + sum(levels.values(), Decimal(0)) != HUNDRED:
             parts = " + ".join(_plain(p) for p in (budget, *levels.values()))
-            raise ValueError(f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
-                             f"{_plain(budget + sum(levels.values(), Decimal(0)))}")
+            raise ValueError(
+                f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
+                f"{_plain(budget + sum(levels.values(), Decimal(0)))}"
+            )
         bands = _grade_bands(self.grade_bands)
         if self.reverse_rule not in REVERSE_RULES:
             raise ValueError("反向指标计分规则应为 linear（线性扣分）或 ratio（目标 ÷ 实际）")

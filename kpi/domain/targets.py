@@ -100,8 +100,16 @@ def _joined(comparator_text: object, value_text: object, unit_text: object) -> s
 
 # 指标性质 sometimes names the indicator type instead of an operator: 正向 means "at least the
 # target", 反向 "at most", and 定性/定量 say nothing about the comparison.
-_NATURE_WORDS = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤",
-                 "定性": "", "定性指标": "", "定量": "", "定量指标": ""}
+_NATURE_WORDS = {
+    "正向": "≥",
+    "正向指标": "≥",
+    "反向": "≤",
+    "反向指标": "≤",
+    "定性": "",
+    "定性指标": "",
+    "定量": "",
+    "定量指标": "",
+}
 
 
 def _cell_text(cell: object) -> str:
@@ -127,15 +135,24 @@ def _parse(raw: str) -> Target:
         return budget
     span = find_date(s)
     if span:
-        rest = s[: span.start] + s[span.end:]
+        rest = s[: span.start] + s[span.end :]
         quantity = _quantity(raw, rest)
         if quantity:  # "2023年底前完成5个项目" measures the 5 projects; the date only qualifies them
-            when = _clean(s[span.start: span.end])
+            when = _clean(s[span.start : span.end])
             words = quantity.qualifier or ""
             return replace(quantity, qualifier=when + words if span.start == 0 else _join(words, when))
         kind = TargetKind.PERIOD if span.is_range else TargetKind.DEADLINE
-        return Target(raw, kind, None, None, None, Direction.POSITIVE, date_from=span.date_from,
-                      date_to=span.date_to, qualifier=_join(_DATE_WORDS.sub("", rest)))
+        return Target(
+            raw,
+            kind,
+            None,
+            None,
+            None,
+            Direction.POSITIVE,
+            date_from=span.date_from,
+            date_to=span.date_to,
+            qualifier=_join(_DATE_WORDS.sub("", rest)),
+        )
     return _quantity(raw, s) or _qualitative(raw)
 
 
@@ -161,9 +178,16 @@ def _budget_relative(raw: str, s: str) -> Target | None:
         comparator, explicit = Comparator.LE, False  # a bare "预算金额" can only mean "within it"
     else:
         return None
-    return Target(raw, TargetKind.BUDGET_RELATIVE, comparator, None, None, direction_of(comparator),
-                  qualifier=_join(s[: m.start()] + s[m.end():]) if m else None,
-                  explicit_operator=explicit)
+    return Target(
+        raw,
+        TargetKind.BUDGET_RELATIVE,
+        comparator,
+        None,
+        None,
+        direction_of(comparator),
+        qualifier=_join(s[: m.start()] + s[m.end() :]) if m else None,
+        explicit_operator=explicit,
+    )
 
 
 # --- numeric targets ----------------------------------------------------------------------------
@@ -206,7 +230,7 @@ def _quantity(raw: str, s: str) -> Target | None:
     if not found and len(candidates) == 2 and upper is None:
         return None  # two unrelated numbers and no operator to pick one: keep it as words
     m = lex.SUFFIX_AT.match(s, pos)
-    if m and m.group(0) == "内" and s[m.end(): m.end() + 1] in _NEI_COMPOUNDS:
+    if m and m.group(0) == "内" and s[m.end() : m.end() + 1] in _NEI_COMPOUNDS:
         m = None  # 内容, 内部 … are words, not "within"
     suffix_word = m.group(0) if m else None
     if m:
@@ -225,8 +249,17 @@ def _quantity(raw: str, s: str) -> Target | None:
     if unit is None and ("百分比" in s or "百分率" in s):
         unit = "%"
     comparator = comparator or Comparator.EQ
-    return Target(raw, _kind_of(unit), comparator, _scaled(value, factor), unit, direction_of(comparator),
-                  upper=upper, qualifier=_join(_clean(prefix), _clean(rest)), explicit_operator=explicit)
+    return Target(
+        raw,
+        _kind_of(unit),
+        comparator,
+        _scaled(value, factor),
+        unit,
+        direction_of(comparator),
+        upper=upper,
+        qualifier=_join(_clean(prefix), _clean(rest)),
+        explicit_operator=explicit,
+    )
 
 
 def _anchor_after_operator(s: str, numbers: list[re.Match]):
@@ -235,17 +268,17 @@ def _anchor_after_operator(s: str, numbers: list[re.Match]):
     if sign:
         after = [m for m in numbers if m.start() >= sign.end()]
         if after:  # ≥深圳市5个行政区: words may sit between the sign and its number
-            prefix = s[: sign.start()] + s[sign.end(): after[0].start()]
+            prefix = s[: sign.start()] + s[sign.end() : after[0].start()]
             return after[0], Comparator(lex.SIGNS[sign.group(0)]), prefix, True
     for m in numbers:  # 满意度不低于90%
-        word = lex.PREFIX_AT_END.search(s[max(0, m.start() - 6): m.start()])
+        word = lex.PREFIX_AT_END.search(s[max(0, m.start() - 6) : m.start()])
         if word:
             return m, Comparator(lex.PREFIX_WORDS[word.group(0)]), s[: m.start() - len(word.group(0))], True
     word = lex.PREFIX_AT_START.match(s)
     if word:  # 不少于深圳市5个行政区
         first = next((m for m in numbers if m.start() >= word.end()), None)
         if first:
-            return first, Comparator(lex.PREFIX_WORDS[word.group(0)]), s[word.end(): first.start()], True
+            return first, Comparator(lex.PREFIX_WORDS[word.group(0)]), s[word.end() : first.start()], True
     return None
 
 

@@ -4,6 +4,7 @@ Thin: find the unit and year, ask the service for the workbook, write it.
 
 Attached to the `kpi export` group (kpi.monitoring.commands.export_group) by kpi/cli.py.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,18 +15,16 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.budget import service as budget
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.evaluation.service import export_result
 from kpi.evaluation.sheet import evaluate
-
 
 
 @click.command("self-evaluation")
 @click.option("--unit", "unit_name", required=True, help="预算单位名称")
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="输出文件（.xlsx）")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx）")
 @with_appcontext
 def self_evaluation_export(unit_name: str, year: int, out: Path) -> None:
     """Write the 绩效自评表 of UNIT and YEAR to OUT, scored as the year's results stand now."""

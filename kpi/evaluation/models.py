@@ -1,8 +1,8 @@
 """The self-evaluation (绩效自评): the year's scored report, draft → submitted → approved."""
+
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -26,25 +26,28 @@ class SelfEvaluation(ReviewedReport, table=True):
         sa.UniqueConstraint("unit_id", "year_id"),
         sa.CheckConstraint(STATUS_CHECK, name="status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
-    total_score: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 2))
-    grade: Optional[str] = Field(default=None, max_length=10)
-    approved_basis: Optional[dict] = Field(default=None, sa_type=sa.JSON)
+    total_score: Decimal | None = Field(default=None, sa_type=ExactDecimal(6, 2))
+    grade: str | None = Field(default=None, max_length=10)
+    approved_basis: dict | None = Field(default=None, sa_type=sa.JSON)
 
 
-SELF_EVALUATION = register(ReportKind("self_evaluation", SelfEvaluation, ("unit_id", "year_id"), "绩效自评", "本自评",
-                                      reminder="self_evaluation"))
+SELF_EVALUATION = register(
+    ReportKind(
+        "self_evaluation", SelfEvaluation, ("unit_id", "year_id"), "绩效自评", "本自评", reminder="self_evaluation"
+    )
+)
 
 
 class SelfEvaluationGoal(SQLModel, table=True):
     """实际完成情况 against a 年度总体目标: the unit's (budget_line_id None) or a project's."""
 
     __tablename__ = "self_evaluation_goal"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="self_evaluation.id", index=True)
-    budget_line_id: Optional[int] = Field(default=None, foreign_key="budget_line.id")
+    budget_line_id: int | None = Field(default=None, foreign_key="budget_line.id")
     actual_text: str = Field(default="", sa_type=sa.Text)
 
 
@@ -53,10 +56,10 @@ class SelfEvaluationItem(SQLModel, table=True):
 
     __tablename__ = "self_evaluation_item"
     __table_args__ = (sa.UniqueConstraint("evaluation_id", "indicator_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="self_evaluation.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id")
     # A qualitative score chosen inside its band, as a share of 分值 (docs/rules/scoring.md §6).
-    chosen_ratio: Optional[Decimal] = Field(default=None, sa_type=ExactDecimal(6, 4))
-    actual_text: Optional[str] = Field(default=None, sa_type=sa.Text)  # 实际完成值 in words, where useful
-    explanation: Optional[str] = Field(default=None, sa_type=sa.Text)  # 偏差原因分析及改进措施
+    chosen_ratio: Decimal | None = Field(default=None, sa_type=ExactDecimal(6, 4))
+    actual_text: str | None = Field(default=None, sa_type=sa.Text)  # 实际完成值 in words, where useful
+    explanation: str | None = Field(default=None, sa_type=sa.Text)  # 偏差原因分析及改进措施

@@ -1,4 +1,5 @@
 """The self-evaluation (绩效自评) of one unit and year: fill, score, review, download; the year's scoring settings."""
+
 from __future__ import annotations
 
 import io
@@ -10,7 +11,8 @@ from flask_wtf import FlaskForm
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.db import get_session
-from kpi.evaluation import service, settings as scoring, views
+from kpi.evaluation import service, views
+from kpi.evaluation import settings as scoring
 from kpi.evaluation.sheet import scoring_settings
 from kpi.forms import ReportForm
 from kpi.review import apply_review
@@ -52,11 +54,13 @@ def save(unit_id: int, year: int):
     submitting = form.action.data == "submit"
     try:
         data = service.validate_input(result, typed, submitting=submitting)
-        service.save(session, result, data, user=current_user, expected_version=_version(form),
-                     reason=form.reason.data or None)
+        service.save(
+            session, result, data, user=current_user, expected_version=_version(form), reason=form.reason.data or None
+        )
         if submitting:
-            service.transition(session, service.reload(session, result), "submit", user=current_user,
-                               expected_version=None)
+            service.transition(
+                session, service.reload(session, result), "submit", user=current_user, expected_version=None
+            )
         session.commit()
     except service.ReportError as error:
         return _refused(session, result, form, typed, error)
@@ -76,8 +80,9 @@ def ratios(unit_id: int, year: int):
         abort(400)
     try:
         data = service.parse_input(result, typed, ratios_only=True)
-        service.save_ratios(session, result, data, user=current_user, expected_version=_version(form),
-                            reason=form.reason.data or None)
+        service.save_ratios(
+            session, result, data, user=current_user, expected_version=_version(form), reason=form.reason.data or None
+        )
         session.commit()
     except service.ReportError as error:
         return _refused(session, result, form, typed, error)
@@ -99,8 +104,9 @@ def workbook(unit_id: int, year: int):
     """Download the 绩效自评表 workbook (a copy is kept under KPI_EXPORT_DIR)."""
     result = _result_or_404(unit_id, year)
     exported = service.export_result(result, current_app.config["KPI_EXPORT_DIR"])
-    return send_file(io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=exported.filename)
+    return send_file(
+        io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=exported.filename
+    )
 
 
 @bp.route("/admin/years/<int:year>/scoring", methods=["GET", "POST"])
@@ -114,8 +120,9 @@ def settings(year: int):
     current, warning = scoring_settings(fiscal_year)
     form = CsrfForm()
     if request.method != "POST":  # GET, and HEAD as GET
-        return render_template("evaluation/settings.html", form=form,
-                               **views.settings_page(year, current, warning=warning))
+        return render_template(
+            "evaluation/settings.html", form=form, **views.settings_page(year, current, warning=warning)
+        )
     if not form.validate():
         abort(400)
     reset = request.form.get("action") == "reset"

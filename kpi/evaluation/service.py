@@ -13,6 +13,7 @@ field is audited in the same transaction, and every write snapshots the unit-wid
 on SelfEvaluation (for lists that must not score every unit). Workflow and optimistic locking are
 those of kpi.workflow, as for quarters and the monitoring report.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,21 +26,34 @@ from kpi.budget.models import FiscalYear, Unit
 from kpi.evaluation.models import SELF_EVALUATION, SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.evaluation.sheet import EvaluationResult, approval_basis, evaluate, rescored
 from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
-    Change, EvaluationInput, InputRejected, incomplete, parse_input, pending_changes, validate_input,
+    Change,
+    EvaluationInput,
+    InputRejected,
+    incomplete,
+    parse_input,
+    pending_changes,
+    validate_input,
 )
 from kpi.evaluation.workbook import build_self_evaluation_workbook, workbook_name
 from kpi.monitoring.service import ExportedWorkbook
 from kpi.monitoring.workbook import keep_copy
 from kpi.reminders import notify
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
-    ACTION_LABELS, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, audit_created, claim, locked_message,
+    ACTION_LABELS,
+    STATUS_LABELS,
+    Conflict,
+    Locked,
+    ReportError,
+    WorkflowError,
+    audit_created,
+    claim,
+    locked_message,
 )
 from kpi.workflow import transition as workflow_transition
 
 WHAT = SELF_EVALUATION.what
 EVALUATION_CONFLICT = "其他人已在您打开页面后保存了本自评，您的修改尚未保存。请核对下列最新内容，确认后重新保存。"
 RATIOS_ONLY_WHEN_SUBMITTED = "审核人只能在自评已送审、尚未审核通过时调整定性指标得分。"
-
 
 
 def page_link(unit_id: int, year: int) -> str:
@@ -65,8 +79,15 @@ def reload(session: Session, result: EvaluationResult) -> EvaluationResult:
     return evaluate(session, result.unit, result.year)
 
 
-def save(session: Session, result: EvaluationResult, data: EvaluationInput, *, user, expected_version: int | None,
-         reason: str | None = None) -> SelfEvaluation:
+def save(
+    session: Session,
+    result: EvaluationResult,
+    data: EvaluationInput,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> SelfEvaluation:
     """Write what changed (staff). ``expected_version`` is the version the user saw (None: no check).
 
     Raises Locked when the report is not editable and Conflict when someone saved it meanwhile.
@@ -76,26 +97,52 @@ def save(session: Session, result: EvaluationResult, data: EvaluationInput, *, u
     return _write(session, result, data, user=user, expected_version=expected_version, reason=reason)
 
 
-def save_ratios(session: Session, result: EvaluationResult, data: EvaluationInput, *, user,
-                expected_version: int | None, reason: str | None = None) -> SelfEvaluation:
+def save_ratios(
+    session: Session,
+    result: EvaluationResult,
+    data: EvaluationInput,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> SelfEvaluation:
     """The reviewer's qualitative scores, inside their bands, on a submitted report (docs/rules/scoring.md §6)."""
     if result.status != "submitted":
         raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
-    return _write(session, result, EvaluationInput(ratios=data.ratios), user=user,
-                  expected_version=expected_version, reason=reason, editable=False)
+    return _write(
+        session,
+        result,
+        EvaluationInput(ratios=data.ratios),
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+        editable=False,
+    )
 
 
-def _write(session: Session, result: EvaluationResult, data: EvaluationInput, *, user, expected_version: int | None,
-           reason: str | None, editable: bool = True) -> SelfEvaluation:
+def _write(
+    session: Session,
+    result: EvaluationResult,
+    data: EvaluationInput,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None,
+    editable: bool = True,
+) -> SelfEvaluation:
     report = _claim(session, result, user, expected_version, editable=editable)
     if not editable and report.status != "submitted":
         raise WorkflowError(RATIOS_ONLY_WHEN_SUBMITTED)
     changes = pending_changes(result, data)
     # Read again after the claim: it is this transaction's rows that are updated.
-    goals = {row.budget_line_id: row for row in session.exec(
-        select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))}
-    items = {row.indicator_id: row for row in session.exec(
-        select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))}
+    goals = {
+        row.budget_line_id: row
+        for row in session.exec(select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))
+    }
+    items = {
+        row.indicator_id: row
+        for row in session.exec(select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))
+    }
     for goal_key, text in data.goals.items():
         row = goals.get(goal_key) or SelfEvaluationGoal(evaluation_id=report.id, budget_line_id=goal_key)
         row.actual_text = text or ""
@@ -109,9 +156,19 @@ def _write(session: Session, result: EvaluationResult, data: EvaluationInput, *,
         session.add(row)
     for change in changes:
         entity_id = report.id if change.entity == "self_evaluation" else change.entity_id
-        record(session, actor=user.username, user_id=user.id, unit_id=result.unit.id, entity=change.entity,
-               entity_id=entity_id, action="update", field=f"{result.label} · {change.field}",
-               old_value=change.old_text, new_value=change.new_text, reason=reason)
+        record(
+            session,
+            actor=user.username,
+            user_id=user.id,
+            unit_id=result.unit.id,
+            entity=change.entity,
+            entity_id=entity_id,
+            action="update",
+            field=f"{result.label} · {change.field}",
+            old_value=change.old_text,
+            new_value=change.new_text,
+            reason=reason,
+        )
     _snapshot(session, report, rescored(result, data.ratios) if data.ratios else result)
     session.flush()
     return report
@@ -128,35 +185,62 @@ def _new_report(result: EvaluationResult):
     return lambda: SelfEvaluation(unit_id=result.unit.id, year_id=result.year.id)
 
 
-def _claim(session: Session, result: EvaluationResult, user, expected_version: int | None, *,
-           editable: bool = True) -> SelfEvaluation:
-    report, created = claim(session, SELF_EVALUATION, result.report, _new_report(result), expected_version,
-                            conflict=lambda: Conflict(EVALUATION_CONFLICT), editable=editable)
+def _claim(
+    session: Session, result: EvaluationResult, user, expected_version: int | None, *, editable: bool = True
+) -> SelfEvaluation:
+    report, created = claim(
+        session,
+        SELF_EVALUATION,
+        result.report,
+        _new_report(result),
+        expected_version,
+        conflict=lambda: Conflict(EVALUATION_CONFLICT),
+        editable=editable,
+    )
     if created:
         audit_created(session, SELF_EVALUATION, report, user=user, unit_id=result.unit.id, what=result.label)
     return report
 
 
-def transition(session: Session, result: EvaluationResult, action: str, *, user, expected_version: int | None,
-               reason: str | None = None) -> SelfEvaluation:
+def transition(
+    session: Session,
+    result: EvaluationResult,
+    action: str,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> SelfEvaluation:
     """送审 / 审核通过 / 退回 / 重新打开 (kpi.workflow); returning and reopening need a reason.
 
     Submitting checks the stored report is complete (InputRejected lists what is missing)."""
+
     def check() -> None:
         missing = incomplete(result)
         if missing:
             raise InputRejected(missing, submitting=True)
 
     report = workflow_transition(
-        session, SELF_EVALUATION, result.report, _new_report(result), action, user=user,
-        expected_version=expected_version, reason=reason, unit_id=result.unit.id, what=result.label,
-        conflict=lambda: Conflict(EVALUATION_CONFLICT), check=check)
+        session,
+        SELF_EVALUATION,
+        result.report,
+        _new_report(result),
+        action,
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+        unit_id=result.unit.id,
+        what=result.label,
+        conflict=lambda: Conflict(EVALUATION_CONFLICT),
+        check=check,
+    )
     # An approved report keeps what it was approved on; reopened, it is scored live again.
     report.approved_basis = approval_basis(result) if action == "approve" else None
     _snapshot(session, report, result)
     # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
-    notify.notify_transition(session, report, action, actor=user, what=result.label,
-                             link=page_link(result.unit.id, result.year.year))
+    notify.notify_transition(
+        session, report, action, actor=user, what=result.label, link=page_link(result.unit.id, result.year.year)
+    )
     session.flush()
     return report
 

@@ -7,6 +7,7 @@ reverse indicator past its limit (linear or 目标 ÷ 实际) and the over-compl
 inconsistent, e.g. weights that do not add up to 100), with every message in Chinese beside its
 field. ``save_settings`` stores them in ``FiscalYear.settings["scoring"]`` and audits the change.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ class SettingsRejected(ValueError):
 
 def form_values(settings: ScoringSettings) -> dict[str, str]:
     """The settings as the strings the form shows."""
-    values = {"budget_points": _plain(settings.budget_points), "reverse_rule": settings.reverse_rule,
-              "over_completion_at": _plain(settings.over_completion_at)}
+    values = {
+        "budget_points": _plain(settings.budget_points),
+        "reverse_rule": settings.reverse_rule,
+        "over_completion_at": _plain(settings.over_completion_at),
+    }
     rows = list(settings.level_points.items())
     for index in range(min(len(rows) + LEVEL_ROWS_EXTRA, MAX_LEVEL_ROWS)):
         name, points = rows[index] if index < len(rows) else ("", None)
@@ -81,14 +85,20 @@ def parse_form(form: Mapping[str, str]) -> ScoringSettings:
     if errors:
         raise SettingsRejected(errors)
     try:
-        return ScoringSettings(budget_points=budget_points, level_points=levels, grade_bands=bands,
-                               reverse_rule=rule, over_completion_at=over)
+        return ScoringSettings(
+            budget_points=budget_points,
+            level_points=levels,
+            grade_bands=bands,
+            reverse_rule=rule,
+            over_completion_at=over,
+        )
     except ValueError as error:
         raise SettingsRejected({_field_of(str(error)): str(error)}) from None
 
 
-def save_settings(session: Session, fiscal_year: FiscalYear, settings: ScoringSettings | None, *,
-                  user) -> ScoringSettings:
+def save_settings(
+    session: Session, fiscal_year: FiscalYear, settings: ScoringSettings | None, *, user
+) -> ScoringSettings:
     """Store the year's settings (None: back to the docs/rules/scoring.md §12 defaults) and audit the change."""
     old, _ = scoring_settings(fiscal_year)
     stored = {key: value for key, value in (fiscal_year.settings or {}).items() if key != "scoring"}
@@ -97,8 +107,17 @@ def save_settings(session: Session, fiscal_year: FiscalYear, settings: ScoringSe
     fiscal_year.settings = stored  # a new dict, so that SQLAlchemy sees the JSON change
     session.add(fiscal_year)
     new = settings or ScoringSettings()
-    record(session, actor=user.username, user_id=user.id, entity="fiscal_year", entity_id=fiscal_year.id,
-           action="update", field=f"{fiscal_year.year} 年计分设置", old_value=_json(old), new_value=_json(new))
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        entity="fiscal_year",
+        entity_id=fiscal_year.id,
+        action="update",
+        field=f"{fiscal_year.year} 年计分设置",
+        old_value=_json(old),
+        new_value=_json(new),
+    )
     session.flush()
     return new
 

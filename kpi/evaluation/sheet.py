@@ -11,6 +11,7 @@ ScoringSettings:
 
 Every score and 执行率 comes from the domain; nothing here or downstream computes one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,12 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band
 from kpi.domain.progress import YearToDate, year_to_date
 from kpi.domain.scoring import (
-    Evaluation, IndicatorInput, IndicatorScore, ScoringSettings, check_qualitative_ratio, score_budget,
+    Evaluation,
+    IndicatorInput,
+    IndicatorScore,
+    ScoringSettings,
+    check_qualitative_ratio,
+    score_budget,
     score_self_evaluation,
 )
 from kpi.domain.targets import Comparator, Direction, TargetKind
@@ -167,21 +173,27 @@ def scoring_settings(fiscal_year: FiscalYear) -> tuple[ScoringSettings, str | No
         return ScoringSettings(), f"已保存的计分设置无效（{error}），暂按默认设置计分。"
 
 
-def evaluate(session: Session, unit: Unit, fiscal_year: FiscalYear, *,
-             ratios: dict[int, Decimal | None] | None = None) -> EvaluationResult:
+def evaluate(
+    session: Session, unit: Unit, fiscal_year: FiscalYear, *, ratios: dict[int, Decimal | None] | None = None
+) -> EvaluationResult:
     """The unit's self-evaluation for the year, every table scored (a report not started: no report).
 
     ``ratios`` (by indicator id) replaces stored qualitative scores: what a save would score."""
     quarters = load_sheet(session, unit, fiscal_year, YEAR_END)
-    report = session.exec(select(SelfEvaluation).where(
-        SelfEvaluation.unit_id == unit.id, SelfEvaluation.year_id == fiscal_year.id)).first()
+    report = session.exec(
+        select(SelfEvaluation).where(SelfEvaluation.unit_id == unit.id, SelfEvaluation.year_id == fiscal_year.id)
+    ).first()
     goals: dict[int | None, SelfEvaluationGoal] = {}
     items: dict[int, SelfEvaluationItem] = {}
     if report is not None:
-        goals = {row.budget_line_id: row for row in session.exec(
-            select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))}
-        items = {row.indicator_id: row for row in session.exec(
-            select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))}
+        goals = {
+            row.budget_line_id: row
+            for row in session.exec(select(SelfEvaluationGoal).where(SelfEvaluationGoal.evaluation_id == report.id))
+        }
+        items = {
+            row.indicator_id: row
+            for row in session.exec(select(SelfEvaluationItem).where(SelfEvaluationItem.evaluation_id == report.id))
+        }
     parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     settings, warning = scoring_settings(fiscal_year)
     goal_texts = budget.goals(session, unit, fiscal_year)
@@ -195,10 +207,20 @@ def evaluate(session: Session, unit: Unit, fiscal_year: FiscalYear, *,
         quarters, warning = frozen, None
         settings = ScoringSettings.from_dict(approved["settings"])
         goal_texts = {_goal_key(key): text for key, text in approved["goals"].items()}
-    result = EvaluationResult(unit=unit, year=fiscal_year, parent=parent, settings=settings, report=report,
-                              tables=[], goals=goals, items=items, quarters=quarters, settings_warning=warning,
-                              basis_notice=notice,
-                              history=approval_history(session, "self_evaluation", report.id if report else None))
+    result = EvaluationResult(
+        unit=unit,
+        year=fiscal_year,
+        parent=parent,
+        settings=settings,
+        report=report,
+        tables=[],
+        goals=goals,
+        items=items,
+        quarters=quarters,
+        settings_warning=warning,
+        basis_notice=notice,
+        history=approval_history(session, "self_evaluation", report.id if report else None),
+    )
     result.tables = score_tables(result, goal_texts, ratios or {})
     return result
 
@@ -208,8 +230,9 @@ TARGETS_ADJUSTED = "目标已调整，重新打开后按调整后目标计分。
 
 def approval_basis(result: EvaluationResult) -> dict:
     """What an approval of ``result`` is scored on, to keep with the report (kpi.results.basis)."""
-    goals = {("unit" if table.goal_key is None else str(table.goal_key)): table.goal
-             for table in result.tables if table.goal}
+    goals = {
+        ("unit" if table.goal_key is None else str(table.goal_key)): table.goal for table in result.tables if table.goal
+    }
     return {"sheet": basis.freeze(result.quarters), "settings": result.settings.to_dict(), "goals": goals}
 
 
@@ -223,15 +246,17 @@ def rescored(result: EvaluationResult, ratios: dict[int, Decimal | None]) -> Eva
     return replace(result, tables=score_tables(result, goals, ratios))
 
 
-def score_tables(result: EvaluationResult, goals: dict[int | None, str],
-                 ratios: dict[int, Decimal | None]) -> list[EvaluationTable]:
+def score_tables(
+    result: EvaluationResult, goals: dict[int | None, str], ratios: dict[int, Decimal | None]
+) -> list[EvaluationTable]:
     lines = result.quarters.lines
     unit_rows, own = _by_table(result.quarters.indicators)
     tables = [_table(result, UNIT_KEY, "单位整体", None, goals.get(None), unit_rows, lines, ratios)]
     for line in lines:
         if line.kind == "project" and own.get(line.id):
-            tables.append(_table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own[line.id],
-                                 [line], ratios))
+            tables.append(
+                _table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own[line.id], [line], ratios)
+            )
     return tables
 
 
@@ -247,23 +272,45 @@ def _by_table(indicators: list[Indicator]) -> tuple[list[Indicator], dict[int, l
     return unit_rows, own
 
 
-def _table(result: EvaluationResult, key: str, title: str, line: BudgetLine | None, goal: str | None,
-           indicators: list[Indicator], lines: list[BudgetLine], ratios: dict[int, Decimal | None]) -> EvaluationTable:
+def _table(
+    result: EvaluationResult,
+    key: str,
+    title: str,
+    line: BudgetLine | None,
+    goal: str | None,
+    indicators: list[Indicator],
+    lines: list[BudgetLine],
+    ratios: dict[int, Decimal | None],
+) -> EvaluationTable:
     quarters, settings = result.quarters, result.settings
     prepared = [_prepare(result, indicator, ratios) for indicator in indicators]
     amount = sum((item.full_year_budget for item in lines), ZERO)
     spent = sum((quarters.spent_to_date(item.id, YEAR_END) for item in lines), ZERO)
     evaluation = score_self_evaluation([p[0] for p in prepared], budget=amount, spent=spent, settings=settings)
     # Evaluation.indicators are in the order given: zipped, not looked up one by one (by_key scans).
-    rows = tuple(ScoredIndicator(indicator=indicator, actual=actual, score=score, band=inputs.band,
-                                 chosen_ratio=inputs.chosen_ratio, explanation=_explanation(result, indicator.id),
-                                 stale_ratio=stale)
-                 for indicator, (inputs, actual, stale), score in zip(indicators, prepared, evaluation.indicators,
-                                                                      strict=True))
+    rows = tuple(
+        ScoredIndicator(
+            indicator=indicator,
+            actual=actual,
+            score=score,
+            band=inputs.band,
+            chosen_ratio=inputs.chosen_ratio,
+            explanation=_explanation(result, indicator.id),
+            stale_ratio=stale,
+        )
+        for indicator, (inputs, actual, stale), score in zip(indicators, prepared, evaluation.indicators, strict=True)
+    )
     stored_goal = result.goals.get(line.id if line is not None else None)
-    return EvaluationTable(key=key, title=title, line=line, goal=goal,
-                           goal_actual=stored_goal.actual_text if stored_goal else "",
-                           money=_money(result, line, lines, evaluation), rows=rows, evaluation=evaluation)
+    return EvaluationTable(
+        key=key,
+        title=title,
+        line=line,
+        goal=goal,
+        goal_actual=stored_goal.actual_text if stored_goal else "",
+        money=_money(result, line, lines, evaluation),
+        rows=rows,
+        evaluation=evaluation,
+    )
 
 
 def _explanation(result: EvaluationResult, indicator_id: int) -> str | None:
@@ -291,11 +338,21 @@ def _prepare(result: EvaluationResult, indicator: Indicator, ratios: dict[int, D
     if ratio is not None and (actual.band is None or not _fits(actual.band, ratio)):
         stale, ratio = ratio, None  # the quarters changed the band since: score by the band's default
     inputs = IndicatorInput(
-        key=indicator.id, level1=indicator.level1, level2=indicator.level2, name=indicator.name,
-        kind=TargetKind(indicator.kind), comparator=Comparator(indicator.comparator) if indicator.comparator else None,
-        direction=Direction(indicator.direction), target_value=indicator.target_value,
-        target_date=indicator.target_date_to, actual=actual.value, actual_date=actual.achieved_on, band=actual.band,
-        chosen_ratio=ratio, points=indicator.points, budget_target=budget_target,
+        key=indicator.id,
+        level1=indicator.level1,
+        level2=indicator.level2,
+        name=indicator.name,
+        kind=TargetKind(indicator.kind),
+        comparator=Comparator(indicator.comparator) if indicator.comparator else None,
+        direction=Direction(indicator.direction),
+        target_value=indicator.target_value,
+        target_date=indicator.target_date_to,
+        actual=actual.value,
+        actual_date=actual.achieved_on,
+        band=actual.band,
+        chosen_ratio=ratio,
+        points=indicator.points,
+        budget_target=budget_target,
     )
     return inputs, actual, stale
 
@@ -310,23 +367,37 @@ def _fits(band: Band, ratio: Decimal) -> bool:
 
 def _lines_of(quarters: QuarterSheet, line_id: int | None) -> list[BudgetLine]:
     """The linked budget line, or every project when the indicator is linked to none."""
-    return [line for line in quarters.lines
-            if (line.id == line_id if line_id is not None else line.kind == "project")]
+    return [line for line in quarters.lines if (line.id == line_id if line_id is not None else line.kind == "project")]
 
 
-def _money(result: EvaluationResult, line: BudgetLine | None, lines: list[BudgetLine],
-           evaluation: Evaluation) -> tuple[MoneyRow, ...]:
+def _money(
+    result: EvaluationResult, line: BudgetLine | None, lines: list[BudgetLine], evaluation: Evaluation
+) -> tuple[MoneyRow, ...]:
     """docs/rules/layouts.md §2: a project's 年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金; the
     unit's 年度资金总额 / 基本支出 / 项目支出 / 其他资金. Sources have no spending of their own."""
     quarters, scored = result.quarters, evaluation.budget
-    total = MoneyRow("年度资金总额", _sum(lines, "initial_budget"), _sum(lines, "full_year_budget"),
-                     sum((quarters.spent_to_date(item.id, YEAR_END) for item in lines), ZERO),
-                     scored.execution_rate, scored.points, scored.score)
+    total = MoneyRow(
+        "年度资金总额",
+        _sum(lines, "initial_budget"),
+        _sum(lines, "full_year_budget"),
+        sum((quarters.spent_to_date(item.id, YEAR_END) for item in lines), ZERO),
+        scored.execution_rate,
+        scored.points,
+        scored.score,
+    )
     other = MoneyRow("其他资金", _sum(lines, "other_funds"), _unadjusted(lines, "other_funds"), None)
     if line is not None:
-        return (total, MoneyRow("其中：当年财政拨款", _sum(lines, "fiscal_appropriation"),
-                                _unadjusted(lines, "fiscal_appropriation"), None),
-                MoneyRow("上年结转资金", None, None, None), other)
+        return (
+            total,
+            MoneyRow(
+                "其中：当年财政拨款",
+                _sum(lines, "fiscal_appropriation"),
+                _unadjusted(lines, "fiscal_appropriation"),
+                None,
+            ),
+            MoneyRow("上年结转资金", None, None, None),
+            other,
+        )
     rows = [total]
     for label, kind in (("基本支出", "basic"), ("项目支出", "project")):
         members = [item for item in lines if item.kind == kind]

@@ -7,6 +7,7 @@ the year's assessment (docs/rules/scoring.md §6, ``check_qualitative_ratio``); 
 Chinese beside its field, every fault at once. Drafts may leave texts blank; submitting (送审)
 needs every 实际完成情况 and every explanation docs/rules/scoring.md §9 requires (``IndicatorScore.needs_explanation``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -85,8 +86,9 @@ def _parse(result: EvaluationResult, form: Mapping[str, str], ratios_only: bool)
     for indicator_id, row in result.indicators.items():
         explanation = f"i{indicator_id}-explanation"
         if explanation in form and not ratios_only:
-            data.explanations[indicator_id] = _text(form[explanation], ("indicator", indicator_id, "explanation"),
-                                                    errors)
+            data.explanations[indicator_id] = _text(
+                form[explanation], ("indicator", indicator_id, "explanation"), errors
+            )
         ratio = f"i{indicator_id}-ratio"
         if ratio in form:
             data.ratios[indicator_id] = _ratio(row, form[ratio], ("indicator", indicator_id, "ratio"), errors)
@@ -106,7 +108,8 @@ def incomplete(result: EvaluationResult, data: EvaluationInput | None = None) ->
             text = data.explanations[indicator_id] if indicator_id in data.explanations else row.explanation
             if row.score.needs_explanation and not text:
                 missing[("indicator", indicator_id, "explanation")] = (
-                    f"{row.score.explanation_reason}，送审前须填写{EXPLANATION_LABEL}")
+                    f"{row.score.explanation_reason}，送审前须填写{EXPLANATION_LABEL}"
+                )
     return missing
 
 
@@ -117,21 +120,35 @@ def pending_changes(result: EvaluationResult, data: EvaluationInput) -> list[Cha
     for table in result.tables:
         if table.goal_key in data.goals and (table.goal_actual or None) != data.goals[table.goal_key]:
             entity, entity_id = ("self_evaluation", report_id) if table.is_unit else ("budget_line", table.line.id)
-            changes.append(Change(entity, entity_id, table.title, GOAL_LABEL, table.goal_actual or None,
-                                  data.goals[table.goal_key]))
+            changes.append(
+                Change(
+                    entity, entity_id, table.title, GOAL_LABEL, table.goal_actual or None, data.goals[table.goal_key]
+                )
+            )
         for row in table.rows:
             indicator_id = row.indicator.id
             stored = result.items.get(indicator_id)
             if indicator_id in data.explanations:
                 old = stored.explanation if stored else None
                 if old != data.explanations[indicator_id]:
-                    changes.append(Change("indicator", indicator_id, row.indicator.name, EXPLANATION_LABEL, old,
-                                          data.explanations[indicator_id]))
+                    changes.append(
+                        Change(
+                            "indicator",
+                            indicator_id,
+                            row.indicator.name,
+                            EXPLANATION_LABEL,
+                            old,
+                            data.explanations[indicator_id],
+                        )
+                    )
             if indicator_id in data.ratios:
                 old = stored.chosen_ratio if stored else None
                 if old != data.ratios[indicator_id]:
-                    changes.append(Change("indicator", indicator_id, row.indicator.name, RATIO_LABEL, old,
-                                          data.ratios[indicator_id]))
+                    changes.append(
+                        Change(
+                            "indicator", indicator_id, row.indicator.name, RATIO_LABEL, old, data.ratios[indicator_id]
+                        )
+                    )
     return changes
 
 

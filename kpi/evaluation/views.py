@@ -1,4 +1,5 @@
 """Read models behind the self-evaluation pages (routes never query; templates never compute)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -17,8 +18,7 @@ from kpi.workflow import STATUS_LABELS
 HUNDRED = Decimal(100)
 
 
-def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None, conflict=None,
-                changes=None) -> dict:
+def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None, conflict=None, changes=None) -> dict:
     """Everything the page needs; ``typed`` (the raw posted form) wins over stored values."""
     typed, errors = typed or {}, errors or {}
     unit_id = result.unit.id
@@ -28,26 +28,48 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
     missing = incomplete(result) if editable and not errors else {}  # after a refusal, the errors say it
     tables = [_table(table, typed, errors, missing) for table in result.tables]
     return {
-        "result": result, "form": form, "tables": tables, "errors": errors, "editable": editable,
-        "can_review": can_review, "ratios_editable": ratios_editable,
+        "result": result,
+        "form": form,
+        "tables": tables,
+        "errors": errors,
+        "editable": editable,
+        "can_review": can_review,
+        "ratios_editable": ratios_editable,
         "reviewer_ratios": ratios_editable and not editable,
-        "status_label": STATUS_LABELS[result.status], "conflict": conflict, "changes": changes or [],
+        "status_label": STATUS_LABELS[result.status],
+        "conflict": conflict,
+        "changes": changes or [],
         "history": result.history,
-        "missing_count": len(missing), "grades": grade_texts(result.settings.grade_bands),
+        "missing_count": len(missing),
+        "grades": grade_texts(result.settings.grade_bands),
     }
 
 
 def _table(table: EvaluationTable, typed: dict, errors: dict, missing: dict) -> dict:
     by_id = {row.indicator.id: row for row in table.rows}
-    groups = [(level1, [(level2, [_row(by_id[indicator.id], typed, errors, missing) for indicator in indicators])
-                        for level2, indicators in level2_groups])
-              for level1, level2_groups in group_by_level([row.indicator for row in table.rows])]
+    groups = [
+        (
+            level1,
+            [
+                (level2, [_row(by_id[indicator.id], typed, errors, missing) for indicator in indicators])
+                for level2, indicators in level2_groups
+            ],
+        )
+        for level1, level2_groups in group_by_level([row.indicator for row in table.rows])
+    ]
     name = goal_field(table.goal_key)
     key = ("goal", table.goal_key, "actual_text")
     return {
-        "table": table, "groups": groups, "money": table.money, "evaluation": table.evaluation,
-        "goal": {"name": name, "value": typed.get(name, table.goal_actual or ""), "error": errors.get(key),
-                 "missing": key in missing},
+        "table": table,
+        "groups": groups,
+        "money": table.money,
+        "evaluation": table.evaluation,
+        "goal": {
+            "name": name,
+            "value": typed.get(name, table.goal_actual or ""),
+            "error": errors.get(key),
+            "missing": key in missing,
+        },
         "points_total": table.evaluation.budget.points + sum(table.evaluation.level_points.values(), Decimal(0)),
     }
 
@@ -55,23 +77,31 @@ def _table(table: EvaluationTable, typed: dict, errors: dict, missing: dict) -> 
 def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict:
     indicator, score = row.indicator, row.score
     prefix = f"i{indicator.id}-"
-    own = {name: message for (kind, ident, name), message in errors.items()
-           if kind == "indicator" and ident == indicator.id}
+    own = {
+        name: message
+        for (kind, ident, name), message in errors.items()
+        if kind == "indicator" and ident == indicator.id
+    }
     band = row.band
     band_text = ""
     if band is not None:
         low, high = BAND_RANGES[band]
         band_text = f"{BAND_LONG_LABELS[band]}（{format_number(low * HUNDRED)}%–{format_number(high * HUNDRED)}%）"
     return {
-        "scored": row, "indicator": indicator, "score": score,
-        "actual": ytd_text(indicator, row.actual) or "—", "rule": RULE_LABELS.get(score.rule, score.rule),
+        "scored": row,
+        "indicator": indicator,
+        "score": score,
+        "actual": ytd_text(indicator, row.actual) or "—",
+        "rule": RULE_LABELS.get(score.rule, score.rule),
         "explanation": typed.get(prefix + "explanation", row.explanation or ""),
         "ratio": typed.get(prefix + "ratio", percent_text(row.chosen_ratio)),
-        "ratio_allowed": row.is_qualitative and band is not None, "band": band_text,
+        "ratio_allowed": row.is_qualitative and band is not None,
+        "band": band_text,
         "band_short": BAND_LABELS[band] if band else "",
         "ratio_range": _range(band) if band is not None else None,
         "stale_ratio": percent_text(row.stale_ratio) if row.stale_ratio is not None else "",
-        "errors": own, "missing": ("indicator", indicator.id, "explanation") in missing,
+        "errors": own,
+        "missing": ("indicator", indicator.id, "explanation") in missing,
     }
 
 
@@ -80,9 +110,17 @@ def _range(band) -> tuple[str, str]:
     return format_number(low * HUNDRED), format_number(high * HUNDRED)
 
 
-def settings_page(year: int, settings, values: dict | None = None, errors: dict | None = None,
-                  warning: str | None = None) -> dict:
+def settings_page(
+    year: int, settings, values: dict | None = None, errors: dict | None = None, warning: str | None = None
+) -> dict:
     values = values if values is not None else form_values(settings)
-    return {"year": year, "values": values, "errors": errors or {}, "rows": level_rows(values),
-            "presets": list(PRESETS), "grade_names": GRADES, "grades": grade_texts(settings.grade_bands),
-            "warning": warning}
+    return {
+        "year": year,
+        "values": values,
+        "errors": errors or {},
+        "rows": level_rows(values),
+        "presets": list(PRESETS),
+        "grade_names": GRADES,
+        "grades": grade_texts(settings.grade_bands),
+        "warning": warning,
+    }

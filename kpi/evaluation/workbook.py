@@ -14,6 +14,7 @@ user text is always stored as text, as ``style.write_text`` stores it. Each cell
 The builder computes nothing: every figure, score and working comes from the EvaluationResult,
 so from kpi.domain.scoring.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,13 +37,29 @@ UNIT_SHEET = "部门（单位）整体支出绩效自评表"
 PROJECT_SHEET = "项目支出绩效自评表"
 NOTES_SHEET = "计分说明"
 MONEY_HEADERS = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
-GRID_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+GRID_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+]
 NOTES_HEADERS = ["自评表", "行号", "一级指标", "三级指标", "计分规则", "分值", "得分", "计分依据"]
 WIDTH = len(GRID_HEADERS)
 MONEY_ROW, GOAL_ROW, GRID_HEADER_ROW = 6, 11, 13
 SCORE_FORMAT = "0.00"
-RULE_LABELS = {"positive": "正向指标", "reverse": "反向指标", "qualitative": "定性指标", "deadline": "时效指标（按期完成）",
-               "budget": "预算类指标", "missing": "缺少数据", "execution": "预算执行率"}
+RULE_LABELS = {
+    "positive": "正向指标",
+    "reverse": "反向指标",
+    "qualitative": "定性指标",
+    "deadline": "时效指标（按期完成）",
+    "budget": "预算类指标",
+    "missing": "缺少数据",
+    "execution": "预算执行率",
+}
 REVERSE_LABELS = {"linear": "线性扣分：分值 × max(0, 1 − (实际 − 目标) ÷ 目标)", "ratio": "分值 × 目标 ÷ 实际"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _WIDTHS = {"A": 12, "B": 16, "C": 30, "D": 16, "E": 16, "H": 40}
@@ -77,7 +94,7 @@ def sheet_names(result: EvaluationResult) -> list[str]:
         name, n = base[:31], 1
         while name in names or name == NOTES_SHEET:
             n += 1
-            name = f"{base[:31 - len(str(n)) - 2]}({n})"
+            name = f"{base[: 31 - len(str(n)) - 2]}({n})"
         names.append(name)
     return names
 
@@ -112,8 +129,10 @@ def _table_sheet(ws: Worksheet, result: EvaluationResult, table: EvaluationTable
 def _sign_off(ws, row: int, result: EvaluationResult) -> None:
     """填报人 … 审核人 … 单位（盖章）under the 总分 row (docs/rules/layouts.md §7), written as plain cells."""
     signed = sign_off(result.history)
-    cell = style.write_text(ws.cell(row=row, column=1), style.sign_off_text(
-        signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on))
+    cell = style.write_text(
+        ws.cell(row=row, column=1),
+        style.sign_off_text(signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on),
+    )
     cell.style = style.SUBTITLE
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
 
@@ -169,10 +188,20 @@ def _money_block(ws: Worksheet, table: EvaluationTable) -> None:
     _header_row(ws, MONEY_ROW, ["资金类别", *MONEY_HEADERS], first_column=2)
     for offset, money in enumerate(table.money, start=1):
         rate = None if money.execution_rate is None else money.execution_rate / 100
-        _put_row(ws, MONEY_ROW + offset, 2, [
-            _text(money.label), Styled(money.initial, style.MONEY), Styled(money.full_year, style.MONEY),
-            Styled(money.spent, style.MONEY), _score(money.points), Styled(rate, style.PERCENT), _score(money.score),
-        ])
+        _put_row(
+            ws,
+            MONEY_ROW + offset,
+            2,
+            [
+                _text(money.label),
+                Styled(money.initial, style.MONEY),
+                Styled(money.full_year, style.MONEY),
+                Styled(money.spent, style.MONEY),
+                _score(money.points),
+                Styled(rate, style.PERCENT),
+                _score(money.score),
+            ],
+        )
 
 
 def _goal_block(ws: Worksheet, table: EvaluationTable) -> None:
@@ -203,8 +232,19 @@ def _grid(ws: Worksheet, row: int, table: EvaluationTable) -> dict[int, int]:
 
 def _indicator_row(ws: Worksheet, row: int, scored: ScoredIndicator) -> None:
     indicator = scored.indicator
-    _put_row(ws, row, 3, [_text(indicator.name), _text(indicator.target_text), _actual(scored),
-                           _score(scored.score.points), _score(scored.score.score), _text(scored.explanation)])
+    _put_row(
+        ws,
+        row,
+        3,
+        [
+            _text(indicator.name),
+            _text(indicator.target_text),
+            _actual(scored),
+            _score(scored.score.points),
+            _score(scored.score.score),
+            _text(scored.explanation),
+        ],
+    )
 
 
 def _actual(scored: ScoredIndicator) -> Styled:
@@ -232,8 +272,16 @@ def _score(value: Decimal | None) -> Styled:
 def _total_row(ws: Worksheet, row: int, table: EvaluationTable) -> None:
     evaluation = table.evaluation
     _merge(ws, row, 1, row, 5, _text("总分", style.HEADER))
-    _put_row(ws, row, 6, [_score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
-                           _score(evaluation.total), _text(f"评价等级：{evaluation.grade}", style.HEADER)])
+    _put_row(
+        ws,
+        row,
+        6,
+        [
+            _score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
+            _score(evaluation.total),
+            _text(f"评价等级：{evaluation.grade}", style.HEADER),
+        ],
+    )
 
 
 def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
@@ -243,11 +291,15 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     settings = result.settings
     levels = "，".join(f"{name} {_plain(points)}" for name, points in settings.level_points.items())
     grades = "，".join(grade_texts(settings.grade_bands))
-    lines = [f"计分设置：预算执行 {_plain(settings.budget_points)} 分；{levels}（合计 100 分）",
-             f"评价等级：{grades}",
-             (f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "
-              f"{_plain(settings.over_completion_at)}% 及以上须说明超额原因"),
-             "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）"]
+    lines = [
+        f"计分设置：预算执行 {_plain(settings.budget_points)} 分；{levels}（合计 100 分）",
+        f"评价等级：{grades}",
+        (
+            f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "
+            f"{_plain(settings.over_completion_at)}% 及以上须说明超额原因"
+        ),
+        "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）",
+    ]
     if result.settings_warning:
         lines.append(result.settings_warning)
     if result.basis_notice:
@@ -260,8 +312,14 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     row += 1
     for name, table, rows, money_row in placed:
         budget = table.evaluation.budget
-        row = _note_row(ws, row, [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
-                        budget.points, budget.score, budget.working)
+        row = _note_row(
+            ws,
+            row,
+            [name, money_row, "", "年度资金总额", RULE_LABELS["execution"]],
+            budget.points,
+            budget.score,
+            budget.working,
+        )
         for scored in table.rows:
             score = scored.score
             indicator = scored.indicator
@@ -276,15 +334,14 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     style.setup_print(ws, header_row, repeat_from=header_row)
 
 
-def _note_row(ws: Worksheet, row: int, texts: list, points: Decimal | None, score: Decimal | None,
-              working: str) -> int:
+def _note_row(ws: Worksheet, row: int, texts: list, points: Decimal | None, score: Decimal | None, working: str) -> int:
     cells = [Styled(value, style.NUMBER) if isinstance(value, int) else _text(value) for value in texts]
     _put_row(ws, row, 1, [*cells, _score(points), _score(score), _text(working)])
     return row + 1
 
 
 def grade_texts(bands) -> list[str]:
-    """"优 ≥ 90", …, "差 < 60": each grade with its cut-off, the lowest below the one above it."""
+    """ "优 ≥ 90", …, "差 < 60": each grade with its cut-off, the lowest below the one above it."""
     texts, above = [], None
     for cut, grade in bands:
         texts.append(f"{grade} ≥ {_plain(cut)}" if cut > 0 or above is None else f"{grade} < {_plain(above)}")

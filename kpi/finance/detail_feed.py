@@ -16,6 +16,7 @@ exporter raises FeedFailed with the last line it wrote to stderr. If the exporte
 The feed reads in its own transaction, a moment after the exporter read the summary: a
 report saved in between shows on its unit's sheet, not yet on the 汇总 row.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -59,8 +60,13 @@ def feed_details(request: Request) -> Iterator:
 
 def _feed(request: Request) -> Iterator:
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([sys.executable, "-m", "kpi.finance.detail_feed"], cwd=ROOT,
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kpi.finance.detail_feed"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
         _widen(process.stdout)
         try:
             pickle.dump(request, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -123,8 +129,9 @@ def _plain(detail):
     much to pickle and, worse, to unpickle, on the writer's side (StreamingSheet takes both)."""
     if detail is None:
         return None
-    return detail._replace(rows=[([None if cell is None else tuple(cell) for cell in cells], height)
-                                 for cells, height in detail.rows])
+    return detail._replace(
+        rows=[([None if cell is None else tuple(cell) for cell in cells], height) for cells, height in detail.rows]
+    )
 
 
 def main() -> int:
@@ -134,8 +141,10 @@ def main() -> int:
         return 1  # the exporter stopped reading: nobody to tell
     except Exception as error:  # noqa: BLE001  (reported to the exporter, which raises it)
         traceback.print_exc()
-        print(f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}",
-              file=sys.stderr)
+        print(
+            f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

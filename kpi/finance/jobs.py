@@ -14,6 +14,7 @@ workers share). A worker that dies mid-build leaves its job "running"; start a n
 With ``KPI_EXPORT_JOBS_INLINE`` (default: on under TESTING) the job runs inside the request, so
 tests are deterministic.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,12 +73,19 @@ def run_job(app: Flask, job_id: int) -> None:
                         _update(engine, job_id, progress_done=done, progress_total=total)
                         reported["done"] = done
 
-                exported = service.export_consolidated(session, fiscal_year, app.config["KPI_EXPORT_DIR"],
-                                                       progress=progress)
+                exported = service.export_consolidated(
+                    session, fiscal_year, app.config["KPI_EXPORT_DIR"], progress=progress
+                )
             if exported.copy is None:
                 raise OSError("无法写入导出目录（KPI_EXPORT_DIR）")
             _update(engine, job_id, status="done", file_path=str(exported.copy), finished_at=utcnow())
         except Exception as error:  # noqa: BLE001  (the page must say what went wrong)
             log.exception("export job %s failed", job_id)
-            _update(engine, job_id, status="failed", error=f"生成汇总表时出错：{error}"[:2000],
-                    finished_at=utcnow(), **latest)
+            _update(
+                engine,
+                job_id,
+                status="failed",
+                error=f"生成汇总表时出错：{error}"[:2000],
+                finished_at=utcnow(),
+                **latest,
+            )

@@ -1,4 +1,5 @@
 """The finance bureau's pages (财政局): every unit's year at a glance, and the workbooks to download."""
+
 from __future__ import annotations
 
 import io
@@ -8,16 +9,16 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from kpi.core.ids import id_arg
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear
+from kpi.core.ids import id_arg
 from kpi.db import get_session
 from kpi.finance import jobs, service
 from kpi.finance.models import ExportJob
 from kpi.paging import page_of
-from kpi.reports.consolidated import consolidated_name
 from kpi.progress.service import NotFound, find_progress
+from kpi.reports.consolidated import consolidated_name
 from kpi.results.sheet import QUARTER_LABELS
 
 bp = Blueprint("finance", __name__)
@@ -44,10 +45,16 @@ def home():
         abort(404)
     shown = overview.shown
     return render_template(
-        "finance/home.html", overview=overview, filters=filters, quarter_labels=QUARTER_LABELS,
-        shown=shown, page=page_of(shown, request.args.get("page"), UNITS_PER_PAGE),
-        status_filters=list(service.STATUS_FILTERS), grades=[*service.GRADES, service.NO_GRADE],
-        self_evaluation_workbook=SELF_EVALUATION_WORKBOOK, form=CsrfForm(),
+        "finance/home.html",
+        overview=overview,
+        filters=filters,
+        quarter_labels=QUARTER_LABELS,
+        shown=shown,
+        page=page_of(shown, request.args.get("page"), UNITS_PER_PAGE),
+        status_filters=list(service.STATUS_FILTERS),
+        grades=[*service.GRADES, service.NO_GRADE],
+        self_evaluation_workbook=SELF_EVALUATION_WORKBOOK,
+        form=CsrfForm(),
     )
 
 
@@ -109,8 +116,9 @@ def job_download(job_id: int):
     if path is None or not path.is_file():
         abort(404)
     fiscal_year = get_session().get(FiscalYear, export_job.year_id)
-    return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=consolidated_name(fiscal_year.year))
+    return send_file(
+        path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=consolidated_name(fiscal_year.year)
+    )
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/progress.xlsx")
@@ -125,5 +133,6 @@ def progress_workbook(unit_id: int, year: int):
 
 
 def _download(exported):
-    return send_file(io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=exported.filename)
+    return send_file(
+        io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=exported.filename
+    )

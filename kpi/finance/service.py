@@ -13,6 +13,7 @@ queries per batch: 100 for 1,000 units) and their figures read as plain rows, so
 bounded. For many units that work runs in a feed process beside the writer
 (kpi.finance.detail_feed), on another core.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,15 +29,15 @@ from sqlmodel import Session, select
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.decimals import sums_by
+from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
 from kpi.evaluation.models import SelfEvaluation
+from kpi.finance.detail_feed import Request, feed_details
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.monitoring.service import ExportedWorkbook
 from kpi.monitoring.workbook import keep_copy
 from kpi.progress.service import NotFound, UnitProgress, sheet_progress
-from kpi.core.time import to_beijing
-from kpi.finance.detail_feed import Request, feed_details
 from kpi.reports.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
 from kpi.reports.progress_workbook import build_progress_workbook, workbook_name
 from kpi.results.models import BudgetExecution, QuarterReport
@@ -122,8 +123,11 @@ class Filters:
     def from_args(cls, args: Mapping[str, str]) -> Filters:
         """The filters of a query string; an unknown status or grade is ignored, not an error."""
         status, grade = args.get("status", ""), args.get("grade", "")
-        return cls(q=(args.get("q") or "").strip()[:100], status=status if status in STATUS_FILTERS else "",
-                   grade=grade if grade in (*GRADES, NO_GRADE) else "")
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            status=status if status in STATUS_FILTERS else "",
+            grade=grade if grade in (*GRADES, NO_GRADE) else "",
+        )
 
     @property
     def active(self) -> bool:
@@ -192,44 +196,71 @@ def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]
         Unit.id.in_(select(Indicator.unit_id).where(Indicator.year_id == year_id)),
         Unit.id.in_(select(BudgetLine.unit_id).where(BudgetLine.year_id == year_id)),
     )
-    units = session.exec(select(Unit, parent.name).outerjoin(parent, parent.id == Unit.parent_id)
-                         .where(in_year).order_by(Unit.name, Unit.id)).all()
+    units = session.exec(
+        select(Unit, parent.name)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(in_year)
+        .order_by(Unit.name, Unit.id)
+    ).all()
     # Summed as plain rows, never as objects: a city's year has some 4,000 budget lines and 16,000
     # spending rows, and making objects of them was most of the finance home's time. Exactly on
     # both engines: in the database on PostgreSQL, with Decimal on SQLite (kpi.core.decimals).
     full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)  # BudgetLine.full_year_budget
     budgets = sums_by(session, sa.select(BudgetLine.unit_id, full_year).where(BudgetLine.year_id == year_id))
     spending: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for (unit_id, quarter), spent in sums_by(session, sa.select(
-            QuarterReport.unit_id, QuarterReport.quarter, BudgetExecution.spent)
-            .join(BudgetExecution, BudgetExecution.report_id == QuarterReport.id)
-            .where(QuarterReport.year_id == year_id)).items():
+    for (unit_id, quarter), spent in sums_by(
+        session,
+        sa.select(QuarterReport.unit_id, QuarterReport.quarter, BudgetExecution.spent)
+        .join(BudgetExecution, BudgetExecution.report_id == QuarterReport.id)
+        .where(QuarterReport.year_id == year_id),
+    ).items():
         spending[unit_id][quarter] = spent
     quarters: dict[int, dict[int, ReportState]] = defaultdict(dict)
     for unit_id, quarter, status, submitted_at in session.exec(
-            select(QuarterReport.unit_id, QuarterReport.quarter, QuarterReport.status, QuarterReport.submitted_at)
-            .where(QuarterReport.year_id == year_id)):
+        select(QuarterReport.unit_id, QuarterReport.quarter, QuarterReport.status, QuarterReport.submitted_at).where(
+            QuarterReport.year_id == year_id
+        )
+    ):
         quarters[unit_id][quarter] = ReportState(status, to_beijing(submitted_at))
-    monitoring = {unit_id: ReportState(status, to_beijing(submitted_at)) for unit_id, status, submitted_at in session.exec(
-        select(MonitoringReport.unit_id, MonitoringReport.status, MonitoringReport.submitted_at)
-        .where(MonitoringReport.year_id == year_id))}
-    evaluations = {row[0]: row[1:] for row in session.exec(
-        select(SelfEvaluation.unit_id, SelfEvaluation.status, SelfEvaluation.submitted_at,
-               SelfEvaluation.total_score, SelfEvaluation.grade).where(SelfEvaluation.year_id == year_id))}
+    monitoring = {
+        unit_id: ReportState(status, to_beijing(submitted_at))
+        for unit_id, status, submitted_at in session.exec(
+            select(MonitoringReport.unit_id, MonitoringReport.status, MonitoringReport.submitted_at).where(
+                MonitoringReport.year_id == year_id
+            )
+        )
+    }
+    evaluations = {
+        row[0]: row[1:]
+        for row in session.exec(
+            select(
+                SelfEvaluation.unit_id,
+                SelfEvaluation.status,
+                SelfEvaluation.submitted_at,
+                SelfEvaluation.total_score,
+                SelfEvaluation.grade,
+            ).where(SelfEvaluation.year_id == year_id)
+        )
+    }
     rows = []
     for unit, parent_name in units:
         reported = quarters.get(unit.id, {})
         status, submitted_at, score, grade = evaluations.get(unit.id, (None, None, None, None))
-        rows.append(UnitStatus(
-            unit=unit, parent_name=parent_name,
-            # As the progress page's 合计 row: up to the latest quarter with a report (docs/rules/progress.md §1).
-            budget=budget_progress(budgets.get(unit.id, Decimal(0)), spending.get(unit.id, {}),
-                                   max(reported, default=0)),
-            quarters={quarter: reported.get(quarter, NOT_STARTED) for quarter in QUARTERS},
-            monitoring=monitoring.get(unit.id, NOT_STARTED),
-            evaluation=ReportState(status, to_beijing(submitted_at)),
-            total_score=score, grade=grade,
-        ))
+        rows.append(
+            UnitStatus(
+                unit=unit,
+                parent_name=parent_name,
+                # As the progress page's 合计 row: up to the latest quarter with a report (docs/rules/progress.md §1).
+                budget=budget_progress(
+                    budgets.get(unit.id, Decimal(0)), spending.get(unit.id, {}), max(reported, default=0)
+                ),
+                quarters={quarter: reported.get(quarter, NOT_STARTED) for quarter in QUARTERS},
+                monitoring=monitoring.get(unit.id, NOT_STARTED),
+                evaluation=ReportState(status, to_beijing(submitted_at)),
+                total_score=score,
+                grade=grade,
+            )
+        )
     return rows
 
 
@@ -239,7 +270,8 @@ def totals_of(rows: Sequence[UnitStatus]) -> Totals:
     spent = sum((row.budget.spent for row in rows), Decimal(0))
     budget = sum((row.budget.budget for row in rows), Decimal(0))
     return Totals(
-        units=len(rows), budget=budget_progress(budget, {4: spent}, 4),
+        units=len(rows),
+        budget=budget_progress(budget, {4: spent}, 4),
         quarters_submitted={q: sum(row.quarters[q].submitted for row in rows) for q in QUARTERS},
         quarters_complete=sum(row.quarters_submitted == len(QUARTERS) for row in rows),
         monitoring_submitted=sum(row.monitoring.submitted for row in rows),
@@ -257,9 +289,15 @@ def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedW
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), progress.year, progress.unit.name, name))
 
 
-def export_consolidated(session: Session, fiscal_year: FiscalYear, export_dir: Path | str, *,
-                        today: date | None = None, progress: Callable[[int, int], None] | None = None,
-                        feed: bool | None = None) -> ExportedWorkbook:
+def export_consolidated(
+    session: Session,
+    fiscal_year: FiscalYear,
+    export_dir: Path | str,
+    *,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    feed: bool | None = None,
+) -> ExportedWorkbook:
     """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/.
 
     ``progress(done, total)`` counts units: called with 0 first, then after each unit's sheet.
@@ -273,8 +311,9 @@ def export_consolidated(session: Session, fiscal_year: FiscalYear, export_dir: P
         details = feed_details(Request(url, fiscal_year.year, [unit.id for unit in units], today))
     else:
         details = unit_details(session, fiscal_year, units, today=today)
-    data = build_consolidated_workbook(rows, year=fiscal_year.year, totals=totals_of(rows), details=details,
-                                       progress=progress)
+    data = build_consolidated_workbook(
+        rows, year=fiscal_year.year, totals=totals_of(rows), details=details, progress=progress
+    )
     name = consolidated_name(fiscal_year.year)
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
 
@@ -283,12 +322,13 @@ DETAIL_BATCH = 50  # units whose sheets are loaded together: five queries per ba
 FEED_FROM = 50  # below this, starting a feed process costs more than it saves
 
 
-def unit_details(session: Session, fiscal_year: FiscalYear, units: Sequence[Unit | None], *,
-                 today: date | None = None) -> Iterator[DetailSheet | None]:
+def unit_details(
+    session: Session, fiscal_year: FiscalYear, units: Sequence[Unit | None], *, today: date | None = None
+) -> Iterator[DetailSheet | None]:
     """Each unit's sheet laid out, in turn (five queries per DETAIL_BATCH units); None for a
     unit with nothing in the year (or None)."""
     for first in range(0, len(units), DETAIL_BATCH):
-        batch = units[first:first + DETAIL_BATCH]
+        batch = units[first : first + DETAIL_BATCH]
         sheets = load_sheets(session, [unit for unit in batch if unit is not None], fiscal_year, 1, plain=True)
         for unit in batch:
             try:

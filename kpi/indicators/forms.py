@@ -1,4 +1,5 @@
 """The indicator settings form: target, aggregation rule, points and quarterly plan."""
+
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
@@ -44,15 +45,20 @@ def _target_fits(form, field):
 
 
 def _number(label: str, maximum: int | None = None, fits: Fits | None = None):
-    return DecimalField(label, places=None, validators=[Optional(), _finite, NumberRange(min=0, max=maximum, message="应为 0 或正数"),
-                                                        fits or Fits()],
-                        render_kw={"inputmode": "decimal"})
+    return DecimalField(
+        label,
+        places=None,
+        validators=[Optional(), _finite, NumberRange(min=0, max=maximum, message="应为 0 或正数"), fits or Fits()],
+        render_kw={"inputmode": "decimal"},
+    )
 
 
 class IndicatorForm(FlaskForm):
     version = version_field()
     target_text = StringField("年度指标值", validators=[DataRequired("请填写指标值"), Length(max=2000), _target_fits])
-    aggregation = SelectField("汇总方式", choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()])
+    aggregation = SelectField(
+        "汇总方式", choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()]
+    )
     points = _number("分值", 100, Fits(digits=6, places=2))  # ExactDecimal(8, 2)
     plan_q1 = _number("一季度计划")
     plan_q2 = _number("二季度计划")

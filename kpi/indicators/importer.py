@@ -3,6 +3,7 @@
 The reader turns the workbook into plain rows; this module validates every row,
 then writes the whole table in the caller's transaction, or writes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,7 +72,9 @@ def validate_rows(table: TargetTable) -> list[IndicatorSpec]:
                 )
             )
         except ValidationError as error:
-            problems += [f"第 {row.row} 行（{label}列）：{reason}" for label, reason in describe_validation_error(error)]
+            problems += [
+                f"第 {row.row} 行（{label}列）：{reason}" for label, reason in describe_validation_error(error)
+            ]
     seen: dict[tuple, int] = {}
     for spec in specs:
         key = (spec.project, spec.level1, spec.level2, spec.name)
@@ -124,15 +127,24 @@ def import_target_table(
             continue
         state = find_table(session, unit.id, fiscal_year.id, line.id if line else None)
         if existing and state is not None and state.is_approved:
-            problems.append(f"{unit.name} {year} 年的{label}已批复，不能覆盖；如需修改指标值或分值，请提交绩效目标调整申请")
+            problems.append(
+                f"{unit.name} {year} 年的{label}已批复，不能覆盖；如需修改指标值或分值，请提交绩效目标调整申请"
+            )
             continue
-        mark_table(session, unit_id=unit.id, year_id=fiscal_year.id, budget_line_id=line.id if line else None,
-                   status=status)
+        mark_table(
+            session, unit_id=unit.id, year_id=fiscal_year.id, budget_line_id=line.id if line else None, status=status
+        )
         imported.replaced = delete_table(session, unit, fiscal_year, line) if existing else 0
         for position, spec in enumerate(imported.specs, start=1):
             session.add(
-                build_indicator(spec, unit=unit, year=fiscal_year, scope="project" if line else "unit",
-                                budget_line=line, display_order=position)
+                build_indicator(
+                    spec,
+                    unit=unit,
+                    year=fiscal_year,
+                    scope="project" if line else "unit",
+                    budget_line=line,
+                    display_order=position,
+                )
             )
     if problems:
         raise ImportRejected(problems)
@@ -148,11 +160,16 @@ def preview_rows(summary: ImportSummary) -> list[dict]:
             target = target_of(spec)
             rows.append(
                 {
-                    "row": spec.row, "project": imported.project, "level1": spec.level1, "level2": spec.level2,
-                    "name": spec.name, "target_text": target.text, "kind": target.kind.value,
+                    "row": spec.row,
+                    "project": imported.project,
+                    "level1": spec.level1,
+                    "level2": spec.level2,
+                    "name": spec.name,
+                    "target_text": target.text,
+                    "kind": target.kind.value,
                     "comparator": target.comparator.value if target.comparator else None,
-                    "target_value": target.value, "unit": target.unit,
+                    "target_value": target.value,
+                    "unit": target.unit,
                 }
             )
     return rows
-

@@ -1,11 +1,12 @@
 """Indicator pages: the unit's target tables grouped by level, and an indicator's settings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kpi.core.ids import id_arg
 from kpi.accounts.access import access
+from kpi.core.ids import id_arg
 from kpi.db import get_session
 from kpi.indicators import views
 from kpi.indicators.forms import IndicatorForm
@@ -35,8 +36,12 @@ def home():
 @access("login")
 def units():
     """Every unit the user may see, with the years it has indicators for."""
-    return render_template("indicators/units.html", rows=views.unit_overview(get_session(), current_user),
-                           quarters=QUARTER_LABELS, status_labels=STATUS_LABELS)
+    return render_template(
+        "indicators/units.html",
+        rows=views.unit_overview(get_session(), current_user),
+        quarters=QUARTER_LABELS,
+        status_labels=STATUS_LABELS,
+    )
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/indicators")
@@ -53,7 +58,13 @@ def table(unit_id: int, year: int):
 @bp.app_context_processor
 def indicator_labels():
     """Chinese labels for the stored codes, shared by every template."""
-    return {"labels": {"kind": views.KIND_LABELS, "aggregation": views.AGGREGATION_LABELS, "direction": views.DIRECTION_LABELS}}
+    return {
+        "labels": {
+            "kind": views.KIND_LABELS,
+            "aggregation": views.AGGREGATION_LABELS,
+            "direction": views.DIRECTION_LABELS,
+        }
+    }
 
 
 @bp.route("/units/<int:unit_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
@@ -71,8 +82,14 @@ def edit(unit_id: int, indicator_id: int):
         changes = {name: getattr(form, name).data for name in SETTING_LABELS}
         changes["target_text"] = changes["target_text"].strip()
         try:
-            changed = update_settings(session, indicator, changes, user=current_user,
-                                      expected_version=form.version.data or 0, reason=form.reason.data.strip())
+            changed = update_settings(
+                session,
+                indicator,
+                changes,
+                user=current_user,
+                expected_version=form.version.data or 0,
+                reason=form.reason.data.strip(),
+            )
             session.commit()
         except IndicatorConflict:
             session.rollback()
@@ -85,7 +102,19 @@ def edit(unit_id: int, indicator_id: int):
         else:
             flash("已保存：" + "、".join(changed) if changed else "没有需要保存的修改。", "success")
             year = views.year_of(session, indicator)
-            return redirect(url_for("indicators.table", unit_id=unit_id, year=year,
-                                    project=indicator.budget_line_id if indicator.scope == "project" else None))
-    return render_template("indicators/edit.html", form=form, indicator=indicator, unit_id=unit_id,
-                           approved=is_approved(session, indicator), year=views.year_of(session, indicator))
+            return redirect(
+                url_for(
+                    "indicators.table",
+                    unit_id=unit_id,
+                    year=year,
+                    project=indicator.budget_line_id if indicator.scope == "project" else None,
+                )
+            )
+    return render_template(
+        "indicators/edit.html",
+        form=form,
+        indicator=indicator,
+        unit_id=unit_id,
+        approved=is_approved(session, indicator),
+        year=views.year_of(session, indicator),
+    )

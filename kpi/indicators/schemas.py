@@ -3,10 +3,10 @@
 `table=True` models do not validate (docs/engineering.md §2), so every source builds an
 `IndicatorSpec` first and only then a table row.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 from pydantic import ValidationError, field_validator, model_validator
 from sqlmodel import Field, SQLModel
@@ -33,13 +33,13 @@ class IndicatorSpec(SQLModel):
     level2: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=500)
     target_text: str = Field(default="", max_length=2000)
-    comparator_text: Optional[str] = Field(default=None, max_length=20)
-    value_text: Optional[str] = Field(default=None, max_length=200)
-    unit_text: Optional[str] = Field(default=None, max_length=50)
-    points: Optional[Decimal] = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
-    level1_points: Optional[Decimal] = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
-    project: Optional[str] = Field(default=None, max_length=200)
-    row: Optional[int] = None
+    comparator_text: str | None = Field(default=None, max_length=20)
+    value_text: str | None = Field(default=None, max_length=200)
+    unit_text: str | None = Field(default=None, max_length=50)
+    points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
+    level1_points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
+    project: str | None = Field(default=None, max_length=200)
+    row: int | None = None
 
     @field_validator("level1", "level2", "name", "target_text", "project", mode="before")
     @classmethod
@@ -58,8 +58,11 @@ class IndicatorSpec(SQLModel):
     def _target_fits(self):
         # The parsed 指标值 is stored as a Quantity: refuse what it cannot hold rather than round it.
         split = self.value_text is not None or self.comparator_text is not None or self.unit_text is not None
-        target = (split_target(self.comparator_text or "", self.value_text or "", self.unit_text or "") if split
-                  else parse_target(self.target_text))
+        target = (
+            split_target(self.comparator_text or "", self.value_text or "", self.unit_text or "")
+            if split
+            else parse_target(self.target_text)
+        )
         problem = target_size_problem(target.value, target.upper)
         if problem:
             raise FieldProblem("target_text", problem)

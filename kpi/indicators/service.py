@@ -1,4 +1,5 @@
 """Use cases for indicators: build rows from validated specs, list a table."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -107,13 +108,19 @@ class TargetFixed(Exception):
 
 
 SETTING_LABELS = {
-    "target_text": "年度指标值", "aggregation": "汇总方式", "points": "分值",
-    "plan_q1": "一季度计划", "plan_q2": "二季度计划", "plan_q3": "三季度计划", "plan_q4": "四季度计划",
+    "target_text": "年度指标值",
+    "aggregation": "汇总方式",
+    "points": "分值",
+    "plan_q1": "一季度计划",
+    "plan_q2": "二季度计划",
+    "plan_q3": "三季度计划",
+    "plan_q4": "四季度计划",
 }
 
 
-def update_settings(session: Session, indicator: Indicator, changes: dict, *, user, expected_version: int,
-                    reason: str) -> list[str]:
+def update_settings(
+    session: Session, indicator: Indicator, changes: dict, *, user, expected_version: int, reason: str
+) -> list[str]:
     """Change an indicator's target, aggregation rule, points or plan; audit each changed field.
 
     A new target text is parsed again (docs/rules/targets.md §2). Returns the labels of the changed fields;
@@ -135,9 +142,19 @@ def update_settings(session: Session, indicator: Indicator, changes: dict, *, us
         raise IndicatorConflict()
     session.refresh(indicator)
     for field, new in changed.items():
-        record(session, actor=user.username, user_id=user.id, unit_id=indicator.unit_id, entity="indicator",
-               entity_id=indicator.id, action="update", field=SETTING_LABELS[field],
-               old_value=getattr(indicator, field), new_value=new, reason=reason)
+        record(
+            session,
+            actor=user.username,
+            user_id=user.id,
+            unit_id=indicator.unit_id,
+            entity="indicator",
+            entity_id=indicator.id,
+            action="update",
+            field=SETTING_LABELS[field],
+            old_value=getattr(indicator, field),
+            new_value=new,
+            reason=reason,
+        )
         setattr(indicator, field, new)
     if "target_text" in changed:
         apply_target(indicator, parse_target(indicator.target_text))

@@ -6,6 +6,7 @@ docs/rules/targets.md §5 are accepted: one 年度指标值 column ("single"), o
 指标值 | 度量单位 ("split"). Errors are ``TargetTableError`` with a Chinese
 message naming the row (and column); nothing else escapes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,36 +30,67 @@ MAX_COLUMNS = 64
 _HEADER_ROLES = {
     "一级指标": "level1",
     "二级指标": "level2",
-    "三级指标": "name", "三级指标名称": "name", "指标名称": "name",
-    "年度指标值": "target", "指标值": "target", "目标值": "target", "指标值及单位": "target",
-    "年度目标值": "target", "绩效指标值": "target", "年度绩效指标值": "target",
-    "指标性质": "comparator", "符号": "comparator", "运算符": "comparator",
-    "度量单位": "unit", "计量单位": "unit",
+    "三级指标": "name",
+    "三级指标名称": "name",
+    "指标名称": "name",
+    "年度指标值": "target",
+    "指标值": "target",
+    "目标值": "target",
+    "指标值及单位": "target",
+    "年度目标值": "target",
+    "绩效指标值": "target",
+    "年度绩效指标值": "target",
+    "指标性质": "comparator",
+    "符号": "comparator",
+    "运算符": "comparator",
+    "度量单位": "unit",
+    "计量单位": "unit",
     # A bare "单位" may be the reporting unit (预算单位) in a summary table, so
     # it only counts as 度量单位 next to a 指标性质 column.
     "单位": "unit?",
-    "分值": "points", "权重": "points", "指标分值": "points", "指标权重": "points",
+    "分值": "points",
+    "权重": "points",
+    "指标分值": "points",
+    "指标权重": "points",
     "项目名称": "project",
 }
 # Roles that may sit in a merged cell one row above the 三级指标 row. 项目名称
 # is excluded: published forms put "项目名称 | …" in the block above the grid.
 _ROLES_FROM_ROW_ABOVE = {"level1", "level2", "target", "comparator", "unit", "unit?", "points"}
-_ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "指标值",
-                "comparator": "指标性质", "unit": "度量单位", "points": "分值", "project": "项目名称"}
+_ROLE_LABELS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "指标值",
+    "comparator": "指标性质",
+    "unit": "度量单位",
+    "points": "分值",
+    "project": "项目名称",
+}
 
 # Some tables put the direction (正向/反向) or kind (定量/定性) in 指标性质
 # instead of an operator; reverse means "at most" (docs/rules/targets.md §5).
-_COMPARATOR_WORDS = {"正向": "", "正向指标": "", "反向": "≤", "反向指标": "≤",
-                     "定量": "", "定量指标": "", "定性": "", "定性指标": ""}
+_COMPARATOR_WORDS = {
+    "正向": "",
+    "正向指标": "",
+    "反向": "≤",
+    "反向指标": "≤",
+    "定量": "",
+    "定量指标": "",
+    "定性": "",
+    "定性指标": "",
+}
 _POINTS_PLACEHOLDERS = {"", "-", "—", "/", "无", "--"}
 _LEVEL1_POINTS = re.compile(
     r"^(?P<label>.*?\D)\s*[（(]?\s*(?:分值|权重)?\s*[:：]?\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]?$"
-    r"|^(?P<label2>.*?\D)\s*[（(]\s*(?P<points2>\d+(?:\.\d+)?)\s*[)）]$")
+    r"|^(?P<label2>.*?\D)\s*[（(]\s*(?P<points2>\d+(?:\.\d+)?)\s*[)）]$"
+)
 
 
 @dataclass(frozen=True)
 class TargetRow:
     """One 三级指标 of the table, as text; see the module docstring."""
+
     row: int
     level1: str
     level2: str
@@ -96,8 +128,8 @@ class TargetTableError(ValueError):
 
 @dataclass(frozen=True)
 class _Header:
-    row: int        # 1-based row with 三级指标
-    last_row: int   # the sub-header row if there is one, else ``row``
+    row: int  # 1-based row with 三级指标
+    last_row: int  # the sub-header row if there is one, else ``row``
     columns: dict[str, int]  # role -> 0-based column index
 
     @property
@@ -133,7 +165,7 @@ def _read_workbook(workbook, max_rows: int) -> TargetTable:
         seen_content = seen_content or any(not _is_blank(r) for r in head)
         header = _find_header(head)
         if header is not None:
-            body = chain(head[header.last_row:], rows)
+            body = chain(head[header.last_row :], rows)
             found = list(_read_rows(body, header, max_rows))
             if not found:
                 raise TargetTableError(f"工作表“{ws.title}”的表头下面没有任何指标", row=header.row)
@@ -151,10 +183,11 @@ def _find_header(head: list[tuple]) -> _Header | None:
         name_col = row_roles.index("name")
         columns: dict[str, int] = {}
 
+        # take() and the lambdas below run within this iteration, on this row's columns.
         def take(candidates, allow=lambda col, role: True):
             for col, role in enumerate(candidates):
-                if role and role not in columns and col not in columns.values() and allow(col, role):
-                    columns[role] = col
+                if role and role not in columns and col not in columns.values() and allow(col, role):  # noqa: B023
+                    columns[role] = col  # noqa: B023
 
         last = i
         below = roles[i + 1] if i + 1 < len(roles) else []
@@ -165,7 +198,7 @@ def _find_header(head: list[tuple]) -> _Header | None:
             last = i + 1
         take(row_roles)
         if i > 0:
-            take(roles[i - 1], lambda col, role: role in _ROLES_FROM_ROW_ABOVE and head[i][col].value is None)
+            take(roles[i - 1], lambda col, role: role in _ROLES_FROM_ROW_ABOVE and head[i][col].value is None)  # noqa: B023
         unsure_unit = columns.pop("unit?", None)
         if unsure_unit is not None and "comparator" in columns and "unit" not in columns:
             columns["unit"] = unsure_unit
@@ -186,8 +219,8 @@ def _read_rows(body, header: _Header, max_rows: int):
         if data_rows > max_rows:
             raise TargetTableError(f"指标行超过 {max_rows} 行的上限，请拆分后分批导入", row=number)
 
-        def text(role: str) -> str | None:
-            return _cell_text(cells[cols[role]]) if role in cols else None
+        def text(role: str) -> str | None:  # used within this row only
+            return _cell_text(cells[cols[role]]) if role in cols else None  # noqa: B023
 
         # Blank 项目/一级/二级 cells (merged cells read as blank) carry down;
         # a new value at one level resets the levels below it.
@@ -216,8 +249,7 @@ def _read_rows(body, header: _Header, max_rows: int):
         if not name:
             raise TargetTableError("有指标值但没有指标名称", row=number, column="三级指标")
         points = _cell_points(cells[cols["points"]], number) if "points" in cols else None
-        yield TargetRow(number, level1, level2, name, target, comparator, value, unit,
-                        points, level1_points, project)
+        yield TargetRow(number, level1, level2, name, target, comparator, value, unit, points, level1_points, project)
 
 
 def _join_split_target(comparator: str, value: str, unit: str) -> str:

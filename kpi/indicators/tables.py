@@ -4,6 +4,7 @@ A table is a unit's 单位整体 table (scope "unit", no budget line) or a proje
 (scope "project" with its budget line). Its indicators are found by that key; its
 state is one TargetTable row, or none for a table never approved (a draft).
 """
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -13,8 +14,10 @@ from kpi.indicators.models import Indicator, TargetTable
 
 # Fields an approved table fixes; everything else on the settings page stays editable.
 FIXED_WHEN_APPROVED = ("target_text", "points")
-APPROVED_MESSAGE = ("本表绩效目标已批复，年度指标值和分值不能直接修改；"
-                    "如需调整，请提交绩效目标调整申请，经审核人初审、财政局批复后生效。")
+APPROVED_MESSAGE = (
+    "本表绩效目标已批复，年度指标值和分值不能直接修改；"
+    "如需调整，请提交绩效目标调整申请，经审核人初审、财政局批复后生效。"
+)
 
 
 def line_of(indicator: Indicator) -> int | None:
@@ -40,13 +43,24 @@ def is_approved(session: Session, indicator: Indicator) -> bool:
     return table is not None and table.is_approved
 
 
-def mark_table(session: Session, *, unit_id: int, year_id: int, budget_line_id: int | None, status: str,
-               approved_by_id: int | None = None) -> TargetTable:
+def mark_table(
+    session: Session,
+    *,
+    unit_id: int,
+    year_id: int,
+    budget_line_id: int | None,
+    status: str,
+    approved_by_id: int | None = None,
+) -> TargetTable:
     """Set a table's state, creating its row if needed (the caller commits)."""
     table = find_table(session, unit_id, year_id, budget_line_id)
     if table is None:
-        table = TargetTable(unit_id=unit_id, year_id=year_id, budget_line_id=budget_line_id,
-                            scope="unit" if budget_line_id is None else "project")
+        table = TargetTable(
+            unit_id=unit_id,
+            year_id=year_id,
+            budget_line_id=budget_line_id,
+            scope="unit" if budget_line_id is None else "project",
+        )
     table.status = status
     table.updated_at = utcnow()
     if status == "approved":
@@ -75,4 +89,3 @@ def tables_of_year(session: Session, unit_id: int, year_id: int) -> dict[int | N
     """Every recorded table of the unit's year by budget line, whatever its state."""
     rows = session.exec(select(TargetTable).where(TargetTable.unit_id == unit_id, TargetTable.year_id == year_id))
     return {row.budget_line_id: row for row in rows}
-

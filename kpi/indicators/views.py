@@ -1,4 +1,5 @@
 """Queries behind the indicator pages (routes never build queries themselves)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,8 +76,9 @@ def unit_overview(session: Session, user) -> list[UnitRow]:
     """The unit list with each unit's quarter statuses in its newest year (two queries)."""
     units = visible_unit_years(session, user)
     reports = session.exec(
-        select(QuarterReport.unit_id, FiscalYear.year, QuarterReport.quarter, QuarterReport.status)
-        .join(FiscalYear, FiscalYear.id == QuarterReport.year_id)
+        select(QuarterReport.unit_id, FiscalYear.year, QuarterReport.quarter, QuarterReport.status).join(
+            FiscalYear, FiscalYear.id == QuarterReport.year_id
+        )
     ).all()
     statuses: dict[tuple[int, int], dict[int, str]] = {}
     for unit_id, year, quarter, status in reports:

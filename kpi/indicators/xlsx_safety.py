@@ -18,6 +18,7 @@ Every refusal raises ``UnsafeUpload`` (a ``ValueError``) whose message is
 Chinese and can be shown to the user as is. Importers wrap it in their own
 error type (``table_reader.TargetTableError`` does) so callers catch one type.
 """
+
 from __future__ import annotations
 
 import io
@@ -59,8 +60,7 @@ class UnsafeUpload(ValueError):
     """An upload was refused before parsing; ``str(exc)`` is a Chinese message for the user."""
 
 
-def read_upload_bytes(source: str | os.PathLike | bytes | BinaryIO, *,
-                      max_bytes: int = MAX_FILE_BYTES) -> bytes:
+def read_upload_bytes(source: str | os.PathLike | bytes | BinaryIO, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Return the upload's bytes, refusing anything larger than ``max_bytes``."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
@@ -79,9 +79,13 @@ def read_upload_bytes(source: str | os.PathLike | bytes | BinaryIO, *,
     return data
 
 
-def check_xlsx_archive(data: bytes, *, max_entries: int = MAX_ENTRIES,
-                       max_total_size: int = MAX_TOTAL_UNCOMPRESSED,
-                       max_ratio: int = MAX_RATIO) -> None:
+def check_xlsx_archive(
+    data: bytes,
+    *,
+    max_entries: int = MAX_ENTRIES,
+    max_total_size: int = MAX_TOTAL_UNCOMPRESSED,
+    max_ratio: int = MAX_RATIO,
+) -> None:
     """Raise ``UnsafeUpload`` unless ``data`` looks like a reasonable macro-free .xlsx archive.
 
     The sizes checked are those the archive declares. That is enough, because
@@ -89,8 +93,9 @@ def check_xlsx_archive(data: bytes, *, max_entries: int = MAX_ENTRIES,
     past its declared size: a lying entry fails its CRC check instead.
     """
     if data.startswith(OLE2_MAGIC):
-        raise UnsafeUpload(f"{NOT_XLSX}：可能是旧版 .xls 或设置了打开密码的文件，"
-                           "请在 Excel 中取消密码并另存为 .xlsx 后再上传")
+        raise UnsafeUpload(
+            f"{NOT_XLSX}：可能是旧版 .xls 或设置了打开密码的文件，请在 Excel 中取消密码并另存为 .xlsx 后再上传"
+        )
     if not data.startswith(ZIP_MAGIC):
         raise UnsafeUpload(NOT_XLSX)
     try:
@@ -107,8 +112,9 @@ def check_xlsx_archive(data: bytes, *, max_entries: int = MAX_ENTRIES,
         raise UnsafeUpload("文件包含宏（.xlsm），出于安全原因不予读取，请另存为不含宏的 .xlsx 后再上传")
     total = sum(e.file_size for e in entries)
     if total > max_total_size:
-        raise UnsafeUpload(f"文件解压后过大：约 {total // (1024 * 1024)} MB，"
-                           f"超过 {max_total_size // (1024 * 1024)} MB 的上限")
+        raise UnsafeUpload(
+            f"文件解压后过大：约 {total // (1024 * 1024)} MB，超过 {max_total_size // (1024 * 1024)} MB 的上限"
+        )
     for e in entries:
         if e.file_size > RATIO_MIN_ENTRY_SIZE and e.file_size > max_ratio * max(e.compress_size, 1):
             raise UnsafeUpload(f"文件压缩比异常（部件 {e.filename} 超过 {max_ratio}:1），疑似压缩炸弹，已拒绝读取")

@@ -3,6 +3,7 @@
 `kpi export monitoring --unit NAME --year YYYY --out FILE.xlsx` writes the 绩效运行监控表. Later
 reports (self-evaluation, …) add their own subcommands to `export_group`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,8 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.budget import service as budget
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.indicators.service import indicator_table
 from kpi.monitoring.service import export_workbook
 
@@ -24,12 +25,10 @@ def export_group() -> None:
     """Export report workbooks."""
 
 
-
 @export_group.command("monitoring")
 @click.option("--unit", "unit_name", required=True, help="预算单位名称")
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="输出文件（.xlsx）")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx）")
 @with_appcontext
 def export_monitoring_command(unit_name: str, year: int, out: Path) -> None:
     """Write the 绩效运行监控表 of UNIT and YEAR to OUT (a report not started exports its prefilled values)."""

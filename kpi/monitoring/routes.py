@@ -1,4 +1,5 @@
 """The mid-year monitoring report (绩效运行监控) of one unit and year: fill, review, download."""
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,9 @@ def save(unit_id: int, year: int):
     expected = form.version.data if form.version.data is not None else 0
     try:
         data = service.validate_input(sheet, *typed, submitting=submitting)
-        service.save(session, sheet, data, user=current_user, expected_version=expected,
-                     reason=form.reason.data or None)
+        service.save(
+            session, sheet, data, user=current_user, expected_version=expected, reason=form.reason.data or None
+        )
         fresh = service.reload(session, sheet)
         if submitting:
             service.transition(session, fresh, "submit", user=current_user, expected_version=None)
@@ -90,8 +92,9 @@ def workbook(unit_id: int, year: int):
     """Download the 绩效运行监控表 (a copy is kept under KPI_EXPORT_DIR)."""
     sheet = _sheet_or_404(unit_id, year)
     exported = service.export_sheet(sheet, current_app.config["KPI_EXPORT_DIR"])
-    return send_file(io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=exported.filename)
+    return send_file(
+        io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=exported.filename
+    )
 
 
 def _sheet_or_404(unit_id: int, year: int):
@@ -106,7 +109,9 @@ def _raw_inputs(sheet):
     form = request.form
     raw_items = {}
     for indicator in sheet.indicators:
-        values = {name: form[f"i{indicator.id}-{name}"] for name in views.ITEM_FIELDS if f"i{indicator.id}-{name}" in form}
+        values = {
+            name: form[f"i{indicator.id}-{name}"] for name in views.ITEM_FIELDS if f"i{indicator.id}-{name}" in form
+        }
         if values:
             raw_items[indicator.id] = values
     raw_lines = {}

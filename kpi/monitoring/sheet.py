@@ -6,6 +6,7 @@ budget items. The page, the workbook and `kpi export monitoring` all read it, an
 validates against it. `lines()` turns it into what is displayed and exported: every value is
 computed here, by the domain (kpi.domain.monitoring), never by a page or a workbook builder.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -19,7 +20,12 @@ from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.monitoring import (
-    BudgetMonitoring, IndicatorMonitoring, IndicatorTarget, Projection, monitor_budget, monitor_indicator,
+    BudgetMonitoring,
+    IndicatorMonitoring,
+    IndicatorTarget,
+    Projection,
+    monitor_budget,
+    monitor_indicator,
 )
 from kpi.domain.progress import ProgressSettings, YearToDate, year_to_date
 from kpi.domain.targets import Comparator, Direction, TargetKind
@@ -119,15 +125,21 @@ class MonitoringSheet:
         item = self.items.get(indicator_id)
         if item is None:
             return Entry()
-        return Entry(value=item.july_value, numerator=item.july_numerator, denominator=item.july_denominator,
-                     band=Band(item.july_band) if item.july_band else None, achieved_on=item.july_achieved_on)
+        return Entry(
+            value=item.july_value,
+            numerator=item.july_numerator,
+            denominator=item.july_denominator,
+            band=Band(item.july_band) if item.july_band else None,
+            achieved_on=item.july_achieved_on,
+        )
 
     def forecast(self, indicator_id: int) -> Projection:
         item = self.items.get(indicator_id)
         if item is None:
             return Projection()
-        return Projection(value=item.forecast, band=Band(item.forecast_band) if item.forecast_band else None,
-                          on=item.forecast_date)
+        return Projection(
+            value=item.forecast, band=Band(item.forecast_band) if item.forecast_band else None, on=item.forecast_date
+        )
 
     def texts(self, indicator_id: int) -> dict[str, str | None]:
         item = self.items.get(indicator_id)
@@ -147,45 +159,76 @@ class MonitoringSheet:
 
     # --- computed by the domain ---------------------------------------------------------------
     def monitor_line(self, line: BudgetLine, july: Decimal | None, forecast: Decimal | None = None) -> BudgetMonitoring:
-        return monitor_budget(line.full_year_budget, self.quarters.spending.get(line.id, {}), july, forecast,
-                              settings=self.settings)
+        return monitor_budget(
+            line.full_year_budget, self.quarters.spending.get(line.id, {}), july, forecast, settings=self.settings
+        )
 
-    def monitor(self, indicator: Indicator, july: Entry, forecast: Projection | None = None, *,
-                line_july: Mapping[int, Decimal | None] | None = None) -> IndicatorMonitoring:
+    def monitor(
+        self,
+        indicator: Indicator,
+        july: Entry,
+        forecast: Projection | None = None,
+        *,
+        line_july: Mapping[int, Decimal | None] | None = None,
+    ) -> IndicatorMonitoring:
         """The indicator's line with this July figure and typed projection. A budget-relative
         indicator follows the linked project (or every project) spent to July, with
         ``line_july`` (by line id) in place of the stored July spending."""
         budget_actual = budget_target = None
         if indicator.aggregation == Aggregation.BUDGET:
-            lines = [line for line in self.budget_lines
-                     if (line.id == indicator.budget_line_id if indicator.budget_line_id is not None
-                         else line.kind == "project")]
+            lines = [
+                line
+                for line in self.budget_lines
+                if (
+                    line.id == indicator.budget_line_id
+                    if indicator.budget_line_id is not None
+                    else line.kind == "project"
+                )
+            ]
             julys = line_july if line_july is not None else {}
-            budget_actual = sum((self.monitor_line(line, julys.get(line.id, self.line_july(line.id))).progress.spent
-                                 for line in lines), Decimal(0))
+            budget_actual = sum(
+                (self.monitor_line(line, julys.get(line.id, self.line_july(line.id))).progress.spent for line in lines),
+                Decimal(0),
+            )
             budget_target = sum((line.full_year_budget for line in lines), Decimal(0))
-        return monitor_indicator(target_of(indicator), self.quarters.figures.get(indicator.id, []), july, forecast,
-                                 budget_actual=budget_actual, budget_target=budget_target, settings=self.settings)
+        return monitor_indicator(
+            target_of(indicator),
+            self.quarters.figures.get(indicator.id, []),
+            july,
+            forecast,
+            budget_actual=budget_actual,
+            budget_target=budget_target,
+            settings=self.settings,
+        )
 
     def first_half(self, indicator: Indicator) -> YearToDate:
         budget_actual = None
         if indicator.aggregation == Aggregation.BUDGET:
             budget_actual = self.quarters.spent_to_date(indicator.budget_line_id, 2)
-        return year_to_date(Aggregation(indicator.aggregation), self.quarters.figures.get(indicator.id, []), 2,
-                            budget_actual=budget_actual)
+        return year_to_date(
+            Aggregation(indicator.aggregation),
+            self.quarters.figures.get(indicator.id, []),
+            2,
+            budget_actual=budget_actual,
+        )
 
     def lines(self) -> list[IndicatorLine]:
         """Every indicator as stored (the trend where nothing is stored), in table order."""
         rows = []
         for indicator in self.indicators:
             forecast = self.forecast(indicator.id)
-            rows.append(IndicatorLine(
-                indicator=indicator,
-                project=self.quarters.project_names.get(indicator.budget_line_id) if indicator.scope == "project" else None,
-                first_half=self.first_half(indicator), july=self.july(indicator.id),
-                monitoring=self.monitor(indicator, self.july(indicator.id), forecast),
-                texts=self.texts(indicator.id),
-            ))
+            rows.append(
+                IndicatorLine(
+                    indicator=indicator,
+                    project=self.quarters.project_names.get(indicator.budget_line_id)
+                    if indicator.scope == "project"
+                    else None,
+                    first_half=self.first_half(indicator),
+                    july=self.july(indicator.id),
+                    monitoring=self.monitor(indicator, self.july(indicator.id), forecast),
+                    texts=self.texts(indicator.id),
+                )
+            )
         return rows
 
     def tables(self) -> list[tuple[str, list[IndicatorLine]]]:
@@ -197,10 +240,16 @@ class MonitoringSheet:
 
     def budget_rows(self) -> list[BudgetRow]:
         """Each budget line, then 项目支出合计 (when there are projects) and 合计."""
-        rows = [BudgetRow(line.name, line, line.full_year_budget,
-                          self.monitor_line(line, self.line_july(line.id), self.line_forecast(line.id)),
-                          self.line_cause(line.id))
-                for line in self.budget_lines]
+        rows = [
+            BudgetRow(
+                line.name,
+                line,
+                line.full_year_budget,
+                self.monitor_line(line, self.line_july(line.id), self.line_forecast(line.id)),
+                self.line_cause(line.id),
+            )
+            for line in self.budget_lines
+        ]
         projects = [row for row in rows if row.line.kind == "project"]
         totals = ([("项目支出合计", projects)] if projects else []) + ([("合计", list(rows))] if rows else [])
         for label, members in totals:
@@ -211,32 +260,52 @@ class MonitoringSheet:
         amount = sum((row.budget for row in members), Decimal(0))
         julys = [row.monitoring.july for row in members if row.monitoring.july is not None]
         forecast = sum((row.monitoring.forecast or Decimal(0) for row in members), Decimal(0))
-        total = monitor_budget(amount, {1: sum((row.monitoring.first_half for row in members), Decimal(0))},
-                               sum(julys, Decimal(0)) if julys else None, forecast, settings=self.settings)
+        total = monitor_budget(
+            amount,
+            {1: sum((row.monitoring.first_half for row in members), Decimal(0))},
+            sum(julys, Decimal(0)) if julys else None,
+            forecast,
+            settings=self.settings,
+        )
         return BudgetRow(label, None, amount, total)
 
 
 def target_of(indicator: Indicator) -> IndicatorTarget:
     return IndicatorTarget(
-        kind=TargetKind(indicator.kind), comparator=Comparator(indicator.comparator) if indicator.comparator else None,
-        direction=Direction(indicator.direction), target_value=indicator.target_value,
-        target_date=indicator.target_date_to, aggregation=Aggregation(indicator.aggregation),
+        kind=TargetKind(indicator.kind),
+        comparator=Comparator(indicator.comparator) if indicator.comparator else None,
+        direction=Direction(indicator.direction),
+        target_value=indicator.target_value,
+        target_date=indicator.target_date_to,
+        aggregation=Aggregation(indicator.aggregation),
         plan=(indicator.plan_q1, indicator.plan_q2, indicator.plan_q3, indicator.plan_q4),
     )
 
 
-def load_monitoring(session: Session, unit: Unit, fiscal_year: FiscalYear,
-                    settings: ProgressSettings = ProgressSettings()) -> MonitoringSheet:
+def load_monitoring(
+    session: Session, unit: Unit, fiscal_year: FiscalYear, settings: ProgressSettings = ProgressSettings()
+) -> MonitoringSheet:
     """The unit's report for the year (not yet started: no report, every value the trend)."""
     quarters = load_sheet(session, unit, fiscal_year, 2)
-    report = session.exec(select(MonitoringReport).where(
-        MonitoringReport.unit_id == unit.id, MonitoringReport.year_id == fiscal_year.id)).first()
+    report = session.exec(
+        select(MonitoringReport).where(MonitoringReport.unit_id == unit.id, MonitoringReport.year_id == fiscal_year.id)
+    ).first()
     items, budget_items = {}, {}
     if report is not None:
-        items = {row.indicator_id: row for row in session.exec(
-            select(MonitoringItem).where(MonitoringItem.report_id == report.id))}
-        budget_items = {row.budget_line_id: row for row in session.exec(
-            select(MonitoringBudgetItem).where(MonitoringBudgetItem.report_id == report.id))}
-    return MonitoringSheet(quarters=quarters, report=report, items=items, budget_items=budget_items,
-                           goal=budget.goals(session, unit, fiscal_year).get(None), settings=settings,
-                           history=approval_history(session, "monitoring_report", report.id if report else None))
+        items = {
+            row.indicator_id: row
+            for row in session.exec(select(MonitoringItem).where(MonitoringItem.report_id == report.id))
+        }
+        budget_items = {
+            row.budget_line_id: row
+            for row in session.exec(select(MonitoringBudgetItem).where(MonitoringBudgetItem.report_id == report.id))
+        }
+    return MonitoringSheet(
+        quarters=quarters,
+        report=report,
+        items=items,
+        budget_items=budget_items,
+        goal=budget.goals(session, unit, fiscal_year).get(None),
+        settings=settings,
+        history=approval_history(session, "monitoring_report", report.id if report else None),
+    )

@@ -5,6 +5,7 @@ system: a negative count, a numerator above its denominator, a percentage over 1
 malformed date read the same everywhere). Lists come from kpi.domain.monitoring. Faults are
 keyed ("indicator"|"line"|"report", id, field) with a Chinese message, like quarterly results.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -21,21 +22,38 @@ from kpi.workflow import changes as workflow_changes
 
 # The July inputs each aggregation rule takes (a subset of kpi.domain.entries.INPUTS).
 JULY_FIELDS: dict[str, tuple[str, ...]] = {
-    "cumulative": ("value",), "level": ("value",), "rate": ("numerator", "denominator", "value"),
-    "qualitative": ("band",), "deadline": ("achieved_on",), "budget": (),
+    "cumulative": ("value",),
+    "level": ("value",),
+    "rate": ("numerator", "denominator", "value"),
+    "qualitative": ("band",),
+    "deadline": ("achieved_on",),
+    "budget": (),
 }
 # The projection's input by aggregation rule.
 FORECAST_FIELD = {"qualitative": "forecast_band", "deadline": "forecast_date"}
 TEXT_LIMITS = {"cause": "原因说明", "corrective_measures": "纠偏措施"}
 
 FIELD_LABELS = {
-    "july_value": "7月完成值", "july_numerator": "7月分子", "july_denominator": "7月分母", "july_band": "7月完成等级",
-    "july_achieved_on": "完成日期", "forecast": "全年预计完成值", "forecast_band": "全年预计完成值",
-    "forecast_date": "预计完成日期", "deviation": "偏差", "cause_category": "偏差原因类别", "cause": "原因说明",
-    "likelihood": "完成目标可能性", "corrective_measures": "纠偏措施",
+    "july_value": "7月完成值",
+    "july_numerator": "7月分子",
+    "july_denominator": "7月分母",
+    "july_band": "7月完成等级",
+    "july_achieved_on": "完成日期",
+    "forecast": "全年预计完成值",
+    "forecast_band": "全年预计完成值",
+    "forecast_date": "预计完成日期",
+    "deviation": "偏差",
+    "cause_category": "偏差原因类别",
+    "cause": "原因说明",
+    "likelihood": "完成目标可能性",
+    "corrective_measures": "纠偏措施",
 }
-LINE_LABELS = {"spent_july": "7月执行数（万元）", "forecast_spent": "全年预计执行数（万元）", "cause": "偏差说明",
-               "spent_to_july": "1–7月执行数（万元）"}
+LINE_LABELS = {
+    "spent_july": "7月执行数（万元）",
+    "forecast_spent": "全年预计执行数（万元）",
+    "cause": "偏差说明",
+    "spent_to_july": "1–7月执行数（万元）",
+}
 SUMMARY_LABEL = "总体情况说明"
 
 MISSING = {
@@ -78,8 +96,12 @@ class MonitoringInput:
     summary_posted: bool = False
 
 
-def parse_input(sheet: MonitoringSheet, raw_items: Mapping[int, Mapping[str, str | None]],
-                raw_lines: Mapping[int, Mapping[str, str | None]], raw_summary: str | None = None) -> MonitoringInput:
+def parse_input(
+    sheet: MonitoringSheet,
+    raw_items: Mapping[int, Mapping[str, str | None]],
+    raw_lines: Mapping[int, Mapping[str, str | None]],
+    raw_summary: str | None = None,
+) -> MonitoringInput:
     """Check every typed string; raise InputRejected listing all faults, or return the values."""
     by_id = {indicator.id: indicator for indicator in sheet.indicators}
     line_ids = {line.id for line in sheet.budget_lines}
@@ -99,8 +121,8 @@ def parse_input(sheet: MonitoringSheet, raw_items: Mapping[int, Mapping[str, str
             continue
         found = {}
         raw = {**stored_line_inputs(sheet, line_id), **raw}
-        july = _read(found, "july", lambda: parse_amount(raw.get("july")))
-        forecast = _read(found, "forecast", lambda: parse_amount(raw.get("forecast")))
+        july = _read(found, "july", lambda: parse_amount(raw.get("july")))  # noqa: B023  (called at once)
+        forecast = _read(found, "forecast", lambda: parse_amount(raw.get("forecast")))  # noqa: B023
         cause = _text(found, "cause", raw.get("cause"), "偏差说明")
         errors.update({("line", line_id, name): message for name, message in found.items()})
         data.lines[line_id] = LineInput(july, forecast, cause)
@@ -116,15 +138,21 @@ def parse_input(sheet: MonitoringSheet, raw_items: Mapping[int, Mapping[str, str
 def stored_inputs(sheet: MonitoringSheet, indicator_id: int) -> dict[str, str]:
     """An indicator's stored values as the strings its inputs hold: a field that is not posted
     keeps its stored value (a blank projection follows the trend)."""
-    july = {name: value for name, value in entry_inputs(sheet.july(indicator_id)).items()
-            if name not in ("assessment", "note")}
+    july = {
+        name: value
+        for name, value in entry_inputs(sheet.july(indicator_id)).items()
+        if name not in ("assessment", "note")
+    }
     texts = {name: value or "" for name, value in sheet.texts(indicator_id).items()}
     return {**july, **projection_inputs(sheet.forecast(indicator_id)), **texts}
 
 
 def stored_line_inputs(sheet: MonitoringSheet, line_id: int) -> dict[str, str]:
-    return {"july": plain(sheet.line_july(line_id)), "forecast": plain(sheet.line_forecast(line_id)),
-            "cause": sheet.line_cause(line_id) or ""}
+    return {
+        "july": plain(sheet.line_july(line_id)),
+        "forecast": plain(sheet.line_forecast(line_id)),
+        "cause": sheet.line_cause(line_id) or "",
+    }
 
 
 def projection_inputs(projection: Projection) -> dict[str, str]:
@@ -159,8 +187,11 @@ def _forecast(aggregation: str, raw: Mapping[str, str | None], year: int, errors
     if aggregation == "qualitative":
         return Projection(band=_read(errors, name, lambda: parse_band(text)))
     if aggregation == "deadline":
-        return Projection(on=_read(errors, name, lambda: parse_entry(Aggregation.DEADLINE, {"achieved_on": text},
-                                                                     year=year).achieved_on))
+        return Projection(
+            on=_read(
+                errors, name, lambda: parse_entry(Aggregation.DEADLINE, {"achieved_on": text}, year=year).achieved_on
+            )
+        )
     if aggregation == "budget":
         return Projection(value=_read(errors, name, lambda: parse_amount(text)))
     # Rates are projected as a percentage (0–100); counts and levels as a number ≥ 0.

@@ -1,4 +1,5 @@
 """Read models behind the monitoring page (routes never query; templates never compute)."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,10 +19,26 @@ from kpi.results.presenters import INPUT_HINTS, entry_inputs, ytd_text
 from kpi.workflow import STATUS_LABELS
 
 # The July inputs' hints, by aggregation rule (a quarter's hints, said of July).
-JULY_HINTS = {**INPUT_HINTS, "cumulative": "7月当月新增数", "level": "7月末时点数（不填则取二季度末）",
-              "deadline": "完成日期（未完成留空）"}
-ITEM_FIELDS = ("value", "numerator", "denominator", "band", "achieved_on", "forecast", "forecast_band",
-               "forecast_date", "cause_category", "cause", "likelihood", "corrective_measures")
+JULY_HINTS = {
+    **INPUT_HINTS,
+    "cumulative": "7月当月新增数",
+    "level": "7月末时点数（不填则取二季度末）",
+    "deadline": "完成日期（未完成留空）",
+}
+ITEM_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "band",
+    "achieved_on",
+    "forecast",
+    "forecast_band",
+    "forecast_date",
+    "cause_category",
+    "cause",
+    "likelihood",
+    "corrective_measures",
+)
 LINE_FIELDS = ("july", "forecast", "cause")
 
 
@@ -40,22 +57,39 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
     tables = []
     for title, lines in sheet.tables():
         by_id = {line.indicator.id: line for line in lines}
-        groups = [(level1, [(level2, [_row(by_id[indicator.id], typed_items, errors) for indicator in indicators])
-                            for level2, indicators in level2_groups])
-                  for level1, level2_groups in group_by_level([line.indicator for line in lines])]
+        groups = [
+            (
+                level1,
+                [
+                    (level2, [_row(by_id[indicator.id], typed_items, errors) for indicator in indicators])
+                    for level2, indicators in level2_groups
+                ],
+            )
+            for level1, level2_groups in group_by_level([line.indicator for line in lines])
+        ]
         tables.append((title, groups))
     budget_rows = [_budget_row(row, typed_lines, errors) for row in sheet.budget_rows()]
     editable = sheet.editable and user.can("enter", sheet.unit.id)
     return {
-        "sheet": sheet, "form": form, "tables": tables, "budget_rows": budget_rows, "errors": errors,
-        "editable": editable, "can_review": user.can("review", sheet.unit.id),
-        "status_label": STATUS_LABELS[sheet.status], "conflict": conflict, "changes": changes or [],
+        "sheet": sheet,
+        "form": form,
+        "tables": tables,
+        "budget_rows": budget_rows,
+        "errors": errors,
+        "editable": editable,
+        "can_review": user.can("review", sheet.unit.id),
+        "status_label": STATUS_LABELS[sheet.status],
+        "conflict": conflict,
+        "changes": changes or [],
         "history": sheet.history,
         "summary": typed_summary if typed_summary is not None else (sheet.summary or ""),
         "summary_error": errors.get(("report", 0, "summary")),
         "missing_count": len(incomplete(sheet)) if editable and not errors else 0,
-        "categories": CAUSE_CATEGORIES, "likelihoods": LIKELIHOODS, "hints": JULY_HINTS,
-        "time_progress": format_number((Decimal(MONTHS * 100) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)), "light_labels": LIGHT_LABELS,
+        "categories": CAUSE_CATEGORIES,
+        "likelihoods": LIKELIHOODS,
+        "hints": JULY_HINTS,
+        "time_progress": format_number((Decimal(MONTHS * 100) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+        "light_labels": LIGHT_LABELS,
     }
 
 
@@ -63,18 +97,27 @@ def _row(line: IndicatorLine, typed: dict, errors: dict) -> dict:
     indicator, monitoring = line.indicator, line.monitoring
     values = entry_inputs(line.july)
     values.update(projection_inputs(monitoring.forecast))
-    values.update({name: line.texts.get(name) or "" for name in ("cause_category", "cause", "likelihood",
-                                                                  "corrective_measures")})
+    values.update(
+        {name: line.texts.get(name) or "" for name in ("cause_category", "cause", "likelihood", "corrective_measures")}
+    )
     values.update(typed.get(indicator.id, {}))
     return {
-        "indicator": indicator, "line": line, "monitoring": monitoring,
+        "indicator": indicator,
+        "line": line,
+        "monitoring": monitoring,
         "label": f"{line.project}·{indicator.name}" if line.project else indicator.name,
-        "first_half": ytd_text(indicator, line.first_half), "to_july": ytd_text(indicator, monitoring.to_july),
-        "trend": _projection_text(indicator, monitoring.trend), "fields": values,
+        "first_half": ytd_text(indicator, line.first_half),
+        "to_july": ytd_text(indicator, monitoring.to_july),
+        "trend": _projection_text(indicator, monitoring.trend),
+        "fields": values,
         "forecast_field": FORECAST_FIELD.get(indicator.aggregation, "forecast"),
-        "deviation": _yes_no(monitoring.deviation), "missing": line.missing,
-        "errors": {name: message for (kind, ident, name), message in errors.items()
-                   if kind == "indicator" and ident == indicator.id},
+        "deviation": _yes_no(monitoring.deviation),
+        "missing": line.missing,
+        "errors": {
+            name: message
+            for (kind, ident, name), message in errors.items()
+            if kind == "indicator" and ident == indicator.id
+        },
     }
 
 
@@ -85,7 +128,13 @@ def _projection_text(indicator, projection: Projection) -> str:
         return projection.on.isoformat()
     if projection.value is None:
         return ""
-    unit = "万元" if indicator.aggregation == "budget" else "%" if indicator.aggregation == "rate" else indicator.unit or ""
+    unit = (
+        "万元"
+        if indicator.aggregation == "budget"
+        else "%"
+        if indicator.aggregation == "rate"
+        else indicator.unit or ""
+    )
     return f"{format_number(projection.value)}{unit}"
 
 
@@ -95,10 +144,17 @@ def _budget_row(row: BudgetRow, typed: dict, errors: dict) -> dict:
     if row.line is not None:
         values.update(typed.get(row.line.id, {}))
     return {
-        "row": row, "monitoring": monitoring, "progress": monitoring.progress, "fields": values,
-        "deviation": _yes_no(monitoring.deviation), "missing": row.missing,
-        "errors": {name: message for (kind, ident, name), message in errors.items()
-                   if kind == "line" and row.line is not None and ident == row.line.id},
+        "row": row,
+        "monitoring": monitoring,
+        "progress": monitoring.progress,
+        "fields": values,
+        "deviation": _yes_no(monitoring.deviation),
+        "missing": row.missing,
+        "errors": {
+            name: message
+            for (kind, ident, name), message in errors.items()
+            if kind == "line" and row.line is not None and ident == row.line.id
+        },
     }
 
 

@@ -9,6 +9,7 @@ frozen and repeated on every printed page (A4 landscape).
 
 The builder computes nothing: every value comes from the MonitoringSheet (and so the domain).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,9 +29,29 @@ from kpi.workflow.history import sign_off
 log = logging.getLogger(__name__)
 
 SHEET_TITLE = "绩效运行监控表"
-GRID_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", "1–7月完成值", "全年预计完成值", "是否偏差",
-                "偏差原因类别", "原因说明", "完成目标可能性", "纠偏措施"]
-MONEY_HEADERS = ["预算项目", "全年预算数", "1–7月执行数", "执行率", "全年预计执行数", "预计执行率", "是否偏差", "偏差说明"]
+GRID_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "1–7月完成值",
+    "全年预计完成值",
+    "是否偏差",
+    "偏差原因类别",
+    "原因说明",
+    "完成目标可能性",
+    "纠偏措施",
+]
+MONEY_HEADERS = [
+    "预算项目",
+    "全年预算数",
+    "1–7月执行数",
+    "执行率",
+    "全年预计执行数",
+    "预计执行率",
+    "是否偏差",
+    "偏差说明",
+]
 WIDTH = len(GRID_HEADERS)
 MONEY_SECTION = "一、预算执行情况（截至7月底）"
 GRID_SECTION = "二、绩效指标完成情况（1–7月）"
@@ -179,8 +200,9 @@ def _figure(cell, indicator, value: Decimal | None, band, on, *, done: bool) -> 
         cell.value = value
         cell.style = style.NUMBER
         suffix = "%" if aggregation == Aggregation.RATE else (indicator.unit or "")
-        cell.number_format = _with_unit("#,##0.00" if aggregation == Aggregation.RATE
-                                        else style.number_format_for(value), suffix)
+        cell.number_format = _with_unit(
+            "#,##0.00" if aggregation == Aggregation.RATE else style.number_format_for(value), suffix
+        )
 
 
 def _with_unit(number_format: str, unit: str) -> str:
@@ -202,8 +224,10 @@ def _fraction(cell, pct: Decimal | None) -> None:
 
 def _sign_off(ws, row: int, sheet: MonitoringSheet) -> None:
     signed = sign_off(sheet.history)
-    style.write_text(ws.cell(row=row, column=1), style.sign_off_text(
-        signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on)).style = style.SUBTITLE
+    style.write_text(
+        ws.cell(row=row, column=1),
+        style.sign_off_text(signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on),
+    ).style = style.SUBTITLE
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
 
 
@@ -219,4 +243,3 @@ def _summary(ws, row: int, summary: str | None) -> None:
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=WIDTH)
     lines = max(1, len(summary or "") // 80 + (summary or "").count("\n") + 1)
     ws.row_dimensions[row].height = min(15 * lines + 6, 400)
-

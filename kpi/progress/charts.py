@@ -4,6 +4,7 @@ Pure functions from plain figures (Decimal percentages) to markup. Every text is
 chart carries role="img", a Chinese aria-label, <title> and <desc>, and each figure is printed
 beside its bar, so a chart never depends on colour alone. Coordinates are computed in Decimal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,12 @@ from kpi.domain.progress import Status
 
 GREEN, YELLOW, RED, GREY = "#16a34a", "#ca8a04", "#dc2626", "#9ca3af"
 COLOURS = {Status.GREEN: GREEN, Status.YELLOW: YELLOW, Status.RED: RED, Status.NONE: GREY}
-STATUS_NAMES = {Status.GREEN: "绿（正常）", Status.YELLOW: "黄（关注）", Status.RED: "红（预警）", Status.NONE: "未填报"}
+STATUS_NAMES = {
+    Status.GREEN: "绿（正常）",
+    Status.YELLOW: "黄（关注）",
+    Status.RED: "红（预警）",
+    Status.NONE: "未填报",
+}
 INK, MUTED, TRACK = "#1f2933", "#6b7280", "#e5e7eb"
 
 HUNDRED = Decimal(100)
@@ -61,18 +67,23 @@ def status_donut(counts: Mapping[Status, int], *, title: str = "指标状态分�
         if not count:
             continue
         share = _q(Decimal(count) / total * HUNDRED)
-        ring.append(f'<circle cx="21" cy="21" r="15.9155" fill="none" stroke="{COLOURS[status]}" stroke-width="6" '
-                    f'stroke-dasharray="{share} {_q(HUNDRED - share)}" stroke-dashoffset="{_q(25 - start)}">'
-                    f'<title>{escape(STATUS_NAMES[status])}：{count} 项</title></circle>')
+        ring.append(
+            f'<circle cx="21" cy="21" r="15.9155" fill="none" stroke="{COLOURS[status]}" stroke-width="6" '
+            f'stroke-dasharray="{share} {_q(HUNDRED - share)}" stroke-dashoffset="{_q(25 - start)}">'
+            f"<title>{escape(STATUS_NAMES[status])}：{count} 项</title></circle>"
+        )
         start += share
     legend = []
     for index, (status, count) in enumerate(parts):
         y = 14 + index * 22
-        legend.append(f'<rect x="130" y="{y}" width="12" height="12" fill="{COLOURS[status]}"/>'
-                      f'<text x="148" y="{y + 11}" fill="{INK}">{escape(STATUS_NAMES[status])}　{count} 项</text>')
-    body = (f'<g transform="translate(10 5) scale(2.6)">{"".join(ring)}'
-            f'<text x="21" y="23" text-anchor="middle" font-size="6" fill="{INK}">{total} 项</text></g>'
-            + "".join(legend))
+        legend.append(
+            f'<rect x="130" y="{y}" width="12" height="12" fill="{COLOURS[status]}"/>'
+            f'<text x="148" y="{y + 11}" fill="{INK}">{escape(STATUS_NAMES[status])}　{count} 项</text>'
+        )
+    body = (
+        f'<g transform="translate(10 5) scale(2.6)">{"".join(ring)}'
+        f'<text x="21" y="23" text-anchor="middle" font-size="6" fill="{INK}">{total} 项</text></g>' + "".join(legend)
+    )
     return _svg(320, 120, title, desc, body)
 
 
@@ -83,16 +94,22 @@ def _bar_chart(bars: Sequence[Bar], title: str, desc: str, *, value_name: str, m
     parts = [_axis(top, height)]
     for index, bar in enumerate(bars):
         y = top + index * row_height
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-                     f'{escape(_short(bar.label))}<title>{escape(bar.label)}</title></text>')
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+            f"{escape(_short(bar.label))}<title>{escape(bar.label)}</title></text>"
+        )
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="14" fill="{TRACK}"/>')
         if bar.value is not None:
-            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{_x(bar.value)}" height="14" '
-                         f'fill="{COLOURS[bar.status]}"/>')
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{_x(bar.value)}" height="14" '
+                f'fill="{COLOURS[bar.status]}"/>'
+            )
         if bar.marker is not None:
             x = LABEL_WIDTH + _x(bar.marker)
-            parts.append(f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + 22}" stroke="{INK}" stroke-width="2">'
-                         f'<title>{escape(marker_name)} {_pct(bar.marker)}</title></line>')
+            parts.append(
+                f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + 22}" stroke="{INK}" stroke-width="2">'
+                f"<title>{escape(marker_name)} {_pct(bar.marker)}</title></line>"
+            )
         figures = f"{value_name} {_pct(bar.value)} / {marker_name} {_pct(bar.marker)}"
         if bar.note:
             figures += f" · {bar.note}"
@@ -106,9 +123,11 @@ def _axis(top: int, height: int) -> str:
     ticks = []
     for pct in (0, 25, 50, 75, 100):
         x = LABEL_WIDTH + _x(Decimal(pct))
-        ticks.append(f'<line x1="{x}" y1="{top - 4}" x2="{x}" y2="{height - 6}" stroke="{TRACK}" '
-                     f'stroke-dasharray="2 2"/>'
-                     f'<text x="{x}" y="{top - 8}" text-anchor="middle" fill="{MUTED}" font-size="10">{pct}%</text>')
+        ticks.append(
+            f'<line x1="{x}" y1="{top - 4}" x2="{x}" y2="{height - 6}" stroke="{TRACK}" '
+            f'stroke-dasharray="2 2"/>'
+            f'<text x="{x}" y="{top - 8}" text-anchor="middle" fill="{MUTED}" font-size="10">{pct}%</text>'
+        )
     return "".join(ticks)
 
 

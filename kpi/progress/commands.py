@@ -3,6 +3,7 @@
 Thin: finds the unit and year, asks the progress service, prints. Like `kpi indicators`, it lists
 the unit-wide table (单位整体) unless --project names a project's own table.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail
 from kpi.budget import service as budget
+from kpi.cli_support import fail
 from kpi.formatting import format_number, json_number
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, NotFound, UnitProgress, unit_progress
 from kpi.results.sheet import QUARTER_LABELS
@@ -43,8 +44,6 @@ def progress_command(unit_name: str, year: int, quarter: int | None, project: st
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     _print_table(progress, rows, project)
-
-
 
 
 def _table(progress: UnitProgress, project: str | None) -> list[IndicatorRow]:
@@ -79,16 +78,25 @@ def progress_json(row: IndicatorRow) -> dict:
 
 
 def _print_table(progress: UnitProgress, rows: list[IndicatorRow], project: str | None) -> None:
-    as_of = (f"截至{QUARTER_LABELS[progress.as_of_quarter]}" if progress.as_of_quarter else "尚无季度填报")
+    as_of = f"截至{QUARTER_LABELS[progress.as_of_quarter]}" if progress.as_of_quarter else "尚无季度填报"
     table = f"项目“{project}”" if project else "单位整体"
     click.echo(f"{progress.unit.name} {progress.year} 年 · {table}指标进度（{as_of}）")
     click.echo("状态\t三级指标\t指标值\t累计/最新\t完成率\t应完成\t全年预测")
     for row in rows:
         p = row.progress
-        click.echo("\t".join([
-            STATUS_TEXT[p.status], row.indicator.name, row.indicator.target_text, row.actual_text or "—",
-            _pct(p.completion_pct), _pct(p.expected_pct), row.forecast_text or "—",
-        ]))
+        click.echo(
+            "\t".join(
+                [
+                    STATUS_TEXT[p.status],
+                    row.indicator.name,
+                    row.indicator.target_text,
+                    row.actual_text or "—",
+                    _pct(p.completion_pct),
+                    _pct(p.expected_pct),
+                    row.forecast_text or "—",
+                ]
+            )
+        )
     counts = {status: 0 for status in STATUS_TEXT}
     for row in rows:
         counts[row.status] += 1

@@ -1,4 +1,5 @@
 """Progress pages: the indicator-by-indicator tracking table and the dashboard (双监控)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -29,8 +30,12 @@ def _load(unit_id: int, year: int) -> UnitProgress:
 
 def _context(progress: UnitProgress) -> dict:
     return {
-        "progress": progress, "quarter_labels": QUARTER_LABELS, "report_labels": STATUS_LABELS,
-        "status_text": STATUS_TEXT, "status_order": STATUS_ORDER, "Status": Status,
+        "progress": progress,
+        "quarter_labels": QUARTER_LABELS,
+        "report_labels": STATUS_LABELS,
+        "status_text": STATUS_TEXT,
+        "status_order": STATUS_ORDER,
+        "Status": Status,
     }
 
 
@@ -48,8 +53,7 @@ def dashboard(unit_id: int, year: int):
     """Status counts, overall 执行率, three charts and the indicators lagging furthest behind."""
     progress = _load(unit_id, year)
     level1 = [
-        charts.Bar(item.level1, item.completion_pct, item.expected_pct, item.status,
-                   note=f"{item.total} 项")
+        charts.Bar(item.level1, item.completion_pct, item.expected_pct, item.status, note=f"{item.total} 项")
         for item in progress.by_level1
     ]
     budget = [
@@ -62,4 +66,3 @@ def dashboard(unit_id: int, year: int):
         "status": charts.status_donut(progress.counts),
     }
     return render_template("progress/dashboard.html", charts=svgs, **_context(progress))
-

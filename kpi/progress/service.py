@@ -5,6 +5,7 @@ of indicators) and asks the domain for each indicator's year-to-date figure, exp
 status and forecast, and for each budget line's 执行率 and warning. The page, the dashboard and
 ``flask kpi progress`` all read the same ``UnitProgress``.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -13,7 +14,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-
 from sqlmodel import Session
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
@@ -21,7 +21,12 @@ from kpi.core.time import beijing_today
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry
 from kpi.domain.progress import (
-    BudgetProgress, IndicatorProgress, ProgressSettings, Status, budget_progress, indicator_progress,
+    BudgetProgress,
+    IndicatorProgress,
+    ProgressSettings,
+    Status,
+    budget_progress,
+    indicator_progress,
 )
 from kpi.domain.targets import Comparator, Direction, TargetKind
 from kpi.formatting import format_money, format_number
@@ -137,8 +142,15 @@ class NotFound(LookupError):
     """The unit or year does not exist, or the unit has nothing for that year (message in Chinese)."""
 
 
-def find_progress(session: Session, unit_id: int, year: int, *, as_of_quarter: int | None = None,
-                  today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
+def find_progress(
+    session: Session,
+    unit_id: int,
+    year: int,
+    *,
+    as_of_quarter: int | None = None,
+    today: date | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+) -> UnitProgress:
     """The progress of unit ``unit_id`` in ``year``, or NotFound (the pages answer 404)."""
     found = find_unit_year(session, unit_id, year)
     if found is None:
@@ -146,16 +158,28 @@ def find_progress(session: Session, unit_id: int, year: int, *, as_of_quarter: i
     return unit_progress(session, *found, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
-def unit_progress(session: Session, unit: Unit, fiscal_year: FiscalYear, *, as_of_quarter: int | None = None,
-                  today: date | None = None, settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
+def unit_progress(
+    session: Session,
+    unit: Unit,
+    fiscal_year: FiscalYear,
+    *,
+    as_of_quarter: int | None = None,
+    today: date | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+) -> UnitProgress:
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
     sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter, plain=True)
     return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
-def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, today: date | None = None,
-                   settings: ProgressSettings = ProgressSettings()) -> UnitProgress:
+def sheet_progress(
+    sheet: QuarterSheet,
+    *,
+    as_of_quarter: int | None = None,
+    today: date | None = None,
+    settings: ProgressSettings = ProgressSettings(),
+) -> UnitProgress:
     """unit_progress from a sheet already loaded (kpi.results.sheet.load_sheets loads many at once)."""
     unit, fiscal_year = sheet.unit, sheet.year
     if not sheet.indicators and not sheet.lines:
@@ -165,11 +189,16 @@ def sheet_progress(sheet: QuarterSheet, *, as_of_quarter: int | None = None, tod
     if not 0 <= as_of_quarter <= 4:
         raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
     deadline_day = _deadline_day(fiscal_year.year, today or beijing_today())  # the user's day, not the server's
-    rows = [_indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings)
-            for indicator in _published_order(sheet)]
+    rows = [
+        _indicator_row(sheet, indicator, as_of_quarter, deadline_day, settings) for indicator in _published_order(sheet)
+    ]
     return UnitProgress(
-        unit=unit, fiscal_year=fiscal_year, as_of_quarter=as_of_quarter, rows=rows,
-        budget=_budget_rows(sheet, as_of_quarter, settings), counts=_counts(_summary_rows(rows)),
+        unit=unit,
+        fiscal_year=fiscal_year,
+        as_of_quarter=as_of_quarter,
+        rows=rows,
+        budget=_budget_rows(sheet, as_of_quarter, settings),
+        counts=_counts(_summary_rows(rows)),
         report_statuses={quarter: report.status for quarter, report in sorted(sheet.reports.items())},
         settings=settings,
     )
@@ -191,30 +220,55 @@ def _deadline_day(year: int, today: date) -> date:
     return date(year, 12, 31) if year < today.year else today
 
 
-def _indicator_row(sheet: QuarterSheet, indicator: Indicator, as_of: int, today: date,
-                   settings: ProgressSettings) -> IndicatorRow:
+def _indicator_row(
+    sheet: QuarterSheet, indicator: Indicator, as_of: int, today: date, settings: ProgressSettings
+) -> IndicatorRow:
     """The indicator's row, from everything it depends on (gathered here from the sheet)."""
     budget = None
     if indicator.aggregation == Aggregation.BUDGET:
         # docs/rules/aggregation.md §5: budget-relative targets follow the linked project, or every project.
         line_id = indicator.budget_line_id
-        budget = (sheet.spent_to_date(line_id, as_of),
-                  sum((line.full_year_budget for line in _lines_of(sheet, line_id)), Decimal(0)),
-                  tuple(_spent_text(sheet, line_id, quarter) for quarter in range(1, as_of + 1)))
-    return _row(indicator, tuple(sheet.figures.get(indicator.id, ())), sheet.project_names.get(indicator.budget_line_id),
-                budget, as_of, today, settings)
+        budget = (
+            sheet.spent_to_date(line_id, as_of),
+            sum((line.full_year_budget for line in _lines_of(sheet, line_id)), Decimal(0)),
+            tuple(_spent_text(sheet, line_id, quarter) for quarter in range(1, as_of + 1)),
+        )
+    return _row(
+        indicator,
+        tuple(sheet.figures.get(indicator.id, ())),
+        sheet.project_names.get(indicator.budget_line_id),
+        budget,
+        as_of,
+        today,
+        settings,
+    )
 
 
-def _row(indicator: Indicator, figures: tuple, project: str | None, budget: tuple | None, as_of: int, today: date,
-         settings: ProgressSettings) -> IndicatorRow:
+def _row(
+    indicator: Indicator,
+    figures: tuple,
+    project: str | None,
+    budget: tuple | None,
+    as_of: int,
+    today: date,
+    settings: ProgressSettings,
+) -> IndicatorRow:
     aggregation = Aggregation(indicator.aggregation)
     budget_actual, budget_target, spent_texts = budget or (None, None, ())
     progress = indicator_progress(
-        kind=TargetKind(indicator.kind), comparator=Comparator(indicator.comparator) if indicator.comparator else None,
-        direction=Direction(indicator.direction), target_value=indicator.target_value,
-        target_date=indicator.target_date_to, aggregation=aggregation, figures=list(figures), as_of_quarter=as_of,
+        kind=TargetKind(indicator.kind),
+        comparator=Comparator(indicator.comparator) if indicator.comparator else None,
+        direction=Direction(indicator.direction),
+        target_value=indicator.target_value,
+        target_date=indicator.target_date_to,
+        aggregation=aggregation,
+        figures=list(figures),
+        as_of_quarter=as_of,
         plan=(indicator.plan_q1, indicator.plan_q2, indicator.plan_q3, indicator.plan_q4),
-        budget_actual=budget_actual, budget_target=budget_target, settings=settings, today=today,
+        budget_actual=budget_actual,
+        budget_target=budget_target,
+        settings=settings,
+        today=today,
     )
     suffix = _suffix(indicator, aggregation)
     quarters = ["", "", "", ""]  # a quarter not reported, or after the as-of quarter, stays blank
@@ -225,8 +279,12 @@ def _row(indicator: Indicator, figures: tuple, project: str | None, budget: tupl
             if 1 <= figure.quarter <= as_of:
                 quarters[figure.quarter - 1] = _entry_text(aggregation, figure.entry, suffix)
     return IndicatorRow(
-        indicator=indicator, progress=progress, quarters=tuple(quarters), project=project,
-        actual_text=_actual_text(progress, aggregation, suffix, as_of), forecast_text=_forecast_text(progress, suffix),
+        indicator=indicator,
+        progress=progress,
+        quarters=tuple(quarters),
+        project=project,
+        actual_text=_actual_text(progress, aggregation, suffix, as_of),
+        forecast_text=_forecast_text(progress, suffix),
     )
 
 
@@ -269,8 +327,11 @@ def _by_level1(rows: list[IndicatorRow], settings: ProgressSettings) -> list[Lev
         groups.setdefault(row.indicator.level1, []).append(row)
     summaries = []
     for level1, members in groups.items():
-        numeric = [row for row in members if row.indicator.direction != Direction.REVERSE
-                   and row.progress.completion_pct is not None]
+        numeric = [
+            row
+            for row in members
+            if row.indicator.direction != Direction.REVERSE and row.progress.completion_pct is not None
+        ]
         completion = expected = None
         if numeric:
             completion = _mean([min(row.progress.completion_pct, HUNDRED) for row in numeric])
@@ -278,8 +339,13 @@ def _by_level1(rows: list[IndicatorRow], settings: ProgressSettings) -> list[Lev
         status = Status.NONE
         if completion is not None:
             ratio = completion / expected * HUNDRED if expected else HUNDRED
-            status = (Status.GREEN if ratio >= settings.green_at
-                      else Status.YELLOW if ratio >= settings.yellow_at else Status.RED)
+            status = (
+                Status.GREEN
+                if ratio >= settings.green_at
+                else Status.YELLOW
+                if ratio >= settings.yellow_at
+                else Status.RED
+            )
         summaries.append(Level1Summary(level1, completion, expected, len(numeric), _counts(members), status))
     return summaries
 
@@ -315,8 +381,11 @@ def _entry_text(aggregation: Aggregation, entry: Entry | None, suffix: str) -> s
         return BAND_LABELS[entry.band] if entry.band else ""
     if aggregation is Aggregation.DEADLINE:
         return f"{entry.achieved_on.isoformat()} 完成" if entry.achieved_on else ""
-    ratio = (f"{format_number(entry.numerator)}/{format_number(entry.denominator)}"
-             if entry.numerator is not None and entry.denominator is not None else "")
+    ratio = (
+        f"{format_number(entry.numerator)}/{format_number(entry.denominator)}"
+        if entry.numerator is not None and entry.denominator is not None
+        else ""
+    )
     if entry.value is None:
         return ratio
     text = f"{format_number(entry.value)}{suffix}"

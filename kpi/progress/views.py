@@ -5,6 +5,7 @@ include inside a row, so the texts are made here in plain Python and the templat
 prints them (templates never compute). Each row is rendered by one macro (progress/_row.html).
 Nothing is remembered between requests: a worker's memory must not grow with what it served.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -56,12 +57,20 @@ def rendered_line(row: IndicatorRow, as_of: int, render) -> ProgressLine:
 def progress_line(row: IndicatorRow) -> ProgressLine:
     indicator, progress = row.indicator, row.progress
     return ProgressLine(
-        status=progress.status, status_text=STATUS_TEXT[progress.status], aggregation=indicator.aggregation,
-        level1=indicator.level1, level2=indicator.level2, name=indicator.name,
+        status=progress.status,
+        status_text=STATUS_TEXT[progress.status],
+        aggregation=indicator.aggregation,
+        level1=indicator.level1,
+        level2=indicator.level2,
+        name=indicator.name,
         project=row.project if row.project and indicator.scope == "unit" else "",
-        target_text=indicator.target_text, quarters=row.quarters, actual_text=row.actual_text,
-        completion_text=_percent(progress.completion_pct), over_completed=progress.over_completed,
-        expected_text=_percent(progress.expected_pct), forecast_text=row.forecast_text,
+        target_text=indicator.target_text,
+        quarters=row.quarters,
+        actual_text=row.actual_text,
+        completion_text=_percent(progress.completion_pct),
+        over_completed=progress.over_completed,
+        expected_text=_percent(progress.expected_pct),
+        forecast_text=row.forecast_text,
         explanation=progress.explanation,
     )
 

@@ -1,4 +1,5 @@
 """`flask --app app kpi reminders` and `kpi scheduler`: the reminder job by hand, and its own process."""
+
 from __future__ import annotations
 
 import logging
@@ -11,14 +12,13 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
-from kpi.reminders.mailer import deliver_pending
 from kpi.core.time import beijing_now, beijing_today, format_date
+from kpi.reminders.mailer import deliver_pending
 from kpi.reminders.service import run_reminders
 
 
 @click.command("reminders")
-@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
-              help="按这一天运行（默认今天，北京时间）")
+@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD", help="按这一天运行（默认今天，北京时间）")
 @with_appcontext
 def reminders_command(today_text: str | None) -> None:
     """Run the reminder job as of a day: raise what is due and not yet raised, then send due e-mail.

@@ -10,23 +10,25 @@ not stop the tick. Each reminder's delivery_state follows its digests.
 Without KPI_SMTP_HOST nothing is sent: digests stay pending (they go out once SMTP
 is configured) and the reminders say "in_app_only".
 """
+
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime as rfc2822_date, make_msgid, parseaddr
+from email.utils import format_datetime as rfc2822_date
+from email.utils import make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlmodel import Session, select
 
-from kpi.reminders.models import Notification, OutboxEmail, Reminder
-from kpi.reminders import notify
 from kpi.core.time import beijing_now, format_datetime
+from kpi.reminders import notify
+from kpi.reminders.models import Notification, OutboxEmail, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class SmtpSettings:
     timeout: float = 30
 
     @classmethod
-    def from_config(cls, config) -> "SmtpSettings | None":
+    def from_config(cls, config) -> SmtpSettings | None:
         """From KPI_SMTP_* in the Flask config; None when no host is set (e-mail off)."""
         host = (config.get("KPI_SMTP_HOST") or "").strip()
         if not host:
@@ -59,9 +61,14 @@ class SmtpSettings:
         starttls = config.get("KPI_SMTP_STARTTLS", False)
         if isinstance(starttls, str):
             starttls = starttls.strip().lower() in ("1", "true", "yes", "on")
-        return cls(host=host, port=int(config.get("KPI_SMTP_PORT") or 25), user=config.get("KPI_SMTP_USER") or "",
-                   password=config.get("KPI_SMTP_PASSWORD") or "", starttls=bool(starttls),
-                   mail_from=config.get("KPI_MAIL_FROM") or "kpi@localhost")
+        return cls(
+            host=host,
+            port=int(config.get("KPI_SMTP_PORT") or 25),
+            user=config.get("KPI_SMTP_USER") or "",
+            password=config.get("KPI_SMTP_PASSWORD") or "",
+            starttls=bool(starttls),
+            mail_from=config.get("KPI_MAIL_FROM") or "kpi@localhost",
+        )
 
 
 @dataclass
@@ -91,8 +98,9 @@ def compose(row: OutboxEmail, mail_from: str, base_url: str) -> EmailMessage:
 def send_smtp(settings: SmtpSettings, message: EmailMessage) -> None:
     """One SMTP session: implicit TLS on port 465, else plain with optional STARTTLS; login when a user is set."""
     if settings.port == 465:
-        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with client:
@@ -106,8 +114,14 @@ def send_smtp(settings: SmtpSettings, message: EmailMessage) -> None:
 FROM_CONFIG = object()  # read KPI_SMTP_* from the current app's config
 
 
-def deliver_pending(session: Session, now: datetime, smtp: SmtpSettings | None | object = FROM_CONFIG, *,
-                    base_url: str | None = None, send=send_smtp) -> DeliveryReport:
+def deliver_pending(
+    session: Session,
+    now: datetime,
+    smtp: SmtpSettings | None | object = FROM_CONFIG,
+    *,
+    base_url: str | None = None,
+    send=send_smtp,
+) -> DeliveryReport:
     """Send the digests due by `now`; commits as it goes (use a session with nothing else pending).
 
     `smtp` defaults to the app's KPI_SMTP_* settings (None: e-mail off), `base_url` to KPI_BASE_URL.
@@ -117,14 +131,17 @@ def deliver_pending(session: Session, now: datetime, smtp: SmtpSettings | None |
         if smtp is FROM_CONFIG:
             smtp = SmtpSettings.from_config(current_app.config)
         base_url = base_url or notify.base_url()
-        now = now.astimezone(timezone.utc)  # stored timestamps are UTC (SQLite keeps no offset)
+        now = now.astimezone(UTC)  # stored timestamps are UTC (SQLite keeps no offset)
         if smtp is None:
             _mark_in_app_only(session)
             session.commit()
             return report
-        due = session.exec(select(OutboxEmail.id).where(OutboxEmail.status.in_(("pending", "sending")),
-                                                        OutboxEmail.next_attempt_at <= now)
-                           .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id).limit(BATCH)).all()
+        due = session.exec(
+            select(OutboxEmail.id)
+            .where(OutboxEmail.status.in_(("pending", "sending")), OutboxEmail.next_attempt_at <= now)
+            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+            .limit(BATCH)
+        ).all()
         session.commit()
         for outbox_id in due:
             _deliver_one(session, outbox_id, now, smtp, base_url, send, report)
@@ -137,15 +154,19 @@ def deliver_pending(session: Session, now: datetime, smtp: SmtpSettings | None |
 def _deliver_one(session, outbox_id, now, smtp, base_url, send, report: DeliveryReport) -> None:
     claimed = session.execute(
         sa.update(OutboxEmail)
-        .where(OutboxEmail.id == outbox_id, OutboxEmail.status.in_(("pending", "sending")),
-               OutboxEmail.next_attempt_at <= now)
+        .where(
+            OutboxEmail.id == outbox_id,
+            OutboxEmail.status.in_(("pending", "sending")),
+            OutboxEmail.next_attempt_at <= now,
+        )
         .values(status="sending", attempts=OutboxEmail.attempts + 1, next_attempt_at=now + LEASE)
     ).rowcount
     session.commit()
     if claimed != 1:
         return  # another mailer has it
-    row = session.exec(select(OutboxEmail).where(OutboxEmail.id == outbox_id)
-                       .execution_options(populate_existing=True)).one()
+    row = session.exec(
+        select(OutboxEmail).where(OutboxEmail.id == outbox_id).execution_options(populate_existing=True)
+    ).one()
     try:
         send(smtp, compose(row, smtp.mail_from, base_url))
     except Exception as error:  # SMTP, network, TLS, refused recipients: all retried the same way
@@ -153,12 +174,24 @@ def _deliver_one(session, outbox_id, now, smtp, base_url, send, report: Delivery
         if row.attempts >= MAX_ATTEMPTS:
             row.status = "failed"
             report.failed += 1
-            log.error("提醒邮件发送失败，已放弃（第 %s 次）：%s → %s：%s", row.attempts, row.id, row.to_address, row.last_error)
+            log.error(
+                "提醒邮件发送失败，已放弃（第 %s 次）：%s → %s：%s",
+                row.attempts,
+                row.id,
+                row.to_address,
+                row.last_error,
+            )
         else:
             row.status, row.next_attempt_at = "pending", now + retry_delay(row.attempts)
             report.retrying += 1
-            log.warning("提醒邮件发送失败（第 %s 次），%s 重试：%s → %s：%s", row.attempts,
-                        format_datetime(row.next_attempt_at), row.id, row.to_address, row.last_error)
+            log.warning(
+                "提醒邮件发送失败（第 %s 次），%s 重试：%s → %s：%s",
+                row.attempts,
+                format_datetime(row.next_attempt_at),
+                row.id,
+                row.to_address,
+                row.last_error,
+            )
     else:
         row.status, row.sent_at, row.last_error = "sent", now, None
         report.sent += 1
@@ -170,8 +203,11 @@ def _deliver_one(session, outbox_id, now, smtp, base_url, send, report: Delivery
 
 
 def _reminders_in(session: Session, outbox_ids: list[int]) -> set[int]:
-    query = select(Notification.reminder_id).where(Notification.outbox_email_id.in_(outbox_ids),
-                                                   Notification.reminder_id.is_not(None)).distinct()
+    query = (
+        select(Notification.reminder_id)
+        .where(Notification.outbox_email_id.in_(outbox_ids), Notification.reminder_id.is_not(None))
+        .distinct()
+    )
     return set(session.exec(query))
 
 
@@ -184,9 +220,11 @@ def update_delivery_states(session: Session, reminder_ids: set[int], smtp_config
     if not reminder_ids:
         return
     statuses: dict[int, set[str | None]] = {}
-    query = (select(Notification.reminder_id, OutboxEmail.status)
-             .outerjoin(OutboxEmail, OutboxEmail.id == Notification.outbox_email_id)
-             .where(Notification.reminder_id.in_(reminder_ids)))
+    query = (
+        select(Notification.reminder_id, OutboxEmail.status)
+        .outerjoin(OutboxEmail, OutboxEmail.id == Notification.outbox_email_id)
+        .where(Notification.reminder_id.in_(reminder_ids))
+    )
     for reminder_id, status in session.exec(query):
         statuses.setdefault(reminder_id, set()).add(status)
     for reminder_id in reminder_ids:
@@ -202,8 +240,11 @@ def update_delivery_states(session: Session, reminder_ids: set[int], smtp_config
             state = "delivered"
         else:
             state = "in_app_only"
-        session.execute(sa.update(Reminder).where(Reminder.id == reminder_id, Reminder.delivery_state != state)
-                        .values(delivery_state=state))
+        session.execute(
+            sa.update(Reminder)
+            .where(Reminder.id == reminder_id, Reminder.delivery_state != state)
+            .values(delivery_state=state)
+        )
 
 
 def _mark_in_app_only(session: Session) -> None:

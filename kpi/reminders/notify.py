@@ -7,9 +7,10 @@ morning's reminders arrive together. Once that day's digest has been sent (or ha
 given up), later messages roll over to the next day's digest: never two e-mails a
 day, never a message dropped; the notification centre has them immediately anyway.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -17,8 +18,8 @@ from sqlmodel import Session, select
 
 from kpi.accounts.models import User
 from kpi.budget.models import FiscalYear, Unit
-from kpi.core.time import SHANGHAI, beijing_today, format_datetime
 from kpi.core.rows import insert_or_ignore
+from kpi.core.time import SHANGHAI, beijing_today, format_datetime
 from kpi.db import utcnow
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.workflow.kinds import kind_of
@@ -38,8 +39,18 @@ def base_url() -> str:
     return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
-def notify(session: Session, users: list[User], *, kind: str, title: str, body: str = "", link: str | None = None,
-           day: date | None = None, email: bool = True, reminder_id: int | None = None) -> list[Notification]:
+def notify(
+    session: Session,
+    users: list[User],
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str | None = None,
+    day: date | None = None,
+    email: bool = True,
+    reminder_id: int | None = None,
+) -> list[Notification]:
     """One notification per user; with `email`, also a line in each addressed user's digest for `day`."""
     day = day or beijing_today()
     notes = []
@@ -47,8 +58,15 @@ def notify(session: Session, users: list[User], *, kind: str, title: str, body: 
         outbox_id = None
         if email and user.email:
             outbox_id = _add_to_digest(session, user, day, title, body, link)
-        note = Notification(user_id=user.id, reminder_id=reminder_id, kind=kind, title=title[:200], body=body,
-                            link=link, outbox_email_id=outbox_id)
+        note = Notification(
+            user_id=user.id,
+            reminder_id=reminder_id,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            link=link,
+            outbox_email_id=outbox_id,
+        )
         session.add(note)
         notes.append(note)
     session.flush()
@@ -66,16 +84,31 @@ def _add_to_digest(session: Session, user: User, day: date, title: str, body: st
     item = digest_item(title, body, link)
     for offset in range(31):
         digest_date = day + timedelta(days=offset)
-        first_send = max(utcnow(), datetime.combine(digest_date, time(DIGEST_HOUR), SHANGHAI).astimezone(timezone.utc))
-        insert_or_ignore(session, OutboxEmail, {
-            "user_id": user.id, "to_address": user.email, "digest_date": digest_date, "subject": "", "body": "",
-            "status": "pending", "attempts": 0, "next_attempt_at": first_send, "created_at": utcnow(),
-        }, ["user_id", "digest_date"])
+        first_send = max(utcnow(), datetime.combine(digest_date, time(DIGEST_HOUR), SHANGHAI).astimezone(UTC))
+        insert_or_ignore(
+            session,
+            OutboxEmail,
+            {
+                "user_id": user.id,
+                "to_address": user.email,
+                "digest_date": digest_date,
+                "subject": "",
+                "body": "",
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": first_send,
+                "created_at": utcnow(),
+            },
+            ["user_id", "digest_date"],
+        )
         # Lock the digest so that concurrent writers append in turn and a mailer that has
         # claimed it ("sending") is seen: its content is then fixed, so we roll over.
-        row = session.exec(select(OutboxEmail).where(OutboxEmail.user_id == user.id,
-                                                     OutboxEmail.digest_date == digest_date)
-                           .with_for_update().execution_options(populate_existing=True)).one()
+        row = session.exec(
+            select(OutboxEmail)
+            .where(OutboxEmail.user_id == user.id, OutboxEmail.digest_date == digest_date)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
         if row.status != "pending":
             continue
         items = [part for part in row.body.split(ITEM_SEPARATOR) if part] + [item]
@@ -113,8 +146,12 @@ def notify_transition(session: Session, report, action: str, *, actor, what: str
     unit = session.get(Unit, report.unit_id)
     year = session.get(FiscalYear, report.year_id)
     link = link or report_link(kind, report.unit_id, year.year, period)
-    reminders = sa.update(Reminder).where(Reminder.year_id == report.year_id, Reminder.kind == kind,
-                                          Reminder.period == period, Reminder.unit_id == report.unit_id)
+    reminders = sa.update(Reminder).where(
+        Reminder.year_id == report.year_id,
+        Reminder.kind == kind,
+        Reminder.period == period,
+        Reminder.unit_id == report.unit_id,
+    )
     who = getattr(actor, "display_name", "") or actor.username
     if action == "submit":
         session.execute(reminders.where(Reminder.closed_at.is_(None)).values(closed_at=utcnow()))
@@ -141,7 +178,9 @@ def _when(moment: datetime | None) -> str:
 
 def unit_people(session: Session, unit_id: int, roles=("staff", "reviewer")) -> list[User]:
     """The active 填报人/审核人 of a unit: who reminders and review messages go to."""
-    query = select(User).where(User.unit_id == unit_id, User.role.in_(roles), User.is_active.is_(True)).order_by(User.id)
+    query = (
+        select(User).where(User.unit_id == unit_id, User.role.in_(roles), User.is_active.is_(True)).order_by(User.id)
+    )
     return list(session.exec(query))
 
 
@@ -160,14 +199,21 @@ def report_link(kind: str, unit_id: int, year: int, period: int = 0) -> str:
 def notifications_of(session: Session, user_id: int, limit: int = 200) -> list[Notification]:
     """A user's notifications, unread first, newest first."""
     unread_first = sa.case((Notification.read_at.is_(None), 0), else_=1)
-    query = (select(Notification).where(Notification.user_id == user_id)
-             .order_by(unread_first, Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(unread_first, Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
     return list(session.exec(query))
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    query = select(sa.func.count()).select_from(Notification).where(Notification.user_id == user_id,
-                                                                      Notification.read_at.is_(None))
+    query = (
+        select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
     return session.exec(query).one()
 
 
@@ -183,7 +229,9 @@ def mark_read(session: Session, user_id: int, notification_id: int) -> Notificat
 
 
 def mark_all_read(session: Session, user_id: int) -> int:
-    result = session.execute(sa.update(Notification)
-                             .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-                             .values(read_at=utcnow()))
+    result = session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     return result.rowcount

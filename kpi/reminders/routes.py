@@ -1,4 +1,5 @@
 """The notification centre (通知), the reminder banner, and each year's reminder rules (admin)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -27,6 +28,7 @@ def reminder_context():
     Functions, so a page that shows neither runs no query; together they run one
     query, once per request, and nothing for anonymous users.
     """
+
     def banner():
         if "kpi_banner" not in g:
             g.kpi_banner = service.banner_for(get_session(), current_user)
@@ -110,8 +112,15 @@ def settings(year: int):
     calendar = WorkingCalendar()
     dates = [] if errors else _schedule_rows(year, rules, calendar)
     unknown = sorted(calendar.fallback_years)
-    return render_template("reminders/settings.html", year=year, form=form, values=values, errors=errors,
-                           dates=dates, unknown_years=unknown), 400 if errors else 200
+    return render_template(
+        "reminders/settings.html",
+        year=year,
+        form=form,
+        values=values,
+        errors=errors,
+        dates=dates,
+        unknown_years=unknown,
+    ), 400 if errors else 200
 
 
 def _posted_rules() -> dict:
@@ -119,11 +128,17 @@ def _posted_rules() -> dict:
     form = request.form
     data: dict = {}
     for kind in WINDOW_KINDS:
-        data[kind] = {"enabled": f"{kind}-enabled" in form, "opens": form.get(f"{kind}-opens", ""),
-                      "due": form.get(f"{kind}-due", ""), "escalations": form.get(f"{kind}-escalations", "")}
-    data["quarterly"] = {"enabled": "quarterly-enabled" in form,
-                         "due_working_days": form.get("quarterly-due_working_days", ""),
-                         "escalations": form.get("quarterly-escalations", "")}
+        data[kind] = {
+            "enabled": f"{kind}-enabled" in form,
+            "opens": form.get(f"{kind}-opens", ""),
+            "due": form.get(f"{kind}-due", ""),
+            "escalations": form.get(f"{kind}-escalations", ""),
+        }
+    data["quarterly"] = {
+        "enabled": "quarterly-enabled" in form,
+        "due_working_days": form.get("quarterly-due_working_days", ""),
+        "escalations": form.get("quarterly-escalations", ""),
+    }
     data["overdue_catch_up_days"] = form.get("overdue_catch_up_days", "")
     return data
 
@@ -143,6 +158,12 @@ def _schedule_rows(year: int, rules, calendar: WorkingCalendar) -> list[dict]:
     rows = []
     for stages in schedule(year, rules, calendar):
         for due in stages:
-            rows.append({"report": kind_label(due.kind, due.period), "stage": stage_label(due.stage),
-                         "raise_on": due.raise_on, "due_on": due.due_on})
+            rows.append(
+                {
+                    "report": kind_label(due.kind, due.period),
+                    "stage": stage_label(due.stage),
+                    "raise_on": due.raise_on,
+                    "due_on": due.due_on,
+                }
+            )
     return rows

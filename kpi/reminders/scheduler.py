@@ -24,6 +24,7 @@ tick stays idempotent anyway, so the lock is about quiet logs and one e-mail sen
 not correctness. SQLite gets no lock: it is a single-machine database, and the tick's
 unique keys already make a second process harmless there.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -31,10 +32,9 @@ import logging
 import os
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
-
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
@@ -43,8 +43,8 @@ from werkzeug.serving import is_running_from_reloader
 
 from kpi import db
 from kpi.audit.checkpoints import CheckpointRefused, write_checkpoint
-from kpi.reminders.mailer import deliver_pending
 from kpi.core.time import SHANGHAI, beijing_now, beijing_today
+from kpi.reminders.mailer import deliver_pending
 from kpi.reminders.service import run_reminders
 
 log = logging.getLogger(__name__)
@@ -97,12 +97,28 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the tick (now, then every TICK_MINUTES) and the audit checkpoint (every
     CHECKPOINT_HOURS). Memory job store; coalesce; no misfire limit."""
     if scheduler.get_job(JOB_ID) is None:
-        scheduler.add_job(tick, "interval", minutes=TICK_MINUTES, args=[app], id=JOB_ID,
-                          next_run_time=beijing_now(), coalesce=True, misfire_grace_time=None,
-                          max_instances=1)
+        scheduler.add_job(
+            tick,
+            "interval",
+            minutes=TICK_MINUTES,
+            args=[app],
+            id=JOB_ID,
+            next_run_time=beijing_now(),
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+        )
     if scheduler.get_job(CHECKPOINT_JOB_ID) is None:
-        scheduler.add_job(checkpoint, "interval", hours=CHECKPOINT_HOURS, args=[app], id=CHECKPOINT_JOB_ID,
-                          coalesce=True, misfire_grace_time=None, max_instances=1)
+        scheduler.add_job(
+            checkpoint,
+            "interval",
+            hours=CHECKPOINT_HOURS,
+            args=[app],
+            id=CHECKPOINT_JOB_ID,
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+        )
     return scheduler
 
 
@@ -138,8 +154,9 @@ def lock_retry_seconds() -> float:
     return float(value) if value else LOCK_RETRY_SECONDS
 
 
-def hold_single_instance_lock(url: str, retry_seconds: float | None = None,
-                              sleep: Callable[[float], None] = time.sleep) -> sa.Connection | None:
+def hold_single_instance_lock(
+    url: str, retry_seconds: float | None = None, sleep: Callable[[float], None] = time.sleep
+) -> sa.Connection | None:
     """Block until this process holds the scheduler's advisory lock; return the connection holding it.
 
     PostgreSQL only (None for SQLite, see the module docstring). The connection is
@@ -150,18 +167,29 @@ def hold_single_instance_lock(url: str, retry_seconds: float | None = None,
     if sa.make_url(url).get_backend_name() != "postgresql":
         return None
     retry = lock_retry_seconds() if retry_seconds is None else retry_seconds
-    engine = sa.create_engine(url, poolclass=sa.NullPool, isolation_level="AUTOCOMMIT",
-                              connect_args={"application_name": f"kpi-scheduler pid={os.getpid()}"})
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"application_name": f"kpi-scheduler pid={os.getpid()}"},
+    )
     announced = False
     while True:
         conn = engine.connect()
         if conn.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}):
-            log.info("已取得提醒调度锁（PostgreSQL advisory lock %s），本进程负责发出提醒 / "
-                     "scheduler lock acquired, this process raises reminders", SCHEDULER_LOCK_KEY)
+            log.info(
+                "已取得提醒调度锁（PostgreSQL advisory lock %s），本进程负责发出提醒 / "
+                "scheduler lock acquired, this process raises reminders",
+                SCHEDULER_LOCK_KEY,
+            )
             return conn
         conn.close()
         if not announced:
-            log.warning("另一个提醒调度进程正在运行，本进程待命，每 %s 秒重试 / another scheduler is active; "
-                        "standing by, retrying every %s s", retry, retry)
+            log.warning(
+                "另一个提醒调度进程正在运行，本进程待命，每 %s 秒重试 / another scheduler is active; "
+                "standing by, retrying every %s s",
+                retry,
+                retry,
+            )
             announced = True
         sleep(retry)

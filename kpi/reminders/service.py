@@ -9,6 +9,7 @@ catches up. Only a newly inserted row notifies anyone. The same tick closes the
 reminders of reports that have been submitted since, and opens them again when a
 report comes back (returned or reopened), so the banner shows what is still owed.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,18 +22,26 @@ from sqlmodel import Session, select
 
 from kpi.audit.service import record
 from kpi.budget.models import FiscalYear, Unit
+from kpi.core.rows import insert_or_ignore
 from kpi.db import utcnow
 from kpi.domain.calendar import WorkingCalendar
 from kpi.domain.reminder_rules import (
-    Due, ReminderRules, RulesError, due_reminders, escalation_days, kind_label, report_name, stage_label, stage_rank,
+    Due,
+    ReminderRules,
+    RulesError,
+    due_reminders,
+    escalation_days,
+    kind_label,
+    report_name,
+    stage_label,
+    stage_rank,
 )
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.reminders import notify
-from kpi.core.rows import insert_or_ignore
 from kpi.reminders.models import Notification, Reminder
-from kpi.workflow.kinds import chased_by
 from kpi.results.models import QuarterReport
+from kpi.workflow.kinds import chased_by
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +128,22 @@ def _units_with_indicators(session: Session) -> dict[int, set[int]]:
 
 
 def _insert_reminder(session: Session, year_id: int, unit_id: int, due: Due, today: date) -> int | None:
-    return insert_or_ignore(session, Reminder, {
-        "year_id": year_id, "kind": due.kind, "period": due.period, "stage": due.stage, "unit_id": unit_id,
-        "raised_on": today, "due_on": due.due_on, "created_at": utcnow(), "delivery_state": "pending",
-    }, ["year_id", "kind", "period", "stage", "unit_id"])
+    return insert_or_ignore(
+        session,
+        Reminder,
+        {
+            "year_id": year_id,
+            "kind": due.kind,
+            "period": due.period,
+            "stage": due.stage,
+            "unit_id": unit_id,
+            "raised_on": today,
+            "due_on": due.due_on,
+            "created_at": utcnow(),
+            "delivery_state": "pending",
+        },
+        ["year_id", "kind", "period", "stage", "unit_id"],
+    )
 
 
 def reminder_text(kind: str, period: int, stage: str, year: int, due_on: date) -> str:
@@ -147,8 +168,16 @@ def _announce(session: Session, reminder_id: int, year: int, unit_id: int, due: 
     body = f"单位：{unit.name}\n事项：{kind_label(due.kind, due.period)} · {stage_label(due.stage)}\n截止日期：{due.due_on.isoformat()}"
     if due.kind == "monitoring":
         body += "\n监控范围：1–7月的绩效目标完成情况和预算执行情况"
-    notes = notify.notify(session, people, kind="reminder", title=title, body=body, day=today, reminder_id=reminder_id,
-                          link=notify.report_link(due.kind, unit_id, year, due.period))
+    notes = notify.notify(
+        session,
+        people,
+        kind="reminder",
+        title=title,
+        body=body,
+        day=today,
+        reminder_id=reminder_id,
+        link=notify.report_link(due.kind, unit_id, year, due.period),
+    )
     state = "no_recipients" if not notes else "pending" if any(n.outbox_email_id for n in notes) else "in_app_only"
     session.execute(sa.update(Reminder).where(Reminder.id == reminder_id).values(delivery_state=state))
     return Raised(reminder_id, year, due.kind, due.period, due.stage, unit_id, unit.name, due.due_on, len(notes))
@@ -160,14 +189,17 @@ def _sync_open_state(session: Session, year_id: int, unit_ids: set[int]) -> None
     for kind, period in keys:
         owing = units_owing(session, year_id, kind, period, unit_ids)
         same = sa.update(Reminder).where(Reminder.year_id == year_id, Reminder.kind == kind, Reminder.period == period)
-        session.execute(same.where(Reminder.closed_at.is_(None), Reminder.unit_id.not_in(owing))
-                        .values(closed_at=utcnow()))
+        session.execute(
+            same.where(Reminder.closed_at.is_(None), Reminder.unit_id.not_in(owing)).values(closed_at=utcnow())
+        )
         session.execute(same.where(Reminder.closed_at.is_not(None), Reminder.unit_id.in_(owing)).values(closed_at=None))
 
 
 def _warn_about_fallback(calendar: WorkingCalendar) -> None:
     for year in sorted(calendar.fallback_years - _warned_years):
-        log.warning("chinesecalendar 没有 %s 年的法定节假日数据：该年按周一至周五计算工作日（请升级 chinesecalendar）", year)
+        log.warning(
+            "chinesecalendar 没有 %s 年的法定节假日数据：该年按周一至周五计算工作日（请升级 chinesecalendar）", year
+        )
         _warned_years.add(year)
 
 
@@ -207,39 +239,70 @@ def banner_for(session: Session, user) -> Banner:
         key = (row.year_id, row.kind, row.period)
         if key not in latest or stage_rank(row.stage) >= stage_rank(latest[key].stage):
             latest[key] = row
-    reminders = [OpenReminder(reminder_text(r.kind, r.period, r.stage, r.year, r.due_on),
-                              notify.report_link(r.kind, r.unit_id, r.year, r.period), r.due_on, r.stage == "overdue")
-                 for r in latest.values()]
+    reminders = [
+        OpenReminder(
+            reminder_text(r.kind, r.period, r.stage, r.year, r.due_on),
+            notify.report_link(r.kind, r.unit_id, r.year, r.period),
+            r.due_on,
+            r.stage == "overdue",
+        )
+        for r in latest.values()
+    ]
     return Banner(reminders, rows[0].unread)
-
 
 
 def _banner_statements():
     """banner_for's two statements, built once: every page asks, and composing them cost more
     Python than running them."""
-    unread = (select(sa.func.count()).select_from(Notification)
-              .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
-              .scalar_subquery())
-    quarter = sa.and_(Reminder.kind == "quarterly", QuarterReport.unit_id == Reminder.unit_id,
-                      QuarterReport.year_id == Reminder.year_id, QuarterReport.quarter == Reminder.period)
-    monitoring = sa.and_(Reminder.kind == "monitoring", MonitoringReport.unit_id == Reminder.unit_id,
-                         MonitoringReport.year_id == Reminder.year_id)
+    unread = (
+        select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    quarter = sa.and_(
+        Reminder.kind == "quarterly",
+        QuarterReport.unit_id == Reminder.unit_id,
+        QuarterReport.year_id == Reminder.year_id,
+        QuarterReport.quarter == Reminder.period,
+    )
+    monitoring = sa.and_(
+        Reminder.kind == "monitoring",
+        MonitoringReport.unit_id == Reminder.unit_id,
+        MonitoringReport.year_id == Reminder.year_id,
+    )
     status = sa.func.coalesce(QuarterReport.status, MonitoringReport.status, "draft")
-    owed = (select(Reminder.id, Reminder.year_id, Reminder.kind, Reminder.period, Reminder.stage, Reminder.unit_id,
-                   Reminder.due_on, Reminder.raised_on, FiscalYear.year)
-            .join(FiscalYear, FiscalYear.id == Reminder.year_id)
-            .outerjoin(QuarterReport, quarter).outerjoin(MonitoringReport, monitoring)
-            .where(Reminder.unit_id == sa.bindparam("unit_id"), Reminder.closed_at.is_(None),
-                   status.not_in(DONE_STATUSES))
-            .subquery())
+    owed = (
+        select(
+            Reminder.id,
+            Reminder.year_id,
+            Reminder.kind,
+            Reminder.period,
+            Reminder.stage,
+            Reminder.unit_id,
+            Reminder.due_on,
+            Reminder.raised_on,
+            FiscalYear.year,
+        )
+        .join(FiscalYear, FiscalYear.id == Reminder.year_id)
+        .outerjoin(QuarterReport, quarter)
+        .outerjoin(MonitoringReport, monitoring)
+        .where(Reminder.unit_id == sa.bindparam("unit_id"), Reminder.closed_at.is_(None), status.not_in(DONE_STATUSES))
+        .subquery()
+    )
     # One row even when nothing is owed: the count rides on an always-present anchor row.
     anchor = select(sa.literal(1).label("one")).subquery()
-    banner = (select(unread.label("unread"), owed).select_from(anchor).outerjoin(owed, sa.true())
-              .order_by(owed.c.due_on, owed.c.kind, owed.c.period, owed.c.raised_on, owed.c.id))
+    banner = (
+        select(unread.label("unread"), owed)
+        .select_from(anchor)
+        .outerjoin(owed, sa.true())
+        .order_by(owed.c.due_on, owed.c.kind, owed.c.period, owed.c.raised_on, owed.c.id)
+    )
     return select(unread), banner
 
 
 _UNREAD_ONLY, _BANNER = _banner_statements()
+
 
 def open_reminders_for(session: Session, user) -> list[OpenReminder]:
     """The reports the user's unit still owes, for the banner (see banner_for)."""
@@ -269,8 +332,17 @@ def save_rules(session: Session, fiscal_year: FiscalYear, data: dict | None, *, 
     settings.pop("reminders", None)
     fiscal_year.settings = rules.store(settings) if data is not None else settings
     session.add(fiscal_year)
-    record(session, actor=user.username, user_id=user.id, entity="fiscal_year", entity_id=fiscal_year.id,
-           action="update", field=f"{fiscal_year.year} 年提醒规则", old_value=_json(old), new_value=_json(rules))
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        entity="fiscal_year",
+        entity_id=fiscal_year.id,
+        action="update",
+        field=f"{fiscal_year.year} 年提醒规则",
+        old_value=_json(old),
+        new_value=_json(rules),
+    )
     session.flush()
     return rules
 

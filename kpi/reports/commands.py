@@ -9,6 +9,7 @@ on stderr and exit code 1 (the options are checked here, not by click, so the me
 On a terminal, `consolidated` shows a progress bar over the units (click.progressbar).
 Both are attached to the `export` group of kpi/monitoring/commands.py.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,14 +21,13 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
-from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.budget import service as budget
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.finance import service
 from kpi.progress.service import NotFound, unit_progress
 
 YEAR_HELP = "预算年度（必填）"
 OUT_HELP = "输出文件（.xlsx，必填）"
-
 
 
 def _check(year: int | None, out: Path | None) -> None:
@@ -73,8 +73,9 @@ def export_consolidated_command(year: int | None, out: Path | None) -> None:
             fail(str(error))
         bar = _ProgressBar() if _interactive() else None
         try:
-            exported = service.export_consolidated(session, fiscal_year, current_app.config["KPI_EXPORT_DIR"],
-                                                   progress=bar)
+            exported = service.export_consolidated(
+                session, fiscal_year, current_app.config["KPI_EXPORT_DIR"], progress=bar
+            )
         finally:
             if bar is not None:
                 bar.close()

@@ -14,6 +14,7 @@ set before the first row (a write-only sheet writes them with it). Every cell is
 ``style.write_text`` and so never becomes a formula. The builder computes nothing: the cells
 are the progress workbook's own.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,16 @@ from kpi.results.sheet import QUARTER_LABELS
 
 SUMMARY_SHEET = "汇总"
 REPORTS = [*QUARTER_LABELS.values(), "运行监控", "自评"]
-SUMMARY_HEADERS = ["单位", "主管部门", "全年预算数", "执行数", "执行率", "自评总分", "评价等级",
-                   *(f"{report}{part}" for report in REPORTS for part in ("状态", "送审日期"))]
+SUMMARY_HEADERS = [
+    "单位",
+    "主管部门",
+    "全年预算数",
+    "执行数",
+    "执行率",
+    "自评总分",
+    "评价等级",
+    *(f"{report}{part}" for report in REPORTS for part in ("状态", "送审日期")),
+]
 DETAIL_HEADERS = GRID_HEADERS[:-1]  # compact: without the working (判断依据)
 DETAIL_WIDTHS = [10, 10, 28, 16, 13, 13, 13, 13, 14, 9, 9, 8, 14]
 HEADER_ROW = 3
@@ -54,8 +63,9 @@ def consolidated_name(year: int) -> str:
     return f"{year}年预算绩效汇总表.xlsx"
 
 
-def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: Iterable = (),
-                                progress: Callable[[int, int], None] | None = None) -> bytes:
+def build_consolidated_workbook(
+    rows: Sequence, *, year: int, totals, details: Iterable = (), progress: Callable[[int, int], None] | None = None
+) -> bytes:
     """The 汇总表 as .xlsx bytes.
 
     ``rows`` are kpi.finance.service.UnitStatus, ``totals`` its Totals; ``details`` yields each
@@ -81,7 +91,7 @@ def build_consolidated_workbook(rows: Sequence, *, year: int, totals, details: I
 
 
 def sheet_name(index: int, unit_name: str) -> str:
-    """"12-单位名": unique by its number, within Excel's 31 characters, without []:*?/\\ or '."""
+    """ "12-单位名": unique by its number, within Excel's 31 characters, without []:*?/\\ or '."""
     return f"{index}-{_SHEET_NAME_UNSAFE.sub('_', unit_name)}"[:31].rstrip() or str(index)
 
 
@@ -126,25 +136,47 @@ class StreamingSheet:
 
 # --- 汇总 ------------------------------------------------------------------------------------
 def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int, totals) -> None:
-    widths = [min(max((style.text_width(row.unit.name) for row in rows), default=8) + 2, 40),
-              min(max((style.text_width(row.parent_name) for row in rows), default=8) + 2, 30),
-              12, 12, 9, 9, 9, *([9, 12] * len(REPORTS))]
+    widths = [
+        min(max((style.text_width(row.unit.name) for row in rows), default=8) + 2, 40),
+        min(max((style.text_width(row.parent_name) for row in rows), default=8) + 2, 30),
+        12,
+        12,
+        9,
+        9,
+        9,
+        *([9, 12] * len(REPORTS)),
+    ]
     sheet.widths = [max(width, 8) for width in widths]
-    sheet.start(f"{year}年度预算绩效汇总表", [f"单位：全部预算单位（{len(rows)} 个）", f"年度：{year}年", "金额单位：万元"],
-                SUMMARY_HEADERS)
+    sheet.start(
+        f"{year}年度预算绩效汇总表",
+        [f"单位：全部预算单位（{len(rows)} 个）", f"年度：{year}年", "金额单位：万元"],
+        SUMMARY_HEADERS,
+    )
     for row, name in zip(rows, names):
-        styled = [Styled(row.unit.name), Styled(row.parent_name), Styled(row.budget.budget, style.MONEY),
-                  Styled(row.budget.spent, style.MONEY), fraction(row.budget.execution_rate),
-                  _SCORE._replace(value=row.total_score), Styled(row.grade)]
+        styled = [
+            Styled(row.unit.name),
+            Styled(row.parent_name),
+            Styled(row.budget.budget, style.MONEY),
+            Styled(row.budget.spent, style.MONEY),
+            fraction(row.budget.execution_rate),
+            _SCORE._replace(value=row.total_score),
+            Styled(row.grade),
+        ]
         for state in [*row.quarters.values(), row.monitoring, row.evaluation]:
             styled += [Styled(state.label), Styled(state.submitted_on, style.DATE)]
         link = style.streamed(sheet.ws, styled[0])
         link.hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", tooltip="查看该单位的指标进度")
         sheet.append([link, *sheet.cells(styled[1:])])
     units = totals.units
-    styled = [Styled(f"合计（{units} 个单位）", style.SECTION), Styled(None, style.SECTION),
-              Styled(totals.budget.budget, style.MONEY), Styled(totals.budget.spent, style.MONEY),
-              fraction(totals.budget.execution_rate), Styled(None), Styled(None)]
+    styled = [
+        Styled(f"合计（{units} 个单位）", style.SECTION),
+        Styled(None, style.SECTION),
+        Styled(totals.budget.budget, style.MONEY),
+        Styled(totals.budget.spent, style.MONEY),
+        fraction(totals.budget.execution_rate),
+        Styled(None),
+        Styled(None),
+    ]
     for count in [*totals.quarters_submitted.values(), totals.monitoring_submitted, totals.evaluations_submitted]:
         styled += [Styled(f"已送审 {count}/{units}"), Styled(None)]
     sheet.append(sheet.cells(styled), fit=False)
@@ -169,7 +201,9 @@ def detail_sheet(progress) -> DetailSheet:
     rows: list[tuple[list, float | None]] = []
 
     def add(cells: list, fit: bool = True) -> None:
-        height = style.row_height((cell[0], width) for cell, width in zip(cells, DETAIL_WIDTHS) if cell) if fit else None
+        height = (
+            style.row_height((cell[0], width) for cell, width in zip(cells, DETAIL_WIDTHS) if cell) if fit else None
+        )
         rows.append((cells, height))
 
     section_rest = [Styled(None, style.SECTION)] * (len(DETAIL_HEADERS) - 1)
@@ -187,8 +221,11 @@ def detail_sheet(progress) -> DetailSheet:
 
 
 def _detail(sheet: StreamingSheet, row, detail: DetailSheet, year: int) -> None:
-    sheet.start(f"{year}年度{row.unit.name}绩效指标完成进度",
-                [f"单位名称：{row.unit.name}", f"年度：{year}年（{detail.period}）", "金额单位：万元"], DETAIL_HEADERS)
+    sheet.start(
+        f"{year}年度{row.unit.name}绩效指标完成进度",
+        [f"单位名称：{row.unit.name}", f"年度：{year}年（{detail.period}）", "金额单位：万元"],
+        DETAIL_HEADERS,
+    )
     for cells, height in detail.rows:
         sheet.append(sheet.cells(cells), height=height, fit=False)
     sheet.close()

@@ -11,6 +11,7 @@ nothing, it only lays out what the service and the domain worked out.
 Rates are written as fractions with the "0.00%" format (95% is 0.95), as in the monitoring
 workbook; other figures are real numbers with the indicator's unit in the number format.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -29,8 +30,19 @@ from kpi.reports.style import Styled
 from kpi.results.sheet import QUARTER_LABELS
 
 GRID_SHEET, LEVEL1_SHEET, BUDGET_SHEET = "指标完成进度", "一级指标完成情况", "预算执行"
-GRID_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", *QUARTER_LABELS.values(), "累计/最新", "完成率",
-                "应完成", "状态", "全年预测", "判断依据"]
+GRID_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    *QUARTER_LABELS.values(),
+    "累计/最新",
+    "完成率",
+    "应完成",
+    "状态",
+    "全年预测",
+    "判断依据",
+]
 LEVEL1_HEADERS = ["一级指标", "完成率", "应完成", "状态", "指标数", "绿", "黄", "红", "未填报"]
 BUDGET_HEADERS = ["预算项目", "全年预算数", "执行数", "执行率", "时间进度", "预警", "全年预计执行数"]
 HEADER_ROW = 3  # title, header line, column headers
@@ -67,8 +79,9 @@ def build_progress_workbook(progress: UnitProgress) -> bytes:
 
 def _start(ws, progress: UnitProgress, title: str, headers: list[str]) -> int:
     style.write_title(ws, f"{progress.year}年度{progress.unit.name}{title}", len(headers))
-    row = style.write_header_lines(ws, progress.unit.name, progress.year, width_cols=len(headers),
-                                   period=period_text(progress))
+    row = style.write_header_lines(
+        ws, progress.unit.name, progress.year, width_cols=len(headers), period=period_text(progress)
+    )
     style.write_header_row(ws, row, headers)
     return row + 1
 
@@ -134,8 +147,12 @@ def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
     """One indicator's row: a Styled for every label of GRID_HEADERS."""
     indicator, progress = item.indicator, item.progress
     aggregation = Aggregation(indicator.aggregation)
-    cells = {"一级指标": Styled(indicator.level1), "二级指标": Styled(indicator.level2),
-             "三级指标": Styled(indicator.name), "年度指标值": Styled(indicator.target_text)}
+    cells = {
+        "一级指标": Styled(indicator.level1),
+        "二级指标": Styled(indicator.level2),
+        "三级指标": Styled(indicator.name),
+        "年度指标值": Styled(indicator.target_text),
+    }
     for quarter, label in QUARTER_LABELS.items():
         cells[label] = Styled(item.quarters[quarter - 1])
     actual = progress.actual
@@ -213,8 +230,9 @@ def completion_chart(ws, first: int, last: int) -> BarChart:
     data = Reference(ws, min_col=2, max_col=3, min_row=first - 1, max_row=last)  # headers name the series
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
-                                     showPercent=False)
+    chart.dataLabels = DataLabelList(
+        showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+    )
     chart.dataLabels.numFmt = "0%"
     chart.legend.position = "b"
     chart.width, chart.height = 18, 9
@@ -234,7 +252,12 @@ def _budget_sheet(ws, progress: UnitProgress) -> None:
 def budget_cells(budget_row) -> list[Styled]:
     """One budget line's row, in the order of BUDGET_HEADERS."""
     figures = budget_row.progress
-    return [Styled(budget_row.label, style.SECTION if budget_row.is_total else style.TEXT),
-            Styled(figures.budget, style.MONEY), Styled(figures.spent, style.MONEY),
-            fraction(figures.execution_rate), fraction(figures.time_progress), status_look(figures.status),
-            Styled(figures.forecast, style.MONEY)]
+    return [
+        Styled(budget_row.label, style.SECTION if budget_row.is_total else style.TEXT),
+        Styled(figures.budget, style.MONEY),
+        Styled(figures.spent, style.MONEY),
+        fraction(figures.execution_rate),
+        fraction(figures.time_progress),
+        status_look(figures.status),
+        Styled(figures.forecast, style.MONEY),
+    ]

@@ -10,6 +10,7 @@ leaves exactly the input cells editable. Every text goes through ``write_text``,
 which cleans it and never lets it become a formula. Only openpyxl's documented
 API is used (docs/engineering.md §5): tests/reports/test_public_api.py keeps it so.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,7 +36,12 @@ BODY_FONT = "仿宋"
 # Style names; builders assign them as ``cell.style = TEXT``.
 TITLE, SUBTITLE, HEADER, SECTION = "kpi_title", "kpi_subtitle", "kpi_header", "kpi_section"
 TEXT, NUMBER, MONEY, PERCENT, DATE = "kpi_text", "kpi_number", "kpi_money", "kpi_percent", "kpi_date"
-INPUT_TEXT, INPUT_NUMBER, INPUT_MONEY, INPUT_DATE = "kpi_input_text", "kpi_input_number", "kpi_input_money", "kpi_input_date"
+INPUT_TEXT, INPUT_NUMBER, INPUT_MONEY, INPUT_DATE = (
+    "kpi_input_text",
+    "kpi_input_number",
+    "kpi_input_money",
+    "kpi_input_date",
+)
 INPUT_PERCENT = "kpi_input_percent"  # a rate typed as a percentage: 95 reads "95.00%"
 NOT_APPLICABLE = "kpi_not_applicable"  # greyed and locked: the field does not apply to this row
 
@@ -59,10 +65,15 @@ def _styles() -> list[NamedStyle]:
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     locked, unlocked = Protection(locked=True), Protection(locked=False)
 
-    def style(name, *, font=body, alignment=wrap, number_format="General", fill=None, border=BORDER,
-              protection=locked):
-        named = NamedStyle(name=name, font=font, alignment=alignment, number_format=number_format,
-                           border=border or Border(), protection=protection)
+    def style(name, *, font=body, alignment=wrap, number_format="General", fill=None, border=BORDER, protection=locked):
+        named = NamedStyle(
+            name=name,
+            font=font,
+            alignment=alignment,
+            number_format=number_format,
+            border=border or Border(),
+            protection=protection,
+        )
         if fill is not None:
             named.fill = fill
         return named
@@ -71,8 +82,12 @@ def _styles() -> list[NamedStyle]:
         style(TITLE, font=Font(name=TITLE_FONT, size=16, bold=True), alignment=centre, border=None),
         style(SUBTITLE, alignment=Alignment(vertical="center"), border=None),
         style(HEADER, font=Font(name=TITLE_FONT, size=11, bold=True), alignment=centre, fill=HEADER_FILL),
-        style(SECTION, font=Font(name=TITLE_FONT, size=11, bold=True), fill=HEADER_FILL,
-              alignment=Alignment(horizontal="left", vertical="center")),  # a group row inside a table
+        style(
+            SECTION,
+            font=Font(name=TITLE_FONT, size=11, bold=True),
+            fill=HEADER_FILL,
+            alignment=Alignment(horizontal="left", vertical="center"),
+        ),  # a group row inside a table
         style(TEXT, number_format=TEXT_FORMAT),
         style(NUMBER, alignment=right),
         style(MONEY, alignment=right, number_format=MONEY_FORMAT),
@@ -81,8 +96,9 @@ def _styles() -> list[NamedStyle]:
         style(INPUT_TEXT, number_format=TEXT_FORMAT, fill=INPUT_FILL, protection=unlocked),
         style(INPUT_NUMBER, alignment=right, fill=INPUT_FILL, protection=unlocked),
         style(INPUT_MONEY, alignment=right, number_format=MONEY_FORMAT, fill=INPUT_FILL, protection=unlocked),
-        style(INPUT_PERCENT, alignment=right, number_format=PERCENT_NUMBER_FORMAT, fill=INPUT_FILL,
-              protection=unlocked),
+        style(
+            INPUT_PERCENT, alignment=right, number_format=PERCENT_NUMBER_FORMAT, fill=INPUT_FILL, protection=unlocked
+        ),
         style(INPUT_DATE, alignment=right, number_format=DATE_FORMAT, fill=INPUT_FILL, protection=unlocked),
         style(NOT_APPLICABLE, fill=NOT_APPLICABLE_FILL),
     ]
@@ -121,6 +137,7 @@ class Styled(NamedTuple):
     """A cell's value and look, decided once by a builder and applied in either openpyxl mode:
     ``put`` on a normal cell, ``streamed`` for a write-only sheet. A ``str`` value is always
     written as text (``write_text``)."""
+
     value: object
     style: str = TEXT
     number_format: str | None = None  # overrides the named style's own
@@ -164,8 +181,17 @@ def write_title(ws: Worksheet, text: str, width_cols: int, *, row: int = 1, firs
     ws.row_dimensions[row].height = 30
 
 
-def write_header_lines(ws: Worksheet, unit: str, year: int, *, width_cols: int, row: int = 2,
-                       first_col: int = 1, period: str | None = None, extra: str | None = None) -> int:
+def write_header_lines(
+    ws: Worksheet,
+    unit: str,
+    year: int,
+    *,
+    width_cols: int,
+    row: int = 2,
+    first_col: int = 1,
+    period: str | None = None,
+    extra: str | None = None,
+) -> int:
     """The line under the title: unit, year (and period), 金额单位：万元. Returns the next free row.
 
     ``extra`` adds a second line (e.g. the filling instructions) merged across the width.
@@ -177,7 +203,9 @@ def write_header_lines(ws: Worksheet, unit: str, year: int, *, width_cols: int, 
         ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=first_col + left_width - 1)
     middle = first_col + left_width
     if middle < last_col:
-        write_text(ws.cell(row=row, column=middle), f"年度：{year}年" + (f"（{period}）" if period else "")).style = SUBTITLE
+        write_text(
+            ws.cell(row=row, column=middle), f"年度：{year}年" + (f"（{period}）" if period else "")
+        ).style = SUBTITLE
         if last_col - 1 > middle:
             ws.merge_cells(start_row=row, start_column=middle, end_row=row, end_column=last_col - 1)
     unit_cell = write_text(ws.cell(row=row, column=last_col), "金额单位：万元")
@@ -198,8 +226,16 @@ def sign_off_text(filed_by: str, filed_on: str, approved_by: str, approved_on: s
     """The sign-off line printed reports end with (docs/rules/layouts.md §7); the phone and the seal are left
     for the pen. 审核人 and 审核日期 are the final approval's, blank while the report is not approved."""
     gap = "\u3000\u3000"
-    return gap.join([f"填报人：{filed_by}", "联系电话：\u3000\u3000\u3000\u3000", f"审核人：{approved_by}",
-                     f"填报日期：{filed_on}", f"审核日期：{approved_on}", "单位（盖章）："])
+    return gap.join(
+        [
+            f"填报人：{filed_by}",
+            "联系电话：\u3000\u3000\u3000\u3000",
+            f"审核人：{approved_by}",
+            f"填报日期：{filed_on}",
+            f"审核日期：{approved_on}",
+            "单位（盖章）：",
+        ]
+    )
 
 
 def write_header_row(ws: Worksheet, row: int, labels: list[str], *, first_col: int = 1) -> None:
@@ -247,8 +283,12 @@ def fit_columns(ws: Worksheet, min_width: int = 6, max_width: int = 40, *, skip_
     Merged cells (the title, the header lines) are left out: they span many columns.
     Text longer than ``max_width`` wraps (the text styles wrap).
     """
-    merged = {(r, c) for rng in ws.merged_cells.ranges
-              for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
+    merged = {
+        (r, c)
+        for rng in ws.merged_cells.ranges
+        for r in range(rng.min_row, rng.max_row + 1)
+        for c in range(rng.min_col, rng.max_col + 1)
+    }
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=skip_rows + 1):
         for cell in row:
@@ -291,8 +331,11 @@ def row_height(cells) -> float | None:
             per_line = max(int(width) - 1, 1)
             if 2 * len(value) <= per_line and "\n" not in value:
                 continue  # one line even if every character is double width: most cells
-            needed = (_lines_needed(value, per_line) if len(value) <= _CACHED_LENGTH
-                      else _lines_needed.__wrapped__(value, per_line))
+            needed = (
+                _lines_needed(value, per_line)
+                if len(value) <= _CACHED_LENGTH
+                else _lines_needed.__wrapped__(value, per_line)
+            )
             lines = max(lines, needed)
     return LINE_HEIGHT * lines + 4 if lines > 1 else None
 
@@ -308,7 +351,9 @@ def fit_rows(ws: Worksheet, first_row: int = 1) -> None:
     spans, covered = {}, set()
     for merged in ws.merged_cells.ranges:
         spans[(merged.min_row, merged.min_col)] = (
-            sum(widths.get(c, 8.43) for c in range(merged.min_col, merged.max_col + 1)), merged.max_row - merged.min_row + 1)
+            sum(widths.get(c, 8.43) for c in range(merged.min_col, merged.max_col + 1)),
+            merged.max_row - merged.min_row + 1,
+        )
         covered |= {(r, c) for r, c in merged.cells} - {(merged.min_row, merged.min_col)}
     for row in ws.iter_rows(min_row=first_row):
         pairs = []

@@ -7,6 +7,7 @@ budget line's, the four quarters' figures and spending) is stored with the repor
 stays approved it is scored from that instead of the live tables. Columns are encoded by their
 type (kpi.core.codec), so Decimals and dates come back exactly.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,10 +29,14 @@ def freeze(sheet: QuarterSheet) -> dict:
         "format": FORMAT,
         "indicators": [_row(indicator) for indicator in sheet.indicators],
         "lines": [_row(line) for line in sheet.lines],
-        "figures": {str(key): [[figure.quarter, _entry(figure.entry)] for figure in figures]
-                    for key, figures in sheet.figures.items()},
-        "spending": {str(key): {str(quarter): str(amount) for quarter, amount in by_quarter.items()}
-                     for key, by_quarter in sheet.spending.items()},
+        "figures": {
+            str(key): [[figure.quarter, _entry(figure.entry)] for figure in figures]
+            for key, figures in sheet.figures.items()
+        },
+        "spending": {
+            str(key): {str(quarter): str(amount) for quarter, amount in by_quarter.items()}
+            for key, by_quarter in sheet.spending.items()
+        },
     }
 
 
@@ -41,12 +46,20 @@ def thaw(document: dict, unit: Unit, fiscal_year: FiscalYear, quarter: int, repo
         return None
     lines = [_model(BudgetLine, row) for row in document["lines"]]
     return QuarterSheet(
-        unit=unit, year=fiscal_year, quarter=quarter, reports=reports,
-        indicators=[_model(Indicator, row) for row in document["indicators"]], lines=lines,
-        figures={int(key): [QuarterFigure(number, _thaw_entry(fields)) for number, fields in figures]
-                 for key, figures in document["figures"].items()},
-        spending={int(key): {int(q): Decimal(amount) for q, amount in by_quarter.items()}
-                  for key, by_quarter in document["spending"].items()},
+        unit=unit,
+        year=fiscal_year,
+        quarter=quarter,
+        reports=reports,
+        indicators=[_model(Indicator, row) for row in document["indicators"]],
+        lines=lines,
+        figures={
+            int(key): [QuarterFigure(number, _thaw_entry(fields)) for number, fields in figures]
+            for key, figures in document["figures"].items()
+        },
+        spending={
+            int(key): {int(q): Decimal(amount) for q, amount in by_quarter.items()}
+            for key, by_quarter in document["spending"].items()
+        },
         project_names={line.id: line.name for line in lines if line.kind == "project"},
     )
 
@@ -54,8 +67,10 @@ def thaw(document: dict, unit: Unit, fiscal_year: FiscalYear, quarter: int, repo
 def targets_changed(document: dict, sheet: QuarterSheet) -> bool:
     """Whether a target, its points or the set of indicators differ now from what was approved."""
     frozen = {row["id"]: (row.get("target_text"), row.get("points")) for row in document.get("indicators", [])}
-    live = {indicator.id: (indicator.target_text, encode(indicator.points, _type(Indicator, "points")))
-            for indicator in sheet.indicators}
+    live = {
+        indicator.id: (indicator.target_text, encode(indicator.points, _type(Indicator, "points")))
+        for indicator in sheet.indicators
+    }
     return frozen != live
 
 

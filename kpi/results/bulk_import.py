@@ -10,13 +10,13 @@ Everything is validated through ``service.validate_input`` (docs/engineering.md 
 validation path) and the file is imported whole or not at all: every faulty row
 is reported as "第 N 行（列）：原因" and nothing is written.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlmodel import Session
 
@@ -24,13 +24,20 @@ from kpi.budget import service as budget
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Entry
 from kpi.results.bulk_source import (  # noqa: F401  (read_source is part of this module's API)
-    COLUMN_LABELS, REQUIRED_COLUMNS, RESULTS_SHEET, SPENDING_SHEET, BulkImportRejected, Source, SourceRow,
-    location, read_source,
+    COLUMN_LABELS,
+    REQUIRED_COLUMNS,
+    RESULTS_SHEET,
+    SPENDING_SHEET,
+    BulkImportRejected,
+    Source,
+    SourceRow,
+    location,
+    read_source,
 )
-from kpi.results.workbook_upload import WrongCellType, plain
 from kpi.results.service import Change, InputRejected, QuarterInput, pending_changes, save, validate_input
 from kpi.results.sheet import STATUS_LABELS, QuarterSheet, load_sheet
 from kpi.results.workbook import applies
+from kpi.results.workbook_upload import WrongCellType, plain
 
 _PERIOD = re.compile(r"(?:[0-9]{4}年?)?(?:Q([1-4])|第?([一二三四1-4])(?:季度?)?)", re.IGNORECASE)
 _YEAR = re.compile(r"([0-9]{4})年?(?:度)?")
@@ -92,8 +99,9 @@ def plan_import(session: Session, source: Source) -> list[QuarterImport]:
     if problems:
         order = {RESULTS_SHEET: 0, SPENDING_SHEET: 1}
         problems.sort(key=lambda p: (order[p[0].sheet], p[0].row))
-        raise BulkImportRejected([location(row.sheet, row.row, source.from_csv, column) + message
-                                  for row, column, message in problems])
+        raise BulkImportRejected(
+            [location(row.sheet, row.row, source.from_csv, column) + message for row, column, message in problems]
+        )
     return list(quarters.values())
 
 
@@ -148,7 +156,9 @@ class _Lookups:
         if index is None:
             index = self.names[(sheet.unit.id, sheet.year.id)] = defaultdict(list)
             for indicator in sheet.indicators:
-                table = UNIT_WIDE if indicator.scope == "unit" else sheet.project_names.get(indicator.budget_line_id, "")
+                table = (
+                    UNIT_WIDE if indicator.scope == "unit" else sheet.project_names.get(indicator.budget_line_id, "")
+                )
                 index[_key(indicator.name)].append((_key(table), indicator))
         candidates = index.get(_key(name), [])
         if project:
@@ -157,7 +167,9 @@ class _Lookups:
             candidates = [c for c in candidates if c[0] == _key(UNIT_WIDE)] or candidates
         if not candidates:
             where = f"（{project}）" if project else ""
-            raise _RowError("name", f"找不到指标“{name}”{where}：{sheet.unit.name} {sheet.year.year} 年没有这项三级指标")
+            raise _RowError(
+                "name", f"找不到指标“{name}”{where}：{sheet.unit.name} {sheet.year.year} 年没有这项三级指标"
+            )
         if len(candidates) > 1:
             tables = "、".join(sorted({sheet.project_names.get(c[1].budget_line_id, UNIT_WIDE) for c in candidates}))
             raise _RowError("name", f"指标“{name}”在多张指标表中出现（{tables}），请在“项目”列注明所属项目")
@@ -202,8 +214,14 @@ def _add_result(target: QuarterImport, row: SourceRow, text: dict[str, str], loo
 
 def _add_spending(target: QuarterImport, row: SourceRow, text: dict[str, str]) -> None:
     wanted = _key(text["project"])
-    line = next((line for line in target.sheet.lines if _key(line.name) == wanted
-                 or (line.kind == "basic" and wanted == "基本支出")), None)
+    line = next(
+        (
+            line
+            for line in target.sheet.lines
+            if _key(line.name) == wanted or (line.kind == "basic" and wanted == "基本支出")
+        ),
+        None,
+    )
     if line is None:
         sheet = target.sheet
         raise _RowError("project", f"预算项目不存在：{text['project']}（{sheet.unit.name} {sheet.year.year} 年）")

@@ -3,6 +3,7 @@
 
 Unsafe or unreadable files are refused before anything is parsed (xlsx_safety).
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,13 +22,36 @@ MAX_ROWS = 100_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 30
 RESULTS_SHEET, SPENDING_SHEET = "指标完成情况", "预算执行情况"
-_HEADERS = {"单位": "unit", "单位名称": "unit", "预算单位": "unit", "年度": "year", "期间": "period",
-            "季度": "period", "三级指标": "name", "指标名称": "name", "完成值": "value", "说明": "note",
-            "项目": "project", "项目名称": "project", "执行数": "amount"}
-COLUMN_LABELS = {"unit": "单位", "year": "年度", "period": "期间", "name": "三级指标", "value": "完成值", "note": "说明",
-           "project": "项目", "amount": "执行数"}
-REQUIRED_COLUMNS = {RESULTS_SHEET: ("unit", "year", "period", "name", "value"),
-             SPENDING_SHEET: ("unit", "year", "period", "project", "amount")}
+_HEADERS = {
+    "单位": "unit",
+    "单位名称": "unit",
+    "预算单位": "unit",
+    "年度": "year",
+    "期间": "period",
+    "季度": "period",
+    "三级指标": "name",
+    "指标名称": "name",
+    "完成值": "value",
+    "说明": "note",
+    "项目": "project",
+    "项目名称": "project",
+    "执行数": "amount",
+}
+COLUMN_LABELS = {
+    "unit": "单位",
+    "year": "年度",
+    "period": "期间",
+    "name": "三级指标",
+    "value": "完成值",
+    "note": "说明",
+    "project": "项目",
+    "amount": "执行数",
+}
+REQUIRED_COLUMNS = {
+    RESULTS_SHEET: ("unit", "year", "period", "name", "value"),
+    SPENDING_SHEET: ("unit", "year", "period", "project", "amount"),
+}
+
 
 @dataclass(frozen=True)
 class SourceRow:
@@ -72,8 +96,12 @@ def read_source(path: Path) -> Source:
             if name in workbook.sheetnames:
                 ws = workbook[name]
                 ws.reset_dimensions()
-                rows += _table(name, (_xlsx_texts(cells) for cells in ws.iter_rows(max_col=MAX_COLUMNS)),
-                               from_csv=False, limit=MAX_ROWS - len(rows))
+                rows += _table(
+                    name,
+                    (_xlsx_texts(cells) for cells in ws.iter_rows(max_col=MAX_COLUMNS)),
+                    from_csv=False,
+                    limit=MAX_ROWS - len(rows),
+                )
         return Source(rows, from_csv=False)
     except BulkImportRejected:
         raise
@@ -112,9 +140,12 @@ def _xlsx_texts(cells) -> list[str | WrongCellType]:
 def _table(sheet: str, rows, *, from_csv: bool, limit: int = MAX_ROWS) -> list[SourceRow]:
     """Find the header within the first 10 rows, then read every non-blank row after it."""
     rows = enumerate(rows, start=1)
-    for number, header in islice(rows, 10):
-        columns = {_HEADERS[key]: i for i, text in enumerate(header)
-                   if isinstance(text, str) and (key := _header_key(text)) in _HEADERS}
+    for number, header in islice(rows, 10):  # noqa: B007  (number names the header row after the loop)
+        columns = {
+            _HEADERS[key]: i
+            for i, text in enumerate(header)
+            if isinstance(text, str) and (key := _header_key(text)) in _HEADERS
+        }
         if "name" in columns or "amount" in columns:
             break
     else:

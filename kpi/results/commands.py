@@ -1,4 +1,5 @@
 """`flask --app app kpi import-results FILE [--dry-run]`: thin, the work is in bulk_import."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ class ImportActor:
 
     username: str = "import"
     id: None = None
-
 
 
 @click.command("import-results")

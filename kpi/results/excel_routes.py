@@ -7,6 +7,7 @@ two hours (kpi.results.pending, which also bounds what waits). Confirming reads 
 it is *then*, and saves with the version seen at preview time, so a save made
 by someone else in between is a Conflict, not a silent overwrite.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,13 @@ _UNSAFE_PATH_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 class UploadForm(FlaskForm):
-    file = FileField("填报表文件（.xlsx）", validators=[
-        FileRequired("请选择要上传的填报表文件"), FileAllowed(["xlsx"], "只能上传 .xlsx 文件（本系统下载的填报表）")])
+    file = FileField(
+        "填报表文件（.xlsx）",
+        validators=[
+            FileRequired("请选择要上传的填报表文件"),
+            FileAllowed(["xlsx"], "只能上传 .xlsx 文件（本系统下载的填报表）"),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -118,8 +124,14 @@ def confirm(unit_id: int, year: int, quarter: int):
         return redirect(_quarter_url(sheet))
     session = get_session()
     try:
-        save(session, sheet, result.data, user=current_user, expected_version=expected_version,
-             reason="上传 Excel 填报表导入")
+        save(
+            session,
+            sheet,
+            result.data,
+            user=current_user,
+            expected_version=expected_version,
+            reason="上传 Excel 填报表导入",
+        )
         session.commit()
     except Conflict as conflict:
         session.rollback()
@@ -168,13 +180,15 @@ def _quarter_url(sheet: QuarterSheet) -> str:
 
 
 def _locked_text(sheet: QuarterSheet) -> str:
-    return (f"本季度状态为“{STATUS_LABELS[sheet.status]}”，已锁定，不能导入修改；"
-            "如需修改，请审核人退回或重新打开后再上传。")
+    return (
+        f"本季度状态为“{STATUS_LABELS[sheet.status]}”，已锁定，不能导入修改；如需修改，请审核人退回或重新打开后再上传。"
+    )
 
 
 def _upload_page(sheet: QuarterSheet, form: UploadForm, **context):
-    return render_template("results_excel/upload.html", sheet=sheet, form=form,
-                           quarter_url=_quarter_url(sheet), **context)
+    return render_template(
+        "results_excel/upload.html", sheet=sheet, form=form, quarter_url=_quarter_url(sheet), **context
+    )
 
 
 def _preview(sheet: QuarterSheet, result, data: bytes, *, message: str | None = None, token: str | None = None):
@@ -188,8 +202,15 @@ def _preview(sheet: QuarterSheet, result, data: bytes, *, message: str | None = 
     except pending.PendingFull as full:
         return _upload_page(sheet, UploadForm(), refused=full.message), 429
     stale = result.info.version != sheet.version
-    return render_template("results_excel/preview.html", sheet=sheet, changes=changes, message=message,
-                           stale=stale, form=ConfirmForm(token=token), quarter_url=_quarter_url(sheet))
+    return render_template(
+        "results_excel/preview.html",
+        sheet=sheet,
+        changes=changes,
+        message=message,
+        stale=stale,
+        form=ConfirmForm(token=token),
+        quarter_url=_quarter_url(sheet),
+    )
 
 
 def _preview_after_conflict(unit_id: int, year: int, quarter: int, token: str, data: bytes, message: str):

@@ -15,6 +15,7 @@ the save is judged on its own:
 A save without fingerprints (an Excel upload, a bulk import, an old page) cannot be merged
 and conflicts as a whole, as before.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,9 @@ def _canonical(value: object) -> str:
     return str(getattr(value, "value", value))  # a Band: its stored value
 
 
-def merge(stored: dict[Row, Entry | Decimal | None], sent: dict[Row, Entry | Decimal | None],
-          seen: dict[Row, str]) -> tuple[dict[Row, Entry | Decimal | None], list[Row]]:
+def merge(
+    stored: dict[Row, Entry | Decimal | None], sent: dict[Row, Entry | Decimal | None], seen: dict[Row, str]
+) -> tuple[dict[Row, Entry | Decimal | None], list[Row]]:
     """(what to save, the rows in conflict) for a save based on an older version.
 
     ``stored`` holds each row's values now, ``sent`` the user's, ``seen`` the fingerprints of

@@ -1,9 +1,9 @@
 """Quarterly results and budget execution (季度填报、预算执行). Filled by the results feature."""
+
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -22,14 +22,23 @@ class QuarterReport(ReviewedReport, table=True):
         sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
         sa.CheckConstraint(STATUS_CHECK, name="status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year_id: int = Field(foreign_key="fiscal_year.id")
     quarter: int
 
 
-QUARTER = register(ReportKind("quarter_report", QuarterReport, ("unit_id", "year_id", "quarter"), "季度填报", "本季度",
-                              reminder="quarterly", period="quarter"))
+QUARTER = register(
+    ReportKind(
+        "quarter_report",
+        QuarterReport,
+        ("unit_id", "year_id", "quarter"),
+        "季度填报",
+        "本季度",
+        reminder="quarterly",
+        period="quarter",
+    )
+)
 
 
 class IndicatorResult(SQLModel, table=True):
@@ -37,16 +46,16 @@ class IndicatorResult(SQLModel, table=True):
 
     __tablename__ = "indicator_result"
     __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="quarter_report.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    value: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    numerator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    denominator: Optional[Decimal] = Field(default=None, sa_type=Quantity())
-    band: Optional[str] = Field(default=None, max_length=20)  # qualitative band (docs/rules/scoring.md §6)
-    achieved_on: Optional[date] = None  # deadline indicators
-    assessment: Optional[str] = Field(default=None, sa_type=sa.Text)
-    note: Optional[str] = Field(default=None, sa_type=sa.Text)
+    value: Decimal | None = Field(default=None, sa_type=Quantity())
+    numerator: Decimal | None = Field(default=None, sa_type=Quantity())
+    denominator: Decimal | None = Field(default=None, sa_type=Quantity())
+    band: str | None = Field(default=None, max_length=20)  # qualitative band (docs/rules/scoring.md §6)
+    achieved_on: date | None = None  # deadline indicators
+    assessment: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class BudgetExecution(SQLModel, table=True):
@@ -54,8 +63,8 @@ class BudgetExecution(SQLModel, table=True):
 
     __tablename__ = "budget_execution"
     __table_args__ = (sa.UniqueConstraint("report_id", "budget_line_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="quarter_report.id", index=True)
     budget_line_id: int = Field(foreign_key="budget_line.id")
     spent: Decimal = Field(sa_type=Money())
-    note: Optional[str] = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)

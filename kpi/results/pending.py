@@ -10,6 +10,7 @@ previews as fast as it likes (20 previews once wrote 94 MB in 1.4 s):
   (PendingFull) until confirmations, cancellations or the ``TTL`` free room.
 Confirming or cancelling removes the file at once.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,15 +58,21 @@ def store(folder: Path, data: bytes, owner: Owner, version: int, token: str | No
                 discard(folder, entry.token)  # the same user and quarter: the new file replaces it
         entries = [e for e in entries if e.owner != owner]
         mine = sorted((e for e in entries if e.owner and e.owner.user_id == owner.user_id), key=lambda e: e.created)
-        for entry in mine[:max(0, len(mine) - MAX_PER_USER + 1)]:
+        for entry in mine[: max(0, len(mine) - MAX_PER_USER + 1)]:
             discard(folder, entry.token)
             entries.remove(entry)
         if sum(e.size for e in entries) + len(data) > MAX_TOTAL_BYTES:
             raise PendingFull
         token = secrets.token_hex(16)
         (folder / f"{token}.xlsx").write_bytes(data)
-    meta = {"user_id": owner.user_id, "unit_id": owner.unit_id, "year": owner.year, "quarter": owner.quarter,
-            "version": version, "created": time.time()}
+    meta = {
+        "user_id": owner.user_id,
+        "unit_id": owner.unit_id,
+        "year": owner.year,
+        "quarter": owner.quarter,
+        "version": version,
+        "created": time.time(),
+    }
     (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     return token
 

@@ -1,4 +1,5 @@
 """How entries and year-to-date figures read on screen (Chinese, with units)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -110,8 +111,16 @@ class EntryRow:
     html: Markup = Markup("")  # the whole <tr>, as results/_row.html renders it (kpi.results.views)
 
 
-def entry_row(indicator: Indicator, *, project: str | None, before: YearToDate, stored: Entry,
-              typed: Mapping[str, str], errors: Mapping[str, str], history_url: str) -> EntryRow:
+def entry_row(
+    indicator: Indicator,
+    *,
+    project: str | None,
+    before: YearToDate,
+    stored: Entry,
+    typed: Mapping[str, str],
+    errors: Mapping[str, str],
+    history_url: str,
+) -> EntryRow:
     """The row of ``indicator``: what was typed wins over what is stored; errors go beside their fields."""
     aggregation, name = indicator.aggregation, indicator.name
     texts = entry_inputs(stored)
@@ -120,10 +129,19 @@ def entry_row(indicator: Indicator, *, project: str | None, before: YearToDate, 
     for field in _SHOWN.get(aggregation, ("note",)):
         inputs[field] = EntryInput(texts.get(field, ""), errors.get(field))
     return EntryRow(
-        id=indicator.id, aggregation=aggregation, name=name, label=f"{project}·{name}" if project else name,
-        target_text=indicator.target_text, unit=indicator.unit or "", before=ytd_text(indicator, before),
-        hint=INPUT_HINTS.get(aggregation, ""), history_url=history_url, level1=indicator.level1,
-        level2=indicator.level2, has_errors=bool(errors), **inputs,
+        id=indicator.id,
+        aggregation=aggregation,
+        name=name,
+        label=f"{project}·{name}" if project else name,
+        target_text=indicator.target_text,
+        unit=indicator.unit or "",
+        before=ytd_text(indicator, before),
+        hint=INPUT_HINTS.get(aggregation, ""),
+        history_url=history_url,
+        level1=indicator.level1,
+        level2=indicator.level2,
+        has_errors=bool(errors),
+        **inputs,
     )
 
 

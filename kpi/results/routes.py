@@ -1,4 +1,5 @@
 """Quarterly entry (季度填报) and its review, for one unit, year and quarter."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -51,7 +52,9 @@ def save_quarter(unit_id: int, year: int, quarter: int):
     try:
         data = service.validate_input(sheet, raw_entries, raw_spending)
         data.seen = seen
-        service.save(session, sheet, data, user=current_user, expected_version=expected, reason=form.reason.data or None)
+        service.save(
+            session, sheet, data, user=current_user, expected_version=expected, reason=form.reason.data or None
+        )
         if form.action.data == "submit":
             fresh = views.reload(session, sheet)
             service.transition(session, fresh, "submit", user=current_user, expected_version=None)
@@ -59,7 +62,9 @@ def save_quarter(unit_id: int, year: int, quarter: int):
     except service.InputRejected as rejected:
         session.rollback()
         flash(rejected.message, "error")
-        return render_template("results/quarter.html", **views.quarter_page(sheet, form, current_user, errors=rejected.errors, **page)), 400
+        return render_template(
+            "results/quarter.html", **views.quarter_page(sheet, form, current_user, errors=rejected.errors, **page)
+        ), 400
     except service.Conflict as conflict:
         session.rollback()
         return _conflict_page(session, sheet, form, conflict, raw_entries, raw_spending, seen)
@@ -109,10 +114,15 @@ def _conflict_page(session, sheet, form, conflict, raw_entries: dict, raw_spendi
     changes = service.pending_changes(fresh, data)
     if isinstance(conflict, service.RowConflict):
         clashing = set(conflict.rows)
-        changes = [change for change in changes
-                   if (("indicator" if change.entity == "indicator" else "line"), change.entity_id) in clashing]
-    typed = ({key: values for key, values in raw_entries.items() if ("indicator", key) in mine},
-             {key: value for key, value in raw_spending.items() if ("line", key) in mine})
+        changes = [
+            change
+            for change in changes
+            if (("indicator" if change.entity == "indicator" else "line"), change.entity_id) in clashing
+        ]
+    typed = (
+        {key: values for key, values in raw_entries.items() if ("indicator", key) in mine},
+        {key: value for key, value in raw_spending.items() if ("line", key) in mine},
+    )
     form.version.data = fresh.version
     page = views.quarter_page(fresh, form, current_user, conflict=conflict, changes=changes, typed=typed)
     return render_template("results/quarter.html", **page), 409

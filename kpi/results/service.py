@@ -4,11 +4,12 @@ Web form, Excel upload and bulk import all call `validate_input` then `save`.
 Every changed value and status is written to the audit trail in the same
 transaction as the change itself.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping
 
 from sqlmodel import Session, select
 
@@ -21,15 +22,30 @@ from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import QUARTER, BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and WorkflowError are what callers use from here)
-    ACTION_LABELS, EDITABLE_STATUSES, STATUS_LABELS, Conflict, Locked, ReportError, WorkflowError, audit_created, bump, lock,
+    ACTION_LABELS,
+    EDITABLE_STATUSES,
+    STATUS_LABELS,
+    Conflict,
+    Locked,
+    ReportError,
+    WorkflowError,
+    audit_created,
+    bump,
+    lock,
     locked_message,
 )
 from kpi.workflow import changes as workflow_changes
 from kpi.workflow import transition as workflow_transition
 
 FIELD_LABELS = {
-    "value": "完成值", "numerator": "分子", "denominator": "分母", "band": "完成等级",
-    "achieved_on": "完成日期", "assessment": "完成情况", "note": "说明", "spent": "执行数",
+    "value": "完成值",
+    "numerator": "分子",
+    "denominator": "分母",
+    "band": "完成等级",
+    "achieved_on": "完成日期",
+    "assessment": "完成情况",
+    "note": "说明",
+    "spent": "执行数",
 }
 
 
@@ -132,7 +148,11 @@ def pending_changes(sheet: QuarterSheet, data: QuarterInput) -> list[Change]:
                 changes.append(Change("indicator", indicator.id, indicator.name, FIELD_LABELS[name], before, after))
     for line in sheet.lines:
         if line.id in data.spending and sheet.spent(line.id) != data.spending[line.id]:
-            changes.append(Change("budget_line", line.id, line.name, "执行数（万元）", sheet.spent(line.id), data.spending[line.id]))
+            changes.append(
+                Change(
+                    "budget_line", line.id, line.name, "执行数（万元）", sheet.spent(line.id), data.spending[line.id]
+                )
+            )
     return changes
 
 
@@ -228,9 +248,11 @@ def _merged(sheet: QuarterSheet, data: QuarterInput) -> QuarterInput:
     to_save, conflicts = merge({row: _stored(sheet, row) for row in sent}, sent, data.seen)
     if conflicts:
         raise RowConflict(conflicts)
-    return QuarterInput(entries={key: values for (kind, key), values in to_save.items() if kind == "indicator"},
-                        spending={key: values for (kind, key), values in to_save.items() if kind == "line"},
-                        seen=data.seen)
+    return QuarterInput(
+        entries={key: values for (kind, key), values in to_save.items() if kind == "indicator"},
+        spending={key: values for (kind, key), values in to_save.items() if kind == "line"},
+        seen=data.seen,
+    )
 
 
 def _new_report(sheet: QuarterSheet):
@@ -245,21 +267,41 @@ def reload(session: Session, sheet: QuarterSheet) -> QuarterSheet:
 
 def _audit_changes(session: Session, sheet: QuarterSheet, changes: list[Change], user, reason: str | None) -> None:
     for change in changes:
-        record(session, actor=user.username, user_id=user.id, unit_id=sheet.unit.id, entity=change.entity,
-               entity_id=change.entity_id, action="update", field=f"{sheet.label} · {change.field}",
-               old_value=change.old_text, new_value=change.new_text, reason=reason)
+        record(
+            session,
+            actor=user.username,
+            user_id=user.id,
+            unit_id=sheet.unit.id,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            action="update",
+            field=f"{sheet.label} · {change.field}",
+            old_value=change.old_text,
+            new_value=change.new_text,
+            reason=reason,
+        )
 
 
 # --- Review workflow (kpi.workflow): draft → submitted → approved, or returned with a reason ---
 
 
-def transition(session: Session, sheet: QuarterSheet, action: str, *, user, expected_version: int | None,
-               reason: str | None = None) -> QuarterReport:
+def transition(
+    session: Session, sheet: QuarterSheet, action: str, *, user, expected_version: int | None, reason: str | None = None
+) -> QuarterReport:
     """Move the quarter's report through the workflow; returning and reopening need a reason."""
     report = workflow_transition(
-        session, QUARTER, sheet.report, _new_report(sheet), action, user=user,
-        expected_version=expected_version, reason=reason, unit_id=sheet.unit.id, what=sheet.label,
-        conflict=lambda: Conflict(QUARTER_CONFLICT))
+        session,
+        QUARTER,
+        sheet.report,
+        _new_report(sheet),
+        action,
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+        unit_id=sheet.unit.id,
+        what=sheet.label,
+        conflict=lambda: Conflict(QUARTER_CONFLICT),
+    )
     notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report

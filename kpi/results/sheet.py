@@ -3,6 +3,7 @@
 Loaded with a fixed number of queries whatever the number of indicators. The
 entry form, the fill-in workbook and the bulk import all read it.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,7 +21,6 @@ from kpi.domain.entries import Band, Entry
 from kpi.domain.progress import QuarterFigure, YearToDate, year_to_date
 from kpi.indicators.models import Indicator
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
-
 from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exported for the pages)
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -70,8 +70,12 @@ class QuarterSheet:
         budget_actual = None
         if indicator.aggregation == Aggregation.BUDGET:
             budget_actual = self.spent_to_date(indicator.budget_line_id, self.quarter - 1)
-        return year_to_date(Aggregation(indicator.aggregation), self.figures.get(indicator.id, []),
-                            self.quarter - 1, budget_actual=budget_actual)
+        return year_to_date(
+            Aggregation(indicator.aggregation),
+            self.figures.get(indicator.id, []),
+            self.quarter - 1,
+            budget_actual=budget_actual,
+        )
 
     def spent(self, line_id: int) -> Decimal | None:
         return self.spending.get(line_id, {}).get(self.quarter)
@@ -88,7 +92,11 @@ class QuarterSheet:
         """Indicators split into the unit-wide table and each project's own table."""
         groups: dict[str, list[Indicator]] = {"单位整体": []}
         for indicator in self.indicators:
-            title = "单位整体" if indicator.scope == "unit" else f"项目：{self.project_names.get(indicator.budget_line_id, '')}"
+            title = (
+                "单位整体"
+                if indicator.scope == "unit"
+                else f"项目：{self.project_names.get(indicator.budget_line_id, '')}"
+            )
             groups.setdefault(title, []).append(indicator)
         return [(title, rows) for title, rows in groups.items() if rows]
 
@@ -99,8 +107,15 @@ def find_unit_year(session: Session, unit_id: int, year: int) -> tuple[Unit, Fis
     return None if row is None else (row[0], row[1])
 
 
-def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: int, *,
-               figures_through: int | None = None, plain: bool = False) -> QuarterSheet:
+def load_sheet(
+    session: Session,
+    unit: Unit,
+    fiscal_year: FiscalYear,
+    quarter: int,
+    *,
+    figures_through: int | None = None,
+    plain: bool = False,
+) -> QuarterSheet:
     """The unit's quarter with every quarter's figures (for year-to-date and history), or only
     the figures and spending up to quarter ``figures_through``: a page as of a quarter shows
     nothing later, and a year holds four times the figures of its first quarter. ``plain``:
@@ -108,8 +123,9 @@ def load_sheet(session: Session, unit: Unit, fiscal_year: FiscalYear, quarter: i
     return _load(session, [unit], fiscal_year, quarter, figures_through, plain)[unit.id]
 
 
-def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int, *,
-                plain: bool = False) -> dict[int, QuarterSheet]:
+def load_sheets(
+    session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int, *, plain: bool = False
+) -> dict[int, QuarterSheet]:
     """The quarter sheets of several units (by unit id), with the same five queries as one.
 
     The figures are read as plain rows, not ORM objects: a city's consolidated export reads a
@@ -119,16 +135,25 @@ def load_sheets(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear
     return _load(session, units, fiscal_year, quarter, None, plain)
 
 
-def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int,
-          figures_through: int | None, plain: bool = False) -> dict[int, QuarterSheet]:
+def _load(
+    session: Session,
+    units: Sequence[Unit],
+    fiscal_year: FiscalYear,
+    quarter: int,
+    figures_through: int | None,
+    plain: bool = False,
+) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
     connection = session.connection()
     if plain:
+
         def read(statement, values):
             return connection.execute(statement, values).all()
     else:
+
         def read(statement, values):
             return session.exec(statement, params=values).all()
+
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
     for line in session.exec(_LINES, params=params).all():  # ORM objects always: they have properties
         lines[line.unit_id].append(line)
@@ -143,8 +168,19 @@ def _load(session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quar
         if figures_through is None or report.quarter <= figures_through:
             report_of[report.id] = (report.unit_id, report.quarter)
     figures, spending = _figures(session, report_of)
-    return {unit.id: _sheet(unit, fiscal_year, quarter, lines[unit.id], indicators[unit.id], reports[unit.id],
-                            figures[unit.id], spending[unit.id]) for unit in units}
+    return {
+        unit.id: _sheet(
+            unit,
+            fiscal_year,
+            quarter,
+            lines[unit.id],
+            indicators[unit.id],
+            reports[unit.id],
+            figures[unit.id],
+            spending[unit.id],
+        )
+        for unit in units
+    }
 
 
 def _figures(session: Session, report_of: dict[int, tuple[int, int]]) -> tuple[dict, dict]:
@@ -157,11 +193,21 @@ def _figures(session: Session, report_of: dict[int, tuple[int, int]]) -> tuple[d
         return figures, spending
     connection = session.connection()
     report_ids = {"report_ids": list(report_of)}
-    for (report_id, indicator_id, value, numerator, denominator, band, achieved_on, assessment,
-         note) in connection.execute(_for_dialect(connection, _RESULTS_POSTGRESQL, _RESULTS), report_ids).all():
+    for (
+        report_id,
+        indicator_id,
+        value,
+        numerator,
+        denominator,
+        band,
+        achieved_on,
+        assessment,
+        note,
+    ) in connection.execute(_for_dialect(connection, _RESULTS_POSTGRESQL, _RESULTS), report_ids).all():
         unit_id, quarter = report_of[report_id]
-        entry = Entry(value, numerator, denominator, Band(band) if band else None, achieved_on, assessment,
-                      note)  # positional, in Entry's field order: 300 figures a sheet
+        entry = Entry(
+            value, numerator, denominator, Band(band) if band else None, achieved_on, assessment, note
+        )  # positional, in Entry's field order: 300 figures a sheet
         figures[unit_id][indicator_id].append(QuarterFigure(quarter, entry))
     for report_id, line_id, spent in connection.execute(_SPENDING, report_ids).all():
         unit_id, quarter = report_of[report_id]
@@ -171,12 +217,18 @@ def _figures(session: Session, report_of: dict[int, tuple[int, int]]) -> tuple[d
 
 # The statements are built once: composing a select costs more Python than these small queries
 # take to run, and a page loads its sheet on every request.
-_UNIT_YEAR = (select(Unit, FiscalYear).join(FiscalYear, sa.true())
-              .where(Unit.id == sa.bindparam("unit_id"), FiscalYear.year == sa.bindparam("year")))
+_UNIT_YEAR = (
+    select(Unit, FiscalYear)
+    .join(FiscalYear, sa.true())
+    .where(Unit.id == sa.bindparam("unit_id"), FiscalYear.year == sa.bindparam("year"))
+)
 _UNITS = sa.bindparam("unit_ids", expanding=True)
 _YEAR = sa.bindparam("year_id")
-_LINES = (select(BudgetLine).where(BudgetLine.unit_id.in_(_UNITS), BudgetLine.year_id == _YEAR)
-          .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id))  # 基本支出 first
+_LINES = (
+    select(BudgetLine)
+    .where(BudgetLine.unit_id.in_(_UNITS), BudgetLine.year_id == _YEAR)
+    .order_by(BudgetLine.kind, BudgetLine.display_order, BudgetLine.id)
+)  # 基本支出 first
 _INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
 _REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
 # The same two as plain rows (``plain``): read-only, with the same attributes.
@@ -187,8 +239,17 @@ _result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
 
 
 def _figures_select(value, numerator, denominator) -> sa.Select:
-    return sa.select(_result.report_id, _result.indicator_id, value, numerator, denominator, _result.band,
-                     _result.achieved_on, _result.assessment, _result.note).where(_result.report_id.in_(_REPORT_IDS))
+    return sa.select(
+        _result.report_id,
+        _result.indicator_id,
+        value,
+        numerator,
+        denominator,
+        _result.band,
+        _result.achieved_on,
+        _result.assessment,
+        _result.note,
+    ).where(_result.report_id.in_(_REPORT_IDS))
 
 
 def _as_stored(column: sa.Column) -> sa.ColumnElement:
@@ -201,12 +262,15 @@ def _as_stored(column: sa.Column) -> sa.ColumnElement:
 
 
 _RESULTS = _figures_select(_result.value, _result.numerator, _result.denominator)
-_RESULTS_POSTGRESQL = _figures_select(*(_as_stored(column) for column in (_result.value, _result.numerator,
-                                                                            _result.denominator)))
-_INDICATOR_ROWS_POSTGRESQL = sa.select(*(_as_stored(column) for column in Indicator.__table__.c)
-                                       ).where(_INDICATOR_ROWS.whereclause)
-_SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _execution.spent
-                      ).where(_execution.report_id.in_(_REPORT_IDS))
+_RESULTS_POSTGRESQL = _figures_select(
+    *(_as_stored(column) for column in (_result.value, _result.numerator, _result.denominator))
+)
+_INDICATOR_ROWS_POSTGRESQL = sa.select(*(_as_stored(column) for column in Indicator.__table__.c)).where(
+    _INDICATOR_ROWS.whereclause
+)
+_SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _execution.spent).where(
+    _execution.report_id.in_(_REPORT_IDS)
+)
 
 
 def _for_dialect(connection: sa.Connection, on_postgresql: sa.Select, elsewhere: sa.Select) -> sa.Select:
@@ -214,18 +278,36 @@ def _for_dialect(connection: sa.Connection, on_postgresql: sa.Select, elsewhere:
     return on_postgresql if connection.dialect.name == "postgresql" else elsewhere
 
 
-def _sheet(unit: Unit, fiscal_year: FiscalYear, quarter: int, lines: list[BudgetLine], indicators: list[Indicator],
-           reports: dict[int, QuarterReport], figures: dict[int, list[QuarterFigure]],
-           spending: dict[int, dict[int, Decimal]]) -> QuarterSheet:
+def _sheet(
+    unit: Unit,
+    fiscal_year: FiscalYear,
+    quarter: int,
+    lines: list[BudgetLine],
+    indicators: list[Indicator],
+    reports: dict[int, QuarterReport],
+    figures: dict[int, list[QuarterFigure]],
+    spending: dict[int, dict[int, Decimal]],
+) -> QuarterSheet:
     line_order = {line.id: position for position, line in enumerate(lines)}
     # The unit-wide table in its published order, then each project's table in budget order.
-    indicators.sort(key=lambda row: (row.scope != "unit",
-                                     line_order.get(row.budget_line_id, 0) if row.scope == "project" else 0,
-                                     row.display_order, row.id))
+    indicators.sort(
+        key=lambda row: (
+            row.scope != "unit",
+            line_order.get(row.budget_line_id, 0) if row.scope == "project" else 0,
+            row.display_order,
+            row.id,
+        )
+    )
     for rows in figures.values():
         rows.sort(key=lambda figure: figure.quarter)
     return QuarterSheet(
-        unit=unit, year=fiscal_year, quarter=quarter, indicators=indicators, lines=lines, reports=reports,
-        figures=dict(figures), spending=dict(spending),
+        unit=unit,
+        year=fiscal_year,
+        quarter=quarter,
+        indicators=indicators,
+        lines=lines,
+        reports=reports,
+        figures=dict(figures),
+        spending=dict(spending),
         project_names={line.id: line.name for line in lines if line.kind == "project"},
     )

@@ -1,4 +1,5 @@
 """Read models behind the results pages (routes never query directly)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,14 +8,14 @@ from flask import current_app, url_for
 from sqlmodel import Session
 
 from kpi.audit.service import history, people
+from kpi.budget.models import Unit
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
-from kpi.workflow.history import approval_history
-from kpi.budget.models import Unit
 from kpi.indicators.models import Indicator
 from kpi.results import service
 from kpi.results.presenters import EntryRow, entry_row, merge_level_cells
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_unit_year, load_sheet
+from kpi.workflow.history import approval_history
 
 
 def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only: bool = False) -> QuarterSheet | None:
@@ -23,8 +24,13 @@ def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only:
     found = find_unit_year(session, unit_id, year) if quarter in QUARTER_LABELS else None
     if found is None:
         return None
-    return load_sheet(session, *found, quarter, figures_through=quarter,  # the pages show no later quarter
-                      plain=read_only)
+    return load_sheet(
+        session,
+        *found,
+        quarter,
+        figures_through=quarter,  # the pages show no later quarter
+        plain=read_only,
+    )
 
 
 reload = service.reload  # the quarter as committed now
@@ -37,13 +43,21 @@ def quarters_overview(session: Session, unit_id: int, year: int) -> dict | None:
     rows = []
     for quarter, label in QUARTER_LABELS.items():
         report = loaded.reports.get(quarter)
-        rows.append({"quarter": quarter, "label": label, "status": report.status if report else None,
-                     "status_label": STATUS_LABELS[report.status if report else None], "report": report})
+        rows.append(
+            {
+                "quarter": quarter,
+                "label": label,
+                "status": report.status if report else None,
+                "status_label": STATUS_LABELS[report.status if report else None],
+                "report": report,
+            }
+        )
     return {"unit": loaded.unit, "year": loaded.year, "rows": rows}
 
 
-def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, conflict=None, changes=None,
-                 seen=None) -> dict:
+def quarter_page(
+    sheet: QuarterSheet, form, user, *, typed=None, errors=None, conflict=None, changes=None, seen=None
+) -> dict:
     """Everything the quarter template needs; `typed` (raw posted values) wins over stored ones.
 
     `seen` (the fingerprints of what the user saw, kpi.results.merge) defaults to the sheet's
@@ -62,9 +76,16 @@ def quarter_page(sheet: QuarterSheet, form, user, *, typed=None, errors=None, co
         for line in sheet.lines
     ]
     return {
-        "sheet": sheet, "form": form, "tables": tables, "lines": lines, "errors": errors,
-        "editable": editable, "can_review": user.can("review", sheet.unit.id),
-        "status_label": STATUS_LABELS[sheet.status], "quarters": QUARTER_LABELS, "conflict": conflict,
+        "sheet": sheet,
+        "form": form,
+        "tables": tables,
+        "lines": lines,
+        "errors": errors,
+        "editable": editable,
+        "can_review": user.can("review", sheet.unit.id),
+        "status_label": STATUS_LABELS[sheet.status],
+        "quarters": QUARTER_LABELS,
+        "conflict": conflict,
         "changes": changes or [],
         "history": approval_history(get_session(), "quarter_report", sheet.report.id if sheet.report else None),
         "seen": seen_fields(service.fingerprints(sheet) if seen is None else seen),
@@ -80,7 +101,13 @@ def posted_seen(form) -> dict:
     """The fingerprints a form sent back (malformed ones are left out: those rows cannot merge)."""
     seen = {}
     for name, value in form.items():
-        if name.startswith(("s-i", "s-b")) and is_id(name[3:]) and len(value) == 16 and value.isascii() and value.isalnum():
+        if (
+            name.startswith(("s-i", "s-b"))
+            and is_id(name[3:])
+            and len(value) == 16
+            and value.isascii()
+            and value.isalnum()
+        ):
             seen[("indicator" if name[2] == "i" else "line", int(name[3:]))] = value
     return seen
 
@@ -96,10 +123,18 @@ def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool
     render = current_app.jinja_env.get_template("results/_row.html").module.entry_row
     tables = []
     for title, indicators in sheet.tables():
-        rows = [entry_row(indicator, project=_own_project(sheet, indicator), before=sheet.before(indicator),
-                          stored=sheet.current(indicator.id), typed=typed.get(indicator.id, {}),
-                          errors=errors_of.get(indicator.id, {}), history_url=history_url(indicator.id))
-                for indicator in indicators]
+        rows = [
+            entry_row(
+                indicator,
+                project=_own_project(sheet, indicator),
+                before=sheet.before(indicator),
+                stored=sheet.current(indicator.id),
+                typed=typed.get(indicator.id, {}),
+                errors=errors_of.get(indicator.id, {}),
+                history_url=history_url(indicator.id),
+            )
+            for indicator in indicators
+        ]
         for row in merge_level_cells(rows):
             row.html = render(row, editable)
         tables.append((title, rows))
@@ -113,7 +148,9 @@ def _own_project(sheet: QuarterSheet, indicator: Indicator) -> str | None:
 def _history_urls(unit_id: int) -> Callable[[int], str]:
     """The 修改记录 link of each indicator: url_for once a page, not once a row (~15 µs each)."""
     placeholder = "4000000001"  # an id no table reaches, replaced by each row's own
-    before, after = url_for("results.indicator_history", unit_id=unit_id, indicator_id=int(placeholder)).split(placeholder)
+    before, after = url_for("results.indicator_history", unit_id=unit_id, indicator_id=int(placeholder)).split(
+        placeholder
+    )
     return lambda indicator_id: f"{before}{indicator_id}{after}"
 
 
@@ -128,5 +165,9 @@ def indicator_history(session: Session, unit_id: int, indicator_id: int) -> dict
     if indicator is None or indicator.unit_id != unit_id:
         return None  # another unit's indicator: not found, whatever the id
     events = history(session, "indicator", indicator_id)
-    return {"indicator": indicator, "unit": session.get(Unit, unit_id), "events": events,
-            "people": people(session, events)}
+    return {
+        "indicator": indicator,
+        "unit": session.get(Unit, unit_id),
+        "events": events,
+        "people": people(session, events),
+    }

@@ -8,6 +8,7 @@ are protected without a password: that guards against accidents only, and the
 upload checks everything again. Input cells are unlocked and yellow; inputs that
 do not apply to an indicator's aggregation rule are grey and locked.
 """
+
 from __future__ import annotations
 
 from openpyxl import Workbook
@@ -31,24 +32,52 @@ ID_HEADER = "编号"
 KEY_HEADERS = [ID_HEADER, "一级指标", "二级指标", "三级指标", "指标值", "汇总方式", "截至上季度累计"]
 # Input columns in sheet order, by the field names of kpi.domain.entries.
 INPUT_HEADERS = {
-    "value": "本季度完成值", "numerator": "分子", "denominator": "分母", "band": "完成等级",
-    "achieved_on": "完成日期", "assessment": "完成情况", "note": "说明",
+    "value": "本季度完成值",
+    "numerator": "分子",
+    "denominator": "分母",
+    "band": "完成等级",
+    "achieved_on": "完成日期",
+    "assessment": "完成情况",
+    "note": "说明",
 }
 SPENDING_HEADERS = [ID_HEADER, "预算项目", "全年预算数", "截至上季度执行数", "本季度执行数（万元）"]
 SPENT_HEADER = SPENDING_HEADERS[-1]
 HEADER_ROW = 4  # title, header line, instructions, then the column headers
-META_KEYS = {"文件类型": "kind", "格式版本": "format", "单位编号": "unit_id", "单位名称": "unit",
-             "年度": "year", "季度": "quarter", "数据版本": "version", "导出时间": "exported_at"}
+META_KEYS = {
+    "文件类型": "kind",
+    "格式版本": "format",
+    "单位编号": "unit_id",
+    "单位名称": "unit",
+    "年度": "year",
+    "季度": "quarter",
+    "数据版本": "version",
+    "导出时间": "exported_at",
+}
 FILE_KIND = "季度填报表"
 
-_INSTRUCTIONS = ("填写说明：黄色单元格为填报项，灰色单元格不适用于该指标。比率类指标填百分数（如 95 表示 95%），"
-                 "或同时填写分子和分母；定性指标从下拉列表选择完成等级；时限指标填写完成日期。"
-                 "请勿修改编号、指标名称等其他内容，也不要增删行。")
-_INPUT_STYLES = {"value": style.INPUT_NUMBER, "numerator": style.INPUT_NUMBER, "denominator": style.INPUT_NUMBER,
-                 "band": style.INPUT_TEXT, "achieved_on": style.INPUT_DATE, "assessment": style.INPUT_TEXT,
-                 "note": style.INPUT_TEXT}
-_PREFERRED_WIDTHS = {"value": 12, "numerator": 10, "denominator": 10, "band": 11, "achieved_on": 13,
-                     "assessment": 30, "note": 30}
+_INSTRUCTIONS = (
+    "填写说明：黄色单元格为填报项，灰色单元格不适用于该指标。比率类指标填百分数（如 95 表示 95%），"
+    "或同时填写分子和分母；定性指标从下拉列表选择完成等级；时限指标填写完成日期。"
+    "请勿修改编号、指标名称等其他内容，也不要增删行。"
+)
+_INPUT_STYLES = {
+    "value": style.INPUT_NUMBER,
+    "numerator": style.INPUT_NUMBER,
+    "denominator": style.INPUT_NUMBER,
+    "band": style.INPUT_TEXT,
+    "achieved_on": style.INPUT_DATE,
+    "assessment": style.INPUT_TEXT,
+    "note": style.INPUT_TEXT,
+}
+_PREFERRED_WIDTHS = {
+    "value": 12,
+    "numerator": 10,
+    "denominator": 10,
+    "band": 11,
+    "achieved_on": 13,
+    "assessment": 30,
+    "note": 30,
+}
 
 
 def applies(aggregation: str, field: str) -> bool:
@@ -84,8 +113,15 @@ def _entry_sheet(ws, sheet: QuarterSheet) -> None:
     headers = KEY_HEADERS + list(INPUT_HEADERS.values())
     width = len(headers) - 1  # the hidden id column is left out of the merged lines
     style.write_title(ws, _title(sheet, "绩效指标填报表"), width, first_col=2)
-    style.write_header_lines(ws, sheet.unit.name, sheet.year.year, width_cols=width, first_col=2,
-                             period=QUARTER_LABELS[sheet.quarter], extra=_INSTRUCTIONS)
+    style.write_header_lines(
+        ws,
+        sheet.unit.name,
+        sheet.year.year,
+        width_cols=width,
+        first_col=2,
+        period=QUARTER_LABELS[sheet.quarter],
+        extra=_INSTRUCTIONS,
+    )
     style.write_header_row(ws, HEADER_ROW, headers)
     validations = _entry_validations(sheet.year.year)
     row = HEADER_ROW + 1
@@ -118,8 +154,16 @@ def _section_row(ws, row: int, title: str, columns: int) -> None:
 
 def _indicator_row(ws, row: int, sheet: QuarterSheet, indicator: Indicator, validations) -> None:
     ws.cell(row=row, column=1, value=indicator.id).style = style.NUMBER
-    for column, text in enumerate((indicator.level1, indicator.level2, indicator.name, indicator.target_text,
-                                   AGGREGATION_LABELS.get(indicator.aggregation, indicator.aggregation)), start=2):
+    for column, text in enumerate(
+        (
+            indicator.level1,
+            indicator.level2,
+            indicator.name,
+            indicator.target_text,
+            AGGREGATION_LABELS.get(indicator.aggregation, indicator.aggregation),
+        ),
+        start=2,
+    ):
         style.write_text(ws.cell(row=row, column=column), text).style = style.TEXT
     _year_to_date_cell(ws.cell(row=row, column=len(KEY_HEADERS)), indicator, sheet.before(indicator))
     entry = sheet.current(indicator.id)
@@ -163,8 +207,15 @@ def _year_to_date_cell(cell, indicator: Indicator, before: YearToDate) -> None:
     style.write_text(cell, text)
 
 
-_VALIDATION_OF = {"value": "number", "numerator": "number", "denominator": "number", "band": "band",
-                  "achieved_on": "achieved_on", "assessment": "text", "note": "text"}
+_VALIDATION_OF = {
+    "value": "number",
+    "numerator": "number",
+    "denominator": "number",
+    "band": "band",
+    "achieved_on": "achieved_on",
+    "assessment": "text",
+    "note": "text",
+}
 
 
 def _entry_validations(year: int) -> dict[str, DataValidation]:
@@ -172,29 +223,56 @@ def _entry_validations(year: int) -> dict[str, DataValidation]:
         return DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="填写有误", **kwargs)
 
     return {
-        "number": validation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                             error="请输入不小于 0 的数字"),
-        "percent": validation(type="decimal", operator="between", formula1="0", formula2="100",
-                              error="请输入 0–100 之间的百分数（95 表示 95%）"),
-        "band": validation(type="list", formula1='"' + ",".join(BAND_LABELS.values()) + '"',
-                           error="请从下拉列表选择：" + " / ".join(BAND_LABELS.values())),
-        "achieved_on": validation(type="date", operator="between", formula1=f"DATE({year - 1},1,1)",
-                                  formula2=f"DATE({year + 1},12,31)",
-                                  error=f"请输入 {year} 年度附近的日期，格式 YYYY-MM-DD"),
-        "text": validation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT),
-                           error=f"最多 {MAX_TEXT} 字"),
+        "number": validation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", error="请输入不小于 0 的数字"
+        ),
+        "percent": validation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="100",
+            error="请输入 0–100 之间的百分数（95 表示 95%）",
+        ),
+        "band": validation(
+            type="list",
+            formula1='"' + ",".join(BAND_LABELS.values()) + '"',
+            error="请从下拉列表选择：" + " / ".join(BAND_LABELS.values()),
+        ),
+        "achieved_on": validation(
+            type="date",
+            operator="between",
+            formula1=f"DATE({year - 1},1,1)",
+            formula2=f"DATE({year + 1},12,31)",
+            error=f"请输入 {year} 年度附近的日期，格式 YYYY-MM-DD",
+        ),
+        "text": validation(
+            type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT), error=f"最多 {MAX_TEXT} 字"
+        ),
     }
 
 
 def _spending_sheet(ws, sheet: QuarterSheet) -> None:
     width = len(SPENDING_HEADERS) - 1
     style.write_title(ws, _title(sheet, "预算执行填报表"), width, first_col=2)
-    style.write_header_lines(ws, sheet.unit.name, sheet.year.year, width_cols=width, first_col=2,
-                             period=QUARTER_LABELS[sheet.quarter],
-                             extra="填写说明：只填本季度的执行数（万元），不是累计数。")
+    style.write_header_lines(
+        ws,
+        sheet.unit.name,
+        sheet.year.year,
+        width_cols=width,
+        first_col=2,
+        period=QUARTER_LABELS[sheet.quarter],
+        extra="填写说明：只填本季度的执行数（万元），不是累计数。",
+    )
     style.write_header_row(ws, HEADER_ROW, SPENDING_HEADERS)
-    amount = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="填写有误", error="请输入不小于 0 的金额（万元）")
+    amount = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="填写有误",
+        error="请输入不小于 0 的金额（万元）",
+    )
     row = HEADER_ROW + 1
     for line in sheet.lines:
         ws.cell(row=row, column=1, value=line.id).style = style.NUMBER
@@ -214,9 +292,16 @@ def _spending_sheet(ws, sheet: QuarterSheet) -> None:
 
 
 def _meta_sheet(ws, sheet: QuarterSheet) -> None:
-    values = {"kind": FILE_KIND, "format": FORMAT_VERSION, "unit_id": sheet.unit.id, "unit": sheet.unit.name,
-              "year": sheet.year.year, "quarter": sheet.quarter, "version": sheet.version,
-              "exported_at": beijing_now().isoformat(timespec="seconds")}  # +08:00: unambiguous and as shown
+    values = {
+        "kind": FILE_KIND,
+        "format": FORMAT_VERSION,
+        "unit_id": sheet.unit.id,
+        "unit": sheet.unit.name,
+        "year": sheet.year.year,
+        "quarter": sheet.quarter,
+        "version": sheet.version,
+        "exported_at": beijing_now().isoformat(timespec="seconds"),
+    }  # +08:00: unambiguous and as shown
     for row, (label, key) in enumerate(META_KEYS.items(), start=1):
         style.write_text(ws.cell(row=row, column=1), label)
         value = values[key]

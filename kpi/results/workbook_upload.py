@@ -12,6 +12,7 @@ left as they are. A formula cell counts by the value Excel saved with it; one sa
 without a value (a program that never calculated it) is refused by its cell, because
 reading it as blank would clear a stored figure.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,14 @@ from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_
 from kpi.results.service import InputRejected, QuarterInput, validate_input
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 from kpi.results.workbook import (
-    ENTRY_SHEET, FILE_KIND, FORMAT_VERSION, ID_HEADER, INPUT_HEADERS, META_KEYS, META_SHEET, SPENDING_SHEET,
+    ENTRY_SHEET,
+    FILE_KIND,
+    FORMAT_VERSION,
+    ID_HEADER,
+    INPUT_HEADERS,
+    META_KEYS,
+    META_SHEET,
+    SPENDING_SHEET,
     SPENT_HEADER,
 )
 
@@ -34,8 +42,15 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000  # far more than any unit's indicators; bounds the work a hostile file can cause
 MAX_COLUMNS = 30
 HEADER_SCAN_ROWS = 10
-_KINDS = {"value": "number", "numerator": "number", "denominator": "number", "band": "text",
-          "achieved_on": "date", "assessment": "text", "note": "text"}
+_KINDS = {
+    "value": "number",
+    "numerator": "number",
+    "denominator": "number",
+    "band": "text",
+    "achieved_on": "date",
+    "assessment": "text",
+    "note": "text",
+}
 _SPENT_LABEL = "本季度执行数"
 
 
@@ -53,8 +68,11 @@ class Problem:
         prefix = "" if self.sheet == ENTRY_SHEET else f"{self.sheet}表"
         if self.row is None:
             return prefix + self.message
-        return f"{prefix}第 {self.row} 行（{self.column}）：{self.message}" if self.column else \
-            f"{prefix}第 {self.row} 行：{self.message}"
+        return (
+            f"{prefix}第 {self.row} 行（{self.column}）：{self.message}"
+            if self.column
+            else f"{prefix}第 {self.row} 行：{self.message}"
+        )
 
 
 class UploadRejected(ValueError):
@@ -128,8 +146,12 @@ def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
             ws = workbook[name]
             ws.reset_dimensions()
             rows = islice(ws.iter_rows(max_col=MAX_COLUMNS), MAX_ROWS + HEADER_SCAN_ROWS)
-            found[name] = {(number, index) for number, cells in enumerate(rows, start=1)
-                           for index, cell in enumerate(cells) if cell.data_type == "f"}
+            found[name] = {
+                (number, index)
+                for number, cells in enumerate(rows, start=1)
+                for index, cell in enumerate(cells)
+                if cell.data_type == "f"
+            }
         return found
     finally:
         workbook.close()
@@ -138,10 +160,12 @@ def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
 def _read(workbook, sheet: QuarterSheet, formula_cells) -> Upload:
     info = _file_info(workbook)
     if (info.unit_id, info.year, info.quarter) != (sheet.unit.id, sheet.year.year, sheet.quarter):
-        raise UploadRejected([
-            f"该文件属于 {info.unit} {info.year} 年{QUARTER_LABELS.get(info.quarter, '')}，与当前页面"
-            f"（{sheet.unit.name} {sheet.year.year} 年{QUARTER_LABELS[sheet.quarter]}）不一致，请上传本季度的填报表。"
-        ])
+        raise UploadRejected(
+            [
+                f"该文件属于 {info.unit} {info.year} 年{QUARTER_LABELS.get(info.quarter, '')}，与当前页面"
+                f"（{sheet.unit.name} {sheet.year.year} 年{QUARTER_LABELS[sheet.quarter]}）不一致，请上传本季度的填报表。"
+            ]
+        )
     missing = [name for name in (ENTRY_SHEET, SPENDING_SHEET) if name not in workbook.sheetnames]
     if missing:
         raise UploadRejected([f"缺少工作表“{name}”，请使用本系统下载的填报表" for name in missing])
@@ -163,8 +187,9 @@ def _read(workbook, sheet: QuarterSheet, formula_cells) -> Upload:
         problems = [replace(p, subject=names.get((p.sheet, p.row), "")) for p in problems]
         order = {ENTRY_SHEET: 0, SPENDING_SHEET: 1}
         columns = list(INPUT_HEADERS.values())
-        problems.sort(key=lambda p: (order.get(p.sheet, 2), p.row or 0,
-                                     columns.index(p.column) if p.column in columns else -1))
+        problems.sort(
+            key=lambda p: (order.get(p.sheet, 2), p.row or 0, columns.index(p.column) if p.column in columns else -1)
+        )
         raise UploadRejected(problems)
     return upload
 
@@ -182,8 +207,13 @@ def _file_info(workbook) -> FileInfo:
     if values.get("format") != FORMAT_VERSION:
         raise UploadRejected(["填报表的格式版本不受支持，请重新下载本季度的填报表。"])
     try:
-        return FileInfo(unit_id=_int(values["unit_id"]), unit=str(values.get("unit") or ""),
-                        year=_int(values["year"]), quarter=_int(values["quarter"]), version=_int(values["version"]))
+        return FileInfo(
+            unit_id=_int(values["unit_id"]),
+            unit=str(values.get("unit") or ""),
+            year=_int(values["year"]),
+            quarter=_int(values["quarter"]),
+            version=_int(values["version"]),
+        )
     except (KeyError, ValueError):
         raise stranger from None
 
@@ -203,8 +233,9 @@ def _read_entries(ws, sheet: QuarterSheet, upload: Upload, problems: list[Proble
             except WrongCellType as error:
                 problems.append(Problem(str(error), number, label))
                 wrong = True
-        key = _row_id(cells[columns[ID_HEADER]], number, any(texts.values()) or wrong, by_id, seen, problems,
-                      ENTRY_SHEET, "指标")
+        key = _row_id(
+            cells[columns[ID_HEADER]], number, any(texts.values()) or wrong, by_id, seen, problems, ENTRY_SHEET, "指标"
+        )
         if key is not None:
             upload.entries[key] = texts
     return seen
@@ -224,17 +255,26 @@ def _read_spending(ws, sheet: QuarterSheet, upload: Upload, problems: list[Probl
         except WrongCellType as error:
             problems.append(Problem(str(error), number, _SPENT_LABEL, SPENDING_SHEET))
             text, wrong = "", True
-        key = _row_id(cells[columns[ID_HEADER]], number, bool(text) or wrong, lines, seen, problems,
-                      SPENDING_SHEET, "预算项目")
+        key = _row_id(
+            cells[columns[ID_HEADER]], number, bool(text) or wrong, lines, seen, problems, SPENDING_SHEET, "预算项目"
+        )
         if key is not None:
             upload.spending[key] = text
     return seen
 
 
 def _uncomputed(blank_cells, formula_cells: dict[str, set[tuple[int, int]]]) -> list[Problem]:
-    return [Problem(f"单元格 {get_column_letter(index + 1)}{number} 是公式，但文件里没有保存它的计算结果，"
-                    "无法确定填的数值；请在 Excel 中打开并保存后重新上传，或直接填写数值", number, label, name)
-            for name, number, index, label in blank_cells if (number, index) in formula_cells.get(name, ())]
+    return [
+        Problem(
+            f"单元格 {get_column_letter(index + 1)}{number} 是公式，但文件里没有保存它的计算结果，"
+            "无法确定填的数值；请在 Excel 中打开并保存后重新上传，或直接填写数值",
+            number,
+            label,
+            name,
+        )
+        for name, number, index, label in blank_cells
+        if (number, index) in formula_cells.get(name, ())
+    ]
 
 
 def _table(ws, name: str, required: list[str]):
@@ -246,8 +286,9 @@ def _table(ws, name: str, required: list[str]):
         if ID_HEADER in labels:
             missing = [label for label in required if label not in labels]
             if missing:
-                raise UploadRejected([Problem(f"缺少“{'”“'.join(missing)}”列，请使用本系统下载的填报表", number,
-                                              sheet=name)])
+                raise UploadRejected(
+                    [Problem(f"缺少“{'”“'.join(missing)}”列，请使用本系统下载的填报表", number, sheet=name)]
+                )
             return _bounded(rows, name), labels
     raise UploadRejected([Problem("找不到表头（“编号”列），请使用本系统下载的填报表", sheet=name)])
 
@@ -259,12 +300,22 @@ def _bounded(rows, name: str):
         yield number, cells
 
 
-def _row_id(cell, number: int, has_input: bool, known: dict, seen: dict[int, int], problems: list[Problem],
-            sheet: str, what: str) -> int | None:
+def _row_id(
+    cell,
+    number: int,
+    has_input: bool,
+    known: dict,
+    seen: dict[int, int],
+    problems: list[Problem],
+    sheet: str,
+    what: str,
+) -> int | None:
     """The record id of a row, or None (blank section rows are skipped; faults are recorded)."""
     if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
         if has_input:
-            problems.append(Problem(f"缺少{what}编号，无法确定填的是哪一项；请勿增删行或修改编号", number, ID_HEADER, sheet))
+            problems.append(
+                Problem(f"缺少{what}编号，无法确定填的是哪一项；请勿增删行或修改编号", number, ID_HEADER, sheet)
+            )
         return None
     try:
         key = _int(cell.value)
@@ -311,7 +362,9 @@ def cell_text(cell, kind: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise WrongCellType("应填写" + {"number": "数字", "date": "日期"}.get(kind, "文字") + "，不能是逻辑值（TRUE/FALSE）")
+        raise WrongCellType(
+            "应填写" + {"number": "数字", "date": "日期"}.get(kind, "文字") + "，不能是逻辑值（TRUE/FALSE）"
+        )
     if isinstance(value, (dt.datetime, dt.date)):
         if kind == "number":
             raise WrongCellType("应填写数字，不能是日期")

@@ -1,4 +1,5 @@
 """`flask --app app kpi demo-scale --units N --year YYYY [--seed S] [--replace]`: synthetic load data."""
+
 from __future__ import annotations
 
 import sys
@@ -11,10 +12,19 @@ from kpi.scale.generator import DEMO_PREFIX
 from kpi.scale.writer import DemoDataExists, generate, refusal
 
 TABLE_LABELS = {
-    "unit": "单位", "budget_line": "预算项目", "performance_goal": "绩效目标", "indicator": "指标",
-    "quarter_report": "季度填报", "indicator_result": "指标完成值", "budget_execution": "预算执行",
-    "monitoring_report": "运行监控", "monitoring_item": "监控指标", "monitoring_budget_item": "监控预算",
-    "self_evaluation": "绩效自评", "self_evaluation_goal": "自评目标", "self_evaluation_item": "自评指标",
+    "unit": "单位",
+    "budget_line": "预算项目",
+    "performance_goal": "绩效目标",
+    "indicator": "指标",
+    "quarter_report": "季度填报",
+    "indicator_result": "指标完成值",
+    "budget_execution": "预算执行",
+    "monitoring_report": "运行监控",
+    "monitoring_item": "监控指标",
+    "monitoring_budget_item": "监控预算",
+    "self_evaluation": "绩效自评",
+    "self_evaluation_goal": "自评目标",
+    "self_evaluation_item": "自评指标",
 }
 
 

@@ -6,6 +6,7 @@ moved. Every variant's text is parsed once, here, through kpi.domain (parse_targ
 infer_aggregation), so a synthetic indicator is exactly what an import of that text would make,
 and nothing is parsed per row. A variant whose parse changes the kind or comparator is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,12 +82,24 @@ def catalogue(year: int) -> Catalogue:
     projects = []
     for name in SEED_PROJECTS + EXTRA_PROJECTS:
         line = seed_projects.get(name, {})
-        description = in_year((line.get("description") or f"按照{SEED_YEAR}年工作计划安排，用于{name}相关工作。").strip())
-        goal = in_year((line.get("goal") or f"通过实施{name}项目，按期完成年度各项工作任务，项目计划于"
-                        f"{SEED_YEAR}年12月31日前完成。").strip())
+        description = in_year(
+            (line.get("description") or f"按照{SEED_YEAR}年工作计划安排，用于{name}相关工作。").strip()
+        )
+        goal = in_year(
+            (
+                line.get("goal")
+                or f"通过实施{name}项目，按期完成年度各项工作任务，项目计划于{SEED_YEAR}年12月31日前完成。"
+            ).strip()
+        )
         projects.append((name, description, goal))
-    return Catalogue(year, tuple(unit) + extra, project_own, completion,
-                     in_year(data["unit"]["annual_goal"].strip()), tuple(projects))
+    return Catalogue(
+        year,
+        tuple(unit) + extra,
+        project_own,
+        completion,
+        in_year(data["unit"]["annual_goal"].strip()),
+        tuple(projects),
+    )
 
 
 def _year_mover(year: int):
@@ -117,7 +130,7 @@ def _candidate_texts(text: str, target: Target) -> list[str]:
     """Perturbed versions of a target text: the number scaled, the percentage or deadline moved."""
     if target.kind is TargetKind.DEADLINE:
         m = re.search(r"(\d{4}年)\d{1,2}月\d{1,2}日前", text)
-        return [text[: m.start()] + m.group(1) + tail + text[m.end():] for tail in DEADLINES] if m else []
+        return [text[: m.start()] + m.group(1) + tail + text[m.end() :] for tail in DEADLINES] if m else []
     if target.value is None or target.kind not in (TargetKind.COUNT, TargetKind.PERCENT, TargetKind.MONEY):
         return []  # qualitative, budget-relative and ranges keep their published text
     m = _NUMBER.search(text)
@@ -133,7 +146,7 @@ def _candidate_texts(text: str, target: Target) -> list[str]:
         if "行政区" in text:
             scaled = {n for n in scaled if n <= DISTRICTS}  # a city has only so many districts
         options = [str(n) for n in sorted(scaled)]
-    return [text[: m.start()] + option + text[m.end():] for option in options]
+    return [text[: m.start()] + option + text[m.end() :] for option in options]
 
 
 def _variant(name: str, target: Target) -> Variant:

@@ -5,6 +5,7 @@ its own generator (deterministic for a seed). Figures obey the rules of kpi.doma
 are whole and never negative, a numerator never exceeds its denominator, a percentage never
 exceeds 100, a band is one of the three of docs/rules/scoring.md §6 and a deadline's date falls in the year.
 """
+
 from __future__ import annotations
 
 import random
@@ -21,11 +22,16 @@ SPENDING_SHARES = (0.18, 0.24, 0.25, 0.33)  # spending is back-loaded, as budget
 BANDS = (Band.ACHIEVED, Band.PARTIAL, Band.NOT_ACHIEVED)
 BAND_WEIGHTS = (0.75, 0.18, 0.07)
 # A qualitative score chosen inside its band (docs/rules/scoring.md §6), as a share of 分值.
-BAND_RATIOS = {Band.ACHIEVED: ("0.85", "0.9", "0.95", "1"), Band.PARTIAL: ("0.6", "0.65", "0.7", "0.75"),
-               Band.NOT_ACHIEVED: ("0.3", "0.4", "0.5", "0.55")}
-ASSESSMENTS = {Band.ACHIEVED: "已按计划完成本期工作，达到预期效果。",
-               Band.PARTIAL: "部分工作已完成，仍有事项在推进中。",
-               Band.NOT_ACHIEVED: "受客观条件影响，本期工作未能按计划推进。"}
+BAND_RATIOS = {
+    Band.ACHIEVED: ("0.85", "0.9", "0.95", "1"),
+    Band.PARTIAL: ("0.6", "0.65", "0.7", "0.75"),
+    Band.NOT_ACHIEVED: ("0.3", "0.4", "0.5", "0.55"),
+}
+ASSESSMENTS = {
+    Band.ACHIEVED: "已按计划完成本期工作，达到预期效果。",
+    Band.PARTIAL: "部分工作已完成，仍有事项在推进中。",
+    Band.NOT_ACHIEVED: "受客观条件影响，本期工作未能按计划推进。",
+}
 HUNDRED = Decimal(100)
 
 

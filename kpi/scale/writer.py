@@ -6,6 +6,7 @@ beside a running app), on SQLite they continue from the table's largest id (SQLi
 writer at a time). Every batch is one ``executemany`` per table, in foreign-key order, inside a
 single transaction: a failed run leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,9 +26,21 @@ from kpi.scale.reports import build_evaluation, build_monitoring
 from kpi.scale.templates import catalogue
 
 # Foreign-key order: parents before children (deletion runs it backwards).
-TABLES = ("unit", "budget_line", "performance_goal", "indicator", "quarter_report", "indicator_result",
-          "budget_execution", "monitoring_report", "monitoring_item", "monitoring_budget_item",
-          "self_evaluation", "self_evaluation_goal", "self_evaluation_item")
+TABLES = (
+    "unit",
+    "budget_line",
+    "performance_goal",
+    "indicator",
+    "quarter_report",
+    "indicator_result",
+    "budget_execution",
+    "monitoring_report",
+    "monitoring_item",
+    "monitoring_budget_item",
+    "self_evaluation",
+    "self_evaluation_goal",
+    "self_evaluation_item",
+)
 BATCH_UNITS = 50
 
 
@@ -69,14 +82,29 @@ class Ids:
         if not free:
             # Blocks grow with use, so a big table costs a few dozen queries, not thousands.
             self.block[table] = min(50_000, max(500, self.block[table] * 2))
-            free = self.free[table] = list(reversed(self.connection.execute(
-                sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-                {"table": table, "n": self.block[table]}).scalars().all()))
+            free = self.free[table] = list(
+                reversed(
+                    self.connection.execute(
+                        sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+                        {"table": table, "n": self.block[table]},
+                    )
+                    .scalars()
+                    .all()
+                )
+            )
         return free.pop()
 
 
-def generate(engine: Engine, *, units: int, year: int, seed: int = 0, replace: bool = False,
-             on_batch: Callable[[int], None] | None = None, batch_units: int = BATCH_UNITS) -> Summary:
+def generate(
+    engine: Engine,
+    *,
+    units: int,
+    year: int,
+    seed: int = 0,
+    replace: bool = False,
+    on_batch: Callable[[int], None] | None = None,
+    batch_units: int = BATCH_UNITS,
+) -> Summary:
     """Generate ``units`` demo units with a year of data; refuses when the year has some already,
     unless ``replace``. ``on_batch(n)`` is called after each batch of n units is written."""
     started = time.perf_counter()
@@ -100,8 +128,14 @@ def generate(engine: Engine, *, units: int, year: int, seed: int = 0, replace: b
                 unit_id = known.get(name)
                 if unit_id is None:
                     unit_id = ids("unit")
-                    rows["unit"].append({"id": unit_id, "name": name, "parent_id": parents[parent],
-                                         "created_at": stamp(date(year, 1, 2), 9)})
+                    rows["unit"].append(
+                        {
+                            "id": unit_id,
+                            "name": name,
+                            "parent_id": parents[parent],
+                            "created_at": stamp(date(year, 1, 2), 9),
+                        }
+                    )
                 unit = build_unit(run, ids, rows, index, unit_id)
                 build_monitoring(run, ids, rows, unit)
                 build_evaluation(run, ids, rows, unit)
@@ -150,8 +184,9 @@ def bulk_insert(connection: Connection, table: sa.Table, rows: list[dict]) -> No
                     copy.write_row(values)
     else:
         marks = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                                   [tuple(values) for values in converted])
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', [tuple(values) for values in converted]
+        )
 
 
 def _year(connection: Connection, year: int) -> tuple[int, ScoringSettings]:
@@ -163,7 +198,10 @@ def _year(connection: Connection, year: int) -> tuple[int, ScoringSettings]:
     try:
         return row.id, ScoringSettings.from_dict((row.settings or {}).get("scoring"))
     except ValueError:
-        return row.id, ScoringSettings()  # an invalid stored setting: the page warns; demo data uses the docs/rules/scoring.md §12 defaults
+        return (
+            row.id,
+            ScoringSettings(),
+        )  # an invalid stored setting: the page warns; demo data uses the docs/rules/scoring.md §12 defaults
 
 
 def _demo_units():
@@ -178,45 +216,72 @@ def _demo_unit_ids(connection: Connection) -> dict[str, int]:
 
 def _demo_units_in_year(connection: Connection, year_id: int) -> int:
     tables = SQLModel.metadata.tables
-    in_year = sa.union(*(sa.select(tables[name].c.unit_id).where(tables[name].c.year_id == year_id,
-                                                                 tables[name].c.unit_id.in_(_demo_units()))
-                         for name in ("budget_line", "indicator", "quarter_report")))
+    in_year = sa.union(
+        *(
+            sa.select(tables[name].c.unit_id).where(
+                tables[name].c.year_id == year_id, tables[name].c.unit_id.in_(_demo_units())
+            )
+            for name in ("budget_line", "indicator", "quarter_report")
+        )
+    )
     return connection.execute(sa.select(sa.func.count()).select_from(in_year.subquery())).scalar()
 
 
 def _delete_year(connection: Connection, year_id: int) -> None:
     """Delete the demo units' data for the year, children first, then demo units left unused."""
     tables = SQLModel.metadata.tables
-    owned = {name: sa.select(tables[name].c.id).where(tables[name].c.year_id == year_id,
-                                                      tables[name].c.unit_id.in_(_demo_units()))
-             for name in ("self_evaluation", "monitoring_report", "quarter_report")}
-    children = {"self_evaluation_item": ("evaluation_id", "self_evaluation"),
-                "self_evaluation_goal": ("evaluation_id", "self_evaluation"),
-                "monitoring_item": ("report_id", "monitoring_report"),
-                "monitoring_budget_item": ("report_id", "monitoring_report"),
-                "indicator_result": ("report_id", "quarter_report"),
-                "budget_execution": ("report_id", "quarter_report")}
+    owned = {
+        name: sa.select(tables[name].c.id).where(
+            tables[name].c.year_id == year_id, tables[name].c.unit_id.in_(_demo_units())
+        )
+        for name in ("self_evaluation", "monitoring_report", "quarter_report")
+    }
+    children = {
+        "self_evaluation_item": ("evaluation_id", "self_evaluation"),
+        "self_evaluation_goal": ("evaluation_id", "self_evaluation"),
+        "monitoring_item": ("report_id", "monitoring_report"),
+        "monitoring_budget_item": ("report_id", "monitoring_report"),
+        "indicator_result": ("report_id", "quarter_report"),
+        "budget_execution": ("report_id", "quarter_report"),
+    }
     for name, (column, parent) in children.items():
         connection.execute(tables[name].delete().where(tables[name].c[column].in_(owned[parent])))
-    for name in ("self_evaluation", "monitoring_report", "quarter_report", "indicator", "performance_goal",
-                 "budget_line"):
+    for name in (
+        "self_evaluation",
+        "monitoring_report",
+        "quarter_report",
+        "indicator",
+        "performance_goal",
+        "budget_line",
+    ):
         table = tables[name]
         connection.execute(table.delete().where(table.c.year_id == year_id, table.c.unit_id.in_(_demo_units())))
     # Demo units left with nothing at all (no other year, no account, reminder or audit row) go too,
     # so that a smaller run does not leave empty units behind; the rest are kept and reused.
     unit = tables["unit"]
-    referring = [column for table in tables.values() for column in table.c
-                 if any(key.column is unit.c.id for key in column.foreign_keys)]
-    connection.execute(unit.delete().where(unit.c.name.like(f"{DEMO_PREFIX}%"), *[
-        unit.c.id.not_in(sa.select(column).where(column.is_not(None))) for column in referring]))
+    referring = [
+        column
+        for table in tables.values()
+        for column in table.c
+        if any(key.column is unit.c.id for key in column.foreign_keys)
+    ]
+    connection.execute(
+        unit.delete().where(
+            unit.c.name.like(f"{DEMO_PREFIX}%"),
+            *[unit.c.id.not_in(sa.select(column).where(column.is_not(None))) for column in referring],
+        )
+    )
 
 
 def _parents(connection: Connection, ids: Ids, year: int) -> dict[str, int]:
     """The 主管部门 units, created when missing (the seed already has 深圳市市场监督管理局)."""
     unit = SQLModel.metadata.tables["unit"]
     found = dict(connection.execute(sa.select(unit.c.name, unit.c.id).where(unit.c.name.in_(PARENTS))).all())
-    missing = [{"id": ids("unit"), "name": name, "parent_id": None, "created_at": stamp(date(year, 1, 2), 9)}
-               for name in PARENTS if name not in found]
+    missing = [
+        {"id": ids("unit"), "name": name, "parent_id": None, "created_at": stamp(date(year, 1, 2), 9)}
+        for name in PARENTS
+        if name not in found
+    ]
     if missing:
         connection.execute(unit.insert(), missing)
         found.update((row["name"], row["id"]) for row in missing)

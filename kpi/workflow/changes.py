@@ -3,6 +3,7 @@
 A kind subclasses `Change` only to say how its values read (`show`), and raises
 `InputRejected` with its own keys; the fields, the labels and the messages are these.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

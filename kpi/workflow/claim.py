@@ -6,9 +6,11 @@ turns and the second sees the first's work (docs/engineering.md §4: optimistic 
 `claim` then compares the version the user saw with the committed one and bumps it; the
 bump is a plain UPDATE that leaves the session's objects alone, checked by its row count.
 """
+
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -21,8 +23,9 @@ from kpi.workflow.states import EDITABLE_STATUSES, Conflict, Locked, locked_mess
 Report = TypeVar("Report")
 
 
-def lock(session: Session, kind: ReportKind, report: Report | None,
-         create: Callable[[], Report]) -> tuple[Report, bool]:
+def lock(
+    session: Session, kind: ReportKind, report: Report | None, create: Callable[[], Report]
+) -> tuple[Report, bool]:
     """(the report as committed, locked; whether this call created it).
 
     `report` is the row as the page loaded it (None if there was none); `create` builds a
@@ -35,8 +38,9 @@ def lock(session: Session, kind: ReportKind, report: Report | None,
         report_id = insert_or_ignore(session, model, values, list(keys))
         created = report_id is not None
         if report_id is None:  # created by someone else: find it (their insert has committed)
-            report_id = session.execute(sa.select(model.id).where(
-                *(getattr(model, key) == getattr(fresh, key) for key in keys))).scalar_one()
+            report_id = session.execute(
+                sa.select(model.id).where(*(getattr(model, key) == getattr(fresh, key) for key in keys))
+            ).scalar_one()
     else:
         report_id = report.id
     return lock_row(session, model, report_id), created
@@ -45,17 +49,26 @@ def lock(session: Session, kind: ReportKind, report: Report | None,
 def bump(session: Session, model, report) -> None:
     """Move the locked report's version on by one (the next save must have seen this one)."""
     bumped = session.execute(
-        sa.update(model).where(model.id == report.id, model.version == report.version)
+        sa.update(model)
+        .where(model.id == report.id, model.version == report.version)
         .values(version=report.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if bumped.rowcount != 1:  # cannot happen under the lock; never go on if it does
         raise Conflict()
     session.refresh(report)
 
 
-def claim(session: Session, kind: ReportKind, report: Report | None, create: Callable[[], Report],
-          expected_version: int | None, conflict: Callable[[], Conflict] = Conflict, *,
-          editable: bool = False) -> tuple[Report, bool]:
+def claim(
+    session: Session,
+    kind: ReportKind,
+    report: Report | None,
+    create: Callable[[], Report],
+    expected_version: int | None,
+    conflict: Callable[[], Conflict] = Conflict,
+    *,
+    editable: bool = False,
+) -> tuple[Report, bool]:
     """The locked report with its version bumped (or newly created), else `conflict()` is raised.
 
     `expected_version` is the version the user saw (0 for a report not yet created; None

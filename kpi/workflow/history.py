@@ -3,6 +3,7 @@
 The audit trail already holds each step, written in the transaction that took it, so the
 history is read from it rather than kept twice; the person's name comes from their account.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class Step:
 
     @property
     def person(self) -> str:
-        """"李华（szcc_reviewer）": the name and the login, as the history shows them."""
+        """ "李华（szcc_reviewer）": the name and the login, as the history shows them."""
         return person(self.name, self.login)
 
     @property
@@ -48,9 +49,11 @@ def approval_history(session: Session, entity: str, report_id: int | None) -> li
     rows = session.execute(
         sa.select(AuditEvent.action, AuditEvent.occurred_at, AuditEvent.actor, User.display_name, AuditEvent.reason)
         .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == report_id,
-               AuditEvent.action.in_(tuple(STEP_LABELS)))
-        .order_by(AuditEvent.id))
+        .where(
+            AuditEvent.entity == entity, AuditEvent.entity_id == report_id, AuditEvent.action.in_(tuple(STEP_LABELS))
+        )
+        .order_by(AuditEvent.id)
+    )
     return [Step(action, at, login, name or login, reason) for action, at, login, name, reason in rows]
 
 
@@ -73,7 +76,9 @@ def sign_off(steps: list[Step]) -> SignOff:
     """The latest submission, and the final approval when the report stands approved."""
     submitted = next((step for step in reversed(steps) if step.action == "submit"), None)
     approved = final_approval(steps)
-    return SignOff(filed_by=submitted.name if submitted else "",
-                   filed_on=format_date(submitted.at) if submitted else "",
-                   approved_by=approved.name if approved else "",
-                   approved_on=format_date(approved.at) if approved else "")
+    return SignOff(
+        filed_by=submitted.name if submitted else "",
+        filed_on=format_date(submitted.at) if submitted else "",
+        approved_by=approved.name if approved else "",
+        approved_on=format_date(approved.at) if approved else "",
+    )

@@ -4,6 +4,7 @@ The workflow, the reminders and the finance desk never name a report table: they
 up here (a registry like CTFd's challenge types). A feature registers its kind once, in its
 models module, beside the table it describes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,18 +5,24 @@ draft → submitted (送审) → approved (审核通过); a submitted report can
 state of its own, not a return: the finance desk counts returns, and a reopened report
 was approved once. Only draft, returned and reopened reports can be edited.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kpi.db import utcnow
 
-STATUS_LABELS = {None: "未填报", "draft": "草稿", "submitted": "已送审", "approved": "审核通过", "returned": "已退回",
-                 "reopened": "已重新打开"}
+STATUS_LABELS = {
+    None: "未填报",
+    "draft": "草稿",
+    "submitted": "已送审",
+    "approved": "审核通过",
+    "returned": "已退回",
+    "reopened": "已重新打开",
+}
 STATUSES = ("draft", "submitted", "approved", "returned", "reopened")
 STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in STATUSES))
 EDITABLE_STATUSES = (None, "draft", "returned", "reopened")
@@ -29,16 +35,17 @@ TRANSITIONS = {
 ACTION_LABELS = {"submit": "送审", "approve": "审核通过", "return": "退回", "reopen": "重新打开"}
 MAX_REASON = 2000
 
+
 class ReviewedReport(SQLModel):
     """Columns every reviewed report has: status, version (optimistic locking), who and when."""
 
     status: str = Field(default="draft", max_length=10)
     version: int = 1
-    submitted_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    reviewed_at: Optional[datetime] = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    review_reason: Optional[str] = Field(default=None, sa_type=sa.Text)
+    submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    review_reason: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 

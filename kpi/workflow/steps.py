@@ -1,7 +1,8 @@
 """Moving a report through its states: claim, check on the committed row, apply, audit."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -13,13 +14,34 @@ from kpi.workflow.states import STATUS_LABELS, Conflict, apply_transition, check
 
 def audit_created(session: Session, kind: ReportKind, report, *, user, unit_id: int, what: str) -> None:
     """The audit entry of a report a claim has just created (as a draft)."""
-    record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
-           entity_id=report.id, action="create", field=what, new_value=STATUS_LABELS["draft"])
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        unit_id=unit_id,
+        entity=kind.entity,
+        entity_id=report.id,
+        action="create",
+        field=what,
+        new_value=STATUS_LABELS["draft"],
+    )
 
 
-def transition(session: Session, kind: ReportKind, report, create: Callable, action: str, *, user,
-               expected_version: int | None, reason: str | None, unit_id: int, what: str,
-               conflict: Callable[[], Conflict] = Conflict, check: Callable[[], None] | None = None):
+def transition(
+    session: Session,
+    kind: ReportKind,
+    report,
+    create: Callable,
+    action: str,
+    *,
+    user,
+    expected_version: int | None,
+    reason: str | None,
+    unit_id: int,
+    what: str,
+    conflict: Callable[[], Conflict] = Conflict,
+    check: Callable[[], None] | None = None,
+):
     """送审 / 审核通过 / 退回 / 重新打开 one report; the report, locked and moved on.
 
     The status is checked again on the row as committed, after the claim: a page loaded
@@ -33,7 +55,17 @@ def transition(session: Session, kind: ReportKind, report, create: Callable, act
         check()
     old_status = apply_transition(report, action, target, reason, user)
     session.add(report)
-    record(session, actor=user.username, user_id=user.id, unit_id=unit_id, entity=kind.entity,
-           entity_id=report.id, action=action, field=f"{what} · 状态",
-           old_value=STATUS_LABELS[old_status], new_value=STATUS_LABELS[target], reason=reason)
+    record(
+        session,
+        actor=user.username,
+        user_id=user.id,
+        unit_id=unit_id,
+        entity=kind.entity,
+        entity_id=report.id,
+        action=action,
+        field=f"{what} · 状态",
+        old_value=STATUS_LABELS[old_status],
+        new_value=STATUS_LABELS[target],
+        reason=reason,
+    )
     return report

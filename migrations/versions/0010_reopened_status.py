@@ -11,23 +11,25 @@ self_evaluation.approved_basis holds what an approved self-evaluation was scored
 (kpi.results.basis). Reports approved before this migration have none and score live
 until they are next approved.
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
+from alembic import op
 
-
-revision: str = '0010'
-down_revision: Union[str, Sequence[str], None] = '0009'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 TABLES = ("quarter_report", "monitoring_report", "self_evaluation")
 OLD = "status IN ('draft', 'submitted', 'approved', 'returned')"
 NEW = "status IN ('draft', 'submitted', 'approved', 'returned', 'reopened')"
-LAST_STEP = ("(SELECT action FROM audit_event WHERE audit_event.entity = '{table}' "
-             "AND audit_event.entity_id = {table}.id AND audit_event.action IN ('submit', 'approve', 'return', 'reopen') "
-             "ORDER BY audit_event.id DESC LIMIT 1)")
+LAST_STEP = (
+    "(SELECT action FROM audit_event WHERE audit_event.entity = '{table}' "
+    "AND audit_event.entity_id = {table}.id AND audit_event.action IN ('submit', 'approve', 'return', 'reopen') "
+    "ORDER BY audit_event.id DESC LIMIT 1)"
+)
 
 
 def upgrade() -> None:
@@ -37,8 +39,10 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(op.f(f"ck_{table}_status"), type_="check")
             batch.create_check_constraint("status", NEW)
-        op.execute(f"UPDATE {table} SET status = 'reopened' "
-                   f"WHERE status = 'returned' AND {LAST_STEP.format(table=table)} = 'reopen'")
+        op.execute(
+            f"UPDATE {table} SET status = 'reopened' "
+            f"WHERE status = 'returned' AND {LAST_STEP.format(table=table)} = 'reopen'"
+        )
 
 
 def downgrade() -> None:

@@ -8,24 +8,24 @@ existing rows cannot be signed here: they keep mac NULL, `kpi audit verify` repo
 as unsigned, and `flask --app app kpi audit seal` signs them once after the upgrade
 (docs/audit.md, "Upgrading").
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate renders AutoString; docs/engineering.md §3)
+from alembic import op
 
-
-revision: str = '0012'
-down_revision: Union[str, Sequence[str], None] = '0011'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('mac', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("mac", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_column('mac')
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_column("mac")

@@ -1,4 +1,5 @@
 """Who can sign in, and what happens when they cannot?"""
+
 from __future__ import annotations
 
 import pytest
@@ -49,7 +50,9 @@ def test_next_never_leaves_the_site(client, target):
     from tests.conftest import csrf_from
 
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "szcc_staff", "password": "Demo@2023", "next": target, "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "szcc_staff", "password": "Demo@2023", "next": target, "csrf_token": token}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
@@ -58,7 +61,9 @@ def test_next_returns_to_the_requested_page(client):
     from tests.conftest import csrf_from
 
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "finance", "password": "Demo@2023", "next": "/units", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "finance", "password": "Demo@2023", "next": "/units", "csrf_token": token}
+    )
     assert response.headers["Location"] == "/units"
 
 
@@ -73,9 +78,14 @@ def test_change_password_enforces_the_policy(client, auth):
 
     auth.login("szcc_staff")
     token = csrf_from(client.get("/account/password").get_data(as_text=True))
-    weak = client.post("/account/password", data={"current": "Demo@2023", "new": "short", "confirm": "short", "csrf_token": token})
+    weak = client.post(
+        "/account/password", data={"current": "Demo@2023", "new": "short", "confirm": "short", "csrf_token": token}
+    )
     assert "密码至少 8 位" in weak.get_data(as_text=True)
-    ok = client.post("/account/password", data={"current": "Demo@2023", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token})
+    ok = client.post(
+        "/account/password",
+        data={"current": "Demo@2023", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token},
+    )
     assert ok.status_code == 302
     auth.logout()
     assert "用户名或密码错误" in auth.login("szcc_staff").get_data(as_text=True)

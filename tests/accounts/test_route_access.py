@@ -4,6 +4,7 @@ For each URL rule and method, each role gets the outcome its access rule promise
 anonymous users are sent to login; a unit they may not read is 404; a unit they may
 read but not change is 403; and an allowed request is neither.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,16 @@ ROLES = {
 }
 PASSWORDS = {"other_staff": "Other#Pass1"}
 # Example values for URL variables; a new variable must be added here (the test says so).
-SAMPLE_VALUES = {"unit_id": OWN_UNIT, "year": 2023, "quarter": 1, "action": "approve", "indicator_id": 25,
-                 "notification_id": 1, "job_id": 1, "adjustment_id": 1}
+SAMPLE_VALUES = {
+    "unit_id": OWN_UNIT,
+    "year": 2023,
+    "quarter": 1,
+    "action": "approve",
+    "indicator_id": 25,
+    "notification_id": 1,
+    "job_id": 1,
+    "adjustment_id": 1,
+}
 # Routes on the user's own records: a sample id nobody owns is "not found" for everyone signed in.
 OWN_RECORD_ENDPOINTS = {"reminders.mark_read", "finance.job", "finance.job_download"}
 SAFE_METHODS = {"GET"}
@@ -37,9 +46,16 @@ SAFE_METHODS = {"GET"}
 
 # What the finance bureau may post: its own session, password and notifications, the consolidated
 # export it reads, and approving or returning a 绩效目标调整 (its only write to a unit's data).
-FINANCE_WRITES = {"accounts.login", "accounts.logout", "accounts.change_password", "reminders.mark_read",
-                  "reminders.mark_all_read", "finance.start_consolidated", "adjustments.approve",
-                  "adjustments.approval_return"}
+FINANCE_WRITES = {
+    "accounts.login",
+    "accounts.logout",
+    "accounts.change_password",
+    "reminders.mark_read",
+    "reminders.mark_all_read",
+    "finance.start_consolidated",
+    "adjustments.approve",
+    "adjustments.approval_return",
+}
 
 
 @pytest.fixture
@@ -47,7 +63,9 @@ def other_unit_id(sqlite_url) -> int:
     engine = make_engine(sqlite_url)
     with transaction(engine) as session:
         unit = budget.get_or_create_unit(session, "深圳市其他单位")
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"}
+        )
         unit_id = unit.id
         _sample_adjustment(session)
     engine.dispose()
@@ -63,8 +81,17 @@ def _sample_adjustment(session) -> None:
     year = budget.get_year(session, SAMPLE_VALUES["year"])
     table = find_table(session, OWN_UNIT, year.id, None)
     staff = session.exec(sa.select(User).where(User.username == "szcc_staff")).scalar_one()
-    session.add(TargetAdjustment(id=SAMPLE_VALUES["adjustment_id"], unit_id=OWN_UNIT, year_id=year.id,
-                                 target_table_id=table.id, reason="样例", basis="样例", created_by_id=staff.id))
+    session.add(
+        TargetAdjustment(
+            id=SAMPLE_VALUES["adjustment_id"],
+            unit_id=OWN_UNIT,
+            year_id=year.id,
+            target_table_id=table.id,
+            reason="样例",
+            basis="样例",
+            created_by_id=staff.id,
+        )
+    )
 
 
 def routes(app):
@@ -129,7 +156,8 @@ def test_every_route_gives_each_role_what_its_rule_promises(app, other_unit_id):
                 "login": status == 302 and "/login" in response.headers.get("Location", ""),
                 "hidden": status == 404,
                 "forbidden": status == 403,
-                "allowed": status not in (401, 403) and (status != 404 or rule.endpoint in OWN_RECORD_ENDPOINTS)
+                "allowed": status not in (401, 403)
+                and (status != 404 or rule.endpoint in OWN_RECORD_ENDPOINTS)
                 and not (status == 302 and "/login?" in response.headers.get("Location", "")),
             }[want]
             if not ok:

@@ -1,4 +1,5 @@
 """Can a unit's users reach only their unit, and the finance bureau every unit?"""
+
 from __future__ import annotations
 
 from kpi.accounts.service import create_user
@@ -12,7 +13,9 @@ def add_other_unit(sqlite_url) -> int:
     engine = make_engine(sqlite_url)
     with transaction(engine) as session:
         unit = budget.get_or_create_unit(session, OTHER_UNIT)
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": OTHER_UNIT})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": OTHER_UNIT}
+        )
         unit_id = unit.id
     engine.dispose()
     return unit_id
@@ -34,7 +37,19 @@ def test_finance_bureau_reads_every_unit(client, auth):
 
 def test_cli_creates_a_user_with_the_password_from_the_environment(runner, monkeypatch):
     monkeypatch.setenv("KPI_PASSWORD", "Strong#Pass1")
-    result = runner.invoke(args=["kpi", "create-user", "new_staff", "--role", "staff", "--unit", "深圳市消费者委员会秘书处", "--email", "a@b.cn"])
+    result = runner.invoke(
+        args=[
+            "kpi",
+            "create-user",
+            "new_staff",
+            "--role",
+            "staff",
+            "--unit",
+            "深圳市消费者委员会秘书处",
+            "--email",
+            "a@b.cn",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "已创建用户 new_staff（填报人）" in result.output
 
@@ -57,5 +72,7 @@ def test_cli_refuses_bad_users_with_a_message(runner, monkeypatch):
 
 def test_cli_prompts_for_the_password_when_the_variable_is_absent(runner, monkeypatch):
     monkeypatch.delenv("KPI_PASSWORD", raising=False)
-    result = runner.invoke(args=["kpi", "create-user", "prompted", "--role", "finance"], input="Strong#Pass1\nStrong#Pass1\n")
+    result = runner.invoke(
+        args=["kpi", "create-user", "prompted", "--role", "finance"], input="Strong#Pass1\nStrong#Pass1\n"
+    )
     assert result.exit_code == 0, result.output

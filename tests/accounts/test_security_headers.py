@@ -1,4 +1,5 @@
 """Do responses carry the security headers, and does an idle session expire?"""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Does a sign-in end on logout, on a password change and after its absolute lifetime,
 for every copy of its cookie?"""
+
 from __future__ import annotations
 
 import time
@@ -13,8 +14,10 @@ NEW_PASSWORD = "Better#Pass9"
 def copy_of(app, client):
     """A second browser holding a copy of `client`'s session cookie (as a thief would)."""
     thief = app.test_client()
-    thief.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"),
-                     client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value)
+    thief.set_cookie(
+        app.config.get("SESSION_COOKIE_NAME", "session"),
+        client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value,
+    )
     return thief
 
 
@@ -35,8 +38,10 @@ def test_a_password_change_ends_every_other_copy_but_not_this_session(app, clien
     auth.login("szcc_staff")
     thief = copy_of(app, client)
     html = client.get("/account/password").get_data(as_text=True)
-    changed = client.post("/account/password", data={"csrf_token": csrf_from(html), "current": "Demo@2023",
-                                                      "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    changed = client.post(
+        "/account/password",
+        data={"csrf_token": csrf_from(html), "current": "Demo@2023", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     assert changed.status_code == 302
     assert signed_in(client.get(PAGE))  # the person who changed it carries on
     assert thief.get(PAGE).status_code == 302  # the copy is signed out

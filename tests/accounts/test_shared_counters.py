@@ -5,6 +5,7 @@ the app without a Redis server running, survive one that is down, and (with a re
 count every worker's attempts together. Several workers on per-process memory:// counters
 must be refused at start-up (issue #13, item 5).
 """
+
 from __future__ import annotations
 
 import os
@@ -40,20 +41,36 @@ def gunicorn_hook(name: str):
 
 
 def test_production_with_several_workers_on_memory_counters_does_not_start(tmp_path):
-    env = {**os.environ, "KPI_ENV": "production", "KPI_PASSWORD_PROFILE": "default", "WEB_CONCURRENCY": "3", "PORT": str(free_port())}
+    env = {
+        **os.environ,
+        "KPI_ENV": "production",
+        "KPI_PASSWORD_PROFILE": "default",
+        "WEB_CONCURRENCY": "3",
+        "PORT": str(free_port()),
+    }
     env.pop("KPI_RATELIMIT_STORAGE", None)
-    done = subprocess.run([str(GUNICORN), "app:app", "-c", str(CONF)], check=False, cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(GUNICORN), "app:app", "-c", str(CONF)],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "refusing to start 3 workers with KPI_RATELIMIT_STORAGE=memory://" in done.stderr
     assert "redis://" in done.stderr
 
 
-@pytest.mark.parametrize(("env", "storage", "workers"), [
-    ("production", "memory://", 1),  # one worker: its counters are the only ones
-    ("production", "redis://127.0.0.1:6379/0", 4),
-    ("development", "memory://", 4),
-])
+@pytest.mark.parametrize(
+    ("env", "storage", "workers"),
+    [
+        ("production", "memory://", 1),  # one worker: its counters are the only ones
+        ("production", "redis://127.0.0.1:6379/0", 4),
+        ("development", "memory://", 4),
+    ],
+)
 def test_one_worker_a_shared_store_or_development_starts(monkeypatch, env, storage, workers):
     monkeypatch.setenv("KPI_ENV", env)
     monkeypatch.setenv("KPI_RATELIMIT_STORAGE", storage)
@@ -95,8 +112,11 @@ def _post_logins(base: str, count: int) -> list[int]:
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 def test_two_workers_on_redis_count_login_attempts_together(sqlite_url, tmp_path, monkeypatch):
     redis_port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     monkeypatch.setenv("KPI_RATELIMIT_STORAGE", f"redis://127.0.0.1:{redis_port}/0")
     server = start_server(sqlite_url, free_port(), tmp_path / "web.log", workers=2)
     try:

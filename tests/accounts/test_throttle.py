@@ -4,6 +4,7 @@ Each test performs the attack of issue #13: it times and compares the answers fo
 unknown names, fresh and throttled; it keeps failing from one address while the owner signs
 in from another; it sends parallel guesses at a real database and counts them.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,9 @@ def page_text(response, username: str) -> str:
 
 def throttle_rows(engine, subject: str) -> dict[str, int]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(LoginThrottle.source, LoginThrottle.failures)
-                            .where(LoginThrottle.subject == subject)).all()
+        rows = conn.execute(
+            sa.select(LoginThrottle.source, LoginThrottle.failures).where(LoginThrottle.subject == subject)
+        ).all()
     return dict(rows)
 
 
@@ -73,8 +75,10 @@ def real_hashing_app(make_app, sqlite_url):
     cost. The account is made here because the demo accounts were hashed cheaply."""
     app = make_app(sqlite_url, KPI_PASSWORD_PROFILE="default")
     with app.app_context(), Session(app.extensions["kpi_engine"]) as session:
-        service.create_user(session, {"username": TIMED, "password": TIMED_PASSWORD, "role": "reviewer",
-                                      "unit": "深圳市消费者委员会秘书处"})
+        service.create_user(
+            session,
+            {"username": TIMED, "password": TIMED_PASSWORD, "role": "reviewer", "unit": "深圳市消费者委员会秘书处"},
+        )
         session.commit()
     yield app
     passwords.configure(os.environ["KPI_PASSWORD_PROFILE"])
@@ -118,7 +122,9 @@ def test_a_throttled_episode_is_audited_once_for_known_and_unknown_names(app):
         for _ in range(throttle.MAX_ATTEMPTS + 4):
             attempt(attacker, name)
     with Session(app.extensions["kpi_engine"]) as session:
-        events = session.exec(sa.select(AuditEvent.actor, AuditEvent.reason).where(AuditEvent.action == "throttle")).all()
+        events = session.exec(
+            sa.select(AuditEvent.actor, AuditEvent.reason).where(AuditEvent.action == "throttle")
+        ).all()
     assert sorted(actor for actor, _ in events) == sorted([KNOWN, UNKNOWN])
     assert all("203.0.113.10" in reason for _, reason in events)
 
@@ -146,8 +152,12 @@ def test_an_ipv6_client_is_one_address_across_its_slash_64():
     from kpi.accounts.limits import client_address
 
     app = Flask(__name__)
-    for raw, seen in [("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
-                      ("::ffff:192.0.2.5", "192.0.2.5"), ("192.0.2.5", "192.0.2.5")]:
+    for raw, seen in [
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.5", "192.0.2.5"),
+        ("192.0.2.5", "192.0.2.5"),
+    ]:
         with app.test_request_context(environ_base={"REMOTE_ADDR": raw}):
             assert client_address() == seen
 
@@ -192,7 +202,9 @@ def test_parallel_wrong_guesses_count_exactly_on_postgres(pg_url, make_app):
     app = make_app(pg_url)
     engine = app.extensions["kpi_engine"]
     with app.app_context(), Session(engine) as session:
-        service.create_user(session, {"username": "pg_admin", "password": "Strong#Pass42", "role": "admin"}, actor="test")
+        service.create_user(
+            session, {"username": "pg_admin", "password": "Strong#Pass42", "role": "admin"}, actor="test"
+        )
         session.commit()
     _assert_every_guess_counted(engine, "pg_admin")
     _assert_every_guess_counted(engine, "pg_nobody")
@@ -203,12 +215,18 @@ def test_the_current_password_check_on_password_change_is_throttled(client, auth
     statuses = []
     for guess in range(throttle.MAX_ATTEMPTS + 3):
         token = csrf_from(client.get("/account/password").get_data(as_text=True))
-        response = client.post("/account/password", data={
-            "current": f"Guess#{guess}x", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token})
+        response = client.post(
+            "/account/password",
+            data={"current": f"Guess#{guess}x", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token},
+        )
         statuses.append("过多" in response.get_data(as_text=True))
     assert statuses == [False] * throttle.MAX_ATTEMPTS + [True] * 3
     token = csrf_from(client.get("/account/password").get_data(as_text=True))
-    right = client.post("/account/password", data={
-        "current": DEMO_PASSWORD, "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token})
-    assert right.status_code == 200 and "过多" in right.get_data(as_text=True), "the right password got through a throttle"
+    right = client.post(
+        "/account/password",
+        data={"current": DEMO_PASSWORD, "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token},
+    )
+    assert right.status_code == 200 and "过多" in right.get_data(as_text=True), (
+        "the right password got through a throttle"
+    )
     assert AuthActions(app.test_client()).login("szcc_staff").status_code == 302  # signing in is not affected

@@ -1,4 +1,5 @@
 """Helpers for adjustment tests: a signed-in client per role, and posting like the browser does."""
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ def indicator(db: Session, indicator_id: int) -> Indicator:
 def draft_unit_table(url: str) -> None:
     engine = make_engine(url)
     with transaction(engine) as session:
-        mark_table(session, unit_id=UNIT_ID, year_id=budget.get_year(session, YEAR).id, budget_line_id=None,
-                   status="draft")
+        mark_table(
+            session, unit_id=UNIT_ID, year_id=budget.get_year(session, YEAR).id, budget_line_id=None, status="draft"
+        )
     engine.dispose()
 
 
@@ -61,8 +63,16 @@ class Desk:
     def __init__(self, client):
         self.client = client
 
-    def propose(self, ids: dict, changes: dict, *, reason="预算调剂后任务量减少", basis="深财预〔2023〕88号",
-                action="save", url=NEW_URL):
+    def propose(
+        self,
+        ids: dict,
+        changes: dict,
+        *,
+        reason="预算调剂后任务量减少",
+        basis="深财预〔2023〕88号",
+        action="save",
+        url=NEW_URL,
+    ):
         html = self.client.get(url).get_data(as_text=True)
         data = {"csrf_token": csrf_from(html), "action": action, "reason": reason, "basis": basis}
         version = re.search(r'name="version" type="hidden" value="(\d+)"', html)

@@ -1,5 +1,6 @@
 """Does a 绩效目标调整 walk from proposal through the reviewer's check to finance's approval,
 and back through a return by either, with the original target kept and every version listed?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,7 +28,11 @@ def status(db, adjustment_id: int) -> str:
 def test_proposal_check_and_approval_adjust_the_indicator_and_keep_the_original(desks, ids, db):
     staff, reviewer, finance = desks["staff"], desks["reviewer"], desks["finance"]
     before = indicator(db, ids[COMPLAINTS])
-    assert (before.target_text, before.target_value, before.original_target_text) == ("≥19000宗", Decimal("19000.0000"), None)
+    assert (before.target_text, before.target_value, before.original_target_text) == (
+        "≥19000宗",
+        Decimal("19000.0000"),
+        None,
+    )
     old_version, old_points = before.version, indicator(db, ids[SATISFACTION]).points
 
     adjustment_id = submitted(desks, ids)
@@ -46,15 +51,30 @@ def test_proposal_check_and_approval_adjust_the_indicator_and_keep_the_original(
     assert f'data-adjustment-id="{adjustment_id}"' not in finance.page("/adjustments/pending")
 
     after = indicator(db, ids[COMPLAINTS])
-    assert (after.target_text, after.comparator, after.target_value, after.unit) == ("≥1.7万宗", ">=", Decimal("17000.0000"), "宗")
+    assert (after.target_text, after.comparator, after.target_value, after.unit) == (
+        "≥1.7万宗",
+        ">=",
+        Decimal("17000.0000"),
+        "宗",
+    )
     assert (after.original_target_text, after.initial_target_text, after.is_adjusted) == ("≥19000宗", "≥19000宗", True)
     assert after.version == old_version + 1  # a settings form opened before approval is now stale
     points = indicator(db, ids[SATISFACTION])
-    assert (points.points, points.initial_points, points.target_text) == (Decimal("4.50"), old_points, points.initial_target_text)
+    assert (points.points, points.initial_points, points.target_text) == (
+        Decimal("4.50"),
+        old_points,
+        points.initial_target_text,
+    )
 
-    versions = db.exec(select(IndicatorVersion).where(IndicatorVersion.indicator_id == ids[COMPLAINTS])
-                       .order_by(IndicatorVersion.number)).all()
-    assert [(v.number, v.target_text, v.adjustment_id) for v in versions] == [(1, "≥19000宗", None), (2, "≥1.7万宗", adjustment_id)]
+    versions = db.exec(
+        select(IndicatorVersion)
+        .where(IndicatorVersion.indicator_id == ids[COMPLAINTS])
+        .order_by(IndicatorVersion.number)
+    ).all()
+    assert [(v.number, v.target_text, v.adjustment_id) for v in versions] == [
+        (1, "≥19000宗", None),
+        (2, "≥1.7万宗", adjustment_id),
+    ]
     listing = staff.page(f"/units/{UNIT_ID}/indicators/{ids[COMPLAINTS]}/versions")
     assert "第 1 版（年初）" in listing and "第 2 版（现行）" in listing and f"调整申请第 {adjustment_id} 号" in listing
 
@@ -97,11 +117,17 @@ def test_the_reviewer_returns_with_a_reason_and_staff_resubmit(desks, ids, db):
 
     edit_url = detail_url(adjustment_id) + "/edit"
     assert "≥1.7万宗" in staff.page(edit_url)  # the returned proposal comes back as it was
-    response = staff.propose(ids, {COMPLAINTS: ("≥18000宗", "")}, basis="深财预〔2023〕89号", action="submit", url=edit_url)
+    response = staff.propose(
+        ids, {COMPLAINTS: ("≥18000宗", "")}, basis="深财预〔2023〕89号", action="submit", url=edit_url
+    )
     assert response.status_code == 302
     assert status(db, adjustment_id) == "submitted"
     page = staff.page(detail_url(adjustment_id))
-    assert "≥18000宗" in page and "深财预〔2023〕89号" in page and SATISFACTION not in page.split("调整内容")[1].split("办理")[0]
+    assert (
+        "≥18000宗" in page
+        and "深财预〔2023〕89号" in page
+        and SATISFACTION not in page.split("调整内容")[1].split("办理")[0]
+    )
     assert indicator(db, ids[COMPLAINTS]).target_text == "≥19000宗"
 
 

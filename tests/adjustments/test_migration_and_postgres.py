@@ -1,4 +1,5 @@
 """Does migration 0009 approve the tables that already exist, and does the flow work on PostgreSQL?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -31,8 +32,16 @@ def test_upgrading_marks_every_existing_table_approved(pg_url):
     upgrade_to_head(engine)
     with Session(engine) as session:
         tables = session.exec(select(TargetTable)).all()
-        keys = set(session.exec(select(Indicator.unit_id, Indicator.year_id, Indicator.scope,
-                                       sa.case((Indicator.scope == "project", Indicator.budget_line_id))).distinct()).all())
+        keys = set(
+            session.exec(
+                select(
+                    Indicator.unit_id,
+                    Indicator.year_id,
+                    Indicator.scope,
+                    sa.case((Indicator.scope == "project", Indicator.budget_line_id)),
+                ).distinct()
+            ).all()
+        )
     engine.dispose()
     assert {(t.unit_id, t.year_id, t.scope, t.budget_line_id) for t in tables} == keys
     assert len(tables) > 1 and all(t.status == "approved" and t.approved_at for t in tables)
@@ -49,17 +58,25 @@ def test_an_adjustment_is_approved_on_postgres(pg_url, make_app):
         desks[role] = Desk(client)
     engine = app.extensions["kpi_engine"]
     with Session(engine) as session:
-        ids = {row.name: row.id for row in session.exec(
-            select(Indicator).where(Indicator.unit_id == UNIT_ID, Indicator.scope == "unit"))}
+        ids = {
+            row.name: row.id
+            for row in session.exec(select(Indicator).where(Indicator.unit_id == UNIT_ID, Indicator.scope == "unit"))
+        }
     adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "12.5")}, action="submit"))
     desks["reviewer"].step(adjustment_id, "review/check")
     desks["finance"].step(adjustment_id, "approval/approve")
     with Session(engine) as session:
         row = session.get(Indicator, ids[COMPLAINTS])
         assert (row.target_text, row.target_value, row.points, row.original_target_text) == (
-            "≥1.7万宗", Decimal("17000.0000"), Decimal("12.50"), "≥19000宗")
+            "≥1.7万宗",
+            Decimal("17000.0000"),
+            Decimal("12.50"),
+            "≥19000宗",
+        )
     # A second approval of the same unit-wide table's row is impossible: one row per table.
     with Session(engine) as session, pytest.raises(sa.exc.IntegrityError):
-        table = session.exec(select(TargetTable).where(TargetTable.unit_id == UNIT_ID, TargetTable.scope == "unit")).first()
+        table = session.exec(
+            select(TargetTable).where(TargetTable.unit_id == UNIT_ID, TargetTable.scope == "unit")
+        ).first()
         session.add(TargetTable(unit_id=UNIT_ID, year_id=table.year_id, scope="unit", status="draft"))
         session.flush()

@@ -2,6 +2,7 @@
 
 No reason, no change, a bad value, a table that is not approved yet, a stale version,
 another unit's adjustment, and a role that may not take the step."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,15 +15,25 @@ from kpi.audit.models import AuditEvent
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
 from tests.adjustments.conftest import (
-    COMPLAINTS, LIST_URL, NEW_URL, UNIT_ID, Desk, created_id, detail_url, draft_unit_table, indicator,
+    COMPLAINTS,
+    LIST_URL,
+    NEW_URL,
+    UNIT_ID,
+    Desk,
+    created_id,
+    detail_url,
+    draft_unit_table,
+    indicator,
 )
 from tests.conftest import AuthActions, csrf_from
 
 
 def counts(db) -> tuple[int, int]:
     db.expire_all()
-    return (db.exec(select(func.count()).select_from(TargetAdjustment)).one(),
-            db.exec(select(func.count()).select_from(AuditEvent)).one())
+    return (
+        db.exec(select(func.count()).select_from(TargetAdjustment)).one(),
+        db.exec(select(func.count()).select_from(AuditEvent)).one(),
+    )
 
 
 def test_a_proposal_without_reason_is_refused_and_keeps_what_was_typed(desks, ids, db):
@@ -34,15 +45,19 @@ def test_a_proposal_without_reason_is_refused_and_keeps_what_was_typed(desks, id
     assert counts(db) == before
 
 
-@pytest.mark.parametrize(("changes", "basis", "message"), [
-    ({}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
-    ({COMPLAINTS: ("≥19000宗", "")}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
-    ({COMPLAINTS: ("≥1.7万宗", "")}, "", "请填写调整依据"),
-    ({COMPLAINTS: ("", "abc")}, "深财预〔2023〕88号", "应为数字"),
-    ({COMPLAINTS: ("", "120")}, "深财预〔2023〕88号", "不能大于 100"),
-    ({COMPLAINTS: ("", "-1")}, "深财预〔2023〕88号", "不能为负数"),
-    ({COMPLAINTS: ("≥" + "9" * 2001, "")}, "深财预〔2023〕88号", "过长"),
-], ids=["no-change", "same-as-now", "no-basis", "points-text", "points-over-100", "negative", "too-long"])
+@pytest.mark.parametrize(
+    ("changes", "basis", "message"),
+    [
+        ({}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
+        ({COMPLAINTS: ("≥19000宗", "")}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
+        ({COMPLAINTS: ("≥1.7万宗", "")}, "", "请填写调整依据"),
+        ({COMPLAINTS: ("", "abc")}, "深财预〔2023〕88号", "应为数字"),
+        ({COMPLAINTS: ("", "120")}, "深财预〔2023〕88号", "不能大于 100"),
+        ({COMPLAINTS: ("", "-1")}, "深财预〔2023〕88号", "不能为负数"),
+        ({COMPLAINTS: ("≥" + "9" * 2001, "")}, "深财预〔2023〕88号", "过长"),
+    ],
+    ids=["no-change", "same-as-now", "no-basis", "points-text", "points-over-100", "negative", "too-long"],
+)
 def test_a_bad_proposal_is_refused_with_its_reason(desks, ids, db, changes, basis, message):
     before = counts(db)
     response = desks["staff"].propose(ids, changes, basis=basis)
@@ -53,8 +68,9 @@ def test_a_bad_proposal_is_refused_with_its_reason(desks, ids, db, changes, basi
 
 def test_control_characters_in_a_proposal_are_cleaned_at_input(desks, ids, db):
     """A NUL or ESC pasted into a target never reaches the database (kpi.core.text)."""
-    adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1\x00.7\x1b万宗", "")},
-                                                      basis="深财预\x00〔2023〕88号"))
+    adjustment_id = created_id(
+        desks["staff"].propose(ids, {COMPLAINTS: ("≥1\x00.7\x1b万宗", "")}, basis="深财预\x00〔2023〕88号")
+    )
     page = desks["staff"].page(detail_url(adjustment_id))
     assert "≥1.7万宗" in page and "深财预〔2023〕88号" in page and "\x00" not in page
 
@@ -76,7 +92,9 @@ def test_a_stale_version_is_refused(desks, ids, db):
     desks["reviewer"].step(adjustment_id, "review/check")  # moves it on: the version seen is now old
     desks["finance"].step(adjustment_id, "approval/return", reason="请补充依据")
     before = counts(db)
-    page = desks["reviewer"].step(adjustment_id, "review/return", reason="重复退回", version=seen).get_data(as_text=True)
+    page = (
+        desks["reviewer"].step(adjustment_id, "review/return", reason="重复退回", version=seen).get_data(as_text=True)
+    )
     assert "该调整申请已被他人修改或处理" in page
     page = desks["finance"].step(adjustment_id, "approval/approve", version="999999").get_data(as_text=True)
     assert "该调整申请已被他人修改或处理" in page
@@ -92,9 +110,17 @@ def test_a_stale_proposal_edit_is_refused_and_keeps_what_was_typed(desks, ids, d
     assert first.status_code == 302
     html = desks["staff"].client.get(edit_url).get_data(as_text=True)
     # Post the form as it was opened before the save above (version 1).
-    response = desks["staff"].client.post(edit_url, data={
-        "csrf_token": csrf_from(html), "version": "1", "action": "save", "reason": "再改", "basis": "深财预〔2023〕90号",
-        f"i{ids[COMPLAINTS]}-target": "≥1.6万宗"})
+    response = desks["staff"].client.post(
+        edit_url,
+        data={
+            "csrf_token": csrf_from(html),
+            "version": "1",
+            "action": "save",
+            "reason": "再改",
+            "basis": "深财预〔2023〕90号",
+            f"i{ids[COMPLAINTS]}-target": "≥1.6万宗",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "该调整申请已被他人修改或处理" in page and 'value="≥1.6万宗"' in page
     db.expire_all()
@@ -119,8 +145,9 @@ def other_staff(app, sqlite_url):
     engine = make_engine(sqlite_url)
     with transaction(engine) as session:
         budget.get_or_create_unit(session, "深圳市其他单位")
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff",
-                              "unit": "深圳市其他单位"})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"}
+        )
     engine.dispose()
     client = app.test_client()
     AuthActions(client).login("other_staff", "Other#Pass1")
@@ -129,8 +156,13 @@ def other_staff(app, sqlite_url):
 
 def test_another_units_staff_find_nothing(desks, ids, other_staff):
     adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}))
-    for url in (LIST_URL, NEW_URL, detail_url(adjustment_id), detail_url(adjustment_id) + "/edit",
-                f"/units/{UNIT_ID}/indicators/{ids[COMPLAINTS]}/versions"):
+    for url in (
+        LIST_URL,
+        NEW_URL,
+        detail_url(adjustment_id),
+        detail_url(adjustment_id) + "/edit",
+        f"/units/{UNIT_ID}/indicators/{ids[COMPLAINTS]}/versions",
+    ):
         assert other_staff.client.get(url).status_code == 404, url
     token = csrf_from(other_staff.page("/account/password"))
     assert other_staff.client.post(detail_url(adjustment_id) + "/submit", data={"csrf_token": token}).status_code == 404
@@ -138,13 +170,22 @@ def test_another_units_staff_find_nothing(desks, ids, other_staff):
 
 def test_each_step_belongs_to_its_role(desks, ids, app):
     adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}, action="submit"))
-    forbidden = [("staff", "review/check"), ("staff", "approval/approve"), ("reviewer", "approval/approve"),
-                 ("reviewer", "submit"), ("finance", "review/check"), ("finance", "submit"),
-                 ("finance", "review/return"), ("staff", "approval/return")]
+    forbidden = [
+        ("staff", "review/check"),
+        ("staff", "approval/approve"),
+        ("reviewer", "approval/approve"),
+        ("reviewer", "submit"),
+        ("finance", "review/check"),
+        ("finance", "submit"),
+        ("finance", "review/return"),
+        ("staff", "approval/return"),
+    ]
     for role, path in forbidden:
         desk = desks[role]
         html = desk.page(detail_url(adjustment_id))
-        response = desk.client.post(f"{detail_url(adjustment_id)}/{path}", data={"csrf_token": csrf_from(html), "version": "2"})
+        response = desk.client.post(
+            f"{detail_url(adjustment_id)}/{path}", data={"csrf_token": csrf_from(html), "version": "2"}
+        )
         assert response.status_code == 403, (role, path)
     assert desks["finance"].client.get(NEW_URL).status_code == 403
     assert desks["finance"].client.get(detail_url(adjustment_id) + "/edit").status_code == 403
@@ -162,7 +203,10 @@ def test_nothing_in_the_trail_was_lost(desks, ids, db):
     created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}))
     events = db.exec(select(AuditEvent).where(AuditEvent.entity == "target_adjustment")).all()
     assert events and all(event.actor == "szcc_staff" for event in events)
-    assert db.exec(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.field.like("%调整后指标值"))).one() == 1
+    assert (
+        db.exec(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.field.like("%调整后指标值"))).one()
+        == 1
+    )
 
 
 def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
@@ -171,9 +215,17 @@ def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
     page = desks["staff"].client.get(edit_url, follow_redirects=True).get_data(as_text=True)
     assert "当前状态为“待初审”，不能修改" in page
     html = desks["staff"].page(detail_url(adjustment_id))
-    response = desks["staff"].client.post(edit_url, data={
-        "csrf_token": csrf_from(html), "version": "2", "action": "save", "reason": "再改", "basis": "文号",
-        f"i{ids[COMPLAINTS]}-target": "≥1.6万宗"})
+    response = desks["staff"].client.post(
+        edit_url,
+        data={
+            "csrf_token": csrf_from(html),
+            "version": "2",
+            "action": "save",
+            "reason": "再改",
+            "basis": "文号",
+            f"i{ids[COMPLAINTS]}-target": "≥1.6万宗",
+        },
+    )
     assert response.status_code == 409 and "不能保存调整申请" in response.get_data(as_text=True)
     db.expire_all()
     assert db.get(TargetAdjustment, adjustment_id).reason == "预算调剂后任务量减少"

@@ -1,4 +1,5 @@
 """Once a table is approved, can anyone still change its targets or points on the settings page?"""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,14 @@ def settings_form(client, url: str, **overrides) -> dict:
     data = {
         "csrf_token": csrf_from(html),
         "version": re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1),
-        "target_text": "≥19000宗", "aggregation": "cumulative", "points": "", "reason": "核对",
-        "plan_q1": "", "plan_q2": "", "plan_q3": "", "plan_q4": "",
+        "target_text": "≥19000宗",
+        "aggregation": "cumulative",
+        "points": "",
+        "reason": "核对",
+        "plan_q1": "",
+        "plan_q2": "",
+        "plan_q3": "",
+        "plan_q4": "",
     }
     data.update(overrides)
     return data

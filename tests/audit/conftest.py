@@ -1,4 +1,5 @@
 """Fixtures for the audit tests: the app with `kpi audit …` attached, its own key and export folder."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Helpers for the audit tests: record events the way services do, and tamper with rows behind the app's back."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,19 @@ def gen_events(engine, count: int, *, per_transaction: int = 3, prefix: str = "�
     while done < count:
         with signed_session(engine, key) as session:
             for _ in range(min(per_transaction, count - done)):
-                record(session, actor="szcc_staff", user_id=3, unit_id=2, entity="indicator_result", entity_id=done,
-                       action="update", field="value", old_value=f"{prefix}{done}", new_value=done + 1, reason="季度填报")
+                record(
+                    session,
+                    actor="szcc_staff",
+                    user_id=3,
+                    unit_id=2,
+                    entity="indicator_result",
+                    entity_id=done,
+                    action="update",
+                    field="value",
+                    old_value=f"{prefix}{done}",
+                    new_value=done + 1,
+                    reason="季度填报",
+                )
                 done += 1
             session.commit()
 

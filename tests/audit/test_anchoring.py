@@ -3,6 +3,7 @@
 Each attack of issue #13 item 6 is tried for real: the public SHA-256 chain alone passes
 it (`problems` is empty), and the full check (MACs and checkpoints) names it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -75,8 +76,11 @@ def test_an_edit_with_the_public_chain_recomputed_is_detected_by_the_macs(engine
     recompute_chain(engine, victim)
     assert problems(engine) == []
     assert full_check(engine, export_dir).all_problems() == [
-        (f"第 {victim}–{ids[-1]} 号记录（共 6 条）的签名（MAC）不符：记录被修改并重新计算了哈希链，"
-         "或不是用本系统的审计密钥（KPI_AUDIT_KEY）写入的")]
+        (
+            f"第 {victim}–{ids[-1]} 号记录（共 6 条）的签名（MAC）不符：记录被修改并重新计算了哈希链，"
+            "或不是用本系统的审计密钥（KPI_AUDIT_KEY）写入的"
+        )
+    ]
 
 
 def test_a_recomputed_chain_also_breaks_the_checkpoints_head(engine, export_dir):
@@ -94,8 +98,10 @@ def test_a_row_appended_without_the_key_is_detected(engine, export_dir):
     table = AuditEvent.__table__
     with engine.begin() as conn:
         tail = conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(1)).mappings().one()
-        fields = {**{name: tail[name] for name in tail if name not in ("id", "prev_hash", "hash", "mac")},
-                  "new_value": "伪造的值"}
+        fields = {
+            **{name: tail[name] for name in tail if name not in ("id", "prev_hash", "hash", "mac")},
+            "new_value": "伪造的值",
+        }
         for forged_mac in (None, "ab" * 32):
             prev = conn.execute(sa.select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar_one()
             conn.execute(table.insert().values(**fields, prev_hash=prev, hash=event_hash(prev, fields), mac=forged_mac))

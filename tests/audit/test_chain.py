@@ -1,7 +1,8 @@
 """Is every audit event chained to the one before, and does tampering in the database show?"""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -56,7 +57,7 @@ def test_an_event_stamped_with_a_local_time_hashes_as_it_is_stored(engine):
         event = record(session, actor="a", entity="unit", action="update")
         event.occurred_at = datetime(2023, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
         session.commit()
-    assert chain(engine)[-1].occurred_at.replace(tzinfo=timezone.utc) == datetime(2023, 7, 1, 1, 30, tzinfo=timezone.utc)
+    assert chain(engine)[-1].occurred_at.replace(tzinfo=UTC) == datetime(2023, 7, 1, 1, 30, tzinfo=UTC)
     assert problems(engine) == []
 
 
@@ -74,8 +75,12 @@ def test_an_edit_that_also_recomputes_the_rows_hash_breaks_the_next_link(engine)
     victim, following = event_ids(engine)[-5:-3]
     tamper(engine, "UPDATE audit_event SET old_value = '9999' WHERE id = :id", id=victim)
     forged = next(e for e in chain(engine) if e.id == victim)
-    tamper(engine, "UPDATE audit_event SET hash = :hash WHERE id = :id",
-           hash=event_hash(forged.prev_hash, forged.model_dump()), id=victim)
+    tamper(
+        engine,
+        "UPDATE audit_event SET hash = :hash WHERE id = :id",
+        hash=event_hash(forged.prev_hash, forged.model_dump()),
+        id=victim,
+    )
     assert [p.event_id for p in problems(engine)] == [following]
 
 
@@ -111,13 +116,27 @@ def test_a_row_slipped_into_the_middle_is_detected_on_both_sides(engine):
     ids = event_ids(engine)
     tamper(engine, "UPDATE audit_event SET id = id + 1000 WHERE id > :id", id=ids[5])
     anchor = next(e for e in chain(engine) if e.id == ids[5])
-    fields = dict(occurred_at=anchor.occurred_at, actor="intruder", user_id=None, unit_id=None, entity="indicator",
-                  entity_id=1, action="update", field="target_text", old_value="≥19000宗", new_value="≥100宗", reason=None)
+    fields = dict(
+        occurred_at=anchor.occurred_at,
+        actor="intruder",
+        user_id=None,
+        unit_id=None,
+        entity="indicator",
+        entity_id=1,
+        action="update",
+        field="target_text",
+        old_value="≥19000宗",
+        new_value="≥100宗",
+        reason=None,
+    )
     # Its own hash is right; it cannot reuse the anchor's hash as prev_hash (UNIQUE), so it invents one.
     prev_hash = "f" * 64
     with engine.begin() as conn:
-        conn.execute(sa.insert(AuditEvent.__table__).values(
-            id=ids[5] + 1, prev_hash=prev_hash, hash=event_hash(prev_hash, fields), **fields))
+        conn.execute(
+            sa.insert(AuditEvent.__table__).values(
+                id=ids[5] + 1, prev_hash=prev_hash, hash=event_hash(prev_hash, fields), **fields
+            )
+        )
     assert [p.event_id for p in problems(engine)] == [ids[5] + 1, ids[6] + 1000]
 
 
@@ -125,9 +144,14 @@ def test_two_events_can_never_claim_the_same_predecessor(engine):
     gen_events(engine, 3)
     last = chain(engine)[-2]
     with pytest.raises(sa.exc.IntegrityError):
-        tamper(engine, "INSERT INTO audit_event (occurred_at, actor, entity, action, prev_hash, hash) "
-                       "VALUES (:at, 'x', 'unit', 'update', :prev, :hash)",
-               at=datetime(2023, 1, 1), prev=last.hash, hash="0" * 64)
+        tamper(
+            engine,
+            "INSERT INTO audit_event (occurred_at, actor, entity, action, prev_hash, hash) "
+            "VALUES (:at, 'x', 'unit', 'update', :prev, :hash)",
+            at=datetime(2023, 1, 1),
+            prev=last.hash,
+            hash="0" * 64,
+        )
 
 
 def test_the_application_still_cannot_change_or_delete_an_event(engine):

@@ -1,4 +1,5 @@
 """Is the checkpoint file itself tamper-evident, and does writing one refuse to bury a problem?"""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def rewrite(export_dir, lines: list[str]) -> None:
 
 def test_each_checkpoint_records_the_trail_and_chains_to_the_one_before(engine, export_dir):
     lines = [json.loads(line) for line in three_checkpoints(engine, export_dir)]
-    assert [line["count"] for line in lines] == [len(event_ids(engine)) - 4, len(event_ids(engine)) - 2,
-                                                 len(event_ids(engine))]
+    assert [line["count"] for line in lines] == [
+        len(event_ids(engine)) - 4,
+        len(event_ids(engine)) - 2,
+        len(event_ids(engine)),
+    ]
     assert lines[-1]["last_id"] == event_ids(engine)[-1] and lines[-1]["unsigned_through"] == 0
     assert lines[0]["prev"] == "" and [line["prev"] for line in lines[1:]] == [line["mac"] for line in lines[:-1]]
 
@@ -41,7 +45,9 @@ def test_an_edited_checkpoint_line_is_detected(engine, export_dir):
     edited["count"] -= 1  # as if to cover for a deleted row
     rewrite(export_dir, [lines[0], json.dumps(edited) + "\n", lines[2]])
     found = read_checkpoints(checkpoint_path(export_dir), KEY)
-    assert found.problems == ["检查点文件第 2 行的签名不符：这一行是伪造或修改的，或它之前的行被删除、调换了顺序，或密钥不同"]
+    assert found.problems == [
+        "检查点文件第 2 行的签名不符：这一行是伪造或修改的，或它之前的行被删除、调换了顺序，或密钥不同"
+    ]
     assert [c.line for c in found.checkpoints] == [1, 3]
 
 
@@ -56,7 +62,9 @@ def test_a_removed_or_reordered_middle_line_is_detected(engine, export_dir):
 def test_a_garbled_file_is_reported_line_by_line_without_raising(engine, export_dir):
     lines = three_checkpoints(engine, export_dir)
     path = checkpoint_path(export_dir)
-    path.write_bytes(lines[0].encode() + b"\xff\xfe not json\n[1, 2]\n" + b'{"count": true}\n' + b"\n" + b"{" * 100000 + b"\n")
+    path.write_bytes(
+        lines[0].encode() + b"\xff\xfe not json\n[1, 2]\n" + b'{"count": true}\n' + b"\n" + b"{" * 100000 + b"\n"
+    )
     found = read_checkpoints(path, KEY)
     assert len(found.checkpoints) == 1
     assert [p.split("：")[0] for p in found.problems] == [f"检查点文件第 {n} 行无法读取" for n in (2, 3, 4, 6)]

@@ -1,4 +1,5 @@
 """Does `kpi audit verify` confirm a whole trail, and list each broken link with exit 1?"""
+
 from __future__ import annotations
 
 from tests.audit.gen import event_ids, gen_events, tamper
@@ -59,12 +60,14 @@ def test_audit_verify_reports_mangled_rows_and_a_garbled_checkpoint_file_without
     assert runner.invoke(args=["kpi", "audit", "checkpoint"]).exit_code == 0
     ids = event_ids(engine)
     # SQLite keeps whatever it is given, whatever the column's type.
-    for sql in ("UPDATE audit_event SET occurred_at = 'not a time' WHERE id = :id",
-                "UPDATE audit_event SET hash = X'00ff' WHERE id = :id",
-                "UPDATE audit_event SET mac = 12345 WHERE id = :id",
-                "UPDATE audit_event SET entity_id = 'abc' WHERE id = :id",
-                "UPDATE audit_event SET new_value = X'ff' WHERE id = :id",
-                "UPDATE audit_event SET mac = '签名' WHERE id = :id"):
+    for sql in (
+        "UPDATE audit_event SET occurred_at = 'not a time' WHERE id = :id",
+        "UPDATE audit_event SET hash = X'00ff' WHERE id = :id",
+        "UPDATE audit_event SET mac = 12345 WHERE id = :id",
+        "UPDATE audit_event SET entity_id = 'abc' WHERE id = :id",
+        "UPDATE audit_event SET new_value = X'ff' WHERE id = :id",
+        "UPDATE audit_event SET mac = '签名' WHERE id = :id",
+    ):
         tamper(engine, sql, id=ids.pop())
     with (export_dir / "audit-checkpoints.jsonl").open("ab") as out:
         out.write(b'\x00\xff{"count": 1e999}\n')

@@ -5,6 +5,7 @@ single writer lock, taken before the tail is read. Each writer holds its transac
 a little after recording, so the two really overlap. Every row is signed under that lock,
 and checkpoints taken in the middle of the race must still hold afterwards.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,8 +30,15 @@ def race(engine, export_dir) -> None:
             for t in range(TRANSACTIONS):
                 with signed_session(engine) as session:
                     for e in range(EVENTS):
-                        record(session, actor=f"writer{number}", entity="indicator_result", entity_id=t,
-                               action="update", old_value=e, new_value=e + 1)
+                        record(
+                            session,
+                            actor=f"writer{number}",
+                            entity="indicator_result",
+                            entity_id=t,
+                            action="update",
+                            old_value=e,
+                            new_value=e + 1,
+                        )
                     session.flush()  # the chain is extended here, under the lock …
                     time.sleep(0.002)  # … and held while the transaction stays open
                     session.commit()

@@ -2,9 +2,10 @@
 
 And after 0012 (signatures), are those old rows reported unsigned until `seal` signs them?
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,16 +31,42 @@ def migrate(engine, revision: str) -> None:
 
 def exercise_backfill(engine, export_dir) -> None:
     migrate(engine, "0005")
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
-    old = sa.table("audit_event", *(sa.column(name) for name in (
-        "occurred_at", "actor", "entity", "entity_id", "action", "field", "old_value", "new_value", "reason")))
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    old = sa.table(
+        "audit_event",
+        *(
+            sa.column(name)
+            for name in (
+                "occurred_at",
+                "actor",
+                "entity",
+                "entity_id",
+                "action",
+                "field",
+                "old_value",
+                "new_value",
+                "reason",
+            )
+        ),
+    )
     with engine.begin() as conn:
-        conn.execute(old.insert(), [
-            {"occurred_at": start + timedelta(minutes=i, microseconds=i), "actor": "szcc_staff", "entity": "indicator_result",
-             "entity_id": i, "action": "update", "field": "value", "old_value": None if i % 3 else str(i),
-             "new_value": f"第{i}次", "reason": "季度填报\n说明" if i % 7 == 0 else None}
-            for i in range(OLD_EVENTS)
-        ])
+        conn.execute(
+            old.insert(),
+            [
+                {
+                    "occurred_at": start + timedelta(minutes=i, microseconds=i),
+                    "actor": "szcc_staff",
+                    "entity": "indicator_result",
+                    "entity_id": i,
+                    "action": "update",
+                    "field": "value",
+                    "old_value": None if i % 3 else str(i),
+                    "new_value": f"第{i}次",
+                    "reason": "季度填报\n说明" if i % 7 == 0 else None,
+                }
+                for i in range(OLD_EVENTS)
+            ],
+        )
     upgrade_to_head(engine)
     assert problems(engine) == []
     with engine.connect() as conn:

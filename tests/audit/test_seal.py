@@ -1,4 +1,5 @@
 """Can the rows from before migration 0012 be signed once, and only those, and only once?"""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,11 @@ def sealing(engine, export_dir) -> int:
 def test_unsigned_old_rows_fail_verify_with_the_way_out(legacy, export_dir):
     ids = event_ids(legacy.extensions["kpi_engine"])
     assert full_check(legacy.extensions["kpi_engine"], export_dir).all_problems() == [
-        (f"第 {ids[0]}–{ids[-1]} 号记录（共 {len(ids)} 条）没有签名：若是升级（迁移 0012）之前写入的旧记录，"
-         "确认无误后运行 flask --app app kpi audit seal 补签")]
+        (
+            f"第 {ids[0]}–{ids[-1]} 号记录（共 {len(ids)} 条）没有签名：若是升级（迁移 0012）之前写入的旧记录，"
+            "确认无误后运行 flask --app app kpi audit seal 补签"
+        )
+    ]
 
 
 def test_seal_signs_the_old_rows_writes_a_checkpoint_and_then_has_nothing_to_do(legacy, export_dir):

@@ -1,4 +1,5 @@
 """Fixtures for the backup tests: the app with `kpi backup`/`kpi restore` attached."""
+
 from __future__ import annotations
 
 import pytest

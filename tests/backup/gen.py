@@ -1,10 +1,11 @@
 """Helpers for the backup tests: a database with something in every kind of column, and a row-by-row comparison."""
+
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -41,11 +42,17 @@ def attach_backup(app):
 
 def gen_busy_database(app) -> None:
     """Results, an approved and a draft quarter, reminders, notifications, e-mails, monitoring, audit events…"""
-    gen_quarter(app, 1, {
-        "投诉调解辅助服务": {"value": "5000"},
-        "投诉处理总成功率": {"numerator": "45", "denominator": "50"},
-        "干部职工满意度": {"band": "部分达成", "assessment": AWKWARD_TEXT},
-    }, spending={"信息化类": "100.5", "基本支出": "1234.5678"}, submit=True)
+    gen_quarter(
+        app,
+        1,
+        {
+            "投诉调解辅助服务": {"value": "5000"},
+            "投诉处理总成功率": {"numerator": "45", "denominator": "50"},
+            "干部职工满意度": {"band": "部分达成", "assessment": AWKWARD_TEXT},
+        },
+        spending={"信息化类": "100.5", "基本支出": "1234.5678"},
+        submit=True,
+    )
     quarter_action(app, 1, "approve", "szcc_reviewer")
     gen_quarter(app, 2, {"项目完成时间": {"achieved_on": "2023-06-30"}, "投诉调解辅助服务": {"value": "4500.25"}})
     update_indicator(app, "投诉调解辅助服务", plan_q1=Decimal("4750.1234"), plan_q2=Decimal("0.0001"))
@@ -58,7 +65,7 @@ def gen_busy_database(app) -> None:
 
 def gen_odd_rows(session: Session) -> None:
     """Edge cases: a parent unit with a larger id than its child, huge and tiny money, a year without settings."""
-    child = Unit(name="后建上级的下属单位", created_at=datetime(2023, 3, 1, 1, 2, 3, 456789, tzinfo=timezone.utc))
+    child = Unit(name="后建上级的下属单位", created_at=datetime(2023, 3, 1, 1, 2, 3, 456789, tzinfo=UTC))
     session.add(child)
     session.flush()
     parent = Unit(name="后建的主管部门")
@@ -68,15 +75,38 @@ def gen_odd_rows(session: Session) -> None:
     year = FiscalYear(year=2031)
     session.add_all([child, year])
     session.flush()
-    session.add(BudgetLine(unit_id=child.id, year_id=year.id, kind="project", name=AWKWARD_TEXT,
-                           initial_budget=Decimal("123456789012.3456"), adjusted_budget=Decimal("0.0001")))
-    record(session, actor="cli", entity="unit", entity_id=child.id, action="update", field="parent_id",
-           old_value=None, new_value=parent.id, reason=AWKWARD_TEXT)
+    session.add(
+        BudgetLine(
+            unit_id=child.id,
+            year_id=year.id,
+            kind="project",
+            name=AWKWARD_TEXT,
+            initial_budget=Decimal("123456789012.3456"),
+            adjusted_budget=Decimal("0.0001"),
+        )
+    )
+    record(
+        session,
+        actor="cli",
+        entity="unit",
+        entity_id=child.id,
+        action="update",
+        field="parent_id",
+        old_value=None,
+        new_value=parent.id,
+        reason=AWKWARD_TEXT,
+    )
     gen_report_items(session)
     gen_adjustment(session)
     # A table keyed by two text columns rather than an id.
-    session.add(LoginThrottle(subject="login:szcc_staff", source="10.0.0.7", failures=3,
-                              last_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=timezone.utc)))
+    session.add(
+        LoginThrottle(
+            subject="login:szcc_staff",
+            source="10.0.0.7",
+            failures=3,
+            last_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=UTC),
+        )
+    )
 
 
 def gen_adjustment(session: Session) -> None:
@@ -87,11 +117,14 @@ def gen_adjustment(session: Session) -> None:
     from kpi.adjustments.schemas import Proposal
     from kpi.indicators.tables import find_table
 
-    indicator = session.exec(select(Indicator).where(Indicator.name == "投诉调解辅助服务", Indicator.scope == "unit")).one()
+    indicator = session.exec(
+        select(Indicator).where(Indicator.name == "投诉调解辅助服务", Indicator.scope == "unit")
+    ).one()
     table = find_table(session, indicator.unit_id, indicator.year_id, None)
     user = SimpleNamespace(id=1, username="cli")
-    proposal = Proposal(reason=AWKWARD_TEXT, basis="深财预〔2023〕88号",
-                        changes={indicator.id: ("≥1.7万宗", Decimal("12.25"))})
+    proposal = Proposal(
+        reason=AWKWARD_TEXT, basis="深财预〔2023〕88号", changes={indicator.id: ("≥1.7万宗", Decimal("12.25"))}
+    )
     adjustment = adjustments.propose(session, table, proposal, user=user)
     for step in (adjustments.submit, adjustments.check, adjustments.approve):
         step(session, adjustment, user=user, expected_version=adjustment.version)
@@ -102,17 +135,39 @@ def gen_report_items(session: Session) -> None:
     report = session.exec(select(MonitoringReport)).first()
     indicator = session.exec(select(Indicator).order_by(Indicator.id)).first()
     line = session.exec(select(BudgetLine).order_by(BudgetLine.id)).first()
-    session.add(MonitoringItem(report_id=report.id, indicator_id=indicator.id, july_value=Decimal("1603.5"),
-                               july_achieved_on=date(2023, 7, 31), forecast=Decimal("19000.0001"), deviation=True,
-                               cause=AWKWARD_TEXT, likelihood="有可能"))
+    session.add(
+        MonitoringItem(
+            report_id=report.id,
+            indicator_id=indicator.id,
+            july_value=Decimal("1603.5"),
+            july_achieved_on=date(2023, 7, 31),
+            forecast=Decimal("19000.0001"),
+            deviation=True,
+            cause=AWKWARD_TEXT,
+            likelihood="有可能",
+        )
+    )
     session.add(MonitoringBudgetItem(report_id=report.id, budget_line_id=line.id, spent_july=Decimal("12.3456")))
-    evaluation = SelfEvaluation(unit_id=report.unit_id, year_id=report.year_id, total_score=Decimal("92.50"), grade="优")
+    evaluation = SelfEvaluation(
+        unit_id=report.unit_id, year_id=report.year_id, total_score=Decimal("92.50"), grade="优"
+    )
     session.add(evaluation)
     session.flush()
     session.add(SelfEvaluationGoal(evaluation_id=evaluation.id, budget_line_id=None, actual_text=AWKWARD_TEXT))
-    session.add(SelfEvaluationItem(evaluation_id=evaluation.id, indicator_id=indicator.id, chosen_ratio=Decimal("0.8333")))
-    session.add(ExportJob(year_id=report.year_id, requested_by_id=1, status="failed", progress_done=1, progress_total=3,
-                          error=AWKWARD_TEXT, finished_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=timezone.utc)))
+    session.add(
+        SelfEvaluationItem(evaluation_id=evaluation.id, indicator_id=indicator.id, chosen_ratio=Decimal("0.8333"))
+    )
+    session.add(
+        ExportJob(
+            year_id=report.year_id,
+            requested_by_id=1,
+            status="failed",
+            progress_done=1,
+            progress_total=3,
+            error=AWKWARD_TEXT,
+            finished_at=datetime(2023, 8, 1, 1, 2, 3, tzinfo=UTC),
+        )
+    )
 
 
 def dump_text(engine, key: bytes = KEY) -> str:
@@ -161,8 +216,10 @@ def all_rows(engine) -> dict[str, list[tuple]]:
     """Every table's rows in id order, datetimes in UTC (SQLite hands back naive UTC)."""
     with engine.connect() as conn:
         return {
-            table.name: [tuple(_normal(value) for value in row)
-                         for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
+            table.name: [
+                tuple(_normal(value) for value in row)
+                for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
             for table in backup_tables()
         }
 
@@ -180,4 +237,6 @@ def assert_same_rows(source_engine, target_engine) -> None:
             assert before == after, f"{name}: {before} != {after}"
             # Equal is not enough for money: the type and every digit must survive.
             assert [type(v) for v in before] == [type(v) for v in after], name
-            assert [str(v) for v in before if isinstance(v, Decimal)] == [str(v) for v in after if isinstance(v, Decimal)]
+            assert [str(v) for v in before if isinstance(v, Decimal)] == [
+                str(v) for v in after if isinstance(v, Decimal)
+            ]

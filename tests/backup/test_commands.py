@@ -1,4 +1,5 @@
 """Do `kpi backup` and `kpi restore` work from the command line, and fail in Chinese with exit 1?"""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ def test_restore_into_a_database_with_data_fails_in_chinese_with_exit_1(app, run
     assert row_counts(app.extensions["kpi_engine"]) == before
 
 
-def test_restore_of_a_truncated_file_fails_and_leaves_the_new_database_empty(app, runner, make_app, empty_sqlite_url,
-                                                                             tmp_path):
+def test_restore_of_a_truncated_file_fails_and_leaves_the_new_database_empty(
+    app, runner, make_app, empty_sqlite_url, tmp_path
+):
     backup_to(runner, tmp_path / "kpi.jsonl")
     path = tmp_path / "kpi.jsonl"
     path.write_text(path.read_text(encoding="utf-8")[:-200], encoding="utf-8")

@@ -1,4 +1,5 @@
 """Does a restore refuse what it must (a used target, another schema, a damaged dump) and then write nothing?"""
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,9 @@ def test_restore_refuses_a_database_that_already_has_data(app, dump_of_busy):
 
 
 def test_restore_refuses_a_dump_made_at_another_schema_revision(empty_engine, dump_of_busy):
-    older = replace_line(dump_of_busy, 0, lambda line: line.replace(f'"schema_revision":"{head_revision()}"', '"schema_revision":"0004"'))
+    older = replace_line(
+        dump_of_busy, 0, lambda line: line.replace(f'"schema_revision":"{head_revision()}"', '"schema_revision":"0004"')
+    )
     message = refused(empty_engine, older)
     assert f"备份的数据库结构版本 0004 与当前版本 {head_revision()} 不一致，请先" in message
 

@@ -1,4 +1,5 @@
 """Does a backup restore into an empty database on the other engine exactly, ready for new work?"""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 The attack (issue #13): edit a dump so that szcc_staff is an admin and recompute its
 SHA-256 trailer. The HMAC under the deployment's backup key cannot be recomputed.
 """
+
 from __future__ import annotations
 
 import io

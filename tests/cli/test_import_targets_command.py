@@ -1,4 +1,5 @@
 """Does `kpi import-targets` import both table layouts, and refuse bad files without writing?"""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import json
 import pytest
 from sqlmodel import Session, func, select
 
-from kpi.db import make_engine
 from kpi.budget.models import Unit
+from kpi.db import make_engine
 from kpi.indicators.models import Indicator, TargetTable
 from tests.indicators.xlsx_factory import (
     gen_single_layout_table,
@@ -59,7 +60,11 @@ def test_split_layout_imports_each_projects_own_table(runner, tmp_path):
     assert "新建项目“市场监督管理事务”" in result.output
     assert listing(runner) == []
     market = {row["name"]: row for row in listing(runner, "--project", "市场监督管理事务")}
-    assert (market["年处理投诉数量"]["comparator"], market["年处理投诉数量"]["target_value"], market["年处理投诉数量"]["unit"]) == (">=", 50000, "宗")
+    assert (
+        market["年处理投诉数量"]["comparator"],
+        market["年处理投诉数量"]["target_value"],
+        market["年处理投诉数量"]["unit"],
+    ) == (">=", 50000, "宗")
     assert market["宣传活动场次"]["points"] == 7.5
     assert market["项目支出金额"]["kind"] == "budget_relative"
     it = {row["name"]: row for row in listing(runner, "--project", "信息化类")}

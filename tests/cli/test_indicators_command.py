@@ -1,4 +1,5 @@
 """Does `kpi indicators --json` list a table with its parsed targets?"""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,17 @@ def test_json_lists_all_67_unit_indicators_with_parsed_targets(runner):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 67
-    assert set(rows[0]) >= {"level1", "level2", "name", "target_text", "comparator", "target_value", "unit", "kind", "project"}
+    assert set(rows[0]) >= {
+        "level1",
+        "level2",
+        "name",
+        "target_text",
+        "comparator",
+        "target_value",
+        "unit",
+        "kind",
+        "project",
+    }
     by_name = {row["name"]: row for row in rows}
     platform = by_name["为社会提供安全稳定的基于互联网的消费指引及消费投诉处理平台（年处理投诉数量）"]
     assert (platform["comparator"], platform["target_value"], platform["unit"]) == (">=", 50000, "宗")
@@ -59,8 +70,25 @@ def test_plain_output_is_one_line_per_indicator(runner):
 def test_the_real_command_line_works(sqlite_url):
     env = {**os.environ, "KPI_DATABASE_URL": sqlite_url}
     completed = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "kpi", "indicators", "--unit", UNIT, "--year", "2023", "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "kpi",
+            "indicators",
+            "--unit",
+            UNIT,
+            "--year",
+            "2023",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     assert len(json.loads(completed.stdout)) == 67

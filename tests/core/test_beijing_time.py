@@ -5,13 +5,14 @@ before in New York: a wrong zone shows a wrong hour and a wrong date. The server
 runs with TZ=UTC and TZ=America/New_York; pages, the workbook, an e-mail and a CLI line
 must all say 2023-04-11 01:30.
 """
+
 from __future__ import annotations
 
 import io
 import re
 import socket
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import openpyxl
 import pytest
@@ -29,13 +30,14 @@ from kpi.reminders.notify import notify_transition
 from kpi.results.models import QuarterReport
 from tests.reminders.gen import configure_smtp, quarter_action, user
 
-MOMENT = datetime(2023, 4, 10, 17, 30, tzinfo=timezone.utc)
+MOMENT = datetime(2023, 4, 10, 17, 30, tzinfo=UTC)
 BEIJING, BEIJING_DAY = "2023-04-11 01:30", "2023-04-11"
 WRONG = ("2023-04-10 17:30", "2023-04-10 13:30")  # the same moment in UTC and in New York
 UNIT_ID, YEAR = 2, 2023
 
 
 # --- the formatter ------------------------------------------------------------------
+
 
 def test_a_naive_time_is_utc_and_shows_in_beijing():
     naive = MOMENT.replace(tzinfo=None)  # as SQLite hands it back
@@ -56,6 +58,7 @@ def test_dates_take_the_beijing_day_and_plain_dates_stay_as_they_are():
 
 
 # --- the server in two zones ----------------------------------------------------------
+
 
 @pytest.fixture(params=["UTC", "America/New_York"])
 def server_tz(request, monkeypatch):
@@ -85,12 +88,25 @@ def stamped(server_tz, app):
     quarter_action(app, 1, "submit", "szcc_staff")
     quarter_action(app, 1, "approve", "szcc_reviewer")
     with app.app_context(), db.transaction() as session:
-        session.execute(sa.update(QuarterReport).where(QuarterReport.unit_id == UNIT_ID, QuarterReport.quarter == 1)
-                        .values(submitted_at=MOMENT, reviewed_at=MOMENT))
+        session.execute(
+            sa.update(QuarterReport)
+            .where(QuarterReport.unit_id == UNIT_ID, QuarterReport.quarter == 1)
+            .values(submitted_at=MOMENT, reviewed_at=MOMENT)
+        )
         session.execute(sa.update(Notification).values(created_at=MOMENT))
         indicator = session.exec(select(Indicator).where(Indicator.unit_id == UNIT_ID)).first()
-        event = record(session, actor="szcc_staff", entity="indicator", entity_id=indicator.id, action="update",
-                       unit_id=UNIT_ID, field="指标值", old_value="≥19000宗", new_value="≥20000宗", reason="调整")
+        event = record(
+            session,
+            actor="szcc_staff",
+            entity="indicator",
+            entity_id=indicator.id,
+            action="update",
+            unit_id=UNIT_ID,
+            field="指标值",
+            old_value="≥19000宗",
+            new_value="≥20000宗",
+            reason="调整",
+        )
         event.occurred_at = MOMENT  # chained (and hashed) with this stamp at flush
     return indicator.id
 
@@ -147,11 +163,12 @@ def smtp():
 def test_an_email_says_beijing_time(stamped, app, smtp):
     configure_smtp(app, smtp.port)
     with app.app_context(), db.transaction() as session:
-        report = session.exec(select(QuarterReport).where(QuarterReport.unit_id == UNIT_ID,
-                                                          QuarterReport.quarter == 1)).one()
+        report = session.exec(
+            select(QuarterReport).where(QuarterReport.unit_id == UNIT_ID, QuarterReport.quarter == 1)
+        ).one()
         notify_transition(session, report, "submit", actor=user(session, "szcc_staff"), what="2023年一季度")
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
-        assert deliver_pending(session, datetime.now(timezone.utc) + timedelta(days=2)).sent == 1
+        assert deliver_pending(session, datetime.now(UTC) + timedelta(days=2)).sent == 1
     body = smtp.messages[0].get_content()
     shows_beijing(body)
     assert f"已于 {BEIJING} 送审" in body

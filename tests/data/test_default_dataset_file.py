@@ -68,9 +68,7 @@ def test_budget_lines(data, projects):
         for key in ("initial_budget", "fiscal_appropriation", "other_funds"):
             assert isinstance(line[key], str), (line["name"], key)
             Decimal(line[key])  # parses exactly
-        assert Decimal(line["fiscal_appropriation"]) + Decimal(line["other_funds"]) == Decimal(
-            line["initial_budget"]
-        )
+        assert Decimal(line["fiscal_appropriation"]) + Decimal(line["other_funds"]) == Decimal(line["initial_budget"])
         assert line["description"].strip()
     for p in projects.values():
         assert p["goal"].strip() and "<p>" not in p["goal"] and "\n" not in p["goal"]
@@ -156,8 +154,13 @@ def test_first_and_last_rows_in_table_order(data):
         ("参加党员活动数量", "产出指标", "数量指标", "≥1次", "综合管理类"),
         ("单位伙食保障人数", "产出指标", "数量指标", "27人", "市场监督管理事务"),
         ("核检人数覆盖率", "产出指标", "质量指标", "≥90%", "市场监督管理事务"),
-        ("对“315消费通”功能进行优化完善、外部系统数据对接及相关技术支持服务次数",
-         "产出指标", "数量指标", "15次", "信息化类"),
+        (
+            "对“315消费通”功能进行优化完善、外部系统数据对接及相关技术支持服务次数",
+            "产出指标",
+            "数量指标",
+            "15次",
+            "信息化类",
+        ),
         ("深圳市消费者满意度深度调查覆盖范围", "效益指标", "社会效益指标", "≥深圳市8个行政区", "市场监督管理事务"),
         ("志愿者活动覆盖范围", "效益指标", "社会效益指标", "≥深圳市5个行政区", "市场监督管理事务"),
         ("满足投诉处理业务需要", "效益指标", "社会效益指标", "满足", "信息化类"),

@@ -1,4 +1,5 @@
 """Is the 2023 budget of 深圳市消费者委员会秘书处 loaded whole and right?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -53,7 +54,12 @@ def test_budget_lines_match_the_published_budget(session):
     assert lines["基本支出"].kind == "basic"
     assert lines["基本支出"].initial_budget == Decimal("1276")
     projects = {name: line.initial_budget for name, line in lines.items() if line.kind == "project"}
-    assert projects == {"市场监督管理事务": Decimal(1371), "信息化类": Decimal(273), "综合管理类": Decimal(17), "修缮维护类": Decimal(2)}
+    assert projects == {
+        "市场监督管理事务": Decimal(1371),
+        "信息化类": Decimal(273),
+        "综合管理类": Decimal(17),
+        "修缮维护类": Decimal(2),
+    }
     assert sum(projects.values()) == Decimal(1663)
 
 
@@ -62,7 +68,13 @@ def test_budget_lines_match_the_published_budget(session):
     [
         ("投诉调解辅助服务", ">=", Decimal(19000), "宗", "count"),
         ("投诉分级公示辅助服务", ">=", Decimal(18000), "宗", "count"),
-        ("为社会提供安全稳定的基于互联网的消费指引及消费投诉处理平台（年处理投诉数量）", ">=", Decimal(50000), "宗", "count"),
+        (
+            "为社会提供安全稳定的基于互联网的消费指引及消费投诉处理平台（年处理投诉数量）",
+            ">=",
+            Decimal(50000),
+            "宗",
+            "count",
+        ),
         ("志愿者培训数量", "=", Decimal(20), "场", "count"),
         ("深圳市消费者满意度深度调查样本数量", "=", Decimal(3000), "个", "count"),
         ("投诉处理总成功率", ">=", Decimal(50), "%", "percent"),
@@ -157,8 +169,12 @@ def test_every_2023_target_table_is_approved(session):
     unit = budget.get_unit(session, UNIT)
     tables = session.exec(select(TargetTable).where(TargetTable.unit_id == unit.id)).all()
     keys = {(row.scope, row.budget_line_id) for row in tables}
-    projects_with_indicators = set(session.exec(
-        select(Indicator.budget_line_id).where(Indicator.unit_id == unit.id, Indicator.scope == "project").distinct()
-    ).all())
+    projects_with_indicators = set(
+        session.exec(
+            select(Indicator.budget_line_id)
+            .where(Indicator.unit_id == unit.id, Indicator.scope == "project")
+            .distinct()
+        ).all()
+    )
     assert keys == {("unit", None)} | {("project", line) for line in projects_with_indicators}
     assert all(row.status == "approved" and row.approved_at is not None for row in tables)

@@ -1,4 +1,5 @@
 """Does every decimal a column can hold come back exactly, on SQLite and on PostgreSQL?"""
+
 from __future__ import annotations
 
 import itertools
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 import kpi.models  # noqa: F401
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
-from kpi.core.decimals import ExactDecimal, Money, Quantity, sums_by
+from kpi.core.decimals import Money, Quantity, sums_by
 from kpi.db import make_engine
 from kpi.domain import entries
 from kpi.indicators.models import Indicator
@@ -22,7 +23,7 @@ from kpi.migrate import alembic_config, downgrade_to, upgrade_to_head
 
 def scaled(digits: int, places: int) -> st.SearchStrategy[Decimal]:
     """Every value of NUMERIC(digits, places): negative, zero, up to all its digits."""
-    top = 10 ** digits - 1
+    top = 10**digits - 1
     return st.integers(min_value=-top, max_value=top).map(lambda n: Decimal(n).scaleb(-places))
 
 
@@ -45,25 +46,43 @@ def exercise_round_trips(engine) -> None:
     @example(money=Decimal("0.0001"), quantity=Decimal("9999999999999999.9999"), points=Decimal("999999.99"))
     def round_trip(money, quantity, points):
         with Session(engine) as session:
-            line = BudgetLine(unit_id=unit_id, year_id=year_id, kind="project", name=f"项目{next(names)}",
-                              initial_budget=money, adjusted_budget=-money)
-            indicator = Indicator(unit_id=unit_id, year_id=year_id, level1="产出指标", level2="数量指标", name="指标",
-                                  kind="count", aggregation="cumulative", target_value=quantity, plan_q1=-quantity,
-                                  points=points)
+            line = BudgetLine(
+                unit_id=unit_id,
+                year_id=year_id,
+                kind="project",
+                name=f"项目{next(names)}",
+                initial_budget=money,
+                adjusted_budget=-money,
+            )
+            indicator = Indicator(
+                unit_id=unit_id,
+                year_id=year_id,
+                level1="产出指标",
+                level2="数量指标",
+                name="指标",
+                kind="count",
+                aggregation="cumulative",
+                target_value=quantity,
+                plan_q1=-quantity,
+                points=points,
+            )
             session.add_all([line, indicator])
             session.commit()
             ids = line.id, indicator.id
         with engine.connect() as conn:  # read back by Core, nothing cached
-            stored_money = conn.execute(sa.select(BudgetLine.initial_budget, BudgetLine.adjusted_budget)
-                                        .where(BudgetLine.id == ids[0])).one()
-            stored_quantity = conn.execute(sa.select(Indicator.target_value, Indicator.plan_q1, Indicator.points)
-                                           .where(Indicator.id == ids[1])).one()
+            stored_money = conn.execute(
+                sa.select(BudgetLine.initial_budget, BudgetLine.adjusted_budget).where(BudgetLine.id == ids[0])
+            ).one()
+            stored_quantity = conn.execute(
+                sa.select(Indicator.target_value, Indicator.plan_q1, Indicator.points).where(Indicator.id == ids[1])
+            ).one()
         assert tuple(stored_money) == (money, -money)
         assert tuple(stored_quantity) == (quantity, -quantity, points)
         # The same digits too: the column's scale, and never "-0".
         assert [str(value) for value in (*stored_money, *stored_quantity)] == [
             format(value.copy_abs() if value == 0 else value, "f")
-            for value in (money, -money, quantity, -quantity, points)]
+            for value in (money, -money, quantity, -quantity, points)
+        ]
         with Session(engine) as session:
             session.execute(sa.delete(Indicator).where(Indicator.id == ids[1]))
             session.execute(sa.delete(BudgetLine).where(BudgetLine.id == ids[0]))
@@ -89,12 +108,28 @@ def test_decimals_round_trip_exactly_on_postgres(pg_url):
 
 def exercise_sums(engine) -> None:
     unit_id, year_id = fresh(engine)
-    amounts = [Decimal("999999999999.9999"), Decimal("0.0001"), Decimal("123456789012.3456"), Decimal("-0.5"),
-               Decimal("10"), Decimal("9")]
+    amounts = [
+        Decimal("999999999999.9999"),
+        Decimal("0.0001"),
+        Decimal("123456789012.3456"),
+        Decimal("-0.5"),
+        Decimal("10"),
+        Decimal("9"),
+    ]
     with Session(engine) as session:
-        session.add_all([BudgetLine(unit_id=unit_id, year_id=year_id, kind="project", name=f"项目{i}",
-                                    initial_budget=amount, adjusted_budget=None if i % 2 else amount)
-                         for i, amount in enumerate(amounts)])
+        session.add_all(
+            [
+                BudgetLine(
+                    unit_id=unit_id,
+                    year_id=year_id,
+                    kind="project",
+                    name=f"项目{i}",
+                    initial_budget=amount,
+                    adjusted_budget=None if i % 2 else amount,
+                )
+                for i, amount in enumerate(amounts)
+            ]
+        )
         session.commit()
         full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)
         totals = sums_by(session, sa.select(BudgetLine.unit_id, full_year).where(BudgetLine.year_id == year_id))
@@ -118,8 +153,17 @@ def test_sums_are_exact_on_postgres(pg_url):
     engine.dispose()
 
 
-@pytest.mark.parametrize("value", [Decimal("1e12"), Decimal("-1000000000000"), Decimal("999999999999.99995"),
-                                   Decimal("NaN"), Decimal("Infinity"), "abc"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("1e12"),
+        Decimal("-1000000000000"),
+        Decimal("999999999999.99995"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        "abc",
+    ],
+)
 def test_a_value_beyond_the_column_is_refused_not_stored(value):
     with pytest.raises(ValueError):
         Money().exact(value)
@@ -142,15 +186,21 @@ def test_the_migration_rewrites_stored_numbers_as_canonical_text(empty_sqlite_ur
         conn.exec_driver_sql("INSERT INTO fiscal_year (id, year) VALUES (1, 2023)")
         conn.exec_driver_sql(
             "INSERT INTO budget_line (id, unit_id, year_id, kind, name, description, initial_budget, adjusted_budget, "
-            "display_order) VALUES (1, 1, 1, 'project', 'p', '', ?, ?, 0)", (1276, 19000.1))
+            "display_order) VALUES (1, 1, 1, 'project', 'p', '', ?, ?, 0)",
+            (1276, 19000.1),
+        )
         conn.exec_driver_sql(
             "INSERT INTO indicator (id, unit_id, year_id, scope, budget_line_id, level1, level2, name, target_text, "
             "target_value, plan_q1, points, kind, direction, aggregation, display_order, version, created_at, updated_at) "
             "VALUES (1, 1, 1, 'project', 1, 'a', 'b', 'c', '', ?, ?, ?, 'count', 'positive', 'cumulative', 0, 1, "
-            "'2023-01-01', '2023-01-01')", (12345678901234.5678, -0.0, 2.5))
+            "'2023-01-01', '2023-01-01')",
+            (12345678901234.5678, -0.0, 2.5),
+        )
     upgrade_to_head(engine)
     with engine.connect() as conn:
-        line = conn.exec_driver_sql("SELECT initial_budget, adjusted_budget, typeof(initial_budget) FROM budget_line").one()
+        line = conn.exec_driver_sql(
+            "SELECT initial_budget, adjusted_budget, typeof(initial_budget) FROM budget_line"
+        ).one()
         indicator = conn.exec_driver_sql("SELECT target_value, plan_q1, points, budget_line_id FROM indicator").one()
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
@@ -159,8 +209,9 @@ def test_the_migration_rewrites_stored_numbers_as_canonical_text(empty_sqlite_ur
     assert tuple(indicator) == ("12345678901234.5680", "0.0000", "2.50", 1)
     downgrade_to(engine, "0007")  # and back: NUMERIC again
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT typeof(initial_budget), typeof(adjusted_budget) FROM budget_line").one() \
-            == ("integer", "real")
+        assert conn.exec_driver_sql(
+            "SELECT typeof(initial_budget), typeof(adjusted_budget) FROM budget_line"
+        ).one() == ("integer", "real")
     engine.dispose()
 
 
@@ -173,8 +224,10 @@ NUMBER_TEXT = st.from_regex(r"[0-9]{0,18}(\.[0-9]{0,6})?", fullmatch=True)
 @example("12345678901234.5678")
 @example("1.00000")
 def test_whatever_the_parsers_accept_its_column_holds_unrounded(text):
-    for parse, column in ((lambda t: entries.parse_entry("cumulative", {"value": t}).value, Quantity()),
-                          (entries.parse_amount, Money())):
+    for parse, column in (
+        (lambda t: entries.parse_entry("cumulative", {"value": t}).value, Quantity()),
+        (entries.parse_amount, Money()),
+    ):
         try:
             value = parse(text)
         except entries.EntryError:

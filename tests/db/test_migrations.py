@@ -1,4 +1,5 @@
 """Do the migrations build the same schema as the models, on SQLite and on PostgreSQL?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -30,7 +31,9 @@ def assert_decimals_are_exact(engine) -> None:
         session.flush()
         amounts = [Decimal("1276"), Decimal("0.2"), Decimal("19000.1234"), Decimal("123456789012.3456")]
         for i, amount in enumerate(amounts):
-            session.add(BudgetLine(unit_id=unit.id, year_id=year.id, kind="project", name=f"项目{i}", initial_budget=amount))
+            session.add(
+                BudgetLine(unit_id=unit.id, year_id=year.id, kind="project", name=f"项目{i}", initial_budget=amount)
+            )
         session.commit()
     with Session(engine) as session:
         stored = session.exec(sa.select(BudgetLine.initial_budget).order_by(BudgetLine.name)).scalars().all()

@@ -1,4 +1,5 @@
 """Fixtures for the deployment tests: processes that are always stopped when the test ends."""
+
 from __future__ import annotations
 
 import pytest

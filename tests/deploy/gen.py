@@ -6,6 +6,7 @@ is due today, whatever today is: the 运行监控 window opens on 1 January and 
 31 December, so its notice is due on every day of the year after its first working day
 (an admin sets the same rules on the 年度设置 page).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,15 +28,24 @@ from kpi.reminders.service import reminder_text
 
 # The rules as the 年度设置 form posts them (checkbox absent: that reminder is off).
 ALL_YEAR_MONITORING_FORM = {
-    "monitoring-enabled": "on", "monitoring-opens": "01-01", "monitoring-due": "12-31", "monitoring-escalations": "",
-    "quarterly-due_working_days": "10", "quarterly-escalations": "",
-    "self_evaluation-opens": "01-01", "self_evaluation-due": "02-28", "self_evaluation-escalations": "",
+    "monitoring-enabled": "on",
+    "monitoring-opens": "01-01",
+    "monitoring-due": "12-31",
+    "monitoring-escalations": "",
+    "quarterly-due_working_days": "10",
+    "quarterly-escalations": "",
+    "self_evaluation-opens": "01-01",
+    "self_evaluation-due": "02-28",
+    "self_evaluation-escalations": "",
     "overdue_catch_up_days": "7",
 }
-ALL_YEAR_MONITORING = ReminderRules.parse({
-    "monitoring": {"enabled": True, "opens": "01-01", "due": "12-31", "escalations": []},
-    "quarterly": {"enabled": False}, "self_evaluation": {"enabled": False},
-})
+ALL_YEAR_MONITORING = ReminderRules.parse(
+    {
+        "monitoring": {"enabled": True, "opens": "01-01", "due": "12-31", "escalations": []},
+        "quarterly": {"enabled": False},
+        "self_evaluation": {"enabled": False},
+    }
+)
 LOAD_PASSWORD = "Load#Pass2023"
 
 
@@ -82,14 +92,29 @@ def gen_units_owing(url: str, year: int, count: int) -> list[int]:
             fiscal_year.settings = ALL_YEAR_MONITORING.store(fiscal_year.settings)
             session.add(fiscal_year)
             model = _seed_indicator(session)
-            unit_ids = list(session.execute(sa.insert(Unit).returning(Unit.id),
-                                            [{"name": f"负载单位{n:04d}"} for n in range(1, count + 1)]).scalars())
-            session.execute(sa.insert(Indicator), [{**model, "unit_id": unit_id, "year_id": fiscal_year.id}
-                                                   for unit_id in unit_ids])
-            session.execute(sa.insert(User), [
-                {"username": f"load{unit_id}_{role}", "display_name": f"负载{role}", "role": role, "unit_id": unit_id,
-                 "email": f"load{unit_id}.{role}@example.com", "password_hash": password}
-                for unit_id in unit_ids for role in ("staff", "reviewer")])
+            unit_ids = list(
+                session.execute(
+                    sa.insert(Unit).returning(Unit.id), [{"name": f"负载单位{n:04d}"} for n in range(1, count + 1)]
+                ).scalars()
+            )
+            session.execute(
+                sa.insert(Indicator), [{**model, "unit_id": unit_id, "year_id": fiscal_year.id} for unit_id in unit_ids]
+            )
+            session.execute(
+                sa.insert(User),
+                [
+                    {
+                        "username": f"load{unit_id}_{role}",
+                        "display_name": f"负载{role}",
+                        "role": role,
+                        "unit_id": unit_id,
+                        "email": f"load{unit_id}.{role}@example.com",
+                        "password_hash": password,
+                    }
+                    for unit_id in unit_ids
+                    for role in ("staff", "reviewer")
+                ],
+            )
         return unit_ids
     finally:
         engine.dispose()
@@ -97,8 +122,12 @@ def gen_units_owing(url: str, year: int, count: int) -> list[int]:
 
 def _seed_indicator(session: Session) -> dict:
     """The seed's first unit-wide indicator as column values, without its keys."""
-    indicator = session.exec(select(Indicator).where(Indicator.scope == "unit", Indicator.budget_line_id.is_(None))
-                             .order_by(Indicator.id)).first()
+    indicator = session.exec(
+        select(Indicator).where(Indicator.scope == "unit", Indicator.budget_line_id.is_(None)).order_by(Indicator.id)
+    ).first()
     skip = {"id", "unit_id", "year_id", "created_at", "updated_at"}
-    return {column.name: getattr(indicator, column.name) for column in Indicator.__table__.columns
-            if column.name not in skip}
+    return {
+        column.name: getattr(indicator, column.name)
+        for column in Indicator.__table__.columns
+        if column.name not in skip
+    }

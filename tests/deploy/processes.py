@@ -4,6 +4,7 @@ Each process runs in its own session (process group), so stopping it also stops 
 children (gunicorn's workers). Tests get them from the `spawn` fixture
 (tests/deploy/conftest.py), which stops whatever is still running when the test ends.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -57,16 +58,30 @@ def free_port() -> int:
 
 def _popen(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def start_server(url: str, port: int, log: Path, workers: int = 1) -> Started:
     """`gunicorn app:app -c gunicorn.conf.py` on 127.0.0.1:port, `workers` workers, no in-process scheduler."""
-    env = {"KPI_DATABASE_URL": url, "KPI_ENV": "development", "KPI_SECRET_KEY": SECRET, "KPI_SCHEDULER": "off",
-           "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
-    return Started(_popen([str(GUNICORN), "app:app", "-c", "gunicorn.conf.py"], env, log), log,
-                   f"http://127.0.0.1:{port}")
+    env = {
+        "KPI_DATABASE_URL": url,
+        "KPI_ENV": "development",
+        "KPI_SECRET_KEY": SECRET,
+        "KPI_SCHEDULER": "off",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+    }
+    return Started(
+        _popen([str(GUNICORN), "app:app", "-c", "gunicorn.conf.py"], env, log), log, f"http://127.0.0.1:{port}"
+    )
 
 
 def start_scheduler(url: str, log: Path) -> Started:
@@ -120,10 +135,14 @@ def stop(started: Started) -> None:
 def lock_holder_pid(engine: sa.Engine) -> int | None:
     """The OS pid of the scheduler holding the lock, from its connection's application_name."""
     with engine.connect() as conn:
-        name = conn.scalar(sa.text(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted "
-            "AND ((l.classid::bigint << 32) | l.objid::bigint) = :key"), {"key": SCHEDULER_LOCK_KEY})
+        name = conn.scalar(
+            sa.text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted "
+                "AND ((l.classid::bigint << 32) | l.objid::bigint) = :key"
+            ),
+            {"key": SCHEDULER_LOCK_KEY},
+        )
     return int(name.split("pid=")[1]) if name else None
 
 

@@ -5,6 +5,7 @@ case and engine. On the same row exactly one wins and the other gets the conflic
 with both values; on different rows both are kept (a merge). After every round the stored
 values are what the winners sent, and the audit trail's latest entry for each row says so.
 """
+
 from __future__ import annotations
 
 import threading
@@ -37,8 +38,9 @@ class Staff(Browser):
 
     def __init__(self, base: str):
         super().__init__(base)
-        self.raw = urllib.request.build_opener(NoRedirect, *[h for h in self.opener.handlers
-                                                             if isinstance(h, urllib.request.HTTPCookieProcessor)])
+        self.raw = urllib.request.build_opener(
+            NoRedirect, *[h for h in self.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)]
+        )
 
     def open_form(self) -> dict:
         form = lxml.html.fromstring(self.get(PAGE)).xpath("//form[contains(@class, 'quarter-form')]")[0]
@@ -58,13 +60,20 @@ def stored_and_audited(engine: sa.Engine, ids: dict[str, int]) -> dict[str, tupl
     found = {}
     with engine.connect() as conn:
         for name, indicator_id in ids.items():
-            value = conn.scalar(sa.text(
-                "SELECT r.value FROM indicator_result r JOIN quarter_report q ON q.id = r.report_id "
-                "WHERE q.unit_id = :unit AND q.quarter = :quarter AND r.indicator_id = :id"),
-                {"unit": UNIT_ID, "quarter": QUARTER, "id": indicator_id})
-            audited = conn.scalar(sa.text(
-                "SELECT new_value FROM audit_event WHERE entity = 'indicator' AND entity_id = :id "
-                "AND field LIKE '%完成值' ORDER BY id DESC LIMIT 1"), {"id": indicator_id})
+            value = conn.scalar(
+                sa.text(
+                    "SELECT r.value FROM indicator_result r JOIN quarter_report q ON q.id = r.report_id "
+                    "WHERE q.unit_id = :unit AND q.quarter = :quarter AND r.indicator_id = :id"
+                ),
+                {"unit": UNIT_ID, "quarter": QUARTER, "id": indicator_id},
+            )
+            audited = conn.scalar(
+                sa.text(
+                    "SELECT new_value FROM audit_event WHERE entity = 'indicator' AND entity_id = :id "
+                    "AND field LIKE '%完成值' ORDER BY id DESC LIMIT 1"
+                ),
+                {"id": indicator_id},
+            )
             found[name] = (None if value is None else Decimal(str(value)), audited)
     return found
 
@@ -95,8 +104,13 @@ def run_rounds(url: str, spawn) -> None:
     build_database(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        ids = {name: conn.scalar(sa.text("SELECT id FROM indicator WHERE unit_id = :unit AND scope = 'unit' "
-                                         "AND name = :name"), {"unit": UNIT_ID, "name": name}) for name in ROWS}
+        ids = {
+            name: conn.scalar(
+                sa.text("SELECT id FROM indicator WHERE unit_id = :unit AND scope = 'unit' AND name = :name"),
+                {"unit": UNIT_ID, "name": name},
+            )
+            for name in ROWS
+        }
     server = spawn.server(url, "web", workers=2)
     wait_healthy(server)
     staff = [Staff(server.base), Staff(server.base)]

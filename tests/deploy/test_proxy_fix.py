@@ -1,4 +1,5 @@
 """Behind nginx, does the app see the client's address and scheme only when told to trust the proxy?"""
+
 from __future__ import annotations
 
 from flask import request
@@ -12,8 +13,11 @@ def remote_seen(app):
     def whoami():
         return f"{request.remote_addr} {request.scheme}"
 
-    return app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9",
-                                                      "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+    return (
+        app.test_client()
+        .get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        .get_data(as_text=True)
+    )
 
 
 def test_with_kpi_proxy_fix_the_forwarded_address_and_scheme_are_used(make_app, sqlite_url, monkeypatch):

@@ -3,6 +3,7 @@
 Query discipline (issue 6): a page's query count is fixed, whatever the size of the
 indicator table; a count that grows with it is an N+1 loop.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -58,14 +59,16 @@ def statements_per_page(app) -> dict[str, int]:
 
 @pytest.fixture
 def app_with_results(app):
-    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}, "志愿者活动数量": {"value": "3"}},
-                spending={"信息化类": "10"})
+    gen_quarter(
+        app, 1, {"投诉调解辅助服务": {"value": "5000"}, "志愿者活动数量": {"value": "3"}}, spending={"信息化类": "10"}
+    )
     gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "4500"}, "干部职工满意度": {"band": "达成"}})
     return app
 
 
 def test_entry_form_progress_dashboard_and_finance_home_run_as_many_queries_for_670_indicators_as_for_67(
-        app_with_results):
+    app_with_results,
+):
     app = app_with_results
     assert unit_indicator_count(app) == 67
     before = statements_per_page(app)

@@ -1,4 +1,5 @@
 """Does only one `kpi scheduler` act on a PostgreSQL database, and does a stand-by take over?"""
+
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ next to each, all on one database. A change made through one server is seen thro
 other; the scheduler holding the lock raises the reminder it makes due, the stand-by does
 nothing, and the reminder shows once through either server.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,11 @@ PEOPLE = ("szcc_staff", "szcc_reviewer")
 
 def reminders_of(engine: sa.Engine, year: int) -> list[Reminder]:
     with Session(engine) as session:
-        return list(session.exec(select(Reminder).join(FiscalYear, FiscalYear.id == Reminder.year_id)
-                                 .where(FiscalYear.year == year)))
+        return list(
+            session.exec(
+                select(Reminder).join(FiscalYear, FiscalYear.id == Reminder.year_id).where(FiscalYear.year == year)
+            )
+        )
 
 
 def shown(page: str, title: str) -> tuple[int, int]:
@@ -66,8 +70,10 @@ def test_a_rule_saved_on_one_server_is_raised_once_by_the_lock_holder_and_seen_o
         stand_by = next(s for s in schedulers if s.pid != holder_pid)
         wait_for(lambda: "另一个提醒调度进程正在运行" in stand_by.output(), what="the other scheduler stands by")
         # The tick has run to its end: raised (committed), then e-mail looked at (off: in-app only).
-        wait_for(lambda: [r.delivery_state for r in reminders_of(engine, year)] == ["in_app_only"],
-                 what="the lock holder's tick raises the notice")
+        wait_for(
+            lambda: [r.delivery_state for r in reminders_of(engine, year)] == ["in_app_only"],
+            what="the lock holder's tick raises the notice",
+        )
 
         for server in servers:
             for username in PEOPLE:
@@ -76,10 +82,18 @@ def test_a_rule_saved_on_one_server_is_raised_once_by_the_lock_holder_and_seen_o
                 assert shown(person.get("/notifications"), title) == (1, 1), (server.base, username)
 
         [reminder] = reminders_of(engine, year)
-        assert (reminder.unit_id, reminder.kind, reminder.period, reminder.stage) == (UNIT_ID, "monitoring", 0, "notice")
+        assert (reminder.unit_id, reminder.kind, reminder.period, reminder.stage) == (
+            UNIT_ID,
+            "monitoring",
+            0,
+            "notice",
+        )
         with Session(engine) as session:
-            notified = session.exec(select(User.username).join(Notification, Notification.user_id == User.id)
-                                    .where(Notification.reminder_id == reminder.id)).all()
+            notified = session.exec(
+                select(User.username)
+                .join(Notification, Notification.user_id == User.id)
+                .where(Notification.reminder_id == reminder.id)
+            ).all()
             digests = session.exec(select(OutboxEmail)).all()
         assert sorted(notified) == sorted(PEOPLE)
         assert sorted(d.to_address for d in digests) == sorted(f"{name}@example.com" for name in PEOPLE)

@@ -1,4 +1,5 @@
 """Do gunicorn.conf.py and the PostgreSQL pool take their sizes from the environment?"""
+
 from __future__ import annotations
 
 import os
@@ -55,9 +56,17 @@ def test_a_pool_size_that_is_not_a_number_is_refused(monkeypatch):
 
 
 def test_each_worker_hides_its_start_up_objects_from_the_garbage_collector():
-    code = (f"import gc, runpy; import app; conf = runpy.run_path({str(CONF)!r}); "
-            "before = gc.get_freeze_count(); conf['post_worker_init'](None); print(before, gc.get_freeze_count())")
-    done = subprocess.run([sys.executable, "-c", code], cwd=CONF.parent, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "KPI_SCHEDULER": "off"})
+    code = (
+        f"import gc, runpy; import app; conf = runpy.run_path({str(CONF)!r}); "
+        "before = gc.get_freeze_count(); conf['post_worker_init'](None); print(before, gc.get_freeze_count())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=CONF.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KPI_SCHEDULER": "off"},
+    )
     before, after = map(int, done.stdout.split()[-2:])
     assert before == 0 and after > 10_000, done.stderr

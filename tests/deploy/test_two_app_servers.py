@@ -1,4 +1,5 @@
 """Do two gunicorn servers on one PostgreSQL database serve the same data (README, "Deployment")?"""
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ The code cites its rules as ``docs/rules/<file>.md §N`` (and ``docs/workflow.md
 checks that each cited file is inside the repository and has a heading for each section cited.
 A bare name (``aggregation.md``) is looked for at the root, then under docs/rules/ and docs/.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("kpi", "tests", "bench", "migrations", "app.py")
 SEARCHED_FOR_BARE_NAMES = (ROOT, ROOT / "docs" / "rules", ROOT / "docs")
-TEXT_SUFFIXES = {".py", ".html", ".jinja", ".j2", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".mako",
-                 ".sql", ".md", ".js", ".css", ".sh"}
+TEXT_SUFFIXES = {
+    ".py",
+    ".html",
+    ".jinja",
+    ".j2",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".mako",
+    ".sql",
+    ".md",
+    ".js",
+    ".css",
+    ".sh",
+}
 RULES = ROOT / "docs" / "rules"
 
 # A document: a path ending in .md, not glued to other path characters. Then its sections, if
@@ -30,6 +47,7 @@ _CITATION = re.compile(
 )
 _SECTION = re.compile(r"(?P<sep>,|and|–|—|-|to)?\s*§?\s?(?P<number>\d+)")
 _BARE_SECTION = re.compile(r"§\s?\d+")
+
 
 class Citation(NamedTuple):
     path: str  # the citing file, relative to the root
@@ -76,8 +94,12 @@ def scanned_files() -> list[Path]:
         top = ROOT / name
         candidates = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
         for path in candidates:
-            if path.is_file() and path.suffix in TEXT_SUFFIXES and "__pycache__" not in path.parts \
-                    and path.resolve() != Path(__file__).resolve():
+            if (
+                path.is_file()
+                and path.suffix in TEXT_SUFFIXES
+                and "__pycache__" not in path.parts
+                and path.resolve() != Path(__file__).resolve()
+            ):
                 files.append(path)
     return files
 
@@ -140,31 +162,38 @@ def unresolved() -> dict[str, list[str]]:
 def test_every_cited_rules_document_is_in_the_repository_with_its_section():
     failing = unresolved()
     assert not failing, "citations of documents or sections that do not exist:\n" + "\n".join(
-        place for places in failing.values() for place in places)
+        place for places in failing.values() for place in places
+    )
 
 
 def test_the_scan_sees_the_citations_the_code_makes():
     """A scanner that matched nothing would pass the tests above; this one reads the code's citations."""
     docs = {citation.doc for citation in all_citations()}
     assert {"docs/rules/targets.md", "docs/rules/scoring.md", "docs/workflow.md"} <= docs
-    assert sum(citation.doc is not None and citation.doc.startswith("docs/rules/")
-               for citation in all_citations()) >= 100
+    assert (
+        sum(citation.doc is not None and citation.doc.startswith("docs/rules/") for citation in all_citations()) >= 100
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("(docs/rules/aggregation.md §2)", [("docs/rules/aggregation.md", 2)]),
-    ("(domain.md §2–3)", [("domain.md", 2), ("domain.md", 3)]),
-    ("(docs/rules/scoring.md §4–§7)", [("docs/rules/scoring.md", n) for n in (4, 5, 6, 7)]),
-    ("domain.md §6 and §7 promise", [("domain.md", 6), ("domain.md", 7)]),
-    ("(docs/rules/progress.md §3, docs/rules/layouts.md §4)",
-     [("docs/rules/progress.md", 3), ("docs/rules/layouts.md", 4)]),
-    ("the scheduler is only a clock (stack.md).", [("stack.md", None)]),
-    ("see docs/workflow.md.", [("docs/workflow.md", None)]),
-    ("the §6 defaults", [(None, 6)]),
-    ("((default), §4);", [(None, 4)]),
-    ("read README.md and SECURITY.md", [("README.md", None), ("SECURITY.md", None)]),
-    ("no citation: x.mdx, 5 § signs, a.md5", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("(docs/rules/aggregation.md §2)", [("docs/rules/aggregation.md", 2)]),
+        ("(domain.md §2–3)", [("domain.md", 2), ("domain.md", 3)]),
+        ("(docs/rules/scoring.md §4–§7)", [("docs/rules/scoring.md", n) for n in (4, 5, 6, 7)]),
+        ("domain.md §6 and §7 promise", [("domain.md", 6), ("domain.md", 7)]),
+        (
+            "(docs/rules/progress.md §3, docs/rules/layouts.md §4)",
+            [("docs/rules/progress.md", 3), ("docs/rules/layouts.md", 4)],
+        ),
+        ("the scheduler is only a clock (stack.md).", [("stack.md", None)]),
+        ("see docs/workflow.md.", [("docs/workflow.md", None)]),
+        ("the §6 defaults", [(None, 6)]),
+        ("((default), §4);", [(None, 4)]),
+        ("read README.md and SECURITY.md", [("README.md", None), ("SECURITY.md", None)]),
+        ("no citation: x.mdx, 5 § signs, a.md5", []),
+    ],
+)
 def test_citations_are_read_as_written(text, expected):
     assert [(c.doc, c.section) for c in citations_in(text)] == expected
 
@@ -187,12 +216,20 @@ def test_every_rules_document_is_indexed_and_numbers_its_sections_in_order():
         assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: sections {numbers}"
 
 
-@pytest.mark.parametrize("document", [*sorted(RULES.glob("*.md")), ROOT / "docs" / "engineering.md"],
-                         ids=lambda path: path.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "document",
+    [*sorted(RULES.glob("*.md")), ROOT / "docs" / "engineering.md"],
+    ids=lambda path: path.relative_to(ROOT).as_posix(),
+)
 def test_the_rules_documents_cite_one_another_correctly(document):
     """Their own references ("docs/rules/progress.md §5", "targets.md §1–§5") resolve too; a bare
     § there is a heading or a section of the reference, so only references to documents count."""
     text = document.read_text(encoding="utf-8")
-    failing = [f"line {c.line}: {why}" for c in citations_in(text) if c.doc is not None
-               for why in [problem(c, document.parent)] if why]
+    failing = [
+        f"line {c.line}: {why}"
+        for c in citations_in(text)
+        if c.doc is not None
+        for why in [problem(c, document.parent)]
+        if why
+    ]
     assert not failing, "\n".join(failing)

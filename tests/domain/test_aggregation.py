@@ -36,13 +36,21 @@ SEED_INDICATORS = [
     ("报刊杂志资料订阅数量", "≥60 份", CUM),
     ("单位伙食保障人数", "27 人", LEVEL),
     ("开展消委会业务培训数量", "≥1 场", CUM),
-    ("落实信息安全制度、服务外包管理、信息资产排查、政务新媒体、移动 app 检测、应急体系建设、"
-     "终端安全检测、安全防护落实、安全扫描、渗透测试次数", "10 次", CUM),
+    (
+        "落实信息安全制度、服务外包管理、信息资产排查、政务新媒体、移动 app 检测、应急体系建设、"
+        "终端安全检测、安全防护落实、安全扫描、渗透测试次数",
+        "10 次",
+        CUM,
+    ),
     ("深圳市消费者委员会网站、“315 消费通”平台信息安全等级保护测评次数", "2 次", CUM),
     ("对“315 消费通“功能进行优化完善、外部系统数据对接及相关技术支持服务次数", "15 次", CUM),
     ("建立和完善消费领域基础数据库数量", "5000 个", CUM),
-    ("”315 消费通“平台 16 个子系统的原始代码及数据库基础维护工作次数，包括稳定性维护，系统漏洞修复，"
-     "系统及数据库备份，功能修复工作，不包含新功能开发。", "24 次", CUM),
+    (
+        "”315 消费通“平台 16 个子系统的原始代码及数据库基础维护工作次数，包括稳定性维护，系统漏洞修复，"
+        "系统及数据库备份，功能修复工作，不包含新功能开发。",
+        "24 次",
+        CUM,
+    ),
     ("“315 消费通”平台服务器及服务器安全保障服务项目数量", "12 项", CUM),
     ("重新构建及升级平台数量", "1 个", CUM),
     ("建设“在线视频调解”系统数量", "1 个", CUM),
@@ -92,29 +100,35 @@ def test_every_seed_indicator_gets_the_rule_its_name_and_target_suggest(name, ta
     assert infer_aggregation(name, parse_target(target)) is rule
 
 
-@pytest.mark.parametrize(("name", "target", "rule"), [
-    ("在编人员数量", "45人", LEVEL),
-    ("在职职工", "30人", LEVEL),
-    ("公务用车保有量", "≤3辆", LEVEL),
-    ("结转资金余额", "≤10万元", LEVEL),
-    ("开展巡查覆盖", "≥3个行政区", LEVEL),
-])
+@pytest.mark.parametrize(
+    ("name", "target", "rule"),
+    [
+        ("在编人员数量", "45人", LEVEL),
+        ("在职职工", "30人", LEVEL),
+        ("公务用车保有量", "≤3辆", LEVEL),
+        ("结转资金余额", "≤10万元", LEVEL),
+        ("开展巡查覆盖", "≥3个行政区", LEVEL),
+    ],
+)
 def test_stock_like_quantities_are_levels_not_sums(name, target, rule):
     assert infer_aggregation(name, parse_target(target)) is rule
 
 
-@pytest.mark.parametrize(("name", "target", "rule"), [
-    ("培训支出", "≤90万元", CUM),
-    ("设备购置成本", "250万", CUM),
-    ("投诉响应时间", "≤15天", LEVEL),
-    ("办结时限", "30个工作日内", LEVEL),
-    ("项目实施周期", "2023.07-2024.01", DEADLINE),
-    ("项目完成时间", "2023年底前", DEADLINE),
-    ("服务对象满意度", "95", RATE),
-    ("群众满意度", "≥90分", RATE),
-    ("成本控制", "不超过预算", BUDGET),
-    ("社会效益", "效果明显", QUAL),
-])
+@pytest.mark.parametrize(
+    ("name", "target", "rule"),
+    [
+        ("培训支出", "≤90万元", CUM),
+        ("设备购置成本", "250万", CUM),
+        ("投诉响应时间", "≤15天", LEVEL),
+        ("办结时限", "30个工作日内", LEVEL),
+        ("项目实施周期", "2023.07-2024.01", DEADLINE),
+        ("项目完成时间", "2023年底前", DEADLINE),
+        ("服务对象满意度", "95", RATE),
+        ("群众满意度", "≥90分", RATE),
+        ("成本控制", "不超过预算", BUDGET),
+        ("社会效益", "效果明显", QUAL),
+    ],
+)
 def test_money_adds_up_durations_are_levels_and_dates_are_deadlines(name, target, rule):
     assert infer_aggregation(name, parse_target(target)) is rule
 

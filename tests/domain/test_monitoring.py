@@ -1,4 +1,5 @@
 """Mid-year monitoring rules (docs/rules/monitoring.md): 1–7月, the projection, deviations and over-completion."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,16 @@ import pytest
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.monitoring import (
-    CAUSE_CATEGORIES, EXPLAIN_DEVIATION, LIKELIHOODS, IndicatorTarget, Projection, forecast_problem, kept_forecast,
-    monitor_budget, monitor_indicator, to_july,
+    CAUSE_CATEGORIES,
+    EXPLAIN_DEVIATION,
+    LIKELIHOODS,
+    IndicatorTarget,
+    Projection,
+    forecast_problem,
+    kept_forecast,
+    monitor_budget,
+    monitor_indicator,
+    to_july,
 )
 from kpi.domain.progress import ProgressSettings, QuarterFigure, Status
 from kpi.domain.targets import Comparator, Direction, TargetKind
@@ -19,11 +28,24 @@ D = Decimal
 DUE = date(2023, 12, 31)
 
 
-def target(aggregation: str = "cumulative", value: str | None = "19000", comparator: str | None = ">=",
-           direction: str = "positive", kind: str = "count", due: date | None = None, plan=()) -> IndicatorTarget:
-    return IndicatorTarget(kind=TargetKind(kind), comparator=Comparator(comparator) if comparator else None,
-                           direction=Direction(direction), target_value=D(value) if value is not None else None,
-                           target_date=due, aggregation=Aggregation(aggregation), plan=plan)
+def target(
+    aggregation: str = "cumulative",
+    value: str | None = "19000",
+    comparator: str | None = ">=",
+    direction: str = "positive",
+    kind: str = "count",
+    due: date | None = None,
+    plan=(),
+) -> IndicatorTarget:
+    return IndicatorTarget(
+        kind=TargetKind(kind),
+        comparator=Comparator(comparator) if comparator else None,
+        direction=Direction(direction),
+        target_value=D(value) if value is not None else None,
+        target_date=due,
+        aggregation=Aggregation(aggregation),
+        plan=plan,
+    )
 
 
 def quarters(*entries: Entry) -> list[QuarterFigure]:
@@ -39,19 +61,30 @@ def test_the_lists_are_those_of_the_monitoring_forms():
     assert LIKELIHOODS == ("确定能", "有可能", "完全不可能")
 
 
-@pytest.mark.parametrize("aggregation, figures, july, expected", [
-    ("cumulative", counts("5000", "4500"), Entry(value=D("1500")), {"value": D("11000")}),
-    ("cumulative", counts("5000", "4500"), Entry(), {"value": D("9500")}),
-    ("level", counts("25", "27"), Entry(value=D("26")), {"value": D("26")}),
-    ("level", counts("25", "27"), Entry(), {"value": D("27")}),
-    ("rate", quarters(Entry(numerator=D("40"), denominator=D("100")), Entry(numerator=D("60"), denominator=D("100"))),
-     Entry(numerator=D("50"), denominator=D("100")), {"value": D("50.00"), "numerator": D("150"), "denominator": D("300")}),
-    ("rate", quarters(Entry(value=D("80")), Entry(value=D("90"))), Entry(value=D("85")), {"value": D("85")}),
-    ("qualitative", quarters(Entry(band=Band.PARTIAL)), Entry(band=Band.ACHIEVED), {"band": Band.ACHIEVED}),
-    ("qualitative", quarters(Entry(band=Band.PARTIAL)), Entry(), {"band": Band.PARTIAL}),
-    ("deadline", quarters(Entry(), Entry(achieved_on=date(2023, 6, 30))), Entry(achieved_on=date(2023, 7, 5)),
-     {"achieved_on": date(2023, 6, 30)}),
-])
+@pytest.mark.parametrize(
+    "aggregation, figures, july, expected",
+    [
+        ("cumulative", counts("5000", "4500"), Entry(value=D("1500")), {"value": D("11000")}),
+        ("cumulative", counts("5000", "4500"), Entry(), {"value": D("9500")}),
+        ("level", counts("25", "27"), Entry(value=D("26")), {"value": D("26")}),
+        ("level", counts("25", "27"), Entry(), {"value": D("27")}),
+        (
+            "rate",
+            quarters(Entry(numerator=D("40"), denominator=D("100")), Entry(numerator=D("60"), denominator=D("100"))),
+            Entry(numerator=D("50"), denominator=D("100")),
+            {"value": D("50.00"), "numerator": D("150"), "denominator": D("300")},
+        ),
+        ("rate", quarters(Entry(value=D("80")), Entry(value=D("90"))), Entry(value=D("85")), {"value": D("85")}),
+        ("qualitative", quarters(Entry(band=Band.PARTIAL)), Entry(band=Band.ACHIEVED), {"band": Band.ACHIEVED}),
+        ("qualitative", quarters(Entry(band=Band.PARTIAL)), Entry(), {"band": Band.PARTIAL}),
+        (
+            "deadline",
+            quarters(Entry(), Entry(achieved_on=date(2023, 6, 30))),
+            Entry(achieved_on=date(2023, 7, 5)),
+            {"achieved_on": date(2023, 6, 30)},
+        ),
+    ],
+)
 def test_one_to_july_combines_q1_q2_and_july_by_the_aggregation_rule(aggregation, figures, july, expected):
     actual = to_july(Aggregation(aggregation), figures, july)
     for name, value in expected.items():
@@ -63,58 +96,112 @@ def test_third_and_fourth_quarter_entries_do_not_count_towards_one_to_july():
     assert to_july(Aggregation.CUMULATIVE, figures, Entry(value=D("1500"))).value == D("11000")
 
 
-@pytest.mark.parametrize("spec, figures, july, trend", [
-    (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("18857.14"))),  # × 12/7
-    # With a quarterly plan the pace follows it: 1–7月 is Q1 + Q2 + a third of Q3's plan.
-    (target(plan=(D("3000"), D("3000"), D("9000"), D("4000"))), counts("3000", "3000"), Entry(value=D("3000")),
-     Projection(value=D("19000.00"))),
-    (target("rate", "50", kind="percent"), quarters(Entry(value=D("48")), Entry(value=D("52"))), Entry(),
-     Projection(value=D("52"))),
-    (target("level", "27", "="), counts("25", "27"), Entry(value=D("26")), Projection(value=D("26"))),
-    (target("qualitative", None, None), quarters(Entry(band=Band.ACHIEVED)), Entry(band=Band.PARTIAL),
-     Projection(band=Band.PARTIAL)),
-    (target("deadline", None, None, kind="deadline", due=DUE), quarters(Entry(achieved_on=date(2023, 5, 1))), Entry(),
-     Projection(on=date(2023, 5, 1))),
-    (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), Projection()),
-    (target(), [], Entry(), Projection()),
-])
+@pytest.mark.parametrize(
+    "spec, figures, july, trend",
+    [
+        (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("18857.14"))),  # × 12/7
+        # With a quarterly plan the pace follows it: 1–7月 is Q1 + Q2 + a third of Q3's plan.
+        (
+            target(plan=(D("3000"), D("3000"), D("9000"), D("4000"))),
+            counts("3000", "3000"),
+            Entry(value=D("3000")),
+            Projection(value=D("19000.00")),
+        ),
+        (
+            target("rate", "50", kind="percent"),
+            quarters(Entry(value=D("48")), Entry(value=D("52"))),
+            Entry(),
+            Projection(value=D("52")),
+        ),
+        (target("level", "27", "="), counts("25", "27"), Entry(value=D("26")), Projection(value=D("26"))),
+        (
+            target("qualitative", None, None),
+            quarters(Entry(band=Band.ACHIEVED)),
+            Entry(band=Band.PARTIAL),
+            Projection(band=Band.PARTIAL),
+        ),
+        (
+            target("deadline", None, None, kind="deadline", due=DUE),
+            quarters(Entry(achieved_on=date(2023, 5, 1))),
+            Entry(),
+            Projection(on=date(2023, 5, 1)),
+        ),
+        (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), Projection()),
+        (target(), [], Entry(), Projection()),
+    ],
+)
 def test_the_default_projection_is_the_straight_line_trend(spec, figures, july, trend):
     assert monitor_indicator(spec, figures, july).trend == trend
 
 
-@pytest.mark.parametrize("spec, figures, july, typed, deviation", [
-    # positive: the projection falls short of the target
-    (target(), counts("5000", "4500"), Entry(value=D("1500")), None, True),  # 18,857 < 19,000
-    (target(), counts("5000", "4500"), Entry(value=D("2000")), None, False),  # 19,714
-    (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("19000")), False),  # typed wins
-    (target(comparator=">"), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("19000")), True),
-    (target("rate", "50", kind="percent"), quarters(Entry(value=D("48"))), Entry(value=D("49.9")), None, True),
-    (target("rate", "50", kind="percent"), quarters(Entry(value=D("48"))), Entry(value=D("50")), None, False),
-    # reverse: the projection (or a cumulative figure already) passes the limit
-    (target(value="10", comparator="<=", direction="reverse"), counts("3", "2"), Entry(value=D("1")), None, True),
-    (target(value="10", comparator="<=", direction="reverse"), counts("3", "2"), Entry(), None, False),  # 8.57
-    (target(value="10", comparator="<=", direction="reverse"), counts("3", "2"), Entry(),
-     Projection(value=D("10")), False),
-    (target(value="10", comparator="<", direction="reverse"), counts("3", "2"), Entry(),
-     Projection(value=D("10")), True),
-    (target(value="10", comparator="<=", direction="reverse"), counts("8", "3"), Entry(),
-     Projection(value=D("9")), True),  # 11 by July: past the limit whatever is projected
-    # qualitative: anything but 达成 misses
-    (target("qualitative", None, None), [], Entry(band=Band.ACHIEVED), None, False),
-    (target("qualitative", None, None), [], Entry(band=Band.PARTIAL), None, True),
-    (target("qualitative", None, None), [], Entry(band=Band.ACHIEVED), Projection(band=Band.NOT_ACHIEVED), True),
-    (target("qualitative", None, None), [], Entry(), None, None),
-    # deadline: the date achieved, or else the expected date, after the target date
-    (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(achieved_on=date(2023, 7, 20)), None, False),
-    (target("deadline", None, None, kind="deadline", due=date(2023, 6, 30)), [], Entry(achieved_on=date(2023, 7, 20)),
-     None, True),
-    (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), Projection(on=date(2024, 1, 15)), True),
-    (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), Projection(on=date(2023, 12, 20)), False),
-    (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), None, None),
-    # nothing to judge
-    (target(), [], Entry(), None, None),
-    (target(value=None, comparator=None), counts("1", "2"), Entry(), None, None),
-])
+@pytest.mark.parametrize(
+    "spec, figures, july, typed, deviation",
+    [
+        # positive: the projection falls short of the target
+        (target(), counts("5000", "4500"), Entry(value=D("1500")), None, True),  # 18,857 < 19,000
+        (target(), counts("5000", "4500"), Entry(value=D("2000")), None, False),  # 19,714
+        (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("19000")), False),  # typed wins
+        (target(comparator=">"), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("19000")), True),
+        (target("rate", "50", kind="percent"), quarters(Entry(value=D("48"))), Entry(value=D("49.9")), None, True),
+        (target("rate", "50", kind="percent"), quarters(Entry(value=D("48"))), Entry(value=D("50")), None, False),
+        # reverse: the projection (or a cumulative figure already) passes the limit
+        (target(value="10", comparator="<=", direction="reverse"), counts("3", "2"), Entry(value=D("1")), None, True),
+        (target(value="10", comparator="<=", direction="reverse"), counts("3", "2"), Entry(), None, False),  # 8.57
+        (
+            target(value="10", comparator="<=", direction="reverse"),
+            counts("3", "2"),
+            Entry(),
+            Projection(value=D("10")),
+            False,
+        ),
+        (
+            target(value="10", comparator="<", direction="reverse"),
+            counts("3", "2"),
+            Entry(),
+            Projection(value=D("10")),
+            True,
+        ),
+        (
+            target(value="10", comparator="<=", direction="reverse"),
+            counts("8", "3"),
+            Entry(),
+            Projection(value=D("9")),
+            True,
+        ),  # 11 by July: past the limit whatever is projected
+        # qualitative: anything but 达成 misses
+        (target("qualitative", None, None), [], Entry(band=Band.ACHIEVED), None, False),
+        (target("qualitative", None, None), [], Entry(band=Band.PARTIAL), None, True),
+        (target("qualitative", None, None), [], Entry(band=Band.ACHIEVED), Projection(band=Band.NOT_ACHIEVED), True),
+        (target("qualitative", None, None), [], Entry(), None, None),
+        # deadline: the date achieved, or else the expected date, after the target date
+        (
+            target("deadline", None, None, kind="deadline", due=DUE),
+            [],
+            Entry(achieved_on=date(2023, 7, 20)),
+            None,
+            False,
+        ),
+        (
+            target("deadline", None, None, kind="deadline", due=date(2023, 6, 30)),
+            [],
+            Entry(achieved_on=date(2023, 7, 20)),
+            None,
+            True,
+        ),
+        (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), Projection(on=date(2024, 1, 15)), True),
+        (
+            target("deadline", None, None, kind="deadline", due=DUE),
+            [],
+            Entry(),
+            Projection(on=date(2023, 12, 20)),
+            False,
+        ),
+        (target("deadline", None, None, kind="deadline", due=DUE), [], Entry(), None, None),
+        # nothing to judge
+        (target(), [], Entry(), None, None),
+        (target(value=None, comparator=None), counts("1", "2"), Entry(), None, None),
+    ],
+)
 def test_a_deviation_is_a_projection_that_misses_the_target(spec, figures, july, typed, deviation):
     assert monitor_indicator(spec, figures, july, typed).deviation is deviation
 
@@ -127,12 +214,15 @@ def test_a_budget_relative_indicator_is_judged_against_the_linked_budget():
     assert over.deviation is True  # 850 × 12/7 = 1,457 > 1,371
 
 
-@pytest.mark.parametrize("figures, july, typed, over", [
-    (counts("10", "10"), Entry(value=D("7")), None, True),  # 27 by July ≥ 26
-    (counts("10", "5"), Entry(), Projection(value=D("26")), True),  # projected exactly 130%
-    (counts("10", "5"), Entry(), Projection(value=D("25.9")), False),
-    (counts("6", "6"), Entry(), None, False),  # 20.57: on target, not over
-])
+@pytest.mark.parametrize(
+    "figures, july, typed, over",
+    [
+        (counts("10", "10"), Entry(value=D("7")), None, True),  # 27 by July ≥ 26
+        (counts("10", "5"), Entry(), Projection(value=D("26")), True),  # projected exactly 130%
+        (counts("10", "5"), Entry(), Projection(value=D("25.9")), False),
+        (counts("6", "6"), Entry(), None, False),  # 20.57: on target, not over
+    ],
+)
 def test_over_completion_is_130_percent_of_a_positive_target_projected_or_already_done(figures, july, typed, over):
     result = monitor_indicator(target(value="20", comparator="="), figures, july, typed)
     assert result.over_completed is over
@@ -140,8 +230,13 @@ def test_over_completion_is_130_percent_of_a_positive_target_projected_or_alread
 
 
 def test_the_over_completion_threshold_is_a_setting():
-    result = monitor_indicator(target(value="20", comparator="="), counts("10", "10"), Entry(value=D("7")),
-                               Projection(value=D("29")), settings=ProgressSettings(over_completion_at=D("150")))
+    result = monitor_indicator(
+        target(value="20", comparator="="),
+        counts("10", "10"),
+        Entry(value=D("7")),
+        Projection(value=D("29")),
+        settings=ProgressSettings(over_completion_at=D("150")),
+    )
     assert result.over_completed is False
 
 

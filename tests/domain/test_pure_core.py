@@ -1,4 +1,5 @@
 """Is the domain core pure? Importing it must load no web, database or workbook library."""
+
 from __future__ import annotations
 
 import subprocess

@@ -51,9 +51,29 @@ def plain_num(value):
         return format(value.normalize(), ",f")
 
 
-FIGURES = ["0", "-0", "0E-2", "0.00", "1", "1.0", "1.00", "12.50", "12.5", "-3.25", "19000", "1.9E+4",
-           "0.005", "0.015", "-0.005", "2.675", "123456789012345678901234567890.125",
-           "9" * 40 + ".995", "1E+30", "1E-30", "3.14159265358979323846264338327950288419"]
+FIGURES = [
+    "0",
+    "-0",
+    "0E-2",
+    "0.00",
+    "1",
+    "1.0",
+    "1.00",
+    "12.50",
+    "12.5",
+    "-3.25",
+    "19000",
+    "1.9E+4",
+    "0.005",
+    "0.015",
+    "-0.005",
+    "2.675",
+    "123456789012345678901234567890.125",
+    "9" * 40 + ".995",
+    "1E+30",
+    "1E-30",
+    "3.14159265358979323846264338327950288419",
+]
 
 
 @pytest.mark.parametrize("text", FIGURES)
@@ -70,24 +90,57 @@ def test_num_cache_gives_equal_values_the_same_text():
         assert scoring._num(Decimal(a)) == scoring._num(Decimal(b)) == plain_num(Decimal(b))
 
 
-@pytest.mark.parametrize("part, whole", [("3227", "3000"), ("1", "3"), ("2", "3"), ("9500", "19000"),
-                                         ("1" * 35, "7"), ("0.00001", "3"), ("-5", "3"),
-                                         ("123456789012345678901234567890", "0.0003")])
+@pytest.mark.parametrize(
+    "part, whole",
+    [
+        ("3227", "3000"),
+        ("1", "3"),
+        ("2", "3"),
+        ("9500", "19000"),
+        ("1" * 35, "7"),
+        ("0.00001", "3"),
+        ("-5", "3"),
+        ("123456789012345678901234567890", "0.0003"),
+    ],
+)
 def test_pct_matches_the_plain_version(part, whole):
     got, want = scoring._pct(Decimal(part), Decimal(whole)), plain_pct(Decimal(part), Decimal(whole))
     assert got == want and str(got) == str(want)
 
 
-@pytest.mark.parametrize("label", ["产出指标", " 产出指标 ", "产出指标(50分)", "产出指标（50 分）", "产出",
-                                   "效益指标（30.5分）", "指标", "", None, "ｍａｎ　ｙ", "满意度\t指标"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "产出指标",
+        " 产出指标 ",
+        "产出指标(50分)",
+        "产出指标（50 分）",
+        "产出",
+        "效益指标（30.5分）",
+        "指标",
+        "",
+        None,
+        "ｍａｎ　ｙ",
+        "满意度\t指标",
+    ],
+)
 def test_level_key_matches_the_plain_version(label):
     assert level_key(label) == plain_level_key(label)
     assert level_key(label) == plain_level_key(label)  # again, from the cache
 
 
 def over_completed():
-    return IndicatorInput("k", "产出指标", "数量指标", "n", TargetKind.COUNT, Comparator.GE,
-                          Direction.POSITIVE, target_value=Decimal(100), actual=Decimal(140))
+    return IndicatorInput(
+        "k",
+        "产出指标",
+        "数量指标",
+        "n",
+        TargetKind.COUNT,
+        Comparator.GE,
+        Direction.POSITIVE,
+        target_value=Decimal(100),
+        actual=Decimal(140),
+    )
 
 
 def test_a_score_made_by_init_keeps_the_working_it_was_given():
@@ -104,13 +157,27 @@ def test_a_score_is_written_whole_when_scored():
 
 
 def test_allocate_gives_what_allocate_points_and_allocate_with_notes_give():
-    items = [IndicatorInput(k, level, "二级", f"n{k}", TargetKind.COUNT, Comparator.GE, Direction.POSITIVE,
-                            target_value=Decimal(1), actual=Decimal(1))
-             for k, level in enumerate(["产出指标", "效益指标", "产出", "满意度指标", "效益指标", "产出指标"])]
+    items = [
+        IndicatorInput(
+            k,
+            level,
+            "二级",
+            f"n{k}",
+            TargetKind.COUNT,
+            Comparator.GE,
+            Direction.POSITIVE,
+            target_value=Decimal(1),
+            actual=Decimal(1),
+        )
+        for k, level in enumerate(["产出指标", "效益指标", "产出", "满意度指标", "效益指标", "产出指标"])
+    ]
     allocation = allocate(items, ScoringSettings())
     assert dict(zip(range(6), allocation.shares)) == allocate_points(items)
     assert allocate_with_notes(items, ScoringSettings()) == (
-        allocation.level_points, allocate_points(items), allocation.notes)
+        allocation.level_points,
+        allocate_points(items),
+        allocation.notes,
+    )
     assert allocation.members == {"产出指标": [0, 2, 5], "效益指标": [1, 4], "满意度指标": [3]}
     evaluation = score_self_evaluation(items, budget=Decimal(1), spent=Decimal(1))
     assert (evaluation.level_points, list(evaluation.notes)) == (allocation.level_points, allocation.notes)

@@ -7,8 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi.domain.entries import Band
-from kpi.domain.scoring import (BAND_RANGES, IndicatorInput, ScoringSettings, allocate_points,
-                                score_indicator, score_self_evaluation)
+from kpi.domain.scoring import (
+    BAND_RANGES,
+    IndicatorInput,
+    ScoringSettings,
+    allocate_points,
+    score_indicator,
+    score_self_evaluation,
+)
 from kpi.domain.scoring_settings import DEFAULT_GRADE_BANDS, GRADE_BANDS_80_70_60
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
@@ -28,9 +34,12 @@ def settings(draw) -> ScoringSettings:
     budget = draw(st.sampled_from([0, 10, 20, 30]))
     cuts = sorted(draw(st.lists(st.integers(0, 100 - budget), min_size=2, max_size=2)))
     weights = [cuts[0], cuts[1] - cuts[0], 100 - budget - cuts[1]]
-    return ScoringSettings(budget_points=D(budget), level_points=dict(zip(LEVELS, map(D, weights))),
-                           grade_bands=draw(st.sampled_from([DEFAULT_GRADE_BANDS, GRADE_BANDS_80_70_60])),
-                           reverse_rule=draw(st.sampled_from(["linear", "ratio"])))
+    return ScoringSettings(
+        budget_points=D(budget),
+        level_points=dict(zip(LEVELS, map(D, weights))),
+        grade_bands=draw(st.sampled_from([DEFAULT_GRADE_BANDS, GRADE_BANDS_80_70_60])),
+        reverse_rule=draw(st.sampled_from(["linear", "ratio"])),
+    )
 
 
 def ratio_in(band: Band):
@@ -46,11 +55,22 @@ def indicator(draw, key) -> IndicatorInput:
     direction = Direction.REVERSE if comparator in (Comparator.LE, Comparator.LT) else Direction.POSITIVE
     band = draw(st.none() | st.sampled_from(list(Band)))
     return IndicatorInput(
-        key=key, level1=draw(st.sampled_from(TABLE_LEVELS)), level2="二级", name=f"指标{key}", kind=kind,
-        comparator=comparator, direction=direction, target_value=draw(st.none() | signed),
-        target_date=draw(days), actual=draw(st.none() | signed), actual_date=draw(days), band=band,
+        key=key,
+        level1=draw(st.sampled_from(TABLE_LEVELS)),
+        level2="二级",
+        name=f"指标{key}",
+        kind=kind,
+        comparator=comparator,
+        direction=direction,
+        target_value=draw(st.none() | signed),
+        target_date=draw(days),
+        actual=draw(st.none() | signed),
+        actual_date=draw(days),
+        band=band,
         chosen_ratio=None if band is None else draw(st.none() | ratio_in(band)),
-        points=draw(some_points), budget_target=draw(st.none() | amounts))
+        points=draw(some_points),
+        budget_target=draw(st.none() | amounts),
+    )
 
 
 tables = st.integers(0, 25).flatmap(lambda n: st.tuples(*(indicator(i) for i in range(n))))
@@ -79,29 +99,49 @@ def test_every_score_stays_between_0_and_its_points(items, year, budget, spent):
         assert score.needs_explanation is (score.explanation_reason is not None)
 
 
-@given(st.sampled_from([TargetKind.COUNT, TargetKind.PERCENT, TargetKind.MONEY]),
-       st.sampled_from([Comparator.GE, Comparator.GT, Comparator.EQ, None]),
-       signed, signed, signed, st.decimals(min_value=0, max_value=100, places=2), settings())
-def test_more_achievement_never_lowers_a_positive_indicators_score(kind, comparator, target, a, b, points,
-                                                                    year):
+@given(
+    st.sampled_from([TargetKind.COUNT, TargetKind.PERCENT, TargetKind.MONEY]),
+    st.sampled_from([Comparator.GE, Comparator.GT, Comparator.EQ, None]),
+    signed,
+    signed,
+    signed,
+    st.decimals(min_value=0, max_value=100, places=2),
+    settings(),
+)
+def test_more_achievement_never_lowers_a_positive_indicators_score(kind, comparator, target, a, b, points, year):
     low, high = sorted((a, b))
 
     def score(actual):
-        item = IndicatorInput(1, "产出指标", "数量指标", "x", kind, comparator, Direction.POSITIVE,
-                              target_value=target, actual=actual)
+        item = IndicatorInput(
+            1, "产出指标", "数量指标", "x", kind, comparator, Direction.POSITIVE, target_value=target, actual=actual
+        )
         return score_indicator(item, points, year).score
 
     assert score(low) <= score(high)
 
 
-@given(signed, signed, st.decimals(min_value=0, max_value=10**6, places=2),
-       st.decimals(min_value=0, max_value=100, places=2), settings())
+@given(
+    signed,
+    signed,
+    st.decimals(min_value=0, max_value=10**6, places=2),
+    st.decimals(min_value=0, max_value=100, places=2),
+    settings(),
+)
 def test_more_usage_never_raises_a_reverse_indicators_score(a, b, target, points, year):
     low, high = sorted((a, b))
 
     def score(actual):
-        item = IndicatorInput(1, "产出指标", "成本指标", "x", TargetKind.MONEY, Comparator.LE, Direction.REVERSE,
-                              target_value=target, actual=actual)
+        item = IndicatorInput(
+            1,
+            "产出指标",
+            "成本指标",
+            "x",
+            TargetKind.MONEY,
+            Comparator.LE,
+            Direction.REVERSE,
+            target_value=target,
+            actual=actual,
+        )
         return score_indicator(item, points, year).score
 
     assert score(low) >= score(high)
@@ -109,7 +149,11 @@ def test_more_usage_never_raises_a_reverse_indicators_score(a, b, target, points
 
 @given(settings(), st.sampled_from([100, 105, 150, 200]).map(D))
 def test_settings_round_trip_through_their_stored_form(year, over):
-    year = ScoringSettings(budget_points=year.budget_points, level_points=year.level_points,
-                           grade_bands=year.grade_bands, reverse_rule=year.reverse_rule,
-                           over_completion_at=over + D("0.5"))
+    year = ScoringSettings(
+        budget_points=year.budget_points,
+        level_points=year.level_points,
+        grade_bands=year.grade_bands,
+        reverse_rule=year.reverse_rule,
+        over_completion_at=over + D("0.5"),
+    )
     assert ScoringSettings.from_dict(year.to_dict()) == year

@@ -1,4 +1,5 @@
 """Can staff take the Excel round trip in a browser, and then see it on the dashboard?"""
+
 from __future__ import annotations
 
 import openpyxl

@@ -1,4 +1,5 @@
 """Can a person open the system in a real browser and read the unit's targets?"""
+
 from __future__ import annotations
 
 import pytest

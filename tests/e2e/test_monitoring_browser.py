@@ -1,4 +1,5 @@
 """Can staff fill the mid-year monitoring report in a real browser, a reviewer approve it, and the workbook download?"""
+
 from __future__ import annotations
 
 import pytest
@@ -72,4 +73,9 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=3).value == "投诉调解辅助服务")
     assert ws.cell(row=row, column=5).value == 11000
     assert [ws.cell(row=row, column=c).value for c in (7, 8, 9, 10, 11)] == [
-        "是", "人员保障", "上半年调解员流失，=SUM(A1)", "有可能", "补充招聘调解员"]
+        "是",
+        "人员保障",
+        "上半年调解员流失，=SUM(A1)",
+        "有可能",
+        "补充招聘调解员",
+    ]

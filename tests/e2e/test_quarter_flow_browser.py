@@ -1,4 +1,5 @@
 """Can staff fill a quarter in a real browser, and a reviewer approve it?"""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Can staff complete the self-evaluation in a real browser, a reviewer approve it, and the workbook download?"""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,8 @@ def app(make_app, sqlite_url, tmp_path):
 
 
 def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_reviewer_approves(
-        app, live_server, browser, page, tmp_path):
+    app, live_server, browser, page, tmp_path
+):
     result = scored(app)
     login(page, live_server, "szcc_staff")
     page.goto(live_server + REPORT_URL)
@@ -38,7 +40,7 @@ def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_revi
     assert page.locator('textarea[name="g-unit"]').input_value() == "全年目标已完成。"  # kept
     page.screenshot(path=str(tmp_path / "self-evaluation-error.png"), full_page=False)
 
-    page.get_by_label(f"{ONE_SHORT} 偏差原因分析及改进措施").fill("=HYPERLINK(\"http://x\") 下半年调解员流失")
+    page.get_by_label(f"{ONE_SHORT} 偏差原因分析及改进措施").fill('=HYPERLINK("http://x") 下半年调解员流失')
     page.get_by_role("button", name="送审").click()
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
     assert page.get_by_label(f"{ONE_SHORT} 偏差原因分析及改进措施").is_disabled()
@@ -58,5 +60,5 @@ def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_revi
     last = next(r for r in range(14, ws.max_row + 1) if ws.cell(row=r, column=1).value == "总分")
     assert round(ws.cell(row=last, column=7).value, 2) == float(result.total)
     row = next(r for r in range(14, last) if ws.cell(row=r, column=3).value == ONE_SHORT)
-    assert ws.cell(row=row, column=8).value == "=HYPERLINK(\"http://x\") 下半年调解员流失"
+    assert ws.cell(row=row, column=8).value == '=HYPERLINK("http://x") 下半年调解员流失'
     assert ws.cell(row=row, column=8).data_type == "s"

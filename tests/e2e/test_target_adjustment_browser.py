@@ -3,6 +3,7 @@ and does every report page show its approval history?
 
 With KPI_SCREENSHOT_DIR set, the walk also saves the README's screenshots there.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 kpi/__init__.py and kpi/cli.py register them once the feature is wired in; until then (and
 harmlessly after) the fixture attaches them itself. Results go in through tests/evaluation/gen.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,11 +49,24 @@ class EvaluationPoster:
             data[f"i{self.ids['indicator'][name]}-ratio"] = text
         return data
 
-    def post(self, goals=None, explanations=None, ratios=None, *, action: str = "save", version: int | None = None,
-             reason: str | None = None, url: str = REPORT_URL, extra: dict | None = None):
+    def post(
+        self,
+        goals=None,
+        explanations=None,
+        ratios=None,
+        *,
+        action: str = "save",
+        version: int | None = None,
+        reason: str | None = None,
+        url: str = REPORT_URL,
+        extra: dict | None = None,
+    ):
         html = self.page().get_data(as_text=True)
-        data = {"csrf_token": csrf_from(html), "action": action,
-                "version": str(version) if version is not None else version_in(html)}
+        data = {
+            "csrf_token": csrf_from(html),
+            "action": action,
+            "version": str(version) if version is not None else version_in(html),
+        }
         data.update(extra or {})
         data.update(self.form(goals, explanations, ratios))
         if reason:

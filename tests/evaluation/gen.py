@@ -4,6 +4,7 @@ The year is varied on purpose, so that every rule of docs/rules/scoring.md is ex
 missed and over-completed (≥ 130%), qualitative bands 达成 and 部分达成, a deadline met and one
 missed, a reverse indicator past its limit, and a project spending over its budget.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,13 @@ PERIODS = {1: "Q1", 2: "Q2", 3: "Q3", 4: "Q4"}
 # Completion of each numeric indicator, in turn: on target, short, over-completed, far short, a little over.
 FACTORS = (Decimal("1"), Decimal("0.9"), Decimal("1.4"), Decimal("0.5"), Decimal("1.1"))
 # 全年执行数 by line: 基本支出 short, 修缮维护类 over its budget (项目支出金额 ≤预算金额 then loses points).
-SPENDING = {"基本支出": Decimal("1200"), "市场监督管理事务": Decimal("1371"), "信息化类": Decimal("250"),
-            "综合管理类": Decimal("17"), "修缮维护类": Decimal("2.2")}
+SPENDING = {
+    "基本支出": Decimal("1200"),
+    "市场监督管理事务": Decimal("1371"),
+    "信息化类": Decimal("250"),
+    "综合管理类": Decimal("17"),
+    "修缮维护类": Decimal("2.2"),
+}
 LATE = "项目完成时间"  # the unit-wide deadline, reported late on purpose
 ONE_SHORT = "投诉调解辅助服务"  # the one target missed in a year that is not varied
 
@@ -73,8 +79,9 @@ def year_of_results(session: Session, *, varied: bool = True) -> tuple[list[list
     Not ``varied``: every target met, on time and within its limits, except ONE_SHORT."""
     unit, year = budget.get_unit(session, UNIT), budget.get_year(session, YEAR)
     lines = {line.id: line.name for line in budget.budget_lines(session, unit, year)}
-    indicators = session.exec(select(Indicator).where(Indicator.unit_id == unit.id, Indicator.year_id == year.id)
-                              .order_by(Indicator.id)).all()
+    indicators = session.exec(
+        select(Indicator).where(Indicator.unit_id == unit.id, Indicator.year_id == year.id).order_by(Indicator.id)
+    ).all()
     rows = []
     for position, indicator in enumerate(indicators):
         project = lines[indicator.budget_line_id] if indicator.scope == "project" else None
@@ -83,8 +90,11 @@ def year_of_results(session: Session, *, varied: bool = True) -> tuple[list[list
             factor = Decimal("0.9")
         for quarter, value in _values(indicator, factor, position if varied else 0, late=varied):
             rows.append([UNIT, YEAR, PERIODS[quarter], indicator.name, value, project])
-    spending = [[UNIT, YEAR, PERIODS[q], name, amount] for name, total in SPENDING.items()
-                for q, amount in enumerate(_quarters(total), start=1)]
+    spending = [
+        [UNIT, YEAR, PERIODS[q], name, amount]
+        for name, total in SPENDING.items()
+        for q, amount in enumerate(_quarters(total), start=1)
+    ]
     return rows, spending
 
 

@@ -8,6 +8,7 @@ the file and review its diff:
 
     .venv/bin/python -m tests.evaluation.golden
 """
+
 from __future__ import annotations
 
 import io

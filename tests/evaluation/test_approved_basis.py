@@ -4,6 +4,7 @@ A 目标调整 approved after the self-evaluation changes the indicator row itse
 its points); a quarter reopened and corrected changes the figures. Neither may move an
 approved report until it is reopened and approved again (docs/workflow.md).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -29,9 +30,14 @@ def year(app, tmp_path):
 
 def missed_count(app) -> int:
     """A unit-wide count target the year missed: the id of its indicator."""
-    return next(row.indicator.id for row in scored(app).unit_table.rows
-                if row.indicator.kind == "count" and row.indicator.direction == "positive"
-                and row.actual.value is not None and row.actual.value < row.indicator.target_value)
+    return next(
+        row.indicator.id
+        for row in scored(app).unit_table.rows
+        if row.indicator.kind == "count"
+        and row.indicator.direction == "positive"
+        and row.actual.value is not None
+        and row.actual.value < row.indicator.target_value
+    )
 
 
 def lower_the_target(app, indicator_id: int) -> None:
@@ -102,12 +108,17 @@ def test_a_reopened_and_corrected_quarter_does_not_move_an_approved_self_evaluat
     quarter = QuarterPoster(staff.client, ids)
     assert quarter.post({(ONE_SHORT, "value"): "99999"}, quarter=4).status_code == 302
     with app.app_context(), Session(db.engine()) as session:  # the correction is stored ...
-        stored = session.exec(select(IndicatorResult.value).join(QuarterReport).where(
-            QuarterReport.quarter == 4, IndicatorResult.indicator_id == ids["indicator"][ONE_SHORT])).one()
+        stored = session.exec(
+            select(IndicatorResult.value)
+            .join(QuarterReport)
+            .where(QuarterReport.quarter == 4, IndicatorResult.indicator_id == ids["indicator"][ONE_SHORT])
+        ).one()
     assert stored == Decimal("99999")
     after = scored(app)  # ... and the approved report still reads the figures it was approved on
     assert after.total == approved.total
-    assert after.indicators[ids["indicator"][ONE_SHORT]].actual == approved.indicators[ids["indicator"][ONE_SHORT]].actual
+    assert (
+        after.indicators[ids["indicator"][ONE_SHORT]].actual == approved.indicators[ids["indicator"][ONE_SHORT]].actual
+    )
     assert after.unit_table.evaluation.total == Decimal(approved.unit_table.evaluation.total)
 
 
@@ -116,14 +127,18 @@ def test_the_workbook_carries_the_final_approval(app, staff, reviewer):
 
     def sign_off_line(response) -> str:
         sheet = load_workbook(BytesIO(response.data)).worksheets[0]
-        return next(value for row in sheet.iter_rows(values_only=True) for value in row
-                    if isinstance(value, str) and value.startswith("填报人："))
+        return next(
+            value
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if isinstance(value, str) and value.startswith("填报人：")
+        )
 
     assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # not approved: blank
     approve(app, staff, reviewer)
     line = sign_off_line(staff.client.get(REPORT_URL + "/workbook"))
     today = beijing_today().isoformat()
-    assert f"填报人：张敏（填报人）" in line and f"填报日期：{today}" in line
-    assert f"审核人：李华（审核人）" in line and f"审核日期：{today}" in line
+    assert "填报人：张敏（填报人）" in line and f"填报日期：{today}" in line
+    assert "审核人：李华（审核人）" in line and f"审核日期：{today}" in line
     reviewer.review("reopen", "补充说明")
     assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # reopened: no final approval

@@ -1,4 +1,5 @@
 """Does `flask kpi export self-evaluation` write the 绩效自评 workbook, and fail in Chinese when it cannot?"""
+
 from __future__ import annotations
 
 from openpyxl import load_workbook

@@ -3,6 +3,7 @@
 A failure means the layout changed. If that was deliberate, regenerate the golden file with
 `.venv/bin/python -m tests.evaluation.golden` and review its diff in the commit.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,15 @@ def test_the_golden_file_pins_the_published_labels():
     cells = json.loads(GOLDEN.read_text(encoding="utf-8"))["unit_sheet"]["cells"]
     assert cells["A1"] == "部门（单位）整体支出绩效自评表" and cells["A2"] == "（2023年度）"
     assert [cells[f"{c}13"] for c in "ABCDEFGH"] == [
-        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     assert "总分" in cells.values()
 
 

@@ -1,4 +1,5 @@
 """Can staff fill the self-evaluation page, the reviewer pick qualitative scores and review it; who may see it?"""
+
 from __future__ import annotations
 
 import pytest
@@ -52,15 +53,20 @@ def test_the_page_shows_every_table_with_points_scores_working_and_the_grade(app
 
 
 def test_a_draft_keeps_texts_and_audits_them(app, staff, ids, sqlite_url):
-    response = staff.post({"unit": "全年工作基本完成", "修缮维护类": "完成维修 1 次"},
-                          {"新增放心消费承诺、线下无理由退货承诺企业数量": "企业参与意愿不足；下年加强宣传"})
+    response = staff.post(
+        {"unit": "全年工作基本完成", "修缮维护类": "完成维修 1 次"},
+        {"新增放心消费承诺、线下无理由退货承诺企业数量": "企业参与意愿不足；下年加强宣传"},
+    )
     assert response.status_code == 302
     html = staff.page().get_data(as_text=True)
     assert "全年工作基本完成" in html and "企业参与意愿不足；下年加强宣传" in html
     report = rows(sqlite_url, SelfEvaluation)[0]
     assert report.status == "draft" and report.total_score == scored(app).total
-    trail = {(e.entity, e.field, e.new_value) for e in rows(sqlite_url, AuditEvent)
-             if (e.field or "").startswith("2023年绩效自评")}
+    trail = {
+        (e.entity, e.field, e.new_value)
+        for e in rows(sqlite_url, AuditEvent)
+        if (e.field or "").startswith("2023年绩效自评")
+    }
     assert ("self_evaluation", "2023年绩效自评 · 实际完成情况", "全年工作基本完成") in trail
     assert ("budget_line", "2023年绩效自评 · 实际完成情况", "完成维修 1 次") in trail
     assert ("indicator", "2023年绩效自评 · 偏差原因分析及改进措施", "企业参与意愿不足；下年加强宣传") in trail
@@ -137,8 +143,9 @@ def test_finance_may_view_and_download_but_not_change(app, ids):
 def test_staff_of_another_unit_get_not_found_and_anonymous_users_the_login(app, client):
     with app.app_context(), db.transaction() as session:
         budget.get_or_create_unit(session, "深圳市其他单位")
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff",
-                              "unit": "深圳市其他单位"})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"}
+        )
     assert client.get(REPORT_URL).status_code == 302
     AuthActions(client).login("other_staff", "Other#Pass1")
     assert client.get(REPORT_URL).status_code == 404

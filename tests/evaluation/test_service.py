@@ -1,4 +1,5 @@
 """Does the self-evaluation score every table by the engine, and keep its workflow, locking and audit?"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -50,8 +51,13 @@ def test_every_table_is_scored_by_the_engine_from_the_years_figures(year_importe
     """The figures the progress service computes for Q4, fed to the engine, give the same scores."""
     result = scored(year_imported)
     with year_imported.app_context(), Session(db.engine()) as session:
-        progress = unit_progress(session, budget.get_unit(session, UNIT), budget.get_year(session, YEAR),
-                                 as_of_quarter=4, today=date(2030, 1, 1))
+        progress = unit_progress(
+            session,
+            budget.get_unit(session, UNIT),
+            budget.get_year(session, YEAR),
+            as_of_quarter=4,
+            today=date(2030, 1, 1),
+        )
         actual = {row.indicator.id: row.progress.actual for row in progress.rows}
         money = {row.line.id: row.progress for row in progress.budget if row.line is not None}
         projects = [row.line.id for row in progress.budget if row.line is not None and row.line.kind == "project"]
@@ -63,18 +69,33 @@ def test_every_table_is_scored_by_the_engine_from_the_years_figures(year_importe
             if indicator.kind == "budget_relative":  # the linked project's budget, or every project's
                 linked = [indicator.budget_line_id] if indicator.budget_line_id else projects
                 budget_target = sum((money[i].budget for i in linked), Decimal(0))
-            inputs.append(IndicatorInput(
-                key=indicator.id, level1=indicator.level1, level2=indicator.level2, name=indicator.name,
-                kind=TargetKind(indicator.kind),
-                comparator=Comparator(indicator.comparator) if indicator.comparator else None,
-                direction=Direction(indicator.direction), target_value=indicator.target_value,
-                target_date=indicator.target_date_to, actual=figure.value, actual_date=figure.achieved_on,
-                band=figure.band, points=indicator.points, budget_target=budget_target))
+            inputs.append(
+                IndicatorInput(
+                    key=indicator.id,
+                    level1=indicator.level1,
+                    level2=indicator.level2,
+                    name=indicator.name,
+                    kind=TargetKind(indicator.kind),
+                    comparator=Comparator(indicator.comparator) if indicator.comparator else None,
+                    direction=Direction(indicator.direction),
+                    target_value=indicator.target_value,
+                    target_date=indicator.target_date_to,
+                    actual=figure.value,
+                    actual_date=figure.achieved_on,
+                    band=figure.band,
+                    points=indicator.points,
+                    budget_target=budget_target,
+                )
+            )
         members = list(money) if table.is_unit else [table.line.id]
-        expected = score_self_evaluation(inputs, budget=sum((money[i].budget for i in members), Decimal(0)),
-                                         spent=sum((money[i].spent for i in members), Decimal(0)))
-        assert [(s.points, s.score, s.working) for s in table.evaluation.indicators] == \
-            [(s.points, s.score, s.working) for s in expected.indicators], table.title
+        expected = score_self_evaluation(
+            inputs,
+            budget=sum((money[i].budget for i in members), Decimal(0)),
+            spent=sum((money[i].spent for i in members), Decimal(0)),
+        )
+        assert [(s.points, s.score, s.working) for s in table.evaluation.indicators] == [
+            (s.points, s.score, s.working) for s in expected.indicators
+        ], table.title
         assert (table.total, table.grade) == (expected.total, expected.grade)
 
 
@@ -107,10 +128,16 @@ def test_each_project_is_its_own_table_scored_on_its_own_line(year_imported):
 
 def test_the_years_settings_change_the_scores(year_imported):
     before = scored(year_imported)
-    settings = ScoringSettings(budget_points=20, level_points={"产出指标": 40, "效益指标": 30, "满意度指标": 10},
-                               grade_bands=[(80, "优"), (70, "良"), (60, "中"), (0, "差")], reverse_rule="ratio")
-    run(year_imported, lambda session, result, user_of: save_settings(session, result.year, settings,
-                                                                        user=user_of("admin")))
+    settings = ScoringSettings(
+        budget_points=20,
+        level_points={"产出指标": 40, "效益指标": 30, "满意度指标": 10},
+        grade_bands=[(80, "优"), (70, "良"), (60, "中"), (0, "差")],
+        reverse_rule="ratio",
+    )
+    run(
+        year_imported,
+        lambda session, result, user_of: save_settings(session, result.year, settings, user=user_of("admin")),
+    )
     after = scored(year_imported)
     assert after.unit_table.money[0].points == 20
     assert after.unit_table.evaluation.level_points["产出指标"] == 40
@@ -158,7 +185,8 @@ def test_a_qualitative_score_outside_its_band_is_refused_beside_its_field(year_i
     with pytest.raises(service.InputRejected) as rejected:
         service.validate_input(result, form)
     assert rejected.value.errors[("indicator", partial.indicator.id, "ratio")].startswith(
-        "得分超出“部分达成”档（60%–80%）")
+        "得分超出“部分达成”档（60%–80%）"
+    )
     assert rejected.value.errors[("indicator", numeric.indicator.id, "ratio")] == "只有定性指标可以选定得分"
     for typed, message in (("80", "得分超出"), ("abc", "请填写 0–100"), ("75.555", "最多两位小数")):
         with pytest.raises(service.InputRejected) as rejected:
@@ -180,17 +208,30 @@ def test_a_ratio_inside_the_band_scores_and_is_audited(year_imported):
     assert "选定 75%" in row.score.working
     assert stored_report(year_imported).total_score == scored(year_imported).total
     with year_imported.app_context(), Session(db.engine()) as session:
-        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "indicator",
-                                                      AuditEvent.entity_id == indicator_id,
-                                                      AuditEvent.field.startswith("2023年绩效自评"))).one()
-    assert (event.field, event.old_value, event.new_value) == ("2023年绩效自评 · 定性指标得分（占分值%）", "（空）", "75%")
+        event = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "indicator",
+                AuditEvent.entity_id == indicator_id,
+                AuditEvent.field.startswith("2023年绩效自评"),
+            )
+        ).one()
+    assert (event.field, event.old_value, event.new_value) == (
+        "2023年绩效自评 · 定性指标得分（占分值%）",
+        "（空）",
+        "75%",
+    )
 
 
 def test_a_stored_ratio_that_no_longer_fits_the_band_is_set_aside(year_imported):
     def choose(session, result, user_of):
         partial = next(r for r in result.unit_table.rows if r.is_qualitative and r.band == "partial")
-        service.save(session, result, EvaluationInput(ratios={partial.indicator.id: Decimal("0.7")}),
-                     user=user_of("szcc_staff"), expected_version=0)
+        service.save(
+            session,
+            result,
+            EvaluationInput(ratios={partial.indicator.id: Decimal("0.7")}),
+            user=user_of("szcc_staff"),
+            expected_version=0,
+        )
         return partial.indicator.id
 
     indicator_id = run(year_imported, choose)
@@ -218,8 +259,9 @@ def test_a_submitted_report_is_locked_for_staff_and_only_ratios_change_for_the_r
         staff, reviewer = user_of("szcc_staff"), user_of("szcc_reviewer")
         with pytest.raises(service.WorkflowError):
             service.save_ratios(session, result, EvaluationInput(), user=reviewer, expected_version=None)
-        service.save(session, result, service.validate_input(result, completed_form(result)), user=staff,
-                     expected_version=0)
+        service.save(
+            session, result, service.validate_input(result, completed_form(result)), user=staff, expected_version=0
+        )
         service.transition(session, service.reload(session, result), "submit", user=staff, expected_version=None)
         submitted = service.reload(session, result)
         with pytest.raises(service.Locked, match="本自评已送审"):
@@ -244,8 +286,12 @@ def test_the_page_data_loads_in_a_fixed_number_of_queries(app):
                 service.evaluate(session, unit, year)
             return len(statements)
 
-    run(app, lambda session, result, user_of: service.save(
-        session, result, EvaluationInput(goals={None: "x"}), user=user_of("szcc_staff"), expected_version=0))
+    run(
+        app,
+        lambda session, result, user_of: service.save(
+            session, result, EvaluationInput(goals={None: "x"}), user=user_of("szcc_staff"), expected_version=0
+        ),
+    )
     before = count()
     assert double_the_unit_table(app) == 134
     assert count() == before <= 12
@@ -261,8 +307,9 @@ def test_submitting_closes_the_self_evaluation_reminder_and_a_later_tick_leaves_
 
     def fill_and_submit(session, result, user_of):
         staff = user_of("szcc_staff")
-        service.save(session, result, service.validate_input(result, completed_form(result)), user=staff,
-                     expected_version=0)
+        service.save(
+            session, result, service.validate_input(result, completed_form(result)), user=staff, expected_version=0
+        )
         service.transition(session, service.reload(session, result), "submit", user=staff, expected_version=None)
 
     run(year_imported, fill_and_submit)

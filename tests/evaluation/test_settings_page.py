@@ -1,4 +1,5 @@
 """Can the admin set a year's scoring settings, refused in Chinese when inconsistent, and do the scores follow?"""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,18 @@ from tests.conftest import AuthActions, csrf_from
 from tests.evaluation.gen import import_a_year, scored
 
 URL = "/admin/years/2023/scoring"
-DEFAULT_FORM = {"budget_points": "10", "level-0-name": "产出指标", "level-0-points": "50", "level-1-name": "效益指标",
-                "level-1-points": "30", "level-2-name": "满意度指标", "level-2-points": "10",
-                "grade_preset": "90/80/60", "reverse_rule": "linear", "over_completion_at": "130"}
+DEFAULT_FORM = {
+    "budget_points": "10",
+    "level-0-name": "产出指标",
+    "level-0-points": "50",
+    "level-1-name": "效益指标",
+    "level-1-points": "30",
+    "level-2-name": "满意度指标",
+    "level-2-points": "10",
+    "grade_preset": "90/80/60",
+    "reverse_rule": "linear",
+    "over_completion_at": "130",
+}
 
 
 # The input an error about a whole group of fields follows.
@@ -53,43 +63,62 @@ def test_the_page_shows_the_defaults_of_domain_md(admin):
 def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, admin, sqlite_url, tmp_path):
     import_a_year(app, tmp_path)
     before = scored(app)
-    response = post(admin, budget_points="20", **{"level-0-points": "40"}, grade_preset="80/70/60",
-                    reverse_rule="ratio", over_completion_at="150")
+    response = post(
+        admin,
+        budget_points="20",
+        **{"level-0-points": "40"},
+        grade_preset="80/70/60",
+        reverse_rule="ratio",
+        over_completion_at="150",
+    )
     assert response.status_code == 302
     assert "已保存计分设置" in admin.get(URL).get_data(as_text=True)
     settings, events = stored(sqlite_url)
     assert settings["scoring"] == {
-        "budget_points": "20", "level_points": {"产出指标": "40", "效益指标": "30", "满意度指标": "10"},
-        "grade_bands": [["80", "优"], ["70", "良"], ["60", "中"], ["0", "差"]], "reverse_rule": "ratio",
-        "over_completion_at": "150"}
+        "budget_points": "20",
+        "level_points": {"产出指标": "40", "效益指标": "30", "满意度指标": "10"},
+        "grade_bands": [["80", "优"], ["70", "良"], ["60", "中"], ["0", "差"]],
+        "reverse_rule": "ratio",
+        "over_completion_at": "150",
+    }
     assert json.loads(events[-1].new_value)["budget_points"] == "20" and events[-1].field == "2023 年计分设置"
     after = scored(app)
     assert after.unit_table.evaluation.budget.points == 20 and after.total != before.total
     assert after.grade == "优"
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"budget_points": "abc"}, "budget_points", "预算执行分值应为数字"),
-    ({"level-0-points": "60"}, "levels", "预算执行与各一级指标分值合计应为 100，现为 10 + 60 + 30 + 10 = 110"),
-    ({"level-3-points": "5"}, "level-3-name", "请填写一级指标名称"),
-    ({"grade_preset": "custom", "grade-优": "80", "grade-良": "85", "grade-中": "60"}, "grades",
-     "评价等级的分数线应从高到低排列"),
-    ({"over_completion_at": "90"}, "over_completion_at", "超额完成阈值应大于 100%"),
-    ({"reverse_rule": ""}, "reverse_rule", "请选择反向指标计分规则"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"budget_points": "abc"}, "budget_points", "预算执行分值应为数字"),
+        ({"level-0-points": "60"}, "levels", "预算执行与各一级指标分值合计应为 100，现为 10 + 60 + 30 + 10 = 110"),
+        ({"level-3-points": "5"}, "level-3-name", "请填写一级指标名称"),
+        (
+            {"grade_preset": "custom", "grade-优": "80", "grade-良": "85", "grade-中": "60"},
+            "grades",
+            "评价等级的分数线应从高到低排列",
+        ),
+        ({"over_completion_at": "90"}, "over_completion_at", "超额完成阈值应大于 100%"),
+        ({"reverse_rule": ""}, "reverse_rule", "请选择反向指标计分规则"),
+    ],
+)
 def test_inconsistent_settings_are_refused_in_chinese_beside_their_field(admin, sqlite_url, changes, field, message):
     response = post(admin, **changes)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "计分设置未保存" in html
     anchor = html.index(f'name="{ANCHORS.get(field, field)}"')
-    assert message in html[anchor:anchor + 1500], f"{message} is not beside {field}"
+    assert message in html[anchor : anchor + 1500], f"{message} is not beside {field}"
     assert "scoring" not in stored(sqlite_url)[0]
 
 
 def test_custom_cut_offs_and_another_first_level_are_accepted(admin, sqlite_url):
-    response = post(admin, **{"level-0-points": "40", "level-3-name": "成本指标", "level-3-points": "10"},
-                    grade_preset="custom", **{"grade-优": "85", "grade-良": "75", "grade-中": "60"})
+    response = post(
+        admin,
+        **{"level-0-points": "40", "level-3-name": "成本指标", "level-3-points": "10"},
+        grade_preset="custom",
+        **{"grade-优": "85", "grade-良": "75", "grade-中": "60"},
+    )
     assert response.status_code == 302
     scoring = stored(sqlite_url)[0]["scoring"]
     assert scoring["level_points"]["成本指标"] == "10"

@@ -1,4 +1,5 @@
 """Does the 绩效自评 workbook read back as docs/rules/scoring.md and docs/rules/layouts.md §2 promise, with scores that follow the rules?"""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,10 @@ GRID_START = 14
 def downloaded(app, staff, tmp_path):
     """The workbook downloaded after a year of results and a draft with formula-like texts."""
     import_a_year(app, tmp_path)
-    response = staff.post({"unit": "+全年目标基本完成", "信息化类": "@平台已上线"},
-                          {"新增放心消费承诺、线下无理由退货承诺企业数量": FORMULA})
+    response = staff.post(
+        {"unit": "+全年目标基本完成", "信息化类": "@平台已上线"},
+        {"新增放心消费承诺、线下无理由退货承诺企业数量": FORMULA},
+    )
     assert response.status_code == 302
     download = staff.client.get(REPORT_URL + "/workbook")
     assert download.status_code == 200
@@ -54,8 +57,11 @@ def merged(ws) -> set[str]:
 
 
 def test_the_sheets_are_the_unit_table_then_each_project_then_the_working(wb):
-    assert wb.sheetnames == [UNIT_SHEET, *(f"{PROJECT_SHEET}-{name}" for name in
-                                         ("市场监督管理事务", "信息化类", "综合管理类", "修缮维护类")), NOTES_SHEET]
+    assert wb.sheetnames == [
+        UNIT_SHEET,
+        *(f"{PROJECT_SHEET}-{name}" for name in ("市场监督管理事务", "信息化类", "综合管理类", "修缮维护类")),
+        NOTES_SHEET,
+    ]
     assert all(len(name) <= 31 for name in wb.sheetnames)
 
 
@@ -64,11 +70,23 @@ def test_each_table_has_the_titles_headers_money_block_goal_and_grid_of_the_publ
     assert (unit["A1"].value, unit["A2"].value) == (UNIT_SHEET, "（2023年度）")
     assert [c.value for c in unit[3] if c.value] == [f"单位名称：{UNIT}", "年度：2023年", "金额单位：万元"]
     assert (unit["A4"].value, unit["B4"].value, unit["A5"].value, unit["B5"].value) == (
-        "单位名称", UNIT, "主管部门", "深圳市市场监督管理局")
+        "单位名称",
+        UNIT,
+        "主管部门",
+        "深圳市市场监督管理局",
+    )
     assert [project[c].value for c in ("A4", "B4", "A5", "B5", "E5", "F5")] == [
-        "项目名称", "修缮维护类", "主管部门", "深圳市市场监督管理局", "实施单位", UNIT]
-    for ws, labels in ((unit, ["年度资金总额", "基本支出", "项目支出", "其他资金"]),
-                       (project, ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"])):
+        "项目名称",
+        "修缮维护类",
+        "主管部门",
+        "深圳市市场监督管理局",
+        "实施单位",
+        UNIT,
+    ]
+    for ws, labels in (
+        (unit, ["年度资金总额", "基本支出", "项目支出", "其他资金"]),
+        (project, ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]),
+    ):
         assert [ws.cell(row=6, column=c).value for c in range(3, 9)] == MONEY_HEADERS
         assert [ws.cell(row=r, column=2).value for r in range(7, 11)] == labels
         assert [ws[c].value for c in ("A11", "B11", "F11")] == ["年度总体目标", "预期目标", "实际完成情况"]
@@ -138,7 +156,9 @@ def test_numbers_are_numbers_with_formats_and_never_text(wb):
 
 def test_user_text_that_looks_like_a_formula_stays_text(wb):
     ws = wb[UNIT_SHEET]
-    row = next(r for r in grid_rows(ws) if ws.cell(row=r, column=3).value == "新增放心消费承诺、线下无理由退货承诺企业数量")
+    row = next(
+        r for r in grid_rows(ws) if ws.cell(row=r, column=3).value == "新增放心消费承诺、线下无理由退货承诺企业数量"
+    )
     cell = ws.cell(row=row, column=8)
     assert cell.value == FORMULA and cell.data_type == "s"
     assert ws["F12"].value == "+全年目标基本完成" and ws["F12"].data_type == "s"
@@ -173,8 +193,21 @@ def test_the_working_sheet_explains_every_score_and_the_allocation(app, wb):
 def test_libreoffice_opens_the_workbook_and_prints_it_to_pdf(downloaded, tmp_path):
     source = tmp_path / "自评.xlsx"
     source.write_bytes(downloaded)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / "自评.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 6
     sizes = {tuple(round(float(n)) for n in box.split()[2:]) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}

@@ -1,7 +1,8 @@
 """Small helpers for the finance bureau's tests: wire the feature in, add units with reports."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from kpi import db
@@ -35,13 +36,23 @@ def attach_finance(app):
 
 def when(text: str) -> datetime:
     """A UTC timestamp, as the workflow stores them."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def gen_unit(app, name: str, *, budget_amount: str = "100", parent: str | None = "深圳市财政局",
-             quarters: dict[int, str] | None = None, spent: dict[int, str] | None = None,
-             monitoring: str | None = None, evaluation: str | None = None, score: str | None = None,
-             grade: str | None = None, submitted: str = "2023-04-10T02:00:00") -> int:
+def gen_unit(
+    app,
+    name: str,
+    *,
+    budget_amount: str = "100",
+    parent: str | None = "深圳市财政局",
+    quarters: dict[int, str] | None = None,
+    spent: dict[int, str] | None = None,
+    monitoring: str | None = None,
+    evaluation: str | None = None,
+    score: str | None = None,
+    grade: str | None = None,
+    submitted: str = "2023-04-10T02:00:00",
+) -> int:
     """A unit with one budget line in 2023 and reports in the given statuses; returns its id.
 
     ``spent`` books each quarter's 执行数 on the quarter's report (created as a draft if needed);
@@ -49,8 +60,9 @@ def gen_unit(app, name: str, *, budget_amount: str = "100", parent: str | None =
     with app.app_context(), db.transaction() as session:
         unit = budget.get_or_create_unit(session, name, parent)
         year = budget.get_or_create_year(session, YEAR)
-        line = BudgetLine(unit_id=unit.id, year_id=year.id, kind="basic", name="基本支出",
-                          initial_budget=Decimal(budget_amount))
+        line = BudgetLine(
+            unit_id=unit.id, year_id=year.id, kind="basic", name="基本支出", initial_budget=Decimal(budget_amount)
+        )
         session.add(line)
         at = when(submitted)
 
@@ -70,12 +82,18 @@ def gen_unit(app, name: str, *, budget_amount: str = "100", parent: str | None =
         if monitoring:
             session.add(MonitoringReport(unit_id=unit.id, year_id=year.id, **stamped(monitoring)))
         if evaluation:
-            session.add(SelfEvaluation(unit_id=unit.id, year_id=year.id, total_score=Decimal(score) if score else None,
-                                       grade=grade, **stamped(evaluation)))
+            session.add(
+                SelfEvaluation(
+                    unit_id=unit.id,
+                    year_id=year.id,
+                    total_score=Decimal(score) if score else None,
+                    grade=grade,
+                    **stamped(evaluation),
+                )
+            )
         session.flush()
         return unit.id
 
 
 def gen_units(app, count: int, **options) -> list[int]:
     return [gen_unit(app, f"测试单位{index:04d}", **options) for index in range(1, count + 1)]
-

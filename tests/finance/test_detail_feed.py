@@ -1,5 +1,6 @@
 """Does the feed process lay out the consolidated export's unit sheets exactly as the exporter
 would, fail loudly, and never outlive an exporter that stops early?"""
+
 from __future__ import annotations
 
 import io
@@ -28,9 +29,18 @@ def units(app):
 
 def cells_of(data: bytes) -> list:
     wb = load_workbook(io.BytesIO(data))
-    return [(ws.title, [(cell.coordinate, cell.value, cell.data_type, cell.number_format, repr(cell.fill),
-                         repr(cell.font)) for row in ws.iter_rows() for cell in row],
-             {row: dims.height for row, dims in ws.row_dimensions.items()}) for ws in wb.worksheets]
+    return [
+        (
+            ws.title,
+            [
+                (cell.coordinate, cell.value, cell.data_type, cell.number_format, repr(cell.fill), repr(cell.font))
+                for row in ws.iter_rows()
+                for cell in row
+            ],
+            {row: dims.height for row, dims in ws.row_dimensions.items()},
+        )
+        for ws in wb.worksheets
+    ]
 
 
 def export(app, tmp_path: Path, feed: bool) -> bytes:

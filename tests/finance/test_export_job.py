@@ -3,6 +3,7 @@
 Under TESTING the job runs inline (KPI_EXPORT_JOBS_INLINE defaults to app.testing), so the POST
 returns once it is done or failed; a running job is written to the table directly.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,10 @@ from tests.finance.gen import gen_unit
 
 @pytest.fixture
 def units(app):
-    return [gen_unit(app, "甲单位", quarters={1: "approved"}, score="95", grade="优"),
-            gen_unit(app, "乙单位", quarters={1: "submitted"})]
+    return [
+        gen_unit(app, "甲单位", quarters={1: "approved"}, score="95", grade="优"),
+        gen_unit(app, "乙单位", quarters={1: "submitted"}),
+    ]
 
 
 def start(client, year: int = 2023):
@@ -74,8 +77,9 @@ def test_a_running_job_shows_its_progress_and_refreshes_itself(app, client, auth
     with app.app_context(), db.transaction() as session:
         finance_id = session.exec(select(User).where(User.username == "finance")).one().id
         year = budget.get_year(session, 2023)
-        job = ExportJob(year_id=year.id, requested_by_id=finance_id, status="running", progress_done=40,
-                        progress_total=1000)
+        job = ExportJob(
+            year_id=year.id, requested_by_id=finance_id, status="running", progress_done=40, progress_total=1000
+        )
         session.add(job)
         session.flush()
         job_id = job.id
@@ -142,7 +146,9 @@ def test_progress_is_committed_every_few_units(app, units, monkeypatch):
     seen = []
     monkeypatch.setattr(jobs, "PROGRESS_EVERY", 2)
     real_update = jobs._update
-    monkeypatch.setattr(jobs, "_update", lambda engine, job_id, **values: (seen.append(values), real_update(engine, job_id, **values)))
+    monkeypatch.setattr(
+        jobs, "_update", lambda engine, job_id, **values: (seen.append(values), real_update(engine, job_id, **values))
+    )
     with app.app_context(), db.transaction() as session:
         year = budget.get_year(session, 2023)
         job = ExportJob(year_id=year.id, requested_by_id=1)

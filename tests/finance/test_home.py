@@ -1,4 +1,5 @@
 """Does the finance bureau see every unit's year, filter it, and download every workbook — and no one else?"""
+
 from __future__ import annotations
 
 import re
@@ -16,11 +17,19 @@ def units(app):
     丙 (a returned quarter, 差)."""
     gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}}, spending={"基本支出": "300"}, submit=True)
     return {
-        "甲": gen_unit(app, "甲单位", quarters=dict.fromkeys((1, 2, 3, 4), "approved"), monitoring="approved",
-                      evaluation="approved", score="95", grade="优"),
+        "甲": gen_unit(
+            app,
+            "甲单位",
+            quarters=dict.fromkeys((1, 2, 3, 4), "approved"),
+            monitoring="approved",
+            evaluation="approved",
+            score="95",
+            grade="优",
+        ),
         "乙": gen_unit(app, "乙单位", quarters={1: "submitted"}, evaluation="submitted", score="85", grade="良"),
-        "丙": gen_unit(app, "丙单位", quarters={1: "returned"}, monitoring="submitted", evaluation="draft", score="40",
-                      grade="差"),
+        "丙": gen_unit(
+            app, "丙单位", quarters={1: "returned"}, monitoring="submitted", evaluation="draft", score="40", grade="差"
+        ),
     }
 
 
@@ -53,19 +62,22 @@ def test_each_row_shows_quarters_monitoring_self_evaluation_score_grade_and_exec
     assert "已送审" in seed and "10.21%" in seed  # 300 of 2,939 万元 to the end of Q1
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?q=甲", {"甲"}),
-    ("?q=单位", {"甲", "乙", "丙"}),
-    ("?status=" + quote("未提交运行监控"), {"乙", "seed"}),
-    ("?status=" + quote("自评未审核"), {"乙"}),
-    ("?status=" + quote("自评已审核"), {"甲"}),
-    ("?status=" + quote("有退回"), {"丙"}),
-    ("?status=" + quote("季度填报未齐"), {"乙", "丙", "seed"}),
-    ("?grade=" + quote("差"), {"丙"}),
-    ("?grade=" + quote("未评分"), {"seed"}),
-    ("?q=单位&grade=" + quote("良"), {"乙"}),
-    ("?status=nonsense&grade=X", {"甲", "乙", "丙", "seed"}),  # unknown filters are ignored
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?q=甲", {"甲"}),
+        ("?q=单位", {"甲", "乙", "丙"}),
+        ("?status=" + quote("未提交运行监控"), {"乙", "seed"}),
+        ("?status=" + quote("自评未审核"), {"乙"}),
+        ("?status=" + quote("自评已审核"), {"甲"}),
+        ("?status=" + quote("有退回"), {"丙"}),
+        ("?status=" + quote("季度填报未齐"), {"乙", "丙", "seed"}),
+        ("?grade=" + quote("差"), {"丙"}),
+        ("?grade=" + quote("未评分"), {"seed"}),
+        ("?q=单位&grade=" + quote("良"), {"乙"}),
+        ("?status=nonsense&grade=X", {"甲", "乙", "丙", "seed"}),  # unknown filters are ignored
+    ],
+)
 def test_filters_narrow_the_list(client, auth, units, query, expected):
     auth.login("finance")
     ids = {**units, "seed": SEED_UNIT_ID}
@@ -85,8 +97,11 @@ def test_every_workbook_is_one_click_away(client, auth, units):
     html = page(client)
     assert 'href="/finance/2023/consolidated.xlsx"' in html
     for unit_id in (SEED_UNIT_ID, *units.values()):
-        for url in (f"/units/{unit_id}/2023/progress.xlsx", f"/units/{unit_id}/2023/monitoring/workbook",
-                    f"/units/{unit_id}/2023/self-evaluation/workbook"):
+        for url in (
+            f"/units/{unit_id}/2023/progress.xlsx",
+            f"/units/{unit_id}/2023/monitoring/workbook",
+            f"/units/{unit_id}/2023/self-evaluation/workbook",
+        ):
             assert f'href="{url}"' in html
     consolidated = client.get("/finance/2023/consolidated.xlsx")
     assert consolidated.status_code == 200 and "attachment" in consolidated.headers["Content-Disposition"]

@@ -1,4 +1,5 @@
 """Does the finance bureau's page run a fixed number of queries, however many units there are?"""
+
 from __future__ import annotations
 
 from sqlmodel import Session
@@ -22,8 +23,16 @@ def test_the_finance_page_runs_as_many_queries_for_20_units_as_for_1(app, client
     auth.login("finance")
     urls = ["/finance", "/finance?year=2023&status=%E6%9C%89%E9%80%80%E5%9B%9E&q=%E5%8D%95%E4%BD%8D&grade=%E4%BC%98"]
     one = {url: len(queries_for(app, client, url)) for url in urls}
-    gen_units(app, 19, quarters={1: "approved", 2: "submitted", 3: "returned"}, spent={1: "10", 2: "5"},
-              monitoring="submitted", evaluation="approved", score="91.5", grade="优")
+    gen_units(
+        app,
+        19,
+        quarters={1: "approved", 2: "submitted", 3: "returned"},
+        spent={1: "10", 2: "5"},
+        monitoring="submitted",
+        evaluation="approved",
+        score="91.5",
+        grade="优",
+    )
     twenty = {url: len(queries_for(app, client, url)) for url in urls}
     assert twenty == one
     assert all(count <= 9 for count in one.values()), one  # 7 for the page, the user, the reminder banner

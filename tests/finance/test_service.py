@@ -1,4 +1,5 @@
 """Does the finance service report each unit's year as the other pages do?"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,7 +26,10 @@ def test_execution_is_the_progress_pages_total_as_of_the_latest_reported_quarter
     row = next(r for r in overview(app).rows if r.unit.name == SEED_UNIT)
     total = gen_progress(app).total.progress
     assert (row.budget.budget, row.budget.spent, row.budget.execution_rate) == (
-        total.budget, total.spent, total.execution_rate)
+        total.budget,
+        total.spent,
+        total.execution_rate,
+    )
 
 
 def test_the_newest_year_is_the_default_and_an_unknown_year_is_refused(app):
@@ -53,19 +57,23 @@ def test_submission_times_are_shown_in_shanghai_and_missing_reports_are_not_star
     assert row.monitoring.label == "未填报" and row.total_score is None
 
 
-@pytest.mark.parametrize("status, submitted", [(None, False), ("draft", False), ("returned", False),
-                                               ("submitted", True), ("approved", True)])
+@pytest.mark.parametrize(
+    "status, submitted", [(None, False), ("draft", False), ("returned", False), ("submitted", True), ("approved", True)]
+)
 def test_a_report_counts_as_submitted_only_while_submitted_or_approved(status, submitted):
     assert ReportState(status, when("2023-01-01T00:00:00")).submitted is submitted
 
 
-@pytest.mark.parametrize("args, expected", [
-    ({}, Filters()),
-    ({"q": "  甲 "}, Filters(q="甲")),
-    ({"status": "有退回", "grade": "优"}, Filters(status="有退回", grade="优")),
-    ({"status": "DROP TABLE", "grade": "甲"}, Filters()),
-    ({"q": "长" * 500}, Filters(q="长" * 100)),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({}, Filters()),
+        ({"q": "  甲 "}, Filters(q="甲")),
+        ({"status": "有退回", "grade": "优"}, Filters(status="有退回", grade="优")),
+        ({"status": "DROP TABLE", "grade": "甲"}, Filters()),
+        ({"q": "长" * 500}, Filters(q="长" * 100)),
+    ],
+)
 def test_filters_read_from_the_query_string_ignore_what_they_do_not_know(args, expected):
     assert Filters.from_args(args) == expected
 

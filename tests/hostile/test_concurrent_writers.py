@@ -5,6 +5,7 @@ PostgreSQL. Exactly one save wins (302); the other is told of the conflict (409)
 value is the winner's. The race is run on a report that does not exist yet (both try to create
 it) and on one that does (both try to bump the same version).
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Something inside each importer's write loop is made to raise on its N-th call, a
 rows have already been written to the session. The command must fail with a Chinese message
 and a non-zero exit, no traceback, and every table must be as before.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -54,8 +55,10 @@ def test_a_crash_while_importing_targets_leaves_the_database_as_it_was(app, runn
 def gen_three_quarters(tmp_path):
     rows, spending = [], []
     for quarter in (1, 2, 3):
-        rows += [[UNIT, 2023, f"Q{quarter}", "投诉调解辅助服务", 1000 * quarter, "导入"],
-                 [UNIT, 2023, f"Q{quarter}", "志愿者活动数量", 3 * quarter, None]]
+        rows += [
+            [UNIT, 2023, f"Q{quarter}", "投诉调解辅助服务", 1000 * quarter, "导入"],
+            [UNIT, 2023, f"Q{quarter}", "志愿者活动数量", 3 * quarter, None],
+        ]
         spending.append([UNIT, 2023, f"Q{quarter}", "基本支出", 100 * quarter])
     return gen_results_xlsx(tmp_path / "results.xlsx", rows, spending)
 

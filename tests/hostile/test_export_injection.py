@@ -4,6 +4,7 @@ Text starting with "=", "+", "-", "@", a tab or a CR goes in through the forms (
 services) as notes, assessments, causes, measures and explanations; every workbook the system
 builds is then read back, and each cell carrying that text must be a text cell, never a formula.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,15 @@ from tests.hostile.conftest import form_fields
 from tests.monitoring.conftest import attach_monitoring
 
 MARK = "注入"
-PAYLOADS = [f"=1+2{MARK}", f"+1{MARK}", f"-1{MARK}", f"@SUM(A1){MARK}", f"\t=1{MARK}", f"\r=1{MARK}",
-            f'=HYPERLINK("http://evil.example","{MARK}")']
+PAYLOADS = [
+    f"=1+2{MARK}",
+    f"+1{MARK}",
+    f"-1{MARK}",
+    f"@SUM(A1){MARK}",
+    f"\t=1{MARK}",
+    f"\r=1{MARK}",
+    f'=HYPERLINK("http://evil.example","{MARK}")',
+]
 UNIT = "/units/2/2023"
 
 
@@ -31,8 +39,13 @@ def post_texts(client, url: str, suffixes: tuple[str, ...], extra=None, limit: i
     html = client.get(url).get_data(as_text=True)
     names = [name for name in form_fields(html) if name.endswith(suffixes)][:limit]
     assert names, f"no text fields on {url}"
-    data = {"csrf_token": csrf_from(html), "version": _version(html), "action": "save", "reason": "核对",
-            **(extra or {})}
+    data = {
+        "csrf_token": csrf_from(html),
+        "version": _version(html),
+        "action": "save",
+        "reason": "核对",
+        **(extra or {}),
+    }
     data.update({name: PAYLOADS[i % len(PAYLOADS)] for i, name in enumerate(names)})
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -70,8 +83,13 @@ SHOWS_USER_TEXT = {"fill_in", "monitoring", "self_evaluation"}
 
 @pytest.mark.parametrize("name", ["fill_in", "monitoring", "self_evaluation", "progress", "consolidated"])
 def test_formula_like_user_text_is_stored_as_text_in_every_workbook(workbooks, name):
-    marked = [cell for ws in workbooks[name].worksheets for row in ws.iter_rows() for cell in row
-              if isinstance(cell.value, str) and MARK in cell.value]
+    marked = [
+        cell
+        for ws in workbooks[name].worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and MARK in cell.value
+    ]
     if name in SHOWS_USER_TEXT:
         assert marked, f"the {name} workbook shows none of the entered text"
     formulas = [(cell.parent.title, cell.coordinate, cell.value) for cell in marked if cell.data_type != "s"]

@@ -4,6 +4,7 @@ For each form the test reads the field names off the page itself, so a field add
 fuzzed too. A refused post (anything but the redirect that follows a save) must leave every
 table exactly as it was.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Arbitrary bytes and valid workbooks with one XML part damaged go into the target
 the bulk results reader and the fill-in workbook reader. Each may succeed or raise its own
 refusal (TargetTableError, BulkImportRejected, UploadRejected); nothing else may escape.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,13 +35,20 @@ def _damaged(draw, data: bytes) -> bytes:
     body = parts[name]
     at = draw(st.integers(0, len(body)), label="at")
     how = draw(st.sampled_from(["cut", "splice", "replace", "drop"]), label="how")
-    junk = draw(st.binary(max_size=64) | st.sampled_from([b"<", b"&bogus;", b'<c r="A1" t="e"><v>#REF!</v></c>',
-                                                         b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>", b"\xff\xfe"]))
+    junk = draw(
+        st.binary(max_size=64)
+        | st.sampled_from(
+            [b"<", b"&bogus;", b'<c r="A1" t="e"><v>#REF!</v></c>', b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>", b"\xff\xfe"]
+        )
+    )
     if how == "drop":
         del parts[name]
     else:
-        parts[name] = {"cut": body[:at], "splice": body[:at] + junk + body[at:],
-                       "replace": body[:at] + junk + body[at + len(junk):]}[how]
+        parts[name] = {
+            "cut": body[:at],
+            "splice": body[:at] + junk + body[at:],
+            "replace": body[:at] + junk + body[at + len(junk) :],
+        }[how]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, content in parts.items():
@@ -120,8 +128,9 @@ def test_the_fill_in_workbook_reader_refuses_any_damage_with_its_own_error(fill_
 
 
 @pytest.mark.parametrize("bloat", ["styles", "shared_strings"])
-def test_import_targets_refuses_a_part_that_would_cost_gigabytes_and_writes_nothing(module_app, target_table, tmp_path,
-                                                                                    bloat):
+def test_import_targets_refuses_a_part_that_would_cost_gigabytes_and_writes_nothing(
+    module_app, target_table, tmp_path, bloat
+):
     """The attack: the same 2 MB styles.xml took 1.8 GB in `kpi import-targets`."""
     from tests.hostile import files
     from tests.hostile.conftest import fingerprint
@@ -131,7 +140,8 @@ def test_import_targets_refuses_a_part_that_would_cost_gigabytes_and_writes_noth
     path.write_bytes(build(target_table))
     before = fingerprint(module_app.extensions["kpi_engine"])
     result = module_app.test_cli_runner().invoke(
-        args=["kpi", "import-targets", str(path), "--unit", "深圳市消费者委员会秘书处", "--year", "2023", "--replace"])
+        args=["kpi", "import-targets", str(path), "--unit", "深圳市消费者委员会秘书处", "--year", "2023", "--replace"]
+    )
     assert result.exit_code == 1, result.output
     assert "文件结构异常" in result.output
     assert fingerprint(module_app.extensions["kpi_engine"]) == before

@@ -5,6 +5,7 @@ ids past the INTEGER range in URLs and query strings, huge versions, NUL and oth
 control characters in any field (the login included), a field name with a superscript,
 a vertical tab pasted from Word into a note, then every workbook that contains it.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,9 +52,14 @@ def staff(engine_app):
 
 @pytest.mark.parametrize("huge", HUGE_IDS)
 def test_ids_past_the_integer_range_are_not_found(staff, huge):
-    for url in (f"/units/{huge}/2023/quarters/1", f"/units/2/{huge}/quarters/1",
-                f"/units/2/indicators/{huge}/history", f"/units/2/adjustments/{huge}",
-                f"/units/2/2023/indicators?project={huge}", f"/units/2/2023/adjustments/new?project={huge}"):
+    for url in (
+        f"/units/{huge}/2023/quarters/1",
+        f"/units/2/{huge}/quarters/1",
+        f"/units/2/indicators/{huge}/history",
+        f"/units/2/adjustments/{huge}",
+        f"/units/2/2023/indicators?project={huge}",
+        f"/units/2/2023/adjustments/new?project={huge}",
+    ):
         response = staff.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
         assert "页面不存在" in response.get_data(as_text=True) or response.status_code == 200
@@ -61,7 +67,12 @@ def test_ids_past_the_integer_range_are_not_found(staff, huge):
 
 def test_a_huge_version_or_a_superscript_field_name_is_refused_not_a_500(staff):
     html = staff.get(quarter_url()).get_data(as_text=True)
-    for extra in ({"version": str(2**63)}, {"version": "9" * 40}, {"s-i²": "0123456789abcdef"}, {"s-i" + "9" * 30: "x" * 16}):
+    for extra in (
+        {"version": str(2**63)},
+        {"version": "9" * 40},
+        {"s-i²": "0123456789abcdef"},
+        {"s-i" + "9" * 30: "x" * 16},
+    ):
         data = {"csrf_token": csrf_from(html), "action": "save", "version": "0", **extra}
         response = staff.post(quarter_url(), data=data)
         assert response.status_code in (302, 400, 409), (extra, response.status_code)
@@ -88,8 +99,12 @@ def test_a_pasted_vertical_tab_becomes_a_line_break_and_every_workbook_still_dow
     assert entry.post({("投诉调解辅助服务", "value"): "5200", ("投诉调解辅助服务", "note"): NOTE}).status_code == 302
     html = entry.page().get_data(as_text=True)
     assert "第一行\n第二行完" in html and "\x0b" not in html and "\x1b" not in html
-    for url in (quarter_url() + "/workbook", "/units/2/2023/progress.xlsx", "/units/2/2023/monitoring/workbook",
-                "/units/2/2023/self-evaluation/workbook"):
+    for url in (
+        quarter_url() + "/workbook",
+        "/units/2/2023/progress.xlsx",
+        "/units/2/2023/monitoring/workbook",
+        "/units/2/2023/self-evaluation/workbook",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         load_workbook(io.BytesIO(response.data))  # a real workbook, every cell accepted
@@ -109,17 +124,25 @@ def test_https_in_production_sends_hsts_and_plain_http_does_not(monkeypatch, mak
 
 
 def test_head_is_answered_wherever_get_is(staff):
-    for url in ("/login", quarter_url(), "/units/2/2023/indicators", "/units/2/2023/monitoring",
-                "/units/2/2023/self-evaluation", "/units/2/2023/adjustments"):
+    for url in (
+        "/login",
+        quarter_url(),
+        "/units/2/2023/indicators",
+        "/units/2/2023/monitoring",
+        "/units/2/2023/self-evaluation",
+        "/units/2/2023/adjustments",
+    ):
         assert staff.head(url).status_code == 200, url
 
 
 def test_control_characters_in_imported_results_are_cleaned_not_a_database_error(engine_app, tmp_path):
     """`kpi import-results` with NUL, ESC and a vertical tab in a 说明 (another system's export)."""
     path = tmp_path / "results.csv"
-    path.write_text("单位,年度,期间,三级指标,完成值,说明\n"
-                    "深圳市消费者委员会秘书处,2023,Q1,投诉调解辅助服务,5200,平台\x00导出\x1b数\x0b已核对\n",
-                    encoding="utf-8")
+    path.write_text(
+        "单位,年度,期间,三级指标,完成值,说明\n"
+        "深圳市消费者委员会秘书处,2023,Q1,投诉调解辅助服务,5200,平台\x00导出\x1b数\x0b已核对\n",
+        encoding="utf-8",
+    )
     outcome = engine_app.test_cli_runner().invoke(args=["kpi", "import-results", str(path)])
     assert outcome.exit_code == 0, outcome.output
     from sqlmodel import Session, select

@@ -3,6 +3,7 @@
 The attack (issue: hardening, round two, item 9): every preview kept its file for two
 hours, so one staff account wrote 94 MB in 1.4 s with 20 previews.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,9 @@ def _changed_workbook(client, app, quarter: int, value: int) -> bytes:
 def _preview(client, quarter: int, data: bytes):
     url = QUARTER.format(quarter) + "/upload"
     token = csrf_from(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, "file": (io.BytesIO(data), "填报表.xlsx")},
-                       content_type="multipart/form-data")
+    return client.post(
+        url, data={"csrf_token": token, "file": (io.BytesIO(data), "填报表.xlsx")}, content_type="multipart/form-data"
+    )
 
 
 def _token(html: str) -> str:

@@ -2,6 +2,7 @@
 
 Never a 500, never a partial write, never a formula stored where a value belongs.
 """
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,11 @@ def fill_in(staff) -> bytes:
 
 def upload(client, data: bytes, name="填报表.xlsx"):
     token = csrf_from(client.get(f"{BASE}/upload").get_data(as_text=True))
-    return client.post(f"{BASE}/upload", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"{BASE}/upload",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def confirm(client, preview_html: str):
@@ -89,7 +93,7 @@ def test_an_uploaded_note_over_2000_characters_is_refused_with_its_row_and_write
     response = upload(staff, edit_workbook(fill_in, {count_id(module_app): {"value": 10, "note": "长" * 2001}}))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "说明过长（最多 2000 字）" in html, html[html.find("<main"):][:3000]
+    assert "说明过长（最多 2000 字）" in html, html[html.find("<main") :][:3000]
     assert fingerprint(module_app.extensions["kpi_engine"]) == before
 
 
@@ -119,7 +123,9 @@ def test_an_external_link_is_not_followed_and_the_file_reads_as_usual(module_app
 def test_a_formula_cell_imports_its_cached_value_never_the_formula(module_app, staff, fill_in):
     indicator = count_id(module_app)
     note, value = cell_ref(fill_in, indicator, "note"), cell_ref(fill_in, indicator, "value")
-    data = files.with_cell(fill_in, ENTRY_SHEET, note, files.formula_cell(note, 'HYPERLINK("http://x","点")', "备注4321"))
+    data = files.with_cell(
+        fill_in, ENTRY_SHEET, note, files.formula_cell(note, 'HYPERLINK("http://x","点")', "备注4321")
+    )
     data = files.with_cell(data, ENTRY_SHEET, value, files.formula_cell(value, "SUM(1,2)", "4321"))
     preview = upload(staff, data)
     assert preview.status_code == 200
@@ -138,7 +144,9 @@ def test_a_formula_saved_without_its_value_is_refused_by_its_cell_and_keeps_the_
     current = staff.get(f"{BASE}/workbook").data
     value = cell_ref(current, indicator, "value")
     before = fingerprint(module_app.extensions["kpi_engine"])
-    response = upload(staff, files.with_cell(current, ENTRY_SHEET, value, files.formula_cell(value, "SUM(20,30)", None)))
+    response = upload(
+        staff, files.with_cell(current, ENTRY_SHEET, value, files.formula_cell(value, "SUM(20,30)", None))
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f"单元格 {value} 是公式，但文件里没有保存它的计算结果" in html
@@ -155,8 +163,9 @@ HEAVY_PARTS = {
 
 
 @pytest.mark.parametrize("kind", HEAVY_PARTS)
-def test_a_part_that_would_cost_gigabytes_to_parse_is_refused_before_openpyxl_reads_it(module_app, staff, fill_in,
-                                                                                      kind):
+def test_a_part_that_would_cost_gigabytes_to_parse_is_refused_before_openpyxl_reads_it(
+    module_app, staff, fill_in, kind
+):
     """The attack: a 2 MB upload whose styles.xml held 1,000,000 <xf> took 2.1 GB to read."""
     build, message = HEAVY_PARTS[kind]
     data = build(fill_in)
@@ -175,6 +184,7 @@ def test_a_part_that_would_cost_gigabytes_to_parse_is_refused_before_openpyxl_re
 
 # --- the CLI (kpi import-results) ---------------------------------------------------------------
 
+
 def import_results(module_app, path):
     return module_app.test_cli_runner().invoke(args=["kpi", "import-results", str(path)])
 
@@ -182,8 +192,11 @@ def import_results(module_app, path):
 @pytest.mark.parametrize("kind", ["not_xlsx", "truncated", "zip_bomb", "million_rows", "macro", "external_link"])
 def test_the_cli_refuses_a_hostile_results_file_in_chinese_and_writes_nothing(module_app, tmp_path, kind):
     valid = gen_results_xlsx(tmp_path / "valid.xlsx", [[UNIT_NAME, 2023, "Q1", COUNT, 5200, "说明"]]).read_bytes()
-    build = {**HOSTILE, "million_rows": lambda v: files.with_million_rows(v, "指标完成情况"),
-             "external_link": files.with_external_link}[kind]
+    build = {
+        **HOSTILE,
+        "million_rows": lambda v: files.with_million_rows(v, "指标完成情况"),
+        "external_link": files.with_external_link,
+    }[kind]
     path = tmp_path / ("source.xlsm" if kind == "macro" else "source.xlsx")
     path.write_bytes(build(valid))
     engine = module_app.extensions["kpi_engine"]

@@ -1,4 +1,5 @@
 """Reading published target tables (.xlsx) into plain rows: layouts, carry-down, and hostile files."""
+
 import io
 import os
 from decimal import Decimal
@@ -10,8 +11,16 @@ from hypothesis import strategies as st
 from kpi.indicators.table_reader import TargetTableError, read_target_table
 from kpi.indicators.xlsx_safety import UnsafeUpload, check_xlsx_archive
 from tests.indicators.xlsx_factory import (
-    PERCENT, gen_single_layout_table, gen_split_layout_table, gen_text_file, gen_truncated_xlsx,
-    gen_workbook, gen_wrong_dimension, gen_xlsm, gen_zip_bomb, gen_zip_of_entries,
+    PERCENT,
+    gen_single_layout_table,
+    gen_split_layout_table,
+    gen_text_file,
+    gen_truncated_xlsx,
+    gen_workbook,
+    gen_wrong_dimension,
+    gen_xlsm,
+    gen_zip_bomb,
+    gen_zip_of_entries,
 )
 
 HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
@@ -27,12 +36,18 @@ def read_rows(tmp_path, rows, **kwargs):
 
 # --- the single-column layout -------------------------------------------------------------------
 
+
 def test_single_layout_is_read_from_a_header_below_title_rows(tmp_path):
     table = read_target_table(gen_single_layout_table(tmp_path))
     assert (table.sheet, table.header_row, table.layout) == ("绩效目标表", 4, "single")
     assert [r.row for r in table.rows] == [5, 6, 7, 8, 10, 11, 12]
     first = table.rows[0]
-    assert (first.level1, first.level2, first.name, first.target_text) == ("产出指标", "数量指标", "志愿者活动数量", "≥20场")
+    assert (first.level1, first.level2, first.name, first.target_text) == (
+        "产出指标",
+        "数量指标",
+        "志愿者活动数量",
+        "≥20场",
+    )
     assert first.comparator_text is first.value_text is first.unit_text is first.points is first.project is None
 
 
@@ -50,22 +65,28 @@ def test_level1_points_come_from_the_label_in_any_bracket_style(tmp_path):
     assert (rows["投诉人满意度"].level1, rows["投诉人满意度"].level1_points) == ("满意度指标", Decimal(10))
 
 
-@pytest.mark.parametrize("label, level1, points", [
-    ("产出指标（50分）", "产出指标", Decimal(50)),
-    ("产出指标 (50 分)", "产出指标", Decimal(50)),
-    ("效益指标30分", "效益指标", Decimal(30)),
-    ("产出指标（分值：45.5分）", "产出指标", Decimal("45.5")),
-    ("产出指标（50）", "产出指标", Decimal(50)),
-    ("产出指标\n（50分）", "产出指标", Decimal(50)),
-    ("成本指标", "成本指标", None),
-])
+@pytest.mark.parametrize(
+    "label, level1, points",
+    [
+        ("产出指标（50分）", "产出指标", Decimal(50)),
+        ("产出指标 (50 分)", "产出指标", Decimal(50)),
+        ("效益指标30分", "效益指标", Decimal(30)),
+        ("产出指标（分值：45.5分）", "产出指标", Decimal("45.5")),
+        ("产出指标（50）", "产出指标", Decimal(50)),
+        ("产出指标\n（50分）", "产出指标", Decimal(50)),
+        ("成本指标", "成本指标", None),
+    ],
+)
 def test_level1_label_is_split_from_its_points(tmp_path, label, level1, points):
     row = read_rows(tmp_path, [HEADER, [label, "数量指标", "活动场次", "≥20场"]]).rows[0]
     assert (row.level1, row.level1_points) == (level1, points)
 
 
 def test_a_new_level1_resets_the_carried_level2(tmp_path):
-    table = read_rows(tmp_path, [HEADER, ["产出指标", "数量指标", "活动场次", "≥20场"], ["成本指标", None, "项目支出金额", "≤预算金额"]])
+    table = read_rows(
+        tmp_path,
+        [HEADER, ["产出指标", "数量指标", "活动场次", "≥20场"], ["成本指标", None, "项目支出金额", "≤预算金额"]],
+    )
     assert table.rows[1].level2 == ""
 
 
@@ -74,10 +95,18 @@ def test_percent_formatted_number_reads_as_a_percentage(tmp_path):
     assert rows["投诉处理总成功率"].target_text == "95%"
 
 
-@pytest.mark.parametrize("value, number_format, text", [
-    (0.955, PERCENT, "95.5%"), (0.07, "0.00%", "7%"), (1000.0, "General", "1000"), (0.95, "General", "0.95"),
-    (95, '0"%"', "95"), (12, "General", "12"), (True, "General", "是"),
-])
+@pytest.mark.parametrize(
+    "value, number_format, text",
+    [
+        (0.955, PERCENT, "95.5%"),
+        (0.07, "0.00%", "7%"),
+        (1000.0, "General", "1000"),
+        (0.95, "General", "0.95"),
+        (95, '0"%"', "95"),
+        (12, "General", "12"),
+        (True, "General", "是"),
+    ],
+)
 def test_numeric_targets_are_rendered_as_the_sheet_shows_them(tmp_path, value, number_format, text):
     table = read_rows(tmp_path, [HEADER, ["产出指标", "数量指标", "活动场次", value]], formats={"D2": number_format})
     assert table.rows[0].target_text == text
@@ -88,8 +117,13 @@ def test_date_target_reads_as_a_chinese_date(tmp_path):
 
 
 def test_section_blank_and_subtotal_rows_are_skipped(tmp_path):
-    table = read_rows(tmp_path, [HEADER, ["产出指标（50分）"], [None, "数量指标", "活动场次", "≥20场"], [], ["合计", None, None, None, 100]])
-    assert [(r.row, r.level1, r.level1_points, r.name) for r in table.rows] == [(3, "产出指标", Decimal(50), "活动场次")]
+    table = read_rows(
+        tmp_path,
+        [HEADER, ["产出指标（50分）"], [None, "数量指标", "活动场次", "≥20场"], [], ["合计", None, None, None, 100]],
+    )
+    assert [(r.row, r.level1, r.level1_points, r.name) for r in table.rows] == [
+        (3, "产出指标", Decimal(50), "活动场次")
+    ]
 
 
 def test_name_without_target_is_kept_with_an_empty_target(tmp_path):
@@ -109,11 +143,14 @@ def test_text_starting_with_equals_is_kept_as_text(tmp_path):
 
 
 def test_repeated_header_row_on_a_later_page_is_skipped(tmp_path):
-    table = read_rows(tmp_path, [HEADER, ["产出指标", "数量指标", "甲", "1"], HEADER, ["产出指标", "数量指标", "乙", "2"]])
+    table = read_rows(
+        tmp_path, [HEADER, ["产出指标", "数量指标", "甲", "1"], HEADER, ["产出指标", "数量指标", "乙", "2"]]
+    )
     assert [r.name for r in table.rows] == ["甲", "乙"]
 
 
 # --- header variants ----------------------------------------------------------------------------
+
 
 def test_header_labels_are_matched_after_removing_spaces_and_brackets(tmp_path):
     header = ["一级\n指标", "二级 指标", "指标名称", "年度指标值\n（含单位）", "权重(%)"]
@@ -122,15 +159,21 @@ def test_header_labels_are_matched_after_removing_spaces_and_brackets(tmp_path):
 
 
 def test_header_split_over_two_rows_is_recognised(tmp_path):
-    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", None, None, "分值"],
-            [None, None, None, "指标性质", "指标值", "度量单位", None],
-            ["产出指标", "数量指标", "活动场次", "≥", 20, "场", 5]]
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "年度指标值", None, None, "分值"],
+        [None, None, None, "指标性质", "指标值", "度量单位", None],
+        ["产出指标", "数量指标", "活动场次", "≥", 20, "场", 5],
+    ]
     table = read_rows(tmp_path, rows, merges=("A1:A2", "B1:B2", "C1:C2", "D1:F1", "G1:G2"))
     assert (table.header_row, table.layout, table.rows[0].row, table.rows[0].target_text) == (1, "split", 3, "≥20场")
 
 
 def test_the_first_sheet_with_a_header_is_used(tmp_path):
-    table = read_rows(tmp_path, [HEADER, ["产出指标", "数量指标", "活动场次", "≥20场"]], sheets_before={"填表说明": [["请按模板填写"]]})
+    table = read_rows(
+        tmp_path,
+        [HEADER, ["产出指标", "数量指标", "活动场次", "≥20场"]],
+        sheets_before={"填表说明": [["请按模板填写"]]},
+    )
     assert table.sheet == "绩效目标表"
 
 
@@ -146,12 +189,18 @@ def test_a_bare_unit_column_is_not_a_measure_unit_without_an_operator_column(tmp
 
 # --- the split layout ---------------------------------------------------------------------------
 
+
 def test_split_layout_joins_operator_value_and_unit(tmp_path):
     table = read_target_table(gen_split_layout_table(tmp_path))
     assert (table.header_row, table.layout) == (2, "split")
     rows = by_name(table)
     first = rows["年处理投诉数量"]
-    assert (first.target_text, first.comparator_text, first.value_text, first.unit_text) == ("≥50000宗", "≥", "50000", "宗")
+    assert (first.target_text, first.comparator_text, first.value_text, first.unit_text) == (
+        "≥50000宗",
+        "≥",
+        "50000",
+        "宗",
+    )
     assert (rows["宣传活动场次"].value_text, rows["宣传活动场次"].target_text) == ("20", "≥20场")
     assert (rows["投诉处理总成功率"].value_text, rows["投诉处理总成功率"].target_text) == ("95%", "≥95%")
     assert rows["项目支出金额"].target_text == "≤预算金额"
@@ -160,14 +209,22 @@ def test_split_layout_joins_operator_value_and_unit(tmp_path):
 
 def test_points_column_reads_as_decimal(tmp_path):
     rows = by_name(read_target_table(gen_split_layout_table(tmp_path)))
-    assert [rows[n].points for n in ("年处理投诉数量", "宣传活动场次", "投诉处理总成功率", "项目支出金额")] == \
-        [Decimal(10), Decimal("7.5"), None, Decimal(10)]
+    assert [rows[n].points for n in ("年处理投诉数量", "宣传活动场次", "投诉处理总成功率", "项目支出金额")] == [
+        Decimal(10),
+        Decimal("7.5"),
+        None,
+        Decimal(10),
+    ]
 
 
 def test_project_column_carries_down_and_a_new_project_restarts_the_levels(tmp_path):
     rows = by_name(read_target_table(gen_split_layout_table(tmp_path)))
     assert rows["项目支出金额"].project == "市场监督管理事务"
-    assert (rows["系统上线验收"].project, rows["系统上线验收"].level1, rows["系统上线验收"].level2) == ("信息化类", "产出指标", "时效指标")
+    assert (rows["系统上线验收"].project, rows["系统上线验收"].level1, rows["系统上线验收"].level2) == (
+        "信息化类",
+        "产出指标",
+        "时效指标",
+    )
 
 
 def test_reverse_direction_word_in_the_operator_column_means_at_most(tmp_path):
@@ -182,6 +239,7 @@ def test_points_that_are_not_a_number_are_an_error_naming_the_column(tmp_path):
 
 
 # --- refused and broken files -------------------------------------------------------------------
+
 
 def test_missing_header_is_an_error(tmp_path):
     with pytest.raises(TargetTableError, match="未找到表头：前 20 行中没有“三级指标”和“指标值”列"):
@@ -198,13 +256,16 @@ def test_header_without_indicator_rows_is_an_error(tmp_path):
         read_rows(tmp_path, [HEADER])
 
 
-@pytest.mark.parametrize("name, content", [
-    ("random.xlsx", os.urandom(2048)),
-    ("notes.txt", "一级指标,二级指标\n".encode()),
-    ("targets.csv", "一级指标,二级指标,三级指标,指标值\n产出指标,数量指标,活动场次,≥20场\n".encode("gbk")),
-    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)),
-    ("empty.xlsx", b""),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("random.xlsx", os.urandom(2048)),
+        ("notes.txt", "一级指标,二级指标\n".encode()),
+        ("targets.csv", "一级指标,二级指标,三级指标,指标值\n产出指标,数量指标,活动场次,≥20场\n".encode("gbk")),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)),
+        ("empty.xlsx", b""),
+    ],
+)
 def test_content_that_is_not_an_xlsx_is_refused(tmp_path, name, content):
     with pytest.raises(TargetTableError, match="文件不是有效的 Excel（.xlsx）文件"):
         read_target_table(gen_text_file(tmp_path, name, content))

@@ -1,4 +1,5 @@
 """Are numbers an indicator's columns cannot hold exactly refused, by name, instead of rounded?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -20,22 +21,28 @@ def problems(**fields) -> list[tuple[str, str]]:
     return describe_validation_error(caught.value)
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"target_text": "≥12345678901234567宗"}, ("指标值", "指标值数值过大：最多 16 位整数")),
-    ({"target_text": "≥95.123456%"}, ("指标值", "指标值最多 4 位小数")),
-    ({"target_text": "≥5000000000000万宗"}, ("指标值", "指标值数值过大：最多 16 位整数")),  # 万 multiplies a count
-    ({"comparator_text": "≥", "value_text": "95.000001", "unit_text": "%"}, ("指标值", "指标值最多 4 位小数")),
-    ({"target_text": "≥19000宗", "points": "2.345"}, ("分值", "小数位数过多（最多 2 位）")),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"target_text": "≥12345678901234567宗"}, ("指标值", "指标值数值过大：最多 16 位整数")),
+        ({"target_text": "≥95.123456%"}, ("指标值", "指标值最多 4 位小数")),
+        ({"target_text": "≥5000000000000万宗"}, ("指标值", "指标值数值过大：最多 16 位整数")),  # 万 multiplies a count
+        ({"comparator_text": "≥", "value_text": "95.000001", "unit_text": "%"}, ("指标值", "指标值最多 4 位小数")),
+        ({"target_text": "≥19000宗", "points": "2.345"}, ("分值", "小数位数过多（最多 2 位）")),
+    ],
+)
 def test_a_target_or_points_the_columns_cannot_hold_are_refused_under_their_column(fields, expected):
     assert problems(**fields) == [expected]
 
 
-@pytest.mark.parametrize("text, value", [
-    ("≥9999999999999999.9999宗", Decimal("9999999999999999.9999")),
-    ("≥12345678901234.5678宗", Decimal("12345678901234.5678")),
-    ("≥95.1230%", Decimal("95.123")),  # zeros beyond 4 decimals change nothing
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("≥9999999999999999.9999宗", Decimal("9999999999999999.9999")),
+        ("≥12345678901234.5678宗", Decimal("12345678901234.5678")),
+        ("≥95.1230%", Decimal("95.123")),  # zeros beyond 4 decimals change nothing
+    ],
+)
 def test_targets_the_column_holds_are_accepted(text, value):
     from kpi.domain.targets import parse_target
 
@@ -58,13 +65,16 @@ def form_errors(app, **fields) -> dict[str, list[str]]:
         return {name: errors for name, errors in form.errors.items()}
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"plan_q1": "1.23456"}, {"plan_q1": ["最多 4 位小数"]}),
-    ({"plan_q2": "12345678901234567"}, {"plan_q2": ["数值过大：最多 16 位整数"]}),
-    ({"points": "12.345"}, {"points": ["最多 2 位小数"]}),
-    ({"target_text": "≥1.000000001万宗"}, {"target_text": ["指标值最多 4 位小数"]}),  # 10000.00001
-    ({"target_text": "≥99999999999999999宗"}, {"target_text": ["指标值数值过大：最多 16 位整数"]}),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"plan_q1": "1.23456"}, {"plan_q1": ["最多 4 位小数"]}),
+        ({"plan_q2": "12345678901234567"}, {"plan_q2": ["数值过大：最多 16 位整数"]}),
+        ({"points": "12.345"}, {"points": ["最多 2 位小数"]}),
+        ({"target_text": "≥1.000000001万宗"}, {"target_text": ["指标值最多 4 位小数"]}),  # 10000.00001
+        ({"target_text": "≥99999999999999999宗"}, {"target_text": ["指标值数值过大：最多 16 位整数"]}),
+    ],
+)
 def test_the_settings_form_refuses_numbers_the_columns_cannot_hold(form_app, fields, expected):
     assert form_errors(form_app, **fields) == expected
 

@@ -3,6 +3,7 @@
 Every ``gen_*`` writes into the directory it is given and returns the path.
 Rows are lists of cell values; ``None`` leaves a cell blank.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,16 @@ from openpyxl import Workbook
 PERCENT = "0%"
 
 
-def gen_workbook(directory: Path, rows: list[list], *, name: str = "targets.xlsx", sheet: str = "绩效目标表",
-                 merges: tuple[str, ...] = (), formats: dict[str, str] | None = None,
-                 sheets_before: dict[str, list[list]] | None = None) -> Path:
+def gen_workbook(
+    directory: Path,
+    rows: list[list],
+    *,
+    name: str = "targets.xlsx",
+    sheet: str = "绩效目标表",
+    merges: tuple[str, ...] = (),
+    formats: dict[str, str] | None = None,
+    sheets_before: dict[str, list[list]] | None = None,
+) -> Path:
     """One sheet of ``rows`` from A1, after any ``sheets_before``; ``formats`` maps "D7" -> number format."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -48,9 +56,9 @@ def gen_single_layout_table(directory: Path) -> Path:
         ["单位名称：深圳市消费者委员会秘书处", None, None, "金额单位：万元"],
         [],
         ["一级指标", "二级指标", "三级指标", "年度指标值（含单位）"],
-        ["产出指标(50分)", "数量指标", "志愿者活动数量", "≥20场"],                  # 5
+        ["产出指标(50分)", "数量指标", "志愿者活动数量", "≥20场"],  # 5
         [None, None, "投诉调解辅助服务", "≥5万宗"],
-        [None, "质量指标", "投诉处理总成功率", 0.95],                              # D7: percent
+        [None, "质量指标", "投诉处理总成功率", 0.95],  # D7: percent
         [None, "时效指标", "项目完成时间", dt.datetime(2023, 12, 31)],
         [],
         ["效益指标（30分）", "社会效益指标", "消费维权宣传报道", "≥10家新闻媒体报道"],  # 10
@@ -58,8 +66,9 @@ def gen_single_layout_table(directory: Path) -> Path:
         ["满意度指标 10分", "服务对象满意度指标", "投诉人满意度", "≥85%"],
         ["合计", None, None, None],
     ]
-    return gen_workbook(directory, rows, merges=("A1:D1", "A5:A8", "B5:B6", "A10:A11", "B10:B11"),
-                        formats={"D7": PERCENT})
+    return gen_workbook(
+        directory, rows, merges=("A1:D1", "A5:A8", "B5:B6", "A10:A11", "B10:B11"), formats={"D7": PERCENT}
+    )
 
 
 def gen_split_layout_table(directory: Path) -> Path:
@@ -69,13 +78,12 @@ def gen_split_layout_table(directory: Path) -> Path:
         ["项目名称", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值（分）"],
         ["市场监督管理事务", "产出指标", "数量指标", "年处理投诉数量", "≥", 50000, "宗", 10],  # 3
         [None, None, None, "宣传活动场次", "≥", 20.0, "场", 7.5],
-        [None, None, "质量指标", "投诉处理总成功率", "≥", 0.95, "%", None],                  # F5: percent
+        [None, None, "质量指标", "投诉处理总成功率", "≥", 0.95, "%", None],  # F5: percent
         [None, "成本指标", "经济成本指标", "项目支出金额", "≤", "预算金额", None, "10"],
-        ["信息化类", "产出指标", "质量指标", "系统可用率", "≥", 99.5, "%", 20],              # 7
+        ["信息化类", "产出指标", "质量指标", "系统可用率", "≥", 99.5, "%", 20],  # 7
         [None, None, "时效指标", "系统上线验收", None, "合格", None, 10],
     ]
-    return gen_workbook(directory, rows, merges=("A3:A6", "B3:B5", "C3:C4", "A7:A8", "B7:B8"),
-                        formats={"F5": PERCENT})
+    return gen_workbook(directory, rows, merges=("A3:A6", "B3:B5", "C3:C4", "A7:A8", "B7:B8"), formats={"F5": PERCENT})
 
 
 def gen_text_file(directory: Path, name: str, content: bytes) -> Path:
@@ -131,8 +139,8 @@ def gen_wrong_dimension(directory: Path, rows: list[list]) -> Path:
             data = src.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
                 text = data.decode()
-                start = text.index("<dimension ref=\"")
-                end = text.index("\"", start + len("<dimension ref=\""))
-                data = (text[:start] + "<dimension ref=\"A1" + text[end:]).encode()
+                start = text.index('<dimension ref="')
+                end = text.index('"', start + len('<dimension ref="'))
+                data = (text[:start] + '<dimension ref="A1' + text[end:]).encode()
             dst.writestr(item, data)
     return path

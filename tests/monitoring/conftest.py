@@ -3,6 +3,7 @@
 kpi/__init__.py and kpi/cli.py register them once the feature is wired in; until then (and
 harmlessly after) the fixture attaches them itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,11 +64,22 @@ class ReportPoster:
     def page(self):
         return self.client.get(REPORT_URL)
 
-    def post(self, values: dict | None = None, *, lines: dict | None = None, action: str = "save",
-             version: int | None = None, summary: str | None = None, reason: str | None = None):
+    def post(
+        self,
+        values: dict | None = None,
+        *,
+        lines: dict | None = None,
+        action: str = "save",
+        version: int | None = None,
+        summary: str | None = None,
+        reason: str | None = None,
+    ):
         html = self.page().get_data(as_text=True)
-        data = {"csrf_token": csrf_from(html), "action": action,
-                "version": str(version) if version is not None else version_in(html)}
+        data = {
+            "csrf_token": csrf_from(html),
+            "action": action,
+            "version": str(version) if version is not None else version_in(html),
+        }
         for (name, field), value in (values or {}).items():
             data[f"i{self.ids['indicator'][name]}-{field}"] = value
         for (name, field), value in (lines or {}).items():

@@ -1,4 +1,5 @@
 """Who may see, fill, review and download a unit's monitoring report?"""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ def other_staff(app, sqlite_url):
     engine = make_engine(sqlite_url)
     with transaction(engine) as session:
         budget.get_or_create_unit(session, "深圳市其他单位")
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff",
-                              "unit": "深圳市其他单位"})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"}
+        )
     engine.dispose()
     client = app.test_client()
     AuthActions(client).login("other_staff", "Other#Pass1")
@@ -59,7 +61,14 @@ def test_a_year_or_unit_without_data_is_not_found(app, ids, url):
 
 
 def test_every_monitoring_view_declares_its_access_rule(app):
-    rules = {rule.endpoint: app.view_functions[rule.endpoint].access_rule
-             for rule in app.url_map.iter_rules() if rule.endpoint.startswith("monitoring.")}
-    assert rules == {"monitoring.report": "unit:view", "monitoring.save": "unit:enter",
-                     "monitoring.review": "unit:review", "monitoring.workbook": "unit:view"}
+    rules = {
+        rule.endpoint: app.view_functions[rule.endpoint].access_rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("monitoring.")
+    }
+    assert rules == {
+        "monitoring.report": "unit:view",
+        "monitoring.save": "unit:enter",
+        "monitoring.review": "unit:review",
+        "monitoring.workbook": "unit:view",
+    }

@@ -1,4 +1,5 @@
 """Does `flask kpi export monitoring` write the 绩效运行监控表, and fail in Chinese when it cannot?"""
+
 from __future__ import annotations
 
 from openpyxl import load_workbook

@@ -1,4 +1,5 @@
 """Does the monitoring page run a fixed number of queries, however many indicators a unit has?"""
+
 from __future__ import annotations
 
 from tests.monitoring.conftest import REPORT_URL
@@ -8,8 +9,9 @@ from tests.progress.test_query_count import double_the_unit_table, queries_for
 
 def test_the_report_page_and_workbook_run_as_many_queries_for_134_indicators_as_for_67(app, staff):
     gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}}, spending={"信息化类": "10"})
-    staff.post({("投诉调解辅助服务", "value"): "1500", ("志愿者活动数量", "value"): "3"},
-               lines={("信息化类", "july"): "5"})
+    staff.post(
+        {("投诉调解辅助服务", "value"): "1500", ("志愿者活动数量", "value"): "3"}, lines={("信息化类", "july"): "5"}
+    )
     urls = [REPORT_URL, REPORT_URL + "/workbook"]
     before = {url: queries_for(app, staff.client, url) for url in urls}
     assert double_the_unit_table(app) == 134

@@ -1,4 +1,5 @@
 """Can staff fill the monitoring report, and does the form refuse what is wrong, keeping what was typed?"""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,8 +14,10 @@ MEDIATION = "投诉调解辅助服务"  # ≥19000宗, cumulative
 SUCCESS_RATE = "投诉处理总成功率"  # ≥50%, rate
 DEVIATING = {(MEDIATION, "value"): "1500"}  # 5,000 + 4,500 + 1,500 = 11,000 → 18,857 by the trend
 EXPLAINED = {
-    (MEDIATION, "cause_category"): "人员保障", (MEDIATION, "cause"): "上半年调解员流失",
-    (MEDIATION, "likelihood"): "有可能", (MEDIATION, "corrective_measures"): "补充招聘调解员",
+    (MEDIATION, "cause_category"): "人员保障",
+    (MEDIATION, "cause"): "上半年调解员流失",
+    (MEDIATION, "likelihood"): "有可能",
+    (MEDIATION, "corrective_measures"): "补充招聘调解员",
 }
 
 
@@ -71,8 +74,13 @@ def test_a_draft_may_lack_explanations_but_submitting_requires_them(app, staff, 
     refused = staff.post(DEVIATING, action="submit")
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
-    for message in ("有偏差，请选择偏差原因类别", "有偏差，请说明原因", "有偏差，请选择完成目标可能性", "有偏差，请填写纠偏措施",
-                    "预计执行率不是100%，请填写偏差说明"):
+    for message in (
+        "有偏差，请选择偏差原因类别",
+        "有偏差，请说明原因",
+        "有偏差，请选择完成目标可能性",
+        "有偏差，请填写纠偏措施",
+        "预计执行率不是100%，请填写偏差说明",
+    ):
         assert message in html
     assert stored(sqlite_url, MonitoringReport)[0].status == "draft"
 
@@ -86,18 +94,33 @@ def test_over_completion_needs_an_explanation_before_submitting(app, staff, ids)
 
 def test_every_fault_is_shown_at_once_and_every_typed_value_kept(app, staff, ids):
     first_half(app)
-    response = staff.post({
-        (MEDIATION, "value"): "-20",
-        (SUCCESS_RATE, "numerator"): "480", (SUCCESS_RATE, "denominator"): "400",
-        (MEDIATION, "cause_category"): "天气原因", (MEDIATION, "likelihood"): "大概吧",
-        (MEDIATION, "cause"): "长" * 2001, ("志愿者活动数量", "forecast"): "很多",
-        ("办公设备购置的验收情况", "forecast_band"): "优秀",
-        ("项目完成时间", "forecast_date"): "2023-13-01",
-    }, lines={("基本支出", "july"): "-1", ("信息化类", "forecast"): "12abc"}, summary="总体进展顺利")
+    response = staff.post(
+        {
+            (MEDIATION, "value"): "-20",
+            (SUCCESS_RATE, "numerator"): "480",
+            (SUCCESS_RATE, "denominator"): "400",
+            (MEDIATION, "cause_category"): "天气原因",
+            (MEDIATION, "likelihood"): "大概吧",
+            (MEDIATION, "cause"): "长" * 2001,
+            ("志愿者活动数量", "forecast"): "很多",
+            ("办公设备购置的验收情况", "forecast_band"): "优秀",
+            ("项目完成时间", "forecast_date"): "2023-13-01",
+        },
+        lines={("基本支出", "july"): "-1", ("信息化类", "forecast"): "12abc"},
+        summary="总体进展顺利",
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    for message in ("不能为负数", "分子不能大于分母", "请从列表中选择偏差原因类别", "请从列表中选择完成目标可能性",
-                    "原因说明过长（最多 2000 字）", "请输入数字", "请选择：达成 / 部分达成 / 未达成", "日期不存在"):
+    for message in (
+        "不能为负数",
+        "分子不能大于分母",
+        "请从列表中选择偏差原因类别",
+        "请从列表中选择完成目标可能性",
+        "原因说明过长（最多 2000 字）",
+        "请输入数字",
+        "请选择：达成 / 部分达成 / 未达成",
+        "日期不存在",
+    ):
         assert message in html, message
     assert html.count("请输入数字") >= 2  # the projection and the budget line's
     assert 'value="-20"' in html and 'value="480"' in html and 'value="12abc"' in html and 'value="-1"' in html
@@ -120,12 +143,22 @@ def test_a_cumulative_projection_below_one_to_july_is_refused(app, staff):
 
 def test_budget_lines_store_july_the_total_to_july_and_the_projection(app, staff, ids, sqlite_url):
     first_half(app)
-    response = staff.post(lines={("基本支出", "july"): "110", ("基本支出", "forecast"): "1276",
-                                 ("市场监督管理事务", "july"): "120", ("市场监督管理事务", "cause"): "下半年集中支付"})
+    response = staff.post(
+        lines={
+            ("基本支出", "july"): "110",
+            ("基本支出", "forecast"): "1276",
+            ("市场监督管理事务", "july"): "120",
+            ("市场监督管理事务", "cause"): "下半年集中支付",
+        }
+    )
     assert response.status_code == 302
     rows = {row.budget_line_id: row for row in stored(sqlite_url, MonitoringBudgetItem)}
     basic, market = rows[ids["line"]["基本支出"]], rows[ids["line"]["市场监督管理事务"]]
-    assert (basic.spent_july, basic.spent_to_july, basic.forecast_spent) == (Decimal("110"), Decimal("730"), Decimal("1276"))
+    assert (basic.spent_july, basic.spent_to_july, basic.forecast_spent) == (
+        Decimal("110"),
+        Decimal("730"),
+        Decimal("1276"),
+    )
     assert market.spent_to_july == Decimal("850") and market.forecast_spent == Decimal("1457.14")
     html = staff.page().get_data(as_text=True)
     assert "57.21%" in html  # 730 ÷ 1,276
@@ -134,8 +167,16 @@ def test_budget_lines_store_july_the_total_to_july_and_the_projection(app, staff
 
 def test_the_explanations_and_summary_are_saved_and_submitting_works_once_complete(app, staff, sqlite_url):
     first_half(app)
-    lines = {(name, "forecast"): budget for name, budget in
-             (("基本支出", "1276"), ("市场监督管理事务", "1371"), ("信息化类", "273"), ("综合管理类", "17"), ("修缮维护类", "2"))}
+    lines = {
+        (name, "forecast"): budget
+        for name, budget in (
+            ("基本支出", "1276"),
+            ("市场监督管理事务", "1371"),
+            ("信息化类", "273"),
+            ("综合管理类", "17"),
+            ("修缮维护类", "2"),
+        )
+    }
     response = staff.post({**DEVIATING, **EXPLAINED}, lines=lines, summary="上半年总体进展正常", action="submit")
     assert response.status_code == 302
     assert "已送审" in staff.client.get(response.headers["Location"]).get_data(as_text=True)

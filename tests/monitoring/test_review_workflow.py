@@ -1,4 +1,5 @@
 """Does the monitoring report follow the review workflow of quarters, with every change audited?"""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
@@ -9,8 +10,13 @@ from kpi.reminders.models import Notification
 from tests.monitoring.conftest import REPORT_URL, signed_in
 
 ON_COURSE = {("投诉调解辅助服务", "value"): "1500", ("投诉调解辅助服务", "forecast"): "19500"}
-BUDGETS = {("基本支出", "forecast"): "1276", ("市场监督管理事务", "forecast"): "1371", ("信息化类", "forecast"): "273",
-           ("综合管理类", "forecast"): "17", ("修缮维护类", "forecast"): "2"}
+BUDGETS = {
+    ("基本支出", "forecast"): "1276",
+    ("市场监督管理事务", "forecast"): "1371",
+    ("信息化类", "forecast"): "273",
+    ("综合管理类", "forecast"): "17",
+    ("修缮维护类", "forecast"): "2",
+}
 
 
 def events(sqlite_url, **where) -> list[AuditEvent]:
@@ -40,7 +46,10 @@ def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
     page = staff.page().get_data(as_text=True)
     assert "重新打开原因：</strong>财政局要求补充纠偏措施" in page and "保存草稿" in page
     assert "status-reopened" in page  # a status of its own, not a return
-    assert staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code == 302
+    assert (
+        staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code
+        == 302
+    )
     assert "当前状态为" in reviewer.review("approve").get_data(as_text=True)  # not submitted again yet
     assert staff.post(action="submit").status_code == 302
     assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
@@ -72,7 +81,9 @@ def test_every_changed_field_and_status_is_audited(staff, reviewer, ids, sqlite_
     assert ("2023年运行监控 · 全年预计完成值", "20,000", "19,800") in trail
     reasons = [e.reason for e in events(sqlite_url, entity="indicator", entity_id=mediation)]
     assert reasons[-1] == "按平台数据修正"
-    money = {(e.field, e.new_value) for e in events(sqlite_url, entity="budget_line", entity_id=ids["line"]["基本支出"])}
+    money = {
+        (e.field, e.new_value) for e in events(sqlite_url, entity="budget_line", entity_id=ids["line"]["基本支出"])
+    }
     assert ("2023年运行监控 · 7月执行数（万元）", "100") in money
     report = events(sqlite_url, entity="monitoring_report")
     assert [(e.action, e.field, e.old_value, e.new_value) for e in report if e.action != "update"] == [
@@ -98,7 +109,9 @@ def test_a_save_over_a_newer_version_is_a_conflict_that_keeps_what_was_typed(app
 
 
 def test_a_post_without_csrf_is_refused(staff, ids):
-    response = staff.client.post(REPORT_URL, data={"action": "save", f"i{ids['indicator']['志愿者活动数量']}-value": "1"})
+    response = staff.client.post(
+        REPORT_URL, data={"action": "save", f"i{ids['indicator']['志愿者活动数量']}-value": "1"}
+    )
     assert response.status_code == 400
 
 

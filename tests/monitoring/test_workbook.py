@@ -1,4 +1,5 @@
 """Does the 绩效运行监控表 read back as the house style promises (docs/rules/layouts.md §1, §3)?"""
+
 from __future__ import annotations
 
 import io
@@ -17,15 +18,25 @@ UNIT = "深圳市消费者委员会秘书处"
 @pytest.fixture
 def workbook(app, staff):
     """The workbook downloaded after staff filled July, explanations (one formula-like) and a summary."""
-    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}, "投诉处理总成功率": {"numerator": "450", "denominator": "900"}},
-                spending={"基本支出": "300"})
+    gen_quarter(
+        app,
+        1,
+        {"投诉调解辅助服务": {"value": "5000"}, "投诉处理总成功率": {"numerator": "450", "denominator": "900"}},
+        spending={"基本支出": "300"},
+    )
     gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "4500"}}, spending={"基本支出": "320"})
-    response = staff.post({
-        ("投诉调解辅助服务", "value"): "1500", ("投诉调解辅助服务", "cause_category"): "人员保障",
-        ("投诉调解辅助服务", "cause"): "=SUM(A1)", ("投诉调解辅助服务", "likelihood"): "有可能",
-        ("投诉调解辅助服务", "corrective_measures"): "+增派调解员",
-        ("项目完成时间", "forecast_date"): "2023-12-20",
-    }, lines={("基本支出", "july"): "110", ("基本支出", "cause"): "@年底集中支付"}, summary="上半年总体进展正常")
+    response = staff.post(
+        {
+            ("投诉调解辅助服务", "value"): "1500",
+            ("投诉调解辅助服务", "cause_category"): "人员保障",
+            ("投诉调解辅助服务", "cause"): "=SUM(A1)",
+            ("投诉调解辅助服务", "likelihood"): "有可能",
+            ("投诉调解辅助服务", "corrective_measures"): "+增派调解员",
+            ("项目完成时间", "forecast_date"): "2023-12-20",
+        },
+        lines={("基本支出", "july"): "110", ("基本支出", "cause"): "@年底集中支付"},
+        summary="上半年总体进展正常",
+    )
     assert response.status_code == 302
     download = staff.client.get(REPORT_URL + "/workbook")
     assert download.status_code == 200

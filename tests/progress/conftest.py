@@ -3,6 +3,7 @@
 kpi/__init__.py and kpi/cli.py register them once the feature is wired in; until then (and
 harmlessly after) the fixture attaches them itself.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Small helpers that put quarterly results into the seeded database through results.service."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -43,8 +44,14 @@ def line_id(session: Session, name: str) -> int:
     return session.exec(select(BudgetLine.id).where(BudgetLine.name == name)).one()
 
 
-def gen_quarter(app, quarter: int, entries: dict[str, dict[str, str]] | None = None,
-                spending: dict[str, str] | None = None, *, submit: bool = False) -> None:
+def gen_quarter(
+    app,
+    quarter: int,
+    entries: dict[str, dict[str, str]] | None = None,
+    spending: dict[str, str] | None = None,
+    *,
+    submit: bool = False,
+) -> None:
     """Save one quarter's figures, by indicator name (unit table) and budget line name."""
     with app.app_context(), db.transaction() as session:
         unit, year = budget.get_unit(session, UNIT), budget.get_year(session, YEAR)
@@ -54,8 +61,9 @@ def gen_quarter(app, quarter: int, entries: dict[str, dict[str, str]] | None = N
         money = {line_id(session, name): amount for name, amount in (spending or {}).items()}
         results.save(session, sheet, results.validate_input(sheet, raw, money), user=user, expected_version=None)
         if submit:
-            results.transition(session, load_sheet(session, unit, year, quarter), "submit", user=user,
-                               expected_version=None)
+            results.transition(
+                session, load_sheet(session, unit, year, quarter), "submit", user=user, expected_version=None
+            )
 
 
 def update_indicator(app, name: str, scope: str = "unit", **values) -> None:

@@ -1,4 +1,5 @@
 """Are the charts self-contained, accessible SVG with every text escaped?"""
+
 from __future__ import annotations
 
 import re
@@ -37,15 +38,29 @@ def test_text_is_escaped_in_labels_titles_and_descriptions():
 
 
 def test_bars_use_the_fixed_status_colours_and_print_their_figures():
-    svg = str(completion_bars([Bar("产出", D("45.5"), D("50"), Status.GREEN), Bar("效益", D("10"), D("50"), Status.RED),
-                               Bar("满意度", D("50"), D("100"), Status.YELLOW)]))
+    svg = str(
+        completion_bars(
+            [
+                Bar("产出", D("45.5"), D("50"), Status.GREEN),
+                Bar("效益", D("10"), D("50"), Status.RED),
+                Bar("满意度", D("50"), D("100"), Status.YELLOW),
+            ]
+        )
+    )
     assert 'fill="#16a34a"' in svg and 'fill="#dc2626"' in svg and 'fill="#ca8a04"' in svg
     assert "完成 45.5% / 应完成 50%" in svg
 
 
 def test_bar_length_is_proportional_and_pinned_to_the_scale():
-    svg = str(budget_bars([Bar("超支", D("150"), D("50"), Status.RED), Bar("未支", D("0"), D("50"), Status.RED),
-                           Bar("一半", D("50"), D("25"), Status.GREEN)]))
+    svg = str(
+        budget_bars(
+            [
+                Bar("超支", D("150"), D("50"), Status.RED),
+                Bar("未支", D("0"), D("50"), Status.RED),
+                Bar("一半", D("50"), D("25"), Status.GREEN),
+            ]
+        )
+    )
     widths = re.findall(r'<rect x="150" y="\d+" width="([\d.]+)" height="14" fill="#(?:dc2626|16a34a)"', svg)
     assert widths == ["360.00", "0.00", "180.00"]
     assert "执行 150% / 时间 50%" in svg  # the figure is printed as it is, only the bar is pinned

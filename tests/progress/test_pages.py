@@ -1,4 +1,5 @@
 """Do the progress page and the dashboard show statuses, charts and budget execution to the right people?"""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,17 @@ DASHBOARD = "/units/2/2023/dashboard"
 
 
 def enter_first_half(app):
-    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}, "投诉工单审核辅助服务": {"value": "1200"},
-                         "干部职工满意度": {"band": "未达成"}},
-                spending={"市场监督管理事务": "300", "信息化类": "10"}, submit=True)
+    gen_quarter(
+        app,
+        1,
+        {
+            "投诉调解辅助服务": {"value": "5000"},
+            "投诉工单审核辅助服务": {"value": "1200"},
+            "干部职工满意度": {"band": "未达成"},
+        },
+        spending={"市场监督管理事务": "300", "信息化类": "10"},
+        submit=True,
+    )
     gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "4500"}, "项目完成时间": {"achieved_on": "2023-06-30"}})
 
 
@@ -27,8 +36,12 @@ def html_of(client, url):
 
 def chip(html, name):
     """The status chip on the row of indicator `name` in the 单位整体 table."""
-    row = re.search(r'<tr data-status="[^"]+"[^>]*>(?:(?!</tr>).)*?<td class="name">' + re.escape(name) + r"[<]"
-                    r"(?:(?!</tr>).)*</tr>", html, re.S)
+    row = re.search(
+        r'<tr data-status="[^"]+"[^>]*>(?:(?!</tr>).)*?<td class="name">' + re.escape(name) + r"[<]"
+        r"(?:(?!</tr>).)*</tr>",
+        html,
+        re.S,
+    )
     assert row, name
     return re.search(r'<span class="chip chip-(\w+)" title="([^"]*)">([^<]+)</span>', row.group(0)).groups()
 
@@ -54,9 +67,12 @@ def test_progress_page_shows_budget_execution_against_time_progress(app, client,
     enter_first_half(app)
     auth.login("szcc_staff")
     html = html_of(client, PROGRESS)
-    section = html[html.index("预算执行（万元）"):]
-    assert re.search(r"市场监督管理事务</td>\s*<td class=\"num\">1,371</td>\s*<td class=\"num\">300</td>\s*"
-                     r"<td class=\"num\">21.88%</td>\s*<td class=\"num\">50%</td>", section)
+    section = html[html.index("预算执行（万元）") :]
+    assert re.search(
+        r"市场监督管理事务</td>\s*<td class=\"num\">1,371</td>\s*<td class=\"num\">300</td>\s*"
+        r"<td class=\"num\">21.88%</td>\s*<td class=\"num\">50%</td>",
+        section,
+    )
     assert "项目支出合计" in section and "合计" in section
     assert 'class="chip chip-red"' in section  # 信息化类: 10 of 273 at half time
 
@@ -74,8 +90,14 @@ def test_quarter_selector_links_every_quarter_and_shows_its_report_status(app, c
 
 def test_bad_quarter_unknown_unit_or_year_is_a_chinese_404(client, auth):
     auth.login("finance")
-    for url in [PROGRESS + "?quarter=5", PROGRESS + "?quarter=x", "/units/999/2023/progress",
-                "/units/2/1999/progress", "/units/1/2023/dashboard", "/units/2/1999/dashboard"]:
+    for url in [
+        PROGRESS + "?quarter=5",
+        PROGRESS + "?quarter=x",
+        "/units/999/2023/progress",
+        "/units/2/1999/progress",
+        "/units/1/2023/dashboard",
+        "/units/2/1999/dashboard",
+    ]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert "页面不存在" in response.get_data(as_text=True)
@@ -85,8 +107,9 @@ def test_staff_of_another_unit_gets_404_for_both_pages(client, auth, sqlite_url)
     engine = make_engine(sqlite_url)
     with transaction(engine) as session:
         budget.get_or_create_unit(session, "深圳市其他单位")
-        create_user(session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff",
-                              "unit": "深圳市其他单位"})
+        create_user(
+            session, {"username": "other_staff", "password": "Other#Pass1", "role": "staff", "unit": "深圳市其他单位"}
+        )
     engine.dispose()
     auth.login("other_staff", "Other#Pass1")
     for url in (PROGRESS, DASHBOARD):
@@ -120,7 +143,7 @@ def test_dashboard_shows_tiles_three_accessible_charts_and_the_lagging_table(app
     assert re.search(r'tile-label">绿色指标</span>\s*<strong>3</strong>', html)
     assert re.search(r'tile-label">红色指标</span>\s*<strong>2</strong>', html)
     assert re.search(r'tile-label">总体执行率</span>\s*<strong>10.55%</strong>', html)  # 310 ÷ 2,939
-    lagging = html[html.index("进度滞后的指标"):]
+    lagging = html[html.index("进度滞后的指标") :]
     assert lagging.index("干部职工满意度") < lagging.index("投诉工单审核辅助服务")
 
 

@@ -1,4 +1,5 @@
 """Does progress read the same on PostgreSQL, with the same fixed number of queries?"""
+
 from __future__ import annotations
 
 import json

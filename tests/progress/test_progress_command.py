@@ -1,4 +1,5 @@
 """Does `kpi progress` report each indicator's progress as JSON and as a readable table?"""
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,26 @@ def progress(runner, *args):
 
 
 def enter_first_half(app):
-    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"},
-                         "投诉处理总成功率": {"numerator": "45", "denominator": "50"},
-                         "干部职工满意度": {"band": "达成"}},
-                spending={"市场监督管理事务": "300", "信息化类": "100"}, submit=True)
-    gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "4500"},
-                         "投诉处理总成功率": {"numerator": "10", "denominator": "150"},
-                         "项目完成时间": {"achieved_on": "2023-06-30"}})
+    gen_quarter(
+        app,
+        1,
+        {
+            "投诉调解辅助服务": {"value": "5000"},
+            "投诉处理总成功率": {"numerator": "45", "denominator": "50"},
+            "干部职工满意度": {"band": "达成"},
+        },
+        spending={"市场监督管理事务": "300", "信息化类": "100"},
+        submit=True,
+    )
+    gen_quarter(
+        app,
+        2,
+        {
+            "投诉调解辅助服务": {"value": "4500"},
+            "投诉处理总成功率": {"numerator": "10", "denominator": "150"},
+            "项目完成时间": {"achieved_on": "2023-06-30"},
+        },
+    )
 
 
 def by_name(result):
@@ -31,12 +45,26 @@ def test_json_lists_every_unit_indicator_with_its_progress_after_two_quarters(ap
     assert len(json.loads(progress(runner, "--json").output)) == 67
     mediation = rows["投诉调解辅助服务"]
     assert {key: mediation[key] for key in ("actual", "completion_pct", "expected_pct", "status", "forecast")} == {
-        "actual": 9500, "completion_pct": 50, "expected_pct": 50, "status": "green", "forecast": 19000}
-    assert (mediation["level1"], mediation["level2"], mediation["project"]) == ("产出指标", "数量指标", "市场监督管理事务")
+        "actual": 9500,
+        "completion_pct": 50,
+        "expected_pct": 50,
+        "status": "green",
+        "forecast": 19000,
+    }
+    assert (mediation["level1"], mediation["level2"], mediation["project"]) == (
+        "产出指标",
+        "数量指标",
+        "市场监督管理事务",
+    )
     assert (mediation["target_text"], mediation["aggregation"], mediation["unit"]) == ("≥19000宗", "cumulative", "宗")
     rate = rows["投诉处理总成功率"]
     assert (rate["actual"], rate["numerator"], rate["denominator"], rate["completion_pct"], rate["status"]) == (
-        27.5, 55, 200, 55, "red")
+        27.5,
+        55,
+        200,
+        55,
+        "red",
+    )
 
 
 def test_qualitative_and_deadline_results_have_no_number_but_a_band_or_a_date(app, runner):

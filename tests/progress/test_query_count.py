@@ -1,4 +1,5 @@
 """Do the progress pages run a fixed number of queries, however many indicators a unit has?"""
+
 from __future__ import annotations
 
 from sqlmodel import select

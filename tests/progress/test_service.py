@@ -1,8 +1,8 @@
 """Does the progress service judge each indicator and budget line as docs/rules/progress.md says?"""
+
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from kpi.domain.entries import Band
 from kpi.domain.progress import Status
@@ -126,10 +126,22 @@ def test_budget_rows_give_execution_rate_time_progress_and_warning_with_totals(a
     gen_quarter(app, 1, spending={"市场监督管理事务": "300", "信息化类": "10", "基本支出": "320"})
     gen_quarter(app, 2, spending={"市场监督管理事务": "300", "基本支出": "318"})
     rows = {r.label: r for r in gen_progress(app).budget}
-    assert list(rows) == ["基本支出", "市场监督管理事务", "信息化类", "综合管理类", "修缮维护类", "项目支出合计", "合计"]
+    assert list(rows) == [
+        "基本支出",
+        "市场监督管理事务",
+        "信息化类",
+        "综合管理类",
+        "修缮维护类",
+        "项目支出合计",
+        "合计",
+    ]
     market = rows["市场监督管理事务"].progress
     assert (market.spent, market.execution_rate, market.time_progress, market.status) == (
-        dec("600"), dec("43.76"), dec("50.00"), GREEN)
+        dec("600"),
+        dec("43.76"),
+        dec("50.00"),
+        GREEN,
+    )
     assert rows["信息化类"].progress.status is RED  # 3.66 % spent at half time
     assert rows["综合管理类"].progress.spent == 0
     assert rows["项目支出合计"].progress.budget == dec("1663")
@@ -139,10 +151,16 @@ def test_budget_rows_give_execution_rate_time_progress_and_warning_with_totals(a
 
 
 def test_first_level_summary_averages_completion_capped_at_100(app):
-    gen_quarter(app, 1, {"消费教育活动满意度": {"value": "100"},  # 100 ÷ 80 = 125 % → 100
-                         "投诉处理消费者满意度": {"value": "25"},  # 25 ÷ 50 = 50 %
-                         "干部职工满意度": {"band": "达成"},
-                         "用户针对系统运行的投诉次数": {"value": "3"}})  # reverse: not averaged
+    gen_quarter(
+        app,
+        1,
+        {
+            "消费教育活动满意度": {"value": "100"},  # 100 ÷ 80 = 125 % → 100
+            "投诉处理消费者满意度": {"value": "25"},  # 25 ÷ 50 = 50 %
+            "干部职工满意度": {"band": "达成"},
+            "用户针对系统运行的投诉次数": {"value": "3"},
+        },
+    )  # reverse: not averaged
     summary = {s.level1: s for s in gen_progress(app).by_level1}
     satisfaction = summary["满意度指标"]
     assert satisfaction.numeric_count == 2
@@ -155,14 +173,28 @@ def test_first_level_summary_averages_completion_capped_at_100(app):
 
 
 def test_lagging_lists_red_before_yellow_worst_first_at_most_ten(app):
-    entries = {"投诉调解辅助服务": {"value": "1000"},  # 5.26 % of 25 % → red
-               "投诉工单审核辅助服务": {"value": "1200"},  # 17.14 % of 25 % → 68.57 → yellow
-               "投诉分级公示辅助服务": {"value": "100"},  # 0.56 % → red, worst
-               "干部职工满意度": {"band": "未达成"},  # red without a ratio
-               "增加和解企业": {"value": "500"}}  # 25 % → green
-    entries.update({name: {"value": "0"} for name in ["志愿者培训数量", "志愿者活动数量", "开展法律监督次数",
-                                                       "投诉统计分析报告", "开展消费教育活动次数", "开展商品或服务比较试验",
-                                                       "召开专家论证会", "报刊杂志资料订阅数量"]})
+    entries = {
+        "投诉调解辅助服务": {"value": "1000"},  # 5.26 % of 25 % → red
+        "投诉工单审核辅助服务": {"value": "1200"},  # 17.14 % of 25 % → 68.57 → yellow
+        "投诉分级公示辅助服务": {"value": "100"},  # 0.56 % → red, worst
+        "干部职工满意度": {"band": "未达成"},  # red without a ratio
+        "增加和解企业": {"value": "500"},
+    }  # 25 % → green
+    entries.update(
+        {
+            name: {"value": "0"}
+            for name in [
+                "志愿者培训数量",
+                "志愿者活动数量",
+                "开展法律监督次数",
+                "投诉统计分析报告",
+                "开展消费教育活动次数",
+                "开展商品或服务比较试验",
+                "召开专家论证会",
+                "报刊杂志资料订阅数量",
+            ]
+        }
+    )
     gen_quarter(app, 1, entries)
     progress = gen_progress(app)
     lagging = [r.indicator.name for r in progress.lagging]

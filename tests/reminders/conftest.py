@@ -1,4 +1,5 @@
 """Fixtures for the reminder tests: the app with the feature wired in, and a real local SMTP server."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """Helpers for the reminder tests: wire the feature into an app, tick, change report statuses, read rows."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -34,12 +35,25 @@ def attach_reminders(app):
         if command.name not in kpi_group.commands:
             kpi_group.add_command(command)
     if "banner_probe" not in app.view_functions:
-        app.add_url_rule("/_test/banner", "banner_probe",
-                         access("login")(lambda: render_template_string('{% include "reminders/_banner.html" %}')))
-        app.add_url_rule("/_test/unread", "unread_probe",
-                         access("login")(lambda: render_template_string("{{ unread_notifications() }}")))
-        app.add_url_rule("/_test/both", "both_probe", access("login")(lambda: render_template_string(
-            '{{ unread_notifications() }}{% include "reminders/_banner.html" %}{{ unread_notifications() }}')))
+        app.add_url_rule(
+            "/_test/banner",
+            "banner_probe",
+            access("login")(lambda: render_template_string('{% include "reminders/_banner.html" %}')),
+        )
+        app.add_url_rule(
+            "/_test/unread",
+            "unread_probe",
+            access("login")(lambda: render_template_string("{{ unread_notifications() }}")),
+        )
+        app.add_url_rule(
+            "/_test/both",
+            "both_probe",
+            access("login")(
+                lambda: render_template_string(
+                    '{{ unread_notifications() }}{% include "reminders/_banner.html" %}{{ unread_notifications() }}'
+                )
+            ),
+        )
     return app
 
 
@@ -70,8 +84,9 @@ def set_monitoring_status(app, status: str) -> None:
     """The monitoring report's status as the monitoring feature would leave it (without its hook)."""
     with app.app_context(), db.transaction() as session:
         year = budget.get_year(session, YEAR)
-        report = session.exec(select(MonitoringReport).where(MonitoringReport.unit_id == UNIT_ID,
-                                                             MonitoringReport.year_id == year.id)).first()
+        report = session.exec(
+            select(MonitoringReport).where(MonitoringReport.unit_id == UNIT_ID, MonitoringReport.year_id == year.id)
+        ).first()
         report = report or MonitoringReport(unit_id=UNIT_ID, year_id=year.id)
         report.status = status
         session.add(report)
@@ -86,13 +101,21 @@ def add_person(app, username: str, role: str, email: str | None, unit: str = UNI
     from kpi.accounts.service import create_user
 
     with app.app_context(), db.transaction() as session:
-        create_user(session, {"username": username, "password": "Other#Pass1", "role": role, "unit": unit,
-                              "email": email})
+        create_user(
+            session, {"username": username, "password": "Other#Pass1", "role": role, "unit": unit, "email": email}
+        )
 
 
 def configure_smtp(app, port: int, **extra) -> None:
-    app.config.update({"KPI_SMTP_HOST": "127.0.0.1", "KPI_SMTP_PORT": port, "KPI_SMTP_STARTTLS": False,
-                       "KPI_MAIL_FROM": "预算绩效系统 <kpi@example.com>", **extra})
+    app.config.update(
+        {
+            "KPI_SMTP_HOST": "127.0.0.1",
+            "KPI_SMTP_PORT": port,
+            "KPI_SMTP_STARTTLS": False,
+            "KPI_MAIL_FROM": "预算绩效系统 <kpi@example.com>",
+            **extra,
+        }
+    )
 
 
 def set_rules(app, rules: dict, year: int = YEAR) -> None:

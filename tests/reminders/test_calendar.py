@@ -1,4 +1,5 @@
 """Does the working-day calendar follow the official Chinese calendar, and fall back to weekdays?"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,16 +9,19 @@ import pytest
 from kpi.domain.calendar import WorkingCalendar, is_working_day, knows_year
 
 
-@pytest.mark.parametrize("day, working", [
-    (date(2023, 10, 2), False),  # National Day, a Monday
-    (date(2023, 10, 6), False),  # National Day holiday, a Friday
-    (date(2023, 9, 29), False),  # Mid-Autumn Festival, a Friday
-    (date(2023, 10, 7), True),  # an adjusted working day (调休上班), a Saturday
-    (date(2023, 10, 8), True),  # an adjusted working day, a Sunday
-    (date(2023, 8, 1), True),  # an ordinary Tuesday
-    (date(2023, 8, 5), False),  # an ordinary Saturday
-    (date(2023, 4, 5), False),  # Qingming, a Wednesday
-])
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2023, 10, 2), False),  # National Day, a Monday
+        (date(2023, 10, 6), False),  # National Day holiday, a Friday
+        (date(2023, 9, 29), False),  # Mid-Autumn Festival, a Friday
+        (date(2023, 10, 7), True),  # an adjusted working day (调休上班), a Saturday
+        (date(2023, 10, 8), True),  # an adjusted working day, a Sunday
+        (date(2023, 8, 1), True),  # an ordinary Tuesday
+        (date(2023, 8, 5), False),  # an ordinary Saturday
+        (date(2023, 4, 5), False),  # Qingming, a Wednesday
+    ],
+)
 def test_working_days_follow_the_official_calendar(day, working):
     assert is_working_day(day) is working
 

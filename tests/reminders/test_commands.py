@@ -1,4 +1,5 @@
 """Does `kpi reminders --today` raise and print each reminder once, in words, also with processes racing?"""
+
 from __future__ import annotations
 
 import os
@@ -32,12 +33,15 @@ def test_july_31_raises_no_monitoring_notice_august_1_raises_one_and_again_none(
     assert (again.exit_code, again.output) == (0, "没有新的提醒。\n")
 
 
-@pytest.mark.parametrize("day, line", [
-    ("2023-10-07", f"{SEED_UNIT}\t三季度\t通知\t截止 2023-10-18"),
-    ("2023-08-29", f"{SEED_UNIT}\t运行监控\t截止前2个工作日提醒\t截止 2023-08-31"),
-    ("2023-09-01", f"{SEED_UNIT}\t运行监控\t逾期提醒\t截止 2023-08-31"),
-    ("2024-01-02", f"{SEED_UNIT}\t四季度\t通知\t截止 2024-01-15\n{SEED_UNIT}\t自评\t通知\t截止 2024-02-28"),
-])
+@pytest.mark.parametrize(
+    "day, line",
+    [
+        ("2023-10-07", f"{SEED_UNIT}\t三季度\t通知\t截止 2023-10-18"),
+        ("2023-08-29", f"{SEED_UNIT}\t运行监控\t截止前2个工作日提醒\t截止 2023-08-31"),
+        ("2023-09-01", f"{SEED_UNIT}\t运行监控\t逾期提醒\t截止 2023-08-31"),
+        ("2024-01-02", f"{SEED_UNIT}\t四季度\t通知\t截止 2024-01-15\n{SEED_UNIT}\t自评\t通知\t截止 2024-02-28"),
+    ],
+)
 def test_each_line_names_the_unit_the_report_and_the_stage(runner, day, line):
     assert run(runner, "--today", day).output == line + "\n"
 
@@ -65,8 +69,22 @@ def test_the_command_also_sends_the_due_email(app, runner, smtp_server):
 def reminders_process(url: str) -> subprocess.Popen:
     env = {**os.environ, "KPI_DATABASE_URL": url, "KPI_SMTP_HOST": ""}
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "tests.reminders.wired_app", "kpi", "reminders", "--today", "2023-08-01"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "tests.reminders.wired_app",
+            "kpi",
+            "reminders",
+            "--today",
+            "2023-08-01",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -1,8 +1,9 @@
 """Do the digests reach a real SMTP server in Chinese, and are failures retried, logged and never lost?"""
+
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiosmtpd.smtp import AuthResult
@@ -19,7 +20,7 @@ AUG_1 = date(2023, 8, 1)
 
 def deliver(app, now: datetime | None = None):
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
-        return deliver_pending(session, now or datetime.now(timezone.utc))
+        return deliver_pending(session, now or datetime.now(UTC))
 
 
 def state(app) -> str:
@@ -59,14 +60,14 @@ def test_a_days_digest_waits_until_eight_in_the_morning(app, smtp_server):
         from tests.reminders.gen import user
 
         notify(session, [user(session, "szcc_staff")], kind="reminder", title="测试", day=date(2099, 1, 5))
-    assert deliver(app, datetime(2099, 1, 4, 23, 59, tzinfo=timezone.utc)).sent == 0  # 07:59 in Shanghai
-    assert deliver(app, datetime(2099, 1, 5, 0, 0, tzinfo=timezone.utc)).sent == 1
+    assert deliver(app, datetime(2099, 1, 4, 23, 59, tzinfo=UTC)).sent == 0  # 07:59 in Shanghai
+    assert deliver(app, datetime(2099, 1, 5, 0, 0, tzinfo=UTC)).sent == 1
 
 
 def test_a_failed_send_is_retried_later_and_logged(app, smtp_port, caplog):
     configure_smtp(app, smtp_port.port)  # nothing listens there yet
     tick(app, AUG_1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with caplog.at_level(logging.WARNING):
         report = deliver(app, now)
     assert (report.sent, report.retrying) == (0, 2)
@@ -86,7 +87,7 @@ def test_a_failed_send_is_retried_later_and_logged(app, smtp_port, caplog):
 def test_after_the_last_attempt_the_digest_is_marked_failed_not_dropped(app, smtp_port, caplog):
     configure_smtp(app, smtp_port.port)
     tick(app, AUG_1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with caplog.at_level(logging.ERROR):
         for attempt in range(MAX_ATTEMPTS):
             deliver(app, now + timedelta(days=attempt))
@@ -113,14 +114,14 @@ def test_delivery_never_raises_to_the_caller(app, caplog):
         raise RuntimeError("boom")
 
     with app.app_context(), Session(db.engine()) as session, caplog.at_level(logging.WARNING):
-        report = deliver_pending(session, datetime.now(timezone.utc), send=broken)
+        report = deliver_pending(session, datetime.now(UTC), send=broken)
     assert report.retrying == 2 and "RuntimeError: boom" in caplog.text
 
 
 def test_a_claim_left_by_a_crashed_mailer_is_retried_after_its_lease(app, smtp_server):
     configure_smtp(app, smtp_server.port)
     tick(app, AUG_1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context(), db.transaction() as session:
         from sqlalchemy import update
 
@@ -144,14 +145,21 @@ def test_the_smtp_login_is_used_when_a_user_is_configured(app, smtp_port):
     assert len(server.inbox.envelopes) == 2
 
 
-@pytest.mark.parametrize("config, expected", [
-    ({}, None),
-    ({"KPI_SMTP_HOST": " "}, None),
-    ({"KPI_SMTP_HOST": "smtp.example.com", "KPI_SMTP_PORT": "587", "KPI_SMTP_STARTTLS": "true"},
-     SmtpSettings("smtp.example.com", 587, starttls=True)),
-    ({"KPI_SMTP_HOST": "smtp.example.com", "KPI_MAIL_FROM": "kpi@szcc.gov.cn", "KPI_SMTP_STARTTLS": False},
-     SmtpSettings("smtp.example.com", 25, mail_from="kpi@szcc.gov.cn")),
-])
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ({}, None),
+        ({"KPI_SMTP_HOST": " "}, None),
+        (
+            {"KPI_SMTP_HOST": "smtp.example.com", "KPI_SMTP_PORT": "587", "KPI_SMTP_STARTTLS": "true"},
+            SmtpSettings("smtp.example.com", 587, starttls=True),
+        ),
+        (
+            {"KPI_SMTP_HOST": "smtp.example.com", "KPI_MAIL_FROM": "kpi@szcc.gov.cn", "KPI_SMTP_STARTTLS": False},
+            SmtpSettings("smtp.example.com", 25, mail_from="kpi@szcc.gov.cn"),
+        ),
+    ],
+)
 def test_smtp_settings_come_from_the_config(config, expected):
     assert SmtpSettings.from_config(config) == expected
 

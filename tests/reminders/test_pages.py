@@ -1,4 +1,5 @@
 """Do the notification centre, the banner and the reminder settings page work, for the right people only?"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -93,7 +94,7 @@ def test_the_notification_centre_lists_unread_first(app):
 def centre(client) -> str:
     """The notification centre from its heading on (base.html may show a banner above it)."""
     html = client.get("/notifications").get_data(as_text=True)
-    return html[html.index("<h1>通知"):]
+    return html[html.index("<h1>通知") :]
 
 
 def own_reminder(app, username: str) -> Notification:
@@ -149,19 +150,33 @@ def test_the_settings_page_shows_the_defaults_and_the_years_dates(app):
 
 
 def form_data(client, **changes) -> dict:
-    data = {"csrf_token": csrf_from(client.get(SETTINGS).get_data(as_text=True)), "action": "save",
-            "monitoring-enabled": "on", "monitoring-opens": "08-01", "monitoring-due": "08-31",
-            "monitoring-escalations": "5,2", "quarterly-enabled": "on", "quarterly-due_working_days": "10",
-            "quarterly-escalations": "", "self_evaluation-enabled": "on", "self_evaluation-opens": "01-01",
-            "self_evaluation-due": "02-28", "self_evaluation-escalations": "", "overdue_catch_up_days": "7"}
+    data = {
+        "csrf_token": csrf_from(client.get(SETTINGS).get_data(as_text=True)),
+        "action": "save",
+        "monitoring-enabled": "on",
+        "monitoring-opens": "08-01",
+        "monitoring-due": "08-31",
+        "monitoring-escalations": "5,2",
+        "quarterly-enabled": "on",
+        "quarterly-due_working_days": "10",
+        "quarterly-escalations": "",
+        "self_evaluation-enabled": "on",
+        "self_evaluation-opens": "01-01",
+        "self_evaluation-due": "02-28",
+        "self_evaluation-escalations": "",
+        "overdue_catch_up_days": "7",
+    }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
 
 def test_an_administrator_changes_a_years_deadline(app):
     client = signed_in(app, "admin")
-    response = client.post(SETTINGS, data=form_data(client, **{"monitoring-due": "9月15日", "quarterly-enabled": None}),
-                           follow_redirects=True)
+    response = client.post(
+        SETTINGS,
+        data=form_data(client, **{"monitoring-due": "9月15日", "quarterly-enabled": None}),
+        follow_redirects=True,
+    )
     assert "已保存提醒规则" in response.get_data(as_text=True)
     settings = all_rows(app, FiscalYear, FiscalYear.year == 2023)[0].settings["reminders"]
     assert settings["monitoring"]["due"] == "09-15" and settings["quarterly"]["enabled"] is False
@@ -170,7 +185,9 @@ def test_an_administrator_changes_a_years_deadline(app):
 
 def test_invalid_rules_come_back_in_chinese_and_are_not_saved(app):
     client = signed_in(app, "admin")
-    response = client.post(SETTINGS, data=form_data(client, **{"monitoring-due": "08-32", "quarterly-escalations": "x"}))
+    response = client.post(
+        SETTINGS, data=form_data(client, **{"monitoring-due": "08-32", "quarterly-escalations": "x"})
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "8月32日 不是有效的日期" in html and "1–30 之间的整数" in html
@@ -181,7 +198,9 @@ def test_invalid_rules_come_back_in_chinese_and_are_not_saved(app):
 def test_resetting_goes_back_to_the_defaults(app):
     set_rules(app, {"monitoring": {"due": "09-30"}})
     client = signed_in(app, "admin")
-    client.post(SETTINGS, data={"csrf_token": csrf_from(client.get(SETTINGS).get_data(as_text=True)), "action": "reset"})
+    client.post(
+        SETTINGS, data={"csrf_token": csrf_from(client.get(SETTINGS).get_data(as_text=True)), "action": "reset"}
+    )
     assert "reminders" not in all_rows(app, FiscalYear, FiscalYear.year == 2023)[0].settings
 
 

@@ -1,4 +1,5 @@
 """On PostgreSQL, does a tick that races another wait for it and then raise nothing twice?"""
+
 from __future__ import annotations
 
 import threading
@@ -7,9 +8,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
+from kpi.accounts.models import User
 from kpi.db import make_engine
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
-from kpi.accounts.models import User
 from kpi.reminders.service import banner_for, run_reminders
 from tests.conftest import build_database
 
@@ -65,5 +66,7 @@ def test_the_banner_query_runs_on_postgresql(pg_engine):
         staff = session.exec(select(User).where(User.username == "szcc_staff")).one()
         banner = banner_for(session, staff)
         admin = banner_for(session, session.exec(select(User).where(User.username == "admin")).one())
-    assert [item.title for item in banner.reminders] == ["距截止还有 2 个工作日：请于 8月31日 前提交 2023 年绩效运行监控报告"]
+    assert [item.title for item in banner.reminders] == [
+        "距截止还有 2 个工作日：请于 8月31日 前提交 2023 年绩效运行监控报告"
+    ]
     assert (banner.unread, admin.reminders, admin.unread) == (1, [], 0)

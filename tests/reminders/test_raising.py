@@ -1,4 +1,5 @@
 """Does the job raise each reminder once, to the people who still owe the report, and catch up after downtime?"""
+
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,15 @@ from kpi.accounts.models import User
 from kpi.domain.calendar import WorkingCalendar
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from tests.reminders.gen import (
-    UNIT, UNIT_ID, add_person, all_rows, mark_digests_sent, set_monitoring_status, set_rules, tick, update_users,
+    UNIT,
+    UNIT_ID,
+    add_person,
+    all_rows,
+    mark_digests_sent,
+    set_monitoring_status,
+    set_rules,
+    tick,
+    update_users,
 )
 
 AUG_1 = date(2023, 8, 1)
@@ -22,9 +31,15 @@ def test_the_august_notice_is_raised_for_the_seed_unit_on_the_first_working_day(
     assert tick(app, date(2023, 7, 31)) == []
     raised = tick(app, AUG_1)
     assert [(r.unit_name, r.kind_label, r.stage_label, r.due_on) for r in raised] == [
-        (UNIT, "运行监控", "通知", date(2023, 8, 31))]
+        (UNIT, "运行监控", "通知", date(2023, 8, 31))
+    ]
     reminder = all_rows(app, Reminder)[0]
-    assert (reminder.unit_id, reminder.raised_on, reminder.due_on, reminder.closed_at) == (UNIT_ID, AUG_1, date(2023, 8, 31), None)
+    assert (reminder.unit_id, reminder.raised_on, reminder.due_on, reminder.closed_at) == (
+        UNIT_ID,
+        AUG_1,
+        date(2023, 8, 31),
+        None,
+    )
 
 
 def test_ticking_again_the_same_day_raises_nothing_new(app):
@@ -47,12 +62,22 @@ def test_a_late_first_tick_raises_only_the_stage_that_supersedes_the_others(app)
 
 
 def test_each_stage_is_raised_on_its_day_and_only_once(app):
-    for day in (date(2023, 7, 31), AUG_1, date(2023, 8, 24), date(2023, 8, 25), date(2023, 8, 29),
-                date(2023, 9, 1), date(2023, 9, 4)):
+    for day in (
+        date(2023, 7, 31),
+        AUG_1,
+        date(2023, 8, 24),
+        date(2023, 8, 25),
+        date(2023, 8, 29),
+        date(2023, 9, 1),
+        date(2023, 9, 4),
+    ):
         tick(app, day)
     assert [s for s in stages(app) if s[0] == "monitoring"] == [
-        ("monitoring", 0, "escalation_2", date(2023, 8, 29)), ("monitoring", 0, "escalation_5", date(2023, 8, 24)),
-        ("monitoring", 0, "notice", AUG_1), ("monitoring", 0, "overdue", date(2023, 9, 1))]
+        ("monitoring", 0, "escalation_2", date(2023, 8, 29)),
+        ("monitoring", 0, "escalation_5", date(2023, 8, 24)),
+        ("monitoring", 0, "notice", AUG_1),
+        ("monitoring", 0, "overdue", date(2023, 9, 1)),
+    ]
 
 
 def test_the_quarterly_notice_comes_on_the_saturday_workday_after_national_day(app):

@@ -1,4 +1,5 @@
 """Are reviewers told about submissions and staff about returns, and do the reminders follow the report?"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,7 +27,9 @@ def test_a_submission_tells_the_units_reviewers(app):
 def test_a_return_tells_the_units_staff_with_the_reason(app):
     quarter_action(app, 1, "submit", "szcc_staff")
     quarter_action(app, 1, "return", "szcc_reviewer", reason="投诉数量与平台导出数不符")
-    assert messages(app, "returned") == [("szcc_staff", "深圳市消费者委员会秘书处 2023年一季度 已被退回，请修改后重新送审")]
+    assert messages(app, "returned") == [
+        ("szcc_staff", "深圳市消费者委员会秘书处 2023年一季度 已被退回，请修改后重新送审")
+    ]
     assert "投诉数量与平台导出数不符" in all_rows(app, Notification, Notification.kind == "returned")[0].body
 
 

@@ -1,4 +1,5 @@
 """Does the scheduler start exactly where it should, tick at once and then every 15 minutes, in Shanghai time?"""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

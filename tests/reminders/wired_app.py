@@ -2,6 +2,7 @@
 
 Subprocess tests use it so that they run whether or not kpi/cli.py attaches the commands yet.
 """
+
 from app import app
 from tests.reminders.gen import attach_reminders
 

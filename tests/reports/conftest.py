@@ -3,6 +3,7 @@
 kpi/__init__.py and kpi/monitoring/commands.py register them once the feature is wired in; until
 then (and harmlessly after) the fixture attaches them itself. Exports go to tmp_path.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Does the finance bureau's 预算绩效汇总表 list every unit, its reports and the totals, written in write-only mode?"""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,17 @@ def export(app, tmp_path):
 @pytest.fixture
 def units(app):
     gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}}, spending={"基本支出": "300"}, submit=True)
-    gen_unit(app, "甲单位", budget_amount="200", quarters={1: "approved", 2: "returned"}, spent={1: "50", 2: "30"},
-             monitoring="submitted", evaluation="approved", score="92.50", grade="优")
+    gen_unit(
+        app,
+        "甲单位",
+        budget_amount="200",
+        quarters={1: "approved", 2: "returned"},
+        spent={1: "50", 2: "30"},
+        monitoring="submitted",
+        evaluation="approved",
+        score="92.50",
+        grade="优",
+    )
     gen_unit(app, FORMULA_UNIT, budget_amount="100", evaluation="draft")
 
 
@@ -67,7 +77,12 @@ def test_each_unit_shows_its_money_score_grade_and_every_reports_status_and_date
     assert row["执行率"].value == pytest.approx(0.4) and row["执行率"].number_format == "0.00%"
     assert row["全年预算数"].number_format == "#,##0.00" and row["全年预算数"].data_type == "n"
     assert row["自评总分"].value == pytest.approx(92.5) and row["评价等级"].value == "优"
-    assert [row[f"{q}状态"].value for q in ("一季度", "二季度", "三季度", "四季度")] == ["审核通过", "已退回", "未填报", "未填报"]
+    assert [row[f"{q}状态"].value for q in ("一季度", "二季度", "三季度", "四季度")] == [
+        "审核通过",
+        "已退回",
+        "未填报",
+        "未填报",
+    ]
     assert row["一季度送审日期"].value.date() == date(2023, 4, 10)  # 02:00 UTC is 10:00 in Shanghai
     assert row["一季度送审日期"].number_format == "yyyy-mm-dd"
     assert row["三季度送审日期"].value is None
@@ -82,7 +97,7 @@ def test_a_formula_like_unit_name_stays_text_and_its_sheet_name_is_safe(app, uni
     cell = summary_row(wb[SUMMARY_SHEET], FORMULA_UNIT)["单位"]
     assert cell.data_type == "s" and cell.value == FORMULA_UNIT
     detail = next(name for name in wb.sheetnames if "HYPERLINK" in name)
-    assert len(detail) <= 31 and not set(detail) & set('[]:*?/\\')
+    assert len(detail) <= 31 and not set(detail) & set("[]:*?/\\")
     assert wb[detail]["A2"].value == f"单位名称：{FORMULA_UNIT}" and wb[detail]["A2"].data_type == "s"
 
 
@@ -118,17 +133,21 @@ def test_a_units_sheet_shows_its_indicators_as_its_progress_workbook_does(app, u
             if all(cell.value is None for cell in row):
                 break
             if row[2].value:
-                rows.append(row[2:len(DETAIL_HEADERS)])
+                rows.append(row[2 : len(DETAIL_HEADERS)])
         return rows
 
     streamed, normal = indicator_rows(detail), indicator_rows(grid)
     assert len(streamed) == len(normal) == len(progress.rows)
     for streamed_row, normal_row in zip(streamed, normal):
         for mine, theirs in zip(streamed_row, normal_row):
-            assert (mine.value, mine.data_type, mine.number_format) == (theirs.value, theirs.data_type,
-                                                                         theirs.number_format)
-            looks = [(repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment))
-                     for cell in (mine, theirs)]  # style proxies of two workbooks compare by their repr
+            assert (mine.value, mine.data_type, mine.number_format) == (
+                theirs.value,
+                theirs.data_type,
+                theirs.number_format,
+            )
+            looks = [
+                (repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment)) for cell in (mine, theirs)
+            ]  # style proxies of two workbooks compare by their repr
             assert looks[0] == looks[1]
 
 
@@ -137,8 +156,11 @@ def test_rows_with_wrapped_text_are_as_high_as_their_lines_need(app, units, tmp_
     ws = wb[sheet_name(sorted([SEED_UNIT, "甲单位", FORMULA_UNIT]).index(SEED_UNIT) + 1, SEED_UNIT)]
     assert ws.row_dimensions[1].height == 30  # the title
     widths = consolidated.DETAIL_WIDTHS
-    heights = {row[0].row: style.row_height((cell.value, width) for cell, width in zip(row, widths))
-               for row in ws.iter_rows(min_row=4) if row[0].style != style.SECTION}  # group rows are one line
+    heights = {
+        row[0].row: style.row_height((cell.value, width) for cell, width in zip(row, widths))
+        for row in ws.iter_rows(min_row=4)
+        if row[0].style != style.SECTION
+    }  # group rows are one line
     assert any(heights.values())  # some 三级指标 or 判断依据 wraps
     for row, height in heights.items():
         assert ws.row_dimensions[row].height == height, row
@@ -173,11 +195,14 @@ def test_details_are_read_one_unit_at_a_time(app, units):
         assert next(details) == detail_sheet(unit_progress(session, seed, year))
 
 
-@pytest.mark.parametrize("index, name, expected", [
-    (1, "深圳市消费者委员会秘书处", "1-深圳市消费者委员会秘书处"),
-    (12, "a[b]c:d*e?f/g\\h'i", "12-a_b_c_d_e_f_g_h_i"),
-    (7, "很长的单位名称" * 10, ("7-" + "很长的单位名称" * 10)[:31]),
-])
+@pytest.mark.parametrize(
+    "index, name, expected",
+    [
+        (1, "深圳市消费者委员会秘书处", "1-深圳市消费者委员会秘书处"),
+        (12, "a[b]c:d*e?f/g\\h'i", "12-a_b_c_d_e_f_g_h_i"),
+        (7, "很长的单位名称" * 10, ("7-" + "很长的单位名称" * 10)[:31]),
+    ],
+)
 def test_sheet_names_are_numbered_safe_and_within_31_characters(index, name, expected):
     assert sheet_name(index, name) == expected
 

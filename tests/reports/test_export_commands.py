@@ -1,4 +1,5 @@
 """Do `kpi export progress` and `kpi export consolidated` write their workbooks, and fail in Chinese?"""
+
 from __future__ import annotations
 
 import pytest
@@ -39,16 +40,19 @@ def test_export_consolidated_takes_every_unit_and_keeps_a_copy_under_the_summary
     assert copy.read_bytes() == out.read_bytes()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["progress", "--year", "2023", "--out", "x.xlsx"], "错误：请用 --unit 指定预算单位名称"),
-    (["progress", "--unit", SEED_UNIT, "--out", "x.xlsx"], "错误：请用 --year 指定预算年度"),
-    (["progress", "--unit", "不存在的单位", "--year", "2023", "--out", "x.xlsx"], "错误：单位不存在：不存在的单位"),
-    (["progress", "--unit", SEED_UNIT, "--year", "2031", "--out", "x.xlsx"], "错误：年度不存在：2031"),
-    (["progress", "--unit", SEED_UNIT, "--year", "2023"], "错误：请用 --out 指定输出文件"),
-    (["progress", "--unit", SEED_UNIT, "--year", "2023", "--out", "x.csv"], "错误：输出文件必须是 .xlsx"),
-    (["consolidated", "--out", "x.xlsx"], "错误：请用 --year 指定预算年度"),
-    (["consolidated", "--year", "2031", "--out", "x.xlsx"], "错误：年度不存在：2031"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["progress", "--year", "2023", "--out", "x.xlsx"], "错误：请用 --unit 指定预算单位名称"),
+        (["progress", "--unit", SEED_UNIT, "--out", "x.xlsx"], "错误：请用 --year 指定预算年度"),
+        (["progress", "--unit", "不存在的单位", "--year", "2023", "--out", "x.xlsx"], "错误：单位不存在：不存在的单位"),
+        (["progress", "--unit", SEED_UNIT, "--year", "2031", "--out", "x.xlsx"], "错误：年度不存在：2031"),
+        (["progress", "--unit", SEED_UNIT, "--year", "2023"], "错误：请用 --out 指定输出文件"),
+        (["progress", "--unit", SEED_UNIT, "--year", "2023", "--out", "x.csv"], "错误：输出文件必须是 .xlsx"),
+        (["consolidated", "--out", "x.xlsx"], "错误：请用 --year 指定预算年度"),
+        (["consolidated", "--year", "2031", "--out", "x.xlsx"], "错误：年度不存在：2031"),
+    ],
+)
 def test_a_missing_or_unknown_unit_or_year_fails_in_chinese_with_exit_code_1(app, runner, tmp_path, args, message):
     args = [str(tmp_path / arg) if arg.startswith("x.") else arg for arg in args]
     result = export(runner, *args)

@@ -3,6 +3,7 @@
 Needs Debian's `libreoffice-calc` (`soffice`). Without it the test is skipped, unless
 KPI_REQUIRE_LIBREOFFICE=1 (as in CI) makes it fail instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,20 @@ def to_pdf(soffice: str, data: bytes, folder, name: str) -> bytes:
     # A private profile: no first-start dialogs, and no clash with another soffice running.
     profile = (folder / "lo-profile").as_uri()
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
-         "--outdir", str(folder), str(source)],
-        capture_output=True, timeout=180, check=False,
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
     )
     pdf = folder / f"{name}.pdf"
     assert pdf.exists(), f"soffice did not convert {source.name}: {result.stdout!r} {result.stderr!r}"

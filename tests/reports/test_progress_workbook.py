@@ -1,4 +1,5 @@
 """Does the 绩效指标完成进度表 read back as unit_progress and the house style say (docs/rules/progress.md, docs/rules/layouts.md §4)?"""
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,13 @@ from kpi.domain.progress import Status
 from kpi.indicators.models import Indicator
 from kpi.progress.service import STATUS_TEXT
 from kpi.reports.progress_workbook import (
-    BUDGET_HEADERS, BUDGET_SHEET, GRID_HEADERS, GRID_SHEET, LEVEL1_HEADERS, LEVEL1_SHEET, STATUS_FILLS,
+    BUDGET_HEADERS,
+    BUDGET_SHEET,
+    GRID_HEADERS,
+    GRID_SHEET,
+    LEVEL1_HEADERS,
+    LEVEL1_SHEET,
+    STATUS_FILLS,
     build_progress_workbook,
 )
 from tests.finance.gen import SEED_UNIT, SEED_UNIT_ID
@@ -28,9 +35,17 @@ FORMULA_NAME = '=HYPERLINK("http://example.com","点我")'
 
 @pytest.fixture
 def progress(app):
-    gen_quarter(app, 1, {"投诉调解辅助服务": {"value": "5000"}, "投诉处理总成功率": {"numerator": "450", "denominator": "500"},
-                         "干部职工满意度": {"band": "达成"}, "项目完成时间": {"achieved_on": "2023-03-20"}},
-                spending={"基本支出": "300", "信息化类": "20"})
+    gen_quarter(
+        app,
+        1,
+        {
+            "投诉调解辅助服务": {"value": "5000"},
+            "投诉处理总成功率": {"numerator": "450", "denominator": "500"},
+            "干部职工满意度": {"band": "达成"},
+            "项目完成时间": {"achieved_on": "2023-03-20"},
+        },
+        spending={"基本支出": "300", "信息化类": "20"},
+    )
     gen_quarter(app, 2, {"投诉调解辅助服务": {"value": "1000"}}, spending={"基本支出": "320"})
     return gen_progress(app)
 
@@ -56,11 +71,14 @@ def test_sheets_titles_and_header_lines_follow_the_house_style(workbook):
     ws = workbook[GRID_SHEET]
     assert ws["A1"].value == f"2023年度{SEED_UNIT}绩效指标完成进度表"
     assert f"A1:{get_column_letter(len(GRID_HEADERS))}1" in {str(r) for r in ws.merged_cells.ranges}
-    assert [cell.value for cell in ws[2] if cell.value] == [f"单位名称：{SEED_UNIT}", "年度：2023年（截至二季度末）",
-                                                              "金额单位：万元"]
+    assert [cell.value for cell in ws[2] if cell.value] == [
+        f"单位名称：{SEED_UNIT}",
+        "年度：2023年（截至二季度末）",
+        "金额单位：万元",
+    ]
     assert [cell.value for cell in ws[3]] == GRID_HEADERS
     assert [cell.value for cell in workbook[LEVEL1_SHEET][3]] == LEVEL1_HEADERS
-    assert [cell.value for cell in workbook[BUDGET_SHEET][3]][:len(BUDGET_HEADERS)] == BUDGET_HEADERS
+    assert [cell.value for cell in workbook[BUDGET_SHEET][3]][: len(BUDGET_HEADERS)] == BUDGET_HEADERS
 
 
 def test_every_indicator_row_reads_back_as_unit_progress_says(workbook, progress):
@@ -97,8 +115,10 @@ def test_figures_are_real_numbers_with_their_units_in_the_number_format(workbook
     assert ws.cell(row=band, column=COLUMN["累计/最新"]).value == "达成"
 
 
-@pytest.mark.parametrize("name, status", [("投诉调解辅助服务", Status.YELLOW), ("干部职工满意度", Status.GREEN),
-                                          ("志愿者活动数量", Status.NONE)])
+@pytest.mark.parametrize(
+    "name, status",
+    [("投诉调解辅助服务", Status.YELLOW), ("干部职工满意度", Status.GREEN), ("志愿者活动数量", Status.NONE)],
+)
 def test_a_status_cell_shows_its_word_on_its_colour(workbook, name, status):
     ws = workbook[GRID_SHEET]
     cell = ws.cell(row=find_row(ws, COLUMN["三级指标"], name), column=COLUMN["状态"])
@@ -122,8 +142,10 @@ def test_the_budget_sheet_shows_execution_against_time_progress(workbook, progre
     for item in progress.budget:
         row = find_row(ws, 1, item.label)
         budget, spent, rate, time, warning = (ws.cell(row=row, column=c) for c in range(2, 7))
-        assert (budget.value, spent.value) == (pytest.approx(float(item.progress.budget)),
-                                               pytest.approx(float(item.progress.spent)))
+        assert (budget.value, spent.value) == (
+            pytest.approx(float(item.progress.budget)),
+            pytest.approx(float(item.progress.spent)),
+        )
         assert budget.number_format == "#,##0.00" and rate.number_format == "0.00%"
         assert rate.value == pytest.approx(fraction(item.progress.execution_rate))
         assert time.value == pytest.approx(0.5)
@@ -142,12 +164,19 @@ def test_the_native_bar_chart_plots_completion_and_expected_by_first_level_indic
     sheet = f"'{LEVEL1_SHEET}'"
     formulas = re.findall(r"<f>([^<]*)</f>", xml)
     categories = f"{sheet}!$A$4:$A${last}"  # the first-level indicators, for both series
-    assert formulas == [f"{sheet}!B3", categories, f"{sheet}!$B$4:$B${last}",  # 完成率, named by its header
-                        f"{sheet}!C3", categories, f"{sheet}!$C$4:$C${last}"]  # 应完成
+    assert formulas == [
+        f"{sheet}!B3",
+        categories,
+        f"{sheet}!$B$4:$B${last}",  # 完成率, named by its header
+        f"{sheet}!C3",
+        categories,
+        f"{sheet}!$C$4:$C${last}",
+    ]  # 应完成
     ws = load_workbook(io.BytesIO(data))[LEVEL1_SHEET]
     assert [ws.cell(row=r, column=1).value for r in range(4, last + 1)] == [s.level1 for s in progress.by_level1]
     assert [ws.cell(row=r, column=2).value for r in range(4, last + 1)] == [
-        pytest.approx(fraction(s.completion_pct)) if s.completion_pct is not None else None for s in progress.by_level1]
+        pytest.approx(fraction(s.completion_pct)) if s.completion_pct is not None else None for s in progress.by_level1
+    ]
 
 
 @pytest.mark.parametrize("sheet, freeze", [(GRID_SHEET, "D4"), (LEVEL1_SHEET, "B4"), (BUDGET_SHEET, "B4")])

@@ -4,6 +4,7 @@ A private module (``openpyxl.cell._writer``), a private attribute (``ws._cells``
 or a library method patched at run time (``ws.merge_cells = ...``) breaks on the next release.
 These tests read the source of kpi/, bench/ and app.py with ``ast`` and list every such use.
 """
+
 from __future__ import annotations
 
 import ast
@@ -67,8 +68,12 @@ class Finder(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name) and node.func.id in ATTRIBUTE_FUNCTIONS and len(node.args) >= 2:
             target, name = node.args[:2]
-            if (isinstance(name, ast.Constant) and isinstance(name.value, str) and private(name.value)
-                    and not self._our_base(target)):
+            if (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and private(name.value)
+                and not self._our_base(target)
+            ):
                 self.found.append((node.lineno, f"{node.func.id}({ast.unparse(target)}, {name.value!r})"))
         self.generic_visit(node)
 
@@ -88,8 +93,12 @@ class Finder(ast.NodeVisitor):
             return True
         if isinstance(node, ast.Name):
             return node.id in self.functions
-        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in ("self", "cls") and node.attr in self.methods)
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+            and node.attr in self.methods
+        )
 
 
 def _our_module(name: str) -> bool:
@@ -103,37 +112,46 @@ def uses(source: str) -> list[tuple[int, str]]:
 
 
 def test_no_module_reaches_into_a_librarys_private_parts():
-    found = [f"{path.relative_to(ROOT)}:{line}: {what}" for path in sources()
-             for line, what in uses(path.read_text(encoding="utf-8"))]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {what}"
+        for path in sources()
+        for line, what in uses(path.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize("source", [
-    "from openpyxl.cell._writer import write_cell",
-    "import openpyxl.worksheet._writer",
-    "from openpyxl.styles import _private_helper",
-    "ws._cells.get((1, 1))",
-    "cell._style = array",
-    "n = len(wb._borders)",
-    "getattr(ws, '_images')",
-    "import sys\nsys._getframe()",
-    "ws._get_writer = lambda: None",
-    "def merge(): pass\nws.merge_cells = merge",
-    "class Sheet:\n    def merge_cells(self): pass\n    def __init__(self, ws):\n        ws.merge_cells = self.merge_cells",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from openpyxl.cell._writer import write_cell",
+        "import openpyxl.worksheet._writer",
+        "from openpyxl.styles import _private_helper",
+        "ws._cells.get((1, 1))",
+        "cell._style = array",
+        "n = len(wb._borders)",
+        "getattr(ws, '_images')",
+        "import sys\nsys._getframe()",
+        "ws._get_writer = lambda: None",
+        "def merge(): pass\nws.merge_cells = merge",
+        "class Sheet:\n    def merge_cells(self): pass\n    def __init__(self, ws):\n        ws.merge_cells = self.merge_cells",
+    ],
+)
 def test_the_scan_finds_each_kind_of_private_use(source):
     assert uses(source)
 
 
-@pytest.mark.parametrize("source", [
-    "from __future__ import annotations",
-    "from kpi.domain._target_dates import find_date",
-    "from bench import http_load\nhttp_load._keep(1, 2)",
-    "self._rows = []\nself._rows.append(1)",
-    "row._replace(value=1)",
-    "app = current_app._get_current_object()",
-    "cell.value = value\ncell.__class__",
-    "ws.title = name",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from __future__ import annotations",
+        "from kpi.domain._target_dates import find_date",
+        "from bench import http_load\nhttp_load._keep(1, 2)",
+        "self._rows = []\nself._rows.append(1)",
+        "row._replace(value=1)",
+        "app = current_app._get_current_object()",
+        "cell.value = value\ncell.__class__",
+        "ws.title = name",
+    ],
+)
 def test_the_scan_leaves_our_own_private_names_and_documented_ones_alone(source):
     assert uses(source) == []

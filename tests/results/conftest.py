@@ -1,4 +1,5 @@
 """Helpers for results tests: ids by name, and posting a quarter like the browser does."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,7 +38,16 @@ class QuarterPoster:
     def page(self, quarter: int = 1):
         return self.client.get(quarter_url(quarter))
 
-    def post(self, values: dict, *, quarter: int = 1, action: str = "save", version: int | None = None, spending=None, reason=None):
+    def post(
+        self,
+        values: dict,
+        *,
+        quarter: int = 1,
+        action: str = "save",
+        version: int | None = None,
+        spending=None,
+        reason=None,
+    ):
         html = self.page(quarter).get_data(as_text=True)
         data = {"csrf_token": csrf_from(html), "action": action}
         data["version"] = str(version) if version is not None else _version_in(html)

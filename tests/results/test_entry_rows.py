@@ -1,4 +1,5 @@
 """Does the entry form lay out its rows as the published tables do, and read its numbers alike?"""
+
 from __future__ import annotations
 
 import re

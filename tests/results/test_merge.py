@@ -1,4 +1,5 @@
 """When two people save the same quarter, are different rows merged and only real clashes refused?"""
+
 from __future__ import annotations
 
 import re
@@ -34,19 +35,27 @@ def entry(value: str) -> Entry:
     return Entry(value=Decimal(value))
 
 
-@pytest.mark.parametrize("stored, sent, seen, saved, clashes", [
-    # nobody else touched A: mine applies (changed or not)
-    ({A: entry("1")}, {A: entry("2")}, {A: entry("1")}, {A: entry("2")}, []),
-    # someone else changed A, I did not: theirs stays
-    ({A: entry("9")}, {A: entry("1")}, {A: entry("1")}, {}, []),
-    # both changed A the same way: nothing to do
-    ({A: entry("5")}, {A: entry("5")}, {A: entry("1")}, {}, []),
-    # both changed A differently: a clash on A only; B still merges
-    ({A: entry("9"), B: entry("1")}, {A: entry("5"), B: entry("2")}, {A: entry("1"), B: entry("1")}, {B: entry("2")},
-     [A]),
-    # a row sent without a fingerprint clashes unless it changes nothing
-    ({A: entry("9"), LINE: Decimal("3")}, {A: entry("5"), LINE: Decimal("3.00")}, {}, {}, [A]),
-])
+@pytest.mark.parametrize(
+    "stored, sent, seen, saved, clashes",
+    [
+        # nobody else touched A: mine applies (changed or not)
+        ({A: entry("1")}, {A: entry("2")}, {A: entry("1")}, {A: entry("2")}, []),
+        # someone else changed A, I did not: theirs stays
+        ({A: entry("9")}, {A: entry("1")}, {A: entry("1")}, {}, []),
+        # both changed A the same way: nothing to do
+        ({A: entry("5")}, {A: entry("5")}, {A: entry("1")}, {}, []),
+        # both changed A differently: a clash on A only; B still merges
+        (
+            {A: entry("9"), B: entry("1")},
+            {A: entry("5"), B: entry("2")},
+            {A: entry("1"), B: entry("1")},
+            {B: entry("2")},
+            [A],
+        ),
+        # a row sent without a fingerprint clashes unless it changes nothing
+        ({A: entry("9"), LINE: Decimal("3")}, {A: entry("5"), LINE: Decimal("3.00")}, {}, {}, [A]),
+    ],
+)
 def test_each_row_is_merged_on_its_own(stored, sent, seen, saved, clashes):
     to_save, conflicts = merge(stored, sent, {row: fingerprint(values) for row, values in seen.items()})
     assert (to_save, conflicts) == (saved, clashes)
@@ -61,8 +70,9 @@ class Desk:
         with self._session() as session:
             sheet = self._sheet(session)
             self.version = sheet.version
-            self.seen = {("indicator", indicator.id): fingerprint(sheet.current(indicator.id))
-                         for indicator in sheet.indicators}
+            self.seen = {
+                ("indicator", indicator.id): fingerprint(sheet.current(indicator.id)) for indicator in sheet.indicators
+            }
             self.ids = {indicator.name: indicator.id for indicator in sheet.indicators if indicator.scope == "unit"}
 
     def _session(self):

@@ -1,4 +1,5 @@
 """Can staff enter a quarter, and does bad input come back with everything they typed?"""
+
 from __future__ import annotations
 
 from tests.results.conftest import quarter_url

@@ -1,4 +1,5 @@
 """Does a quarter move draft → submitted → approved, and back only with a reason?"""
+
 from __future__ import annotations
 
 from tests.conftest import AuthActions, csrf_from
@@ -71,12 +72,16 @@ def test_a_second_save_on_a_stale_page_is_a_conflict_showing_the_newer_values(ap
     assert "其他人已在您打开页面后保存了本季度数据" in html
     assert "投诉调解辅助服务 · 完成值" in html and "<td>5,200</td>" in html and "<td>4,800</td>" in html
     assert 'value="4800"' in html  # what they typed is still in the form
-    assert "5,200" in first_entry.page().get_data(as_text=True) or 'value="5200"' in first_entry.page().get_data(as_text=True)
+    assert "5,200" in first_entry.page().get_data(as_text=True) or 'value="5200"' in first_entry.page().get_data(
+        as_text=True
+    )
     retry = second_entry.post({("投诉调解辅助服务", "value"): "4800"})
     assert retry.status_code == 302
 
 
 def test_a_post_without_csrf_is_refused(client, auth, ids):
     auth.login("szcc_staff")
-    response = client.post(quarter_url(1), data={"action": "save", f"i{ids['indicator']['投诉调解辅助服务']}-value": "1"})
+    response = client.post(
+        quarter_url(1), data={"action": "save", f"i{ids['indicator']['投诉调解辅助服务']}-value": "1"}
+    )
     assert response.status_code == 400

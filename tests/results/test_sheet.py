@@ -1,4 +1,5 @@
 """Does the quarter sheet load what a page as of a quarter needs, in a fixed number of queries?"""
+
 from __future__ import annotations
 
 from decimal import Decimal

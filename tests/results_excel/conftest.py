@@ -1,4 +1,5 @@
 """An app whose exports and pending uploads go to tmp_path."""
+
 from __future__ import annotations
 
 import pytest

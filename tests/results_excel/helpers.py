@@ -1,4 +1,5 @@
 """Helpers for the Excel results tests: the seeded quarter, stored figures, workbook edits."""
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,13 @@ def store(session: Session, quarter: int, entries: dict[str, dict[str, str]], sp
 
 
 def move(session: Session, quarter: int, action: str) -> None:
-    transition(session, quarter_sheet(session, quarter), action, user=SimpleNamespace(id=None, username="tester"),
-               expected_version=None)
+    transition(
+        session,
+        quarter_sheet(session, quarter),
+        action,
+        user=SimpleNamespace(id=None, username="tester"),
+        expected_version=None,
+    )
     session.commit()
 
 
@@ -71,8 +77,9 @@ def row_of(ws, record_id: int) -> int:
     raise AssertionError(f"no row with id {record_id}")
 
 
-def edit_workbook(data: bytes, entries: dict[int, dict[str, object]] | None = None,
-                  spending: dict[int, object] | None = None) -> bytes:
+def edit_workbook(
+    data: bytes, entries: dict[int, dict[str, object]] | None = None, spending: dict[int, object] | None = None
+) -> bytes:
     """Fill input cells as a person would in Excel: {indicator id: {field: value}}, {line id: amount}."""
     wb = load_workbook(io.BytesIO(data))
     ws = wb[ENTRY_SHEET]

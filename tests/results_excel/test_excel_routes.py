@@ -1,4 +1,5 @@
 """The Excel round trip through the web: download, fill in, upload, preview, confirm."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,19 @@ import pytest
 from kpi.domain.entries import Band
 from tests.conftest import csrf_from
 from tests.results_excel.helpers import (
-    BUDGET, COUNT, QUALITATIVE, RATE, UNIT_NAME, edit_workbook, line_named, move, quarter_sheet, store,
-    stored_reports, stored_results, unit_indicator,
+    BUDGET,
+    COUNT,
+    QUALITATIVE,
+    RATE,
+    UNIT_NAME,
+    edit_workbook,
+    line_named,
+    move,
+    quarter_sheet,
+    store,
+    stored_reports,
+    stored_results,
+    unit_indicator,
 )
 
 BASE = "/units/2/2023/quarters"
@@ -26,23 +38,29 @@ def download(client, quarter=1) -> bytes:
 
 def upload(client, data: bytes, quarter=1, name="填报表.xlsx"):
     token = csrf_from(client.get(f"{BASE}/{quarter}/upload").get_data(as_text=True))
-    return client.post(f"{BASE}/{quarter}/upload", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"{BASE}/{quarter}/upload",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def confirm(client, preview_html: str, quarter=1):
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', preview_html).group(1)
-    return client.post(f"{BASE}/{quarter}/upload/confirm",
-                       data={"csrf_token": csrf_from(preview_html), "token": token})
+    return client.post(f"{BASE}/{quarter}/upload/confirm", data={"csrf_token": csrf_from(preview_html), "token": token})
 
 
 def filled_in(client, session) -> bytes:
     sheet = quarter_sheet(session)
-    return edit_workbook(download(client), {
-        unit_indicator(sheet, COUNT).id: {"value": 4500, "note": "=1+1"},
-        unit_indicator(sheet, RATE).id: {"numerator": 450, "denominator": 900},
-        unit_indicator(sheet, QUALITATIVE).id: {"band": "达成", "assessment": "职工普遍满意"},
-    }, {line_named(sheet, "基本支出").id: 300.5})
+    return edit_workbook(
+        download(client),
+        {
+            unit_indicator(sheet, COUNT).id: {"value": 4500, "note": "=1+1"},
+            unit_indicator(sheet, RATE).id: {"numerator": 450, "denominator": 900},
+            unit_indicator(sheet, QUALITATIVE).id: {"band": "达成", "assessment": "职工普遍满意"},
+        },
+        {line_named(sheet, "基本支出").id: 300.5},
+    )
 
 
 @pytest.fixture
@@ -97,11 +115,14 @@ def test_a_freshly_downloaded_workbook_has_nothing_to_import(staff, db_session):
 
 def test_a_faulty_upload_lists_rows_and_columns_and_writes_nothing(staff, db_session):
     sheet = quarter_sheet(db_session)
-    data = edit_workbook(download(staff), {
-        unit_indicator(sheet, COUNT).id: {"value": -5},
-        unit_indicator(sheet, QUALITATIVE).id: {"band": "很好"},
-        unit_indicator(sheet, RATE).id: {"value": 50},
-    })
+    data = edit_workbook(
+        download(staff),
+        {
+            unit_indicator(sheet, COUNT).id: {"value": -5},
+            unit_indicator(sheet, QUALITATIVE).id: {"band": "很好"},
+            unit_indicator(sheet, RATE).id: {"value": 50},
+        },
+    )
     response = upload(staff, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -166,8 +187,15 @@ def test_a_malformed_token_is_refused(staff, token):
     assert response.status_code in (302, 400)
 
 
-@pytest.mark.parametrize("path", [f"{BASE}/5/workbook", f"{BASE}/0/upload", "/units/2/2099/quarters/1/workbook",
-                                  "/units/999/2023/quarters/1/workbook"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{BASE}/5/workbook",
+        f"{BASE}/0/upload",
+        "/units/2/2099/quarters/1/workbook",
+        "/units/999/2023/quarters/1/workbook",
+    ],
+)
 def test_unknown_quarters_years_and_units_are_not_found(excel_app, client, auth, path):
     auth.login("admin")
     assert client.get(path).status_code == 404

@@ -1,4 +1,5 @@
 """`kpi import-results`: a file of results imports whole or not at all, and importing twice is once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,19 @@ from kpi.audit.models import AuditEvent
 from kpi.domain.entries import Band
 from kpi.results.bulk_import import parse_period
 from tests.results_excel.helpers import (
-    BUDGET, COUNT, DEADLINE, LEVEL, QUALITATIVE, RATE, UNIT_NAME, line_named, move, quarter_sheet, store,
-    stored_reports, unit_indicator,
+    BUDGET,
+    COUNT,
+    DEADLINE,
+    LEVEL,
+    QUALITATIVE,
+    RATE,
+    UNIT_NAME,
+    line_named,
+    move,
+    quarter_sheet,
+    store,
+    stored_reports,
+    unit_indicator,
 )
 
 HEADER = ["单位", "年度", "期间", "三级指标", "完成值", "说明"]
@@ -45,15 +57,21 @@ def year_of_results(session):
         for indicator in sheet.indicators:
             if indicator.scope != "unit" or indicator.aggregation == "budget":
                 continue
-            value = {"cumulative": quarter * 10, "level": 27, "qualitative": "达成",
-                     "rate": f"{quarter * 90}/{quarter * 100}" if quarter % 2 else "95%"}.get(indicator.aggregation)
+            value = {
+                "cumulative": quarter * 10,
+                "level": 27,
+                "qualitative": "达成",
+                "rate": f"{quarter * 90}/{quarter * 100}" if quarter % 2 else "95%",
+            }.get(indicator.aggregation)
             if indicator.aggregation == "deadline":
                 if quarter < 4:
                     continue
                 value = dt.datetime(2023, 12, 20)
             rows.append([UNIT_NAME, 2023, period, indicator.name, value, f"{period}填报"])
         rows.append([UNIT_NAME, "2023年", period, "办公场所维修次数", 1, None])  # only in a project's own table
-    spending = [[UNIT_NAME, 2023, PERIODS[q], line.name, Decimal("10.5") * q] for q in range(1, 5) for line in sheet.lines]
+    spending = [
+        [UNIT_NAME, 2023, PERIODS[q], line.name, Decimal("10.5") * q] for q in range(1, 5) for line in sheet.lines
+    ]
     return rows, spending
 
 
@@ -99,13 +117,15 @@ def test_a_row_sets_the_quarters_value_and_keeps_what_the_file_does_not_carry(cl
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
 def test_a_csv_in_any_encoding_chinese_excel_writes_imports(cli, db_session, tmp_path, encoding):
-    text = "\r\n".join([
-        ",".join(HEADER),
-        f"{UNIT_NAME},2023,第一季度,{COUNT},4500,按月汇总",
-        f"{UNIT_NAME},2023,1季度,{RATE},450/900,",
-        f"{UNIT_NAME},2023,Q1,{QUALITATIVE},部分达成,职工较满意",
-        f"{UNIT_NAME},2023,q1,{DEADLINE},2023年3月31日,",
-    ])
+    text = "\r\n".join(
+        [
+            ",".join(HEADER),
+            f"{UNIT_NAME},2023,第一季度,{COUNT},4500,按月汇总",
+            f"{UNIT_NAME},2023,1季度,{RATE},450/900,",
+            f"{UNIT_NAME},2023,Q1,{QUALITATIVE},部分达成,职工较满意",
+            f"{UNIT_NAME},2023,q1,{DEADLINE},2023年3月31日,",
+        ]
+    )
     path = tmp_path / "results.csv"
     path.write_bytes(text.encode(encoding))
     result = run(cli, path)
@@ -162,14 +182,20 @@ def test_a_locked_quarter_is_an_error_for_its_rows(cli, db_session, tmp_path):
 
 
 def test_a_name_in_both_the_unit_wide_and_project_tables_means_the_unit_wide_one_unless_a_project_is_named(
-        cli, db_session, tmp_path):
+    cli, db_session, tmp_path
+):
     header = HEADER[:5] + ["项目"]
-    rows = [[UNIT_NAME, 2023, "Q4", DEADLINE, "2023-12-01", None],
-            [UNIT_NAME, 2023, "Q4", DEADLINE, "2023-11-01", "信息化类"]]
+    rows = [
+        [UNIT_NAME, 2023, "Q4", DEADLINE, "2023-12-01", None],
+        [UNIT_NAME, 2023, "Q4", DEADLINE, "2023-11-01", "信息化类"],
+    ]
     assert run(cli, gen_results_xlsx(tmp_path / "r.xlsx", rows, header=header)).exit_code == 0
     sheet = quarter_sheet(db_session, 4)
-    by_table = {(i.scope, sheet.project_names.get(i.budget_line_id)): sheet.current(i.id).achieved_on
-                for i in sheet.indicators if i.name == DEADLINE}
+    by_table = {
+        (i.scope, sheet.project_names.get(i.budget_line_id)): sheet.current(i.id).achieved_on
+        for i in sheet.indicators
+        if i.name == DEADLINE
+    }
     assert by_table[("unit", None)] == dt.date(2023, 12, 1)
     assert by_table[("project", "信息化类")] == dt.date(2023, 11, 1)
     assert by_table[("project", "修缮维护类")] is None
@@ -184,12 +210,15 @@ def test_a_dry_run_shows_the_changes_and_writes_nothing(cli, db_session, tmp_pat
     assert stored_reports(db_session) == 0
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("r.txt", b"x", "只支持 .xlsx 或 .csv 文件"),
-    ("r.xlsx", b"not a zip", "文件不是有效的 Excel（.xlsx）文件"),
-    ("r.csv", "单位,年度\n".encode(), "找不到表头"),
-    ("r.csv", ",".join(HEADER).encode(), "没有数据行"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("r.txt", b"x", "只支持 .xlsx 或 .csv 文件"),
+        ("r.xlsx", b"not a zip", "文件不是有效的 Excel（.xlsx）文件"),
+        ("r.csv", "单位,年度\n".encode(), "找不到表头"),
+        ("r.csv", ",".join(HEADER).encode(), "没有数据行"),
+    ],
+)
 def test_unreadable_files_are_refused(cli, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -197,9 +226,22 @@ def test_unreadable_files_are_refused(cli, tmp_path, name, content, message):
     assert result.exit_code == 1 and message in result.stderr
 
 
-@pytest.mark.parametrize("text, quarter", [
-    ("Q1", 1), ("q2", 2), ("1季度", 1), ("二季度", 2), ("第三季度", 3), ("第4季度", 4), ("2023Q4", 4),
-    ("2023年一季度", 1), ("３", 3), ("Q5", None), ("上半年", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, quarter",
+    [
+        ("Q1", 1),
+        ("q2", 2),
+        ("1季度", 1),
+        ("二季度", 2),
+        ("第三季度", 3),
+        ("第4季度", 4),
+        ("2023Q4", 4),
+        ("2023年一季度", 1),
+        ("３", 3),
+        ("Q5", None),
+        ("上半年", None),
+        ("", None),
+    ],
+)
 def test_periods_are_read_in_the_forms_people_write_them(text, quarter):
     assert parse_period(text) == quarter

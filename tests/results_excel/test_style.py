@@ -1,4 +1,5 @@
 """The house style: named styles, formula-safe text, fitted widths, print setup (docs/rules/layouts.md §1)."""
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from kpi.reports import style
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+86 755", "-5", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+86 755", "-5", "@SUM(A1)", "\tx", '=HYPERLINK("http://x")'])
 def test_user_text_that_looks_like_a_formula_is_stored_as_text(text):
     wb = Workbook()
     cell = style.write_text(wb.active["A1"], text)
@@ -33,8 +34,12 @@ def test_input_styles_are_unlocked_and_the_others_locked():
     wb = Workbook()
     style.add_styles(wb)
     ws = wb.active
-    for coordinate, name in {"A1": style.INPUT_TEXT, "A2": style.INPUT_MONEY, "A3": style.TEXT,
-                             "A4": style.NOT_APPLICABLE}.items():
+    for coordinate, name in {
+        "A1": style.INPUT_TEXT,
+        "A2": style.INPUT_MONEY,
+        "A3": style.TEXT,
+        "A4": style.NOT_APPLICABLE,
+    }.items():
         ws[coordinate].style = name
     assert not ws["A1"].protection.locked and not ws["A2"].protection.locked
     assert ws["A3"].protection.locked and ws["A4"].protection.locked

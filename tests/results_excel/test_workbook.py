@@ -1,4 +1,5 @@
 """The fill-in workbook: protected keys, open inputs, drop-downs, formats, hidden ids, prefilled values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,11 +9,27 @@ import pytest
 from openpyxl import load_workbook
 
 from kpi.results.workbook import (
-    ENTRY_SHEET, HEADER_ROW, INPUT_HEADERS, KEY_HEADERS, META_SHEET, SPENDING_HEADERS, SPENDING_SHEET,
-    build_fill_in_workbook, input_column,
+    ENTRY_SHEET,
+    HEADER_ROW,
+    INPUT_HEADERS,
+    KEY_HEADERS,
+    META_SHEET,
+    SPENDING_HEADERS,
+    SPENDING_SHEET,
+    build_fill_in_workbook,
+    input_column,
 )
 from tests.results_excel.helpers import (
-    BUDGET, COUNT, DEADLINE, QUALITATIVE, RATE, UNIT_NAME, quarter_sheet, row_of, store, unit_indicator,
+    BUDGET,
+    COUNT,
+    DEADLINE,
+    QUALITATIVE,
+    RATE,
+    UNIT_NAME,
+    quarter_sheet,
+    row_of,
+    store,
+    unit_indicator,
 )
 
 
@@ -34,7 +51,13 @@ def test_the_workbook_has_the_entry_and_spending_sheets_and_a_very_hidden_record
     assert wb.sheetnames == [ENTRY_SHEET, SPENDING_SHEET, META_SHEET]
     assert wb[ENTRY_SHEET].sheet_state == "visible" and wb[META_SHEET].sheet_state == "veryHidden"
     meta = dict(wb[META_SHEET].iter_rows(values_only=True))
-    assert (meta["单位编号"], meta["单位名称"], meta["年度"], meta["季度"], meta["数据版本"]) == (2, UNIT_NAME, 2023, 2, 0)
+    assert (meta["单位编号"], meta["单位名称"], meta["年度"], meta["季度"], meta["数据版本"]) == (
+        2,
+        UNIT_NAME,
+        2023,
+        2,
+        0,
+    )
     assert wb.security.lockStructure
 
 
@@ -76,13 +99,16 @@ def test_sheets_are_protected_with_only_the_input_cells_unlocked(db_session):
     assert not spent.protection.locked and spent.number_format == "#,##0.00"
 
 
-@pytest.mark.parametrize("name, open_fields", [
-    (COUNT, {"value", "note"}),
-    (RATE, {"value", "numerator", "denominator", "note"}),
-    (QUALITATIVE, {"band", "assessment", "note"}),
-    (DEADLINE, {"achieved_on", "note"}),
-    (BUDGET, {"note"}),
-])
+@pytest.mark.parametrize(
+    "name, open_fields",
+    [
+        (COUNT, {"value", "note"}),
+        (RATE, {"value", "numerator", "denominator", "note"}),
+        (QUALITATIVE, {"band", "assessment", "note"}),
+        (DEADLINE, {"achieved_on", "note"}),
+        (BUDGET, {"note"}),
+    ],
+)
 def test_inputs_that_do_not_apply_to_the_aggregation_rule_are_grey_and_locked(db_session, name, open_fields):
     sheet, wb = workbook_for(db_session)
     ws = wb[ENTRY_SHEET]
@@ -117,12 +143,17 @@ def test_drop_downs_and_number_checks_guard_the_input_cells(db_session):
 
 
 def test_the_workbook_is_prefilled_with_the_quarters_current_figures(db_session):
-    store(db_session, 1, {
-        COUNT: {"value": "4500", "note": "=1+1"},
-        RATE: {"numerator": "450", "denominator": "900"},
-        QUALITATIVE: {"band": "部分达成", "assessment": "+ 满意度有所提升"},
-        DEADLINE: {"achieved_on": "2023-03-20"},
-    }, {"基本支出": "300.5"})
+    store(
+        db_session,
+        1,
+        {
+            COUNT: {"value": "4500", "note": "=1+1"},
+            RATE: {"numerator": "450", "denominator": "900"},
+            QUALITATIVE: {"band": "部分达成", "assessment": "+ 满意度有所提升"},
+            DEADLINE: {"achieved_on": "2023-03-20"},
+        },
+        {"基本支出": "300.5"},
+    )
     sheet, wb = workbook_for(db_session)
     ws = wb[ENTRY_SHEET]
     count_row = row_of(ws, unit_indicator(sheet, COUNT).id)
@@ -140,8 +171,12 @@ def test_the_workbook_is_prefilled_with_the_quarters_current_figures(db_session)
 
 
 def test_the_next_quarter_shows_the_year_to_date_figure_before_it(db_session):
-    store(db_session, 1, {COUNT: {"value": "4500"}, RATE: {"numerator": "450", "denominator": "900"},
-                          QUALITATIVE: {"band": "达成"}}, {"基本支出": "300"})
+    store(
+        db_session,
+        1,
+        {COUNT: {"value": "4500"}, RATE: {"numerator": "450", "denominator": "900"}, QUALITATIVE: {"band": "达成"}},
+        {"基本支出": "300"},
+    )
     sheet, wb = workbook_for(db_session, 2)
     ws = wb[ENTRY_SHEET]
     before = len(KEY_HEADERS)

@@ -2,6 +2,7 @@
 
 Speed is measured by `make bench`, never here.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -115,8 +116,11 @@ def test_figures_are_decimals_that_fit_each_indicators_kind(engine):
     tables = SQLModel.metadata.tables
     result, indicator = tables["indicator_result"], tables["indicator"]
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(indicator.c.aggregation, indicator.c.target_value, result)
-                            .join(indicator, indicator.c.id == result.c.indicator_id)).all()
+        rows = conn.execute(
+            sa.select(indicator.c.aggregation, indicator.c.target_value, result).join(
+                indicator, indicator.c.id == result.c.indicator_id
+            )
+        ).all()
         spent = conn.execute(sa.select(tables["budget_execution"].c.spent)).scalars().all()
     kinds = {row.aggregation for row in rows}
     assert {"cumulative", "rate", "level", "qualitative", "deadline"} <= kinds

@@ -1,5 +1,6 @@
 """Does every page that answers GET answer HEAD the same way? (Monitoring probes and
 proxies send HEAD; one page used to answer it 400.)"""
+
 from __future__ import annotations
 
 import pytest

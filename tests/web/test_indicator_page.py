@@ -1,4 +1,5 @@
 """Does the first page show the seeded indicator table, grouped by level, in Chinese?"""
+
 from __future__ import annotations
 
 import re

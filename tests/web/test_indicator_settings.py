@@ -1,4 +1,5 @@
 """Can staff change an indicator's target, aggregation rule and plan, with an audit trail?"""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,14 @@ def form_data(client, **overrides):
     data = {
         "csrf_token": csrf_from(html),
         "version": re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1),
-        "target_text": "≥19000宗", "aggregation": "cumulative", "points": "", "reason": "",
-        "plan_q1": "", "plan_q2": "", "plan_q3": "", "plan_q4": "",
+        "target_text": "≥19000宗",
+        "aggregation": "cumulative",
+        "points": "",
+        "reason": "",
+        "plan_q1": "",
+        "plan_q2": "",
+        "plan_q3": "",
+        "plan_q4": "",
     }
     data.update(overrides)
     return data
@@ -34,8 +41,15 @@ def draft_unit_table(url: str) -> None:
 def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth, sqlite_url):
     draft_unit_table(sqlite_url)
     auth.login("szcc_staff")
-    data = form_data(client, target_text="≥2万宗", plan_q1="3000", plan_q2="5000", plan_q3="6000", plan_q4="6000",
-                     reason="年中调整目标")
+    data = form_data(
+        client,
+        target_text="≥2万宗",
+        plan_q1="3000",
+        plan_q2="5000",
+        plan_q3="6000",
+        plan_q4="6000",
+        reason="年中调整目标",
+    )
     response = client.post(URL, data=data)
     assert response.status_code == 302
     table = client.get(response.headers["Location"]).get_data(as_text=True)

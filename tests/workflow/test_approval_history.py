@@ -1,4 +1,5 @@
 """Does every report page show its approval history, and is reopened a state of its own?"""
+
 from __future__ import annotations
 
 import lxml.html
@@ -38,7 +39,8 @@ def test_a_quarter_page_lists_every_step_with_who_when_and_why(desks):
     rows = history_rows(entry.page().get_data(as_text=True))
     assert [row[1] for row in rows] == ["提交", "退回", "提交", "审核通过", "重新打开"]
     assert [row[2] for row in rows] == ["张敏（填报人）（szcc_staff）", "李华（审核人）（szcc_reviewer）"] * 2 + [
-        "李华（审核人）（szcc_reviewer）"]
+        "李华（审核人）（szcc_reviewer）"
+    ]
     assert [row[3] for row in rows] == ["", "投诉数量与平台导出数不符", "", "", "财政局要求补充说明"]
     assert all(len(row[0]) == len("2026-12-01 08:00") for row in rows)
 
