@@ -33,13 +33,12 @@ from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
 from kpi.evaluation.models import SelfEvaluation
 from kpi.finance.detail_feed import Request, feed_details
+from kpi.finance.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
-from kpi.monitoring.service import ExportedWorkbook
-from kpi.monitoring.workbook import keep_copy
 from kpi.progress.service import NotFound, UnitProgress, sheet_progress
-from kpi.reports.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
-from kpi.reports.progress_workbook import build_progress_workbook, workbook_name
+from kpi.progress.workbook import build_progress_workbook, workbook_name
+from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.results.models import BudgetExecution, QuarterReport
 from kpi.results.sheet import load_sheets
 from kpi.workflow import STATUS_LABELS

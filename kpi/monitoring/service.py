@@ -40,8 +40,8 @@ from kpi.monitoring.validation import (
     missing_message,
     parse_input,
 )
-from kpi.monitoring.workbook import build_monitoring_workbook, keep_copy, workbook_name
-from kpi.reminders.notify import notify_transition
+from kpi.monitoring.workbook import build_monitoring_workbook, workbook_name
+from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are also what the routes use from here)
     ACTION_LABELS,
     STATUS_LABELS,
@@ -349,8 +349,6 @@ def transition(
         conflict=lambda: Conflict(MONITORING_CONFLICT),
         check=check,
     )
-    # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
-    notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report
 
@@ -358,13 +356,6 @@ def transition(
 def reload(session: Session, sheet: MonitoringSheet) -> MonitoringSheet:
     session.expire_all()
     return load_monitoring(session, sheet.unit, sheet.year, sheet.settings)
-
-
-@dataclass(frozen=True)
-class ExportedWorkbook:
-    data: bytes
-    filename: str
-    copy: Path | None  # where the copy under KPI_EXPORT_DIR was written (None if it could not be)
 
 
 def export_workbook(session: Session, unit: Unit, fiscal_year: FiscalYear, export_dir: Path | str) -> ExportedWorkbook:

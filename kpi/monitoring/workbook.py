@@ -13,9 +13,7 @@ The builder computes nothing: every value comes from the MonitoringSheet (and so
 from __future__ import annotations
 
 import logging
-import re
 from decimal import Decimal
-from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -56,7 +54,6 @@ WIDTH = len(GRID_HEADERS)
 MONEY_SECTION = "一、预算执行情况（截至7月底）"
 GRID_SECTION = "二、绩效指标完成情况（1–7月）"
 SUMMARY_LABEL = "总体情况说明"
-_UNSAFE_PATH_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _PREFERRED_WIDTHS = {"A": 12, "B": 14, "C": 30, "I": 30, "K": 30}
 
 
@@ -92,23 +89,6 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
     wb.properties.title = f"{sheet.unit.name} {sheet.year.year}年绩效运行监控表"
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
-
-
-def keep_copy(data: bytes, export_dir: Path, year: int, unit_name: str, name: str) -> Path | None:
-    """Write the workbook under export_dir/<year>/<unit>/ (best effort: None when it cannot)."""
-    folder = Path(export_dir) / str(year) / _safe_name(unit_name)
-    path = folder / _safe_name(name)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError:
-        log.warning("could not keep a copy of %s in %s", name, folder, exc_info=True)
-        return None
-    return path
-
-
-def _safe_name(name: str) -> str:
-    return _UNSAFE_PATH_CHARS.sub("_", name).strip(" .") or "_"
 
 
 def _section(ws, row: int, title: str) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from pathlib import Path
 
 from flask import (
@@ -36,6 +35,7 @@ from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import Unit
 from kpi.db import get_session
+from kpi.reports.storage import keep_copy
 from kpi.results import pending
 from kpi.results.service import Conflict, Locked, pending_changes, save
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, load_sheet
@@ -47,7 +47,6 @@ bp = Blueprint("results_excel", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_CHANGES = "上传的文件与当前数据一致，没有需要导入的修改。"
-_UNSAFE_PATH_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 class UploadForm(FlaskForm):
@@ -71,7 +70,7 @@ def workbook(unit_id: int, year: int, quarter: int):
     sheet = _sheet_or_404(unit_id, year, quarter)
     data = build_fill_in_workbook(sheet)
     name = f"{sheet.unit.name}-{sheet.label}-填报表.xlsx"
-    _keep_copy(data, sheet, name)
+    keep_copy(data, current_app.config["KPI_EXPORT_DIR"], sheet.year.year, sheet.unit.name, name)
     return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
@@ -233,17 +232,3 @@ def _pending_dir() -> Path:
 
 def _owner(sheet: QuarterSheet) -> pending.Owner:
     return pending.Owner(current_user.id, sheet.unit.id, sheet.year.year, sheet.quarter)
-
-
-def _keep_copy(data: bytes, sheet: QuarterSheet, name: str) -> None:
-    """Keep each generated workbook under KPI_EXPORT_DIR/<year>/<unit>/ (best effort)."""
-    folder = Path(current_app.config["KPI_EXPORT_DIR"]) / str(sheet.year.year) / _safe_name(sheet.unit.name)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / _safe_name(name)).write_bytes(data)
-    except OSError:
-        log.warning("could not keep a copy of %s in %s", name, folder, exc_info=True)
-
-
-def _safe_name(name: str) -> str:
-    return _UNSAFE_PATH_CHARS.sub("_", name).strip(" .") or "_"
