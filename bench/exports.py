@@ -163,8 +163,8 @@ def _peak_mb() -> float:
 
 def _run_consolidated(url: str, year: str, out_dir: str, cells_path: str) -> dict:
     try:
+        from kpi.finance import consolidated as _builder  # noqa: F401  (the builder this measures)
         from kpi.finance.service import export_consolidated
-        from kpi.reports import consolidated as _builder  # noqa: F401  (the builder this measures)
     except ImportError as error:
         return {"available": False, "why": str(error)}
     from sqlmodel import Session

@@ -33,10 +33,10 @@ def _attach_feature_commands() -> None:
     from kpi.audit.commands import audit_group
     from kpi.backup.commands import backup_command, restore_command
     from kpi.evaluation.commands import self_evaluation_export
+    from kpi.finance.commands import export_consolidated_command
     from kpi.monitoring.commands import export_group
-    from kpi.progress.commands import progress_command
+    from kpi.progress.commands import export_progress_command, progress_command
     from kpi.reminders.commands import reminders_command, scheduler_command
-    from kpi.reports.commands import export_consolidated_command, export_progress_command
     from kpi.results.commands import import_results_command
     from kpi.scale.commands import demo_scale_command
 

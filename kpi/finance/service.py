@@ -32,8 +32,8 @@ from kpi.core.decimals import sums_by
 from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
 from kpi.evaluation.models import SelfEvaluation
-from kpi.finance.detail_feed import Request, feed_details
 from kpi.finance.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
+from kpi.finance.detail_feed import Request, feed_details
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.progress.service import NotFound, UnitProgress, sheet_progress

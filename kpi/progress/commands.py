@@ -1,22 +1,31 @@
-"""`flask --app app kpi progress --unit NAME --year YYYY [--quarter N] [--project NAME] [--json]`.
+"""`flask --app app kpi progress --unit NAME --year YYYY [--quarter N] [--project NAME] [--json]`
+and `kpi export progress --year YYYY --unit NAME --out FILE.xlsx`.
 
 Thin: finds the unit and year, asks the progress service, prints. Like `kpi indicators`, it lists
 the unit-wide table (单位整体) unless --project names a project's own table.
+
+`export progress` writes the 绩效指标完成进度表 (kpi.progress.workbook) and keeps a copy under
+KPI_EXPORT_DIR/<year>/<unit>. A missing or unknown unit or year is a Chinese message on stderr
+and exit code 1 (the options are checked here, not by click, so the message is ours). It is
+attached to the `export` group of kpi/monitoring/commands.py.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from kpi import db
 from kpi.budget import service as budget
-from kpi.cli_support import fail
+from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.formatting import format_number, json_number
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, NotFound, UnitProgress, unit_progress
+from kpi.progress.workbook import export_progress
 from kpi.results.sheet import QUARTER_LABELS
 
 
@@ -106,3 +115,28 @@ def _print_table(progress: UnitProgress, rows: list[IndicatorRow], project: str 
 
 def _pct(value) -> str:
     return "—" if value is None else f"{format_number(value)}%"
+
+
+@click.command("progress")
+@click.option("--unit", "unit_name", help="预算单位名称（必填）")
+@click.option("--year", type=int, help="预算年度（必填）")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx，必填）")
+@with_appcontext
+def export_progress_command(unit_name: str | None, year: int | None, out: Path | None) -> None:
+    """Write the 绩效指标完成进度表 of UNIT and YEAR (as of its latest reported quarter) to OUT."""
+    if not (unit_name or "").strip():
+        fail("请用 --unit 指定预算单位名称")
+    if year is None:
+        fail("请用 --year 指定预算年度，例如 --year 2023")
+    if out is None:
+        fail("请用 --out 指定输出文件，例如 --out 进度表.xlsx")
+    require_xlsx(out)
+    with Session(db.engine(), expire_on_commit=False) as session:
+        try:
+            unit = budget.get_unit(session, unit_name)
+            fiscal_year = budget.get_year(session, year)
+            progress = unit_progress(session, unit, fiscal_year)
+        except (budget.NotFound, NotFound) as error:
+            fail(str(error))
+        exported = export_progress(progress, current_app.config["KPI_EXPORT_DIR"])
+    write_export(exported, out, f" {unit.name} {year} 年绩效指标完成进度表")

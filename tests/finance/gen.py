@@ -19,9 +19,10 @@ SEED_UNIT_ID = 2
 
 def attach_finance(app):
     """Register the finance blueprint and `kpi export progress|consolidated` unless the app has them."""
+    from kpi.finance.commands import export_consolidated_command
     from kpi.finance.routes import bp
     from kpi.monitoring.commands import export_group
-    from kpi.reports.commands import export_consolidated_command, export_progress_command
+    from kpi.progress.commands import export_progress_command
 
     if "finance" not in app.blueprints:
         app.register_blueprint(bp)

@@ -18,8 +18,8 @@ from kpi.accounts.models import User
 from kpi.accounts.service import create_user
 from kpi.budget import service as budget
 from kpi.finance import jobs
+from kpi.finance.consolidated import SUMMARY_SHEET
 from kpi.finance.models import ExportJob
-from kpi.reports.consolidated import SUMMARY_SHEET
 from tests.conftest import AuthActions, csrf_from
 from tests.finance.gen import gen_unit
 
@@ -162,7 +162,7 @@ def test_progress_is_committed_every_few_units(app, units, monkeypatch):
 
 
 def test_the_cli_shows_a_progress_bar_on_a_terminal(app, runner, tmp_path, units, monkeypatch):
-    from kpi.reports import commands
+    from kpi.finance import commands
 
     monkeypatch.setattr(commands, "_interactive", lambda: True)
     out = tmp_path / "汇总.xlsx"

@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from kpi import db
 from kpi.budget import service as budget
-from kpi.reports.consolidated import SUMMARY_SHEET
-from kpi.reports.progress_workbook import GRID_SHEET
+from kpi.finance.consolidated import SUMMARY_SHEET
+from kpi.progress.workbook import GRID_SHEET
 from tests.finance.gen import SEED_UNIT, gen_unit
 from tests.progress.gen import gen_quarter
 

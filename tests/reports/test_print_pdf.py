@@ -18,7 +18,7 @@ from sqlmodel import Session
 from kpi import db
 from kpi.budget import service as budget
 from kpi.finance import service
-from kpi.reports.progress_workbook import build_progress_workbook
+from kpi.progress.workbook import build_progress_workbook
 from tests.finance.gen import gen_unit
 from tests.progress.gen import gen_progress, gen_quarter
 

@@ -12,7 +12,7 @@ is centred across the columns instead of merged, and widths, print setup and fro
 set before the first row (a write-only sheet writes them with it). Every cell is a
 ``WriteOnlyCell`` with a house NamedStyle (``style.streamed``); text goes through
 ``style.write_text`` and so never becomes a formula. The builder computes nothing: the cells
-are the progress workbook's own.
+are the progress workbook's own (kpi.progress.workbook).
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from kpi.reports import style
-from kpi.reports.progress_workbook import (
+from kpi.progress.workbook import (
     BUDGET_HEADERS,
     GRID_HEADERS,
     budget_cells,
@@ -36,6 +35,7 @@ from kpi.reports.progress_workbook import (
     indicator_cells,
     period_text,
 )
+from kpi.reports import style
 from kpi.reports.style import Styled
 from kpi.results.sheet import QUARTER_LABELS
 

@@ -10,11 +10,15 @@ nothing, it only lays out what the service and the domain worked out.
 
 Rates are written as fractions with the "0.00%" format (95% is 0.95), as in the monitoring
 workbook; other figures are real numbers with the indicator's unit in the number format.
+
+The cell builders (``indicator_cells``, ``budget_cells``, ``fraction``, ``period_text``) are
+also the finance bureau's 汇总表 unit sheets (kpi.finance.consolidated), so both read alike.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -26,6 +30,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitProgress
 from kpi.reports import style
+from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
 from kpi.results.sheet import QUARTER_LABELS
 
@@ -75,6 +80,13 @@ def build_progress_workbook(progress: UnitProgress) -> bytes:
     wb.properties.title = f"{progress.unit.name} {progress.year}年绩效指标完成进度表"
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
+
+
+def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedWorkbook:
+    """The unit's 绩效指标完成进度表, with a copy under export_dir/<year>/<unit>/."""
+    data = build_progress_workbook(progress)
+    name = workbook_name(progress)
+    return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), progress.year, progress.unit.name, name))
 
 
 def _start(ws, progress: UnitProgress, title: str, headers: list[str]) -> int:

@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from kpi import db
 from kpi.budget import service as budget
-from kpi.finance import service
+from kpi.finance import consolidated, service
+from kpi.finance.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
 from kpi.progress.service import unit_progress
-from kpi.reports import consolidated, style
-from kpi.reports.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
-from kpi.reports.progress_workbook import GRID_SHEET
+from kpi.progress.workbook import GRID_SHEET
+from kpi.reports import style
 from tests.finance.gen import SEED_UNIT, gen_unit
 from tests.progress.gen import gen_quarter
 

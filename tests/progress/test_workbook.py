@@ -16,7 +16,7 @@ from kpi import db
 from kpi.domain.progress import Status
 from kpi.indicators.models import Indicator
 from kpi.progress.service import STATUS_TEXT
-from kpi.reports.progress_workbook import (
+from kpi.progress.workbook import (
     BUDGET_HEADERS,
     BUDGET_SHEET,
     GRID_HEADERS,
