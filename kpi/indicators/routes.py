@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from kpi.accounts.access import access
 from kpi.core.ids import id_arg
+from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
 from kpi.indicators import views
 from kpi.indicators.forms import IndicatorForm
 from kpi.indicators.service import SETTING_LABELS, IndicatorConflict, TargetFixed, update_settings
 from kpi.indicators.tables import is_approved
-from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS
+from kpi.workflow import STATUS_LABELS
 
 bp = Blueprint("indicators", __name__)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from kpi.accounts.access import access
+from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
 from kpi.domain.progress import Status
 from kpi.progress import charts, views
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, NotFound, UnitProgress, find_progress
-from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS
+from kpi.workflow import STATUS_LABELS
 
 bp = Blueprint("progress", __name__)
 

@@ -15,15 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
+from kpi.core.labels import QUARTER_LABELS  # noqa: F401  (re-exported for the results pages)
 from kpi.db import ExactDecimal
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.progress import QuarterFigure, YearToDate, year_to_date
 from kpi.indicators.models import Indicator
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport
-from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exported for the pages)
-
-QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+from kpi.workflow import EDITABLE_STATUSES, STATUS_LABELS  # noqa: F401  (re-exported for the results pages)
 
 
 @dataclass
