@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from kpi.accounts.models import User
+from kpi.accounts.people import people
 from kpi.adjustments.models import IndicatorVersion, TargetAdjustment, TargetAdjustmentItem
 from kpi.audit.models import AuditEvent
-from kpi.audit.service import people
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.indicators.models import Indicator, TargetTable

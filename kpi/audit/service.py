@@ -20,10 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
 from kpi.audit.signing import event_mac, signing_key
-from kpi.core.people import person
 from kpi.db import utcnow
 
 GENESIS = "0" * 64  # the prev_hash of the first event
@@ -88,13 +86,6 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     return list(session.exec(query))
-
-
-def people(session: Session, events: list[AuditEvent]) -> dict[int, str]:
-    """Who did each event, named as people know them (kpi.core.people): by event id."""
-    ids = {event.user_id for event in events if event.user_id is not None}
-    names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    return {event.id: person(names.get(event.user_id), event.actor) for event in events}
 
 
 def _text(value: object) -> str | None:

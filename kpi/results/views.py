@@ -7,7 +7,8 @@ from collections.abc import Callable
 from flask import current_app, url_for
 from sqlmodel import Session
 
-from kpi.audit.service import history, people
+from kpi.accounts.people import people
+from kpi.audit.service import history
 from kpi.budget.models import Unit
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
