@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from kpi.core.labels import QUARTER_LABELS
 from kpi.progress.workbook import (
     BUDGET_HEADERS,
     GRID_HEADERS,
@@ -37,7 +38,6 @@ from kpi.progress.workbook import (
 )
 from kpi.reports import style
 from kpi.reports.style import Styled
-from kpi.results.sheet import QUARTER_LABELS
 
 SUMMARY_SHEET = "汇总"
 REPORTS = [*QUARTER_LABELS.values(), "运行监控", "自评"]

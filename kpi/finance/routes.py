@@ -13,13 +13,13 @@ from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear
 from kpi.core.ids import id_arg
+from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
 from kpi.finance import jobs, service
 from kpi.finance.consolidated import consolidated_name
 from kpi.finance.models import ExportJob
 from kpi.paging import page_of
 from kpi.progress.service import NotFound, find_progress
-from kpi.results.sheet import QUARTER_LABELS
 
 bp = Blueprint("finance", __name__)
 

@@ -23,10 +23,10 @@ from sqlmodel import Session
 from kpi import db
 from kpi.budget import service as budget
 from kpi.cli_support import fail, require_xlsx, write_export
+from kpi.core.labels import QUARTER_LABELS
 from kpi.formatting import format_number, json_number
 from kpi.progress.service import STATUS_TEXT, IndicatorRow, NotFound, UnitProgress, unit_progress
 from kpi.progress.workbook import export_progress
-from kpi.results.sheet import QUARTER_LABELS
 
 
 @click.command("progress")

@@ -25,6 +25,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
 
+from kpi.core.labels import QUARTER_LABELS
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
@@ -32,7 +33,6 @@ from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitPr
 from kpi.reports import style
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
-from kpi.results.sheet import QUARTER_LABELS
 
 GRID_SHEET, LEVEL1_SHEET, BUDGET_SHEET = "指标完成进度", "一级指标完成情况", "预算执行"
 GRID_HEADERS = [
