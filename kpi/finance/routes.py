@@ -19,7 +19,6 @@ from kpi.finance import jobs, service
 from kpi.finance.consolidated import consolidated_name
 from kpi.finance.models import ExportJob
 from kpi.paging import page_of
-from kpi.progress.service import NotFound, find_progress
 
 bp = Blueprint("finance", __name__)
 
@@ -119,17 +118,6 @@ def job_download(job_id: int):
     return send_file(
         path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=consolidated_name(fiscal_year.year)
     )
-
-
-@bp.get("/units/<int:unit_id>/<int:year>/progress.xlsx")
-@access("unit:view")
-def progress_workbook(unit_id: int, year: int):
-    """Download the unit's 绩效指标完成进度表 (as of its latest reported quarter)."""
-    try:
-        progress = find_progress(get_session(), unit_id, year)
-    except NotFound:
-        abort(404)
-    return _download(service.export_progress(progress, current_app.config["KPI_EXPORT_DIR"]))
 
 
 def _download(exported):

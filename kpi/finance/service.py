@@ -36,8 +36,7 @@ from kpi.finance.consolidated import DetailSheet, build_consolidated_workbook, c
 from kpi.finance.detail_feed import Request, feed_details
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
-from kpi.progress.service import NotFound, UnitProgress, sheet_progress
-from kpi.progress.workbook import build_progress_workbook, workbook_name
+from kpi.progress.service import NotFound, sheet_progress
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.results.models import BudgetExecution, QuarterReport
 from kpi.results.sheet import load_sheets
@@ -281,13 +280,6 @@ def totals_of(rows: Sequence[UnitStatus]) -> Totals:
 
 
 # --- workbooks --------------------------------------------------------------------------------
-def export_progress(progress: UnitProgress, export_dir: Path | str) -> ExportedWorkbook:
-    """The unit's 绩效指标完成进度表, with a copy under export_dir/<year>/<unit>/."""
-    data = build_progress_workbook(progress)
-    name = workbook_name(progress)
-    return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), progress.year, progress.unit.name, name))
-
-
 def export_consolidated(
     session: Session,
     fiscal_year: FiscalYear,

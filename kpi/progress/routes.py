@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import io
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from kpi.accounts.access import access
 from kpi.core.labels import QUARTER_LABELS
@@ -10,6 +12,7 @@ from kpi.db import get_session
 from kpi.domain.progress import Status
 from kpi.progress import charts, views
 from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, NotFound, UnitProgress, find_progress
+from kpi.progress.workbook import export_progress
 from kpi.workflow import STATUS_LABELS
 
 bp = Blueprint("progress", __name__)
@@ -67,3 +70,20 @@ def dashboard(unit_id: int, year: int):
         "status": charts.status_donut(progress.counts),
     }
     return render_template("progress/dashboard.html", charts=svgs, **_context(progress))
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/units/<int:unit_id>/<int:year>/progress.xlsx")
+@access("unit:view")
+def workbook(unit_id: int, year: int):
+    """Download the unit's 绩效指标完成进度表 (as of its latest reported quarter)."""
+    try:
+        progress = find_progress(get_session(), unit_id, year)
+    except NotFound:
+        abort(404)
+    exported = export_progress(progress, current_app.config["KPI_EXPORT_DIR"])
+    return send_file(
+        io.BytesIO(exported.data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=exported.filename
+    )

@@ -14,7 +14,7 @@ from kpi.budget import service as budget
 from kpi.finance import consolidated, service
 from kpi.finance.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
 from kpi.progress.service import unit_progress
-from kpi.progress.workbook import GRID_SHEET
+from kpi.progress.workbook import GRID_SHEET, export_progress
 from kpi.reports import style
 from tests.finance.gen import SEED_UNIT, gen_unit
 from tests.progress.gen import gen_quarter
@@ -125,7 +125,7 @@ def test_a_units_sheet_shows_its_indicators_as_its_progress_workbook_does(app, u
         year = budget.get_year(session, 2023)
         seed = next(row.unit for row in service.unit_statuses(session, year) if row.unit.name == SEED_UNIT)
         progress = unit_progress(session, seed, year)
-    grid = load_workbook(io.BytesIO(service.export_progress(progress, tmp_path).data))[GRID_SHEET]
+    grid = load_workbook(io.BytesIO(export_progress(progress, tmp_path).data))[GRID_SHEET]
 
     def indicator_rows(ws):  # rows with a 三级指标, up to the budget block, from the 三级指标 column on
         rows = []
