@@ -101,20 +101,3 @@ def goals(session: Session, unit: Unit, year: FiscalYear) -> dict[int | None, st
     """年度总体目标 by budget line id; the unit-wide goal is under None."""
     query = select(PerformanceGoal).where(PerformanceGoal.unit_id == unit.id, PerformanceGoal.year_id == year.id)
     return {goal.budget_line_id: goal.text for goal in session.exec(query)}
-
-
-def units_with_years(session: Session) -> list[tuple[Unit, list[int]]]:
-    """Every unit that has budget lines or indicators, with its years (for navigation)."""
-    from kpi.indicators.models import Indicator
-
-    rows = session.exec(
-        select(Unit, FiscalYear.year)
-        .join(Indicator, Indicator.unit_id == Unit.id)
-        .join(FiscalYear, FiscalYear.id == Indicator.year_id)
-        .distinct()
-        .order_by(Unit.name, FiscalYear.year)
-    ).all()
-    result: dict[int, tuple[Unit, list[int]]] = {}
-    for unit, year in rows:
-        result.setdefault(unit.id, (unit, []))[1].append(year)
-    return list(result.values())

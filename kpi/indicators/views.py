@@ -56,7 +56,18 @@ class IndicatorPage:
 
 
 def unit_years(session: Session) -> list[tuple[Unit, list[int]]]:
-    return budget.units_with_years(session)
+    """Every unit that has indicators, with their years (for navigation)."""
+    rows = session.exec(
+        select(Unit, FiscalYear.year)
+        .join(Indicator, Indicator.unit_id == Unit.id)
+        .join(FiscalYear, FiscalYear.id == Indicator.year_id)
+        .distinct()
+        .order_by(Unit.name, FiscalYear.year)
+    ).all()
+    result: dict[int, tuple[Unit, list[int]]] = {}
+    for unit, year in rows:
+        result.setdefault(unit.id, (unit, []))[1].append(year)
+    return list(result.values())
 
 
 def visible_unit_years(session: Session, user) -> list[tuple[Unit, list[int]]]:
