@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limits.init_app(app, settings.ratelimit_storage)
     security.init_app(app, settings.idle_minutes, production=settings.is_production)
     _register_blueprints(app)
+    _subscribe_receivers()
     _register_error_pages(app)
     _register_template_helpers(app)
 
@@ -133,6 +134,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(adjustments_bp)
+
+
+def _subscribe_receivers() -> None:
+    """Connect the features that react to another's event (kpi.workflow.signals); idempotent."""
+    from kpi.reminders.notify import subscribe as subscribe_reminders
+
+    subscribe_reminders()
 
 
 def _register_error_pages(app: Flask) -> None:

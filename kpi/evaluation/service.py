@@ -35,7 +35,6 @@ from kpi.evaluation.validation import (  # noqa: F401  (the routes use these fro
     validate_input,
 )
 from kpi.evaluation.workbook import build_self_evaluation_workbook, workbook_name
-from kpi.reminders import notify
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
     ACTION_LABELS,
@@ -236,10 +235,6 @@ def transition(
     # An approved report keeps what it was approved on; reopened, it is scored live again.
     report.approved_basis = approval_basis(result) if action == "approve" else None
     _snapshot(session, report, result)
-    # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
-    notify.notify_transition(
-        session, report, action, actor=user, what=result.label, link=page_link(result.unit.id, result.year.year)
-    )
     session.flush()
     return report
 

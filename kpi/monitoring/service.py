@@ -41,7 +41,6 @@ from kpi.monitoring.validation import (
     parse_input,
 )
 from kpi.monitoring.workbook import build_monitoring_workbook, workbook_name
-from kpi.reminders.notify import notify_transition
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are also what the routes use from here)
     ACTION_LABELS,
@@ -350,8 +349,6 @@ def transition(
         conflict=lambda: Conflict(MONITORING_CONFLICT),
         check=check,
     )
-    # Reviewers hear of a submission, staff of a return; submitting closes the unit's reminders.
-    notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report
 

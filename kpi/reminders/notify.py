@@ -23,6 +23,7 @@ from kpi.core.time import SHANGHAI, beijing_today, format_datetime
 from kpi.db import utcnow
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.workflow.kinds import kind_of
+from kpi.workflow.signals import report_transitioned
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DIGEST_HOUR = 8  # digests go out from 08:00 local time
@@ -130,7 +131,21 @@ def digest_subject(day: date, title: str, count: int) -> str:
     return f"【预算绩效提醒】{day.month}月{day.day}日：{title}{more}"[:300]
 
 
-# --- The review hook: results (and monitoring) call this after a status change ---
+# --- The review hook: a receiver of kpi.workflow's report_transitioned signal ---
+
+
+def subscribe() -> None:
+    """Connect the review hook to the workflow's signal; the app factory calls this.
+
+    Idempotent: blinker keeps one connection per receiver, and the receiver is this module's
+    own function, the same object on every call. The report services never import this
+    feature: they move reports through kpi.workflow, which sends the signal."""
+    report_transitioned.connect(on_report_transitioned)
+
+
+def on_report_transitioned(sender, *, session: Session, report, action: str, actor, what: str, **_) -> None:
+    """The report_transitioned receiver: its rows go into the step's own transaction (no commit)."""
+    notify_transition(session, report, action, actor=actor, what=what)
 
 
 def notify_transition(session: Session, report, action: str, *, actor, what: str, link: str | None = None) -> None:

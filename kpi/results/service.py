@@ -17,7 +17,6 @@ from kpi.audit.service import record
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
-from kpi.reminders.notify import notify_transition
 from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import QUARTER, BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
@@ -302,7 +301,6 @@ def transition(
         what=sheet.label,
         conflict=lambda: Conflict(QUARTER_CONFLICT),
     )
-    notify_transition(session, report, action, actor=user, what=sheet.label)
     session.flush()
     return report
 

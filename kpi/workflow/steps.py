@@ -9,6 +9,7 @@ from sqlmodel import Session
 from kpi.audit.service import record
 from kpi.workflow.claim import claim
 from kpi.workflow.kinds import ReportKind
+from kpi.workflow.signals import report_transitioned
 from kpi.workflow.states import STATUS_LABELS, Conflict, apply_transition, check_transition
 
 
@@ -46,7 +47,9 @@ def transition(
 
     The status is checked again on the row as committed, after the claim: a page loaded
     before someone else's step cannot approve a report that was returned meanwhile.
-    `check` (the kind's pre-submit check) runs under the lock, before anything changes."""
+    `check` (the kind's pre-submit check) runs under the lock, before anything changes.
+    Then `report_transitioned` is sent, in the same transaction: whoever listens (the
+    reminders) writes its rows beside the step's, and they are committed together."""
     report, created = claim(session, kind, report, create, expected_version, conflict)
     if created:
         audit_created(session, kind, report, user=user, unit_id=unit_id, what=what)
@@ -68,4 +71,5 @@ def transition(
         new_value=STATUS_LABELS[target],
         reason=reason,
     )
+    report_transitioned.send(kind, session=session, report=report, action=action, actor=user, what=what)
     return report
