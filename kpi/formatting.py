@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+
+from kpi.domain.numbers import number_text
 
 
 def format_number(value: Decimal | None) -> str:
-    """19000.0000 -> '19,000'; 99.5000 -> '99.5'; None -> ''."""
-    if value is None:
-        return ""
-    if not value:
-        return _number_text(value)  # zeros: -0 prints as such, and equals 0 in a cache
-    return _cached_number_text(value)
-
-
-def _number_text(value) -> str:
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value.normalize():,f}"
-
-
-# A progress page formats some 500 figures per request, mostly the same ones as last time. Safe
-# to share: equal non-zero numbers of one type print alike (trailing zeros never show); typed, so
-# that a float never answers for a Decimal; bounded, so that a long-running server does not grow it.
-_cached_number_text = lru_cache(maxsize=16384, typed=True)(_number_text)
+    """19000.0000 -> '19,000'; 99.5000 -> '99.5'; -0 -> '0'; None -> '' (kpi.domain.numbers)."""
+    return "" if value is None else number_text(Decimal(value))
 
 
 def format_money(value: Decimal | None) -> str:

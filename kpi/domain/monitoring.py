@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
+from kpi.domain.numbers import number_text
 from kpi.domain.progress import (
     BudgetProgress,
     ProgressSettings,
@@ -267,6 +268,4 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def _num(value: Decimal) -> str:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return format(value.normalize(), ",f")
+    return number_text(value)

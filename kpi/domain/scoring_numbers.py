@@ -7,6 +7,8 @@ pass rounds and formats hundreds of thousands of figures (see bench/, scoring).
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
+from kpi.domain.numbers import number_text
+
 _WIDE = Context(prec=60)
 _CENT = Decimal("0.01")
 
@@ -21,13 +23,7 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, ROUND_HALF_UP, _WIDE)
 
 
-# Cached for speed: a scoring pass formats the same few thousand figures (分值 of each level,
-# 0, 100, common scores) over and over. Safe because equal Decimals format alike (normalize
-# makes 12.50 and 12.5 the same text; 0 in any form is caught first); typed so that only
-# Decimals share entries; bounded so that a long-running server does not grow it forever.
-@lru_cache(maxsize=16384, typed=True)
-def num_text(value: Decimal) -> str:
-    """19000 -> "19,000", 12.50 -> "12.5": thousands separators, no trailing zeros."""
-    if value == 0:
-        return "0"  # not "-0" or "0E-2"
-    return format(value.normalize(_WIDE), ",f")
+# Cached for speed: a scoring pass writes the same few thousand figures (分值 of each level, 0,
+# 100, common scores) into its workings over and over. Safe because equal Decimals print alike
+# (kpi.domain.numbers); typed, so that only Decimals share entries; bounded.
+num_text = lru_cache(maxsize=16384, typed=True)(number_text)

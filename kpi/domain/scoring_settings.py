@@ -15,6 +15,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
+from kpi.domain.numbers import plain_number
+
 HUNDRED = Decimal(100)
 
 # docs/rules/scoring.md §1 (default): 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 = 100.
@@ -209,9 +211,7 @@ def _number(value: object, label: str) -> Decimal:
 
 
 def _plain(value: Decimal) -> str:
-    """50.00 -> "50", 12.50 -> "12.5": the shortest exact text, without exponent."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return plain_number(value)
 
 
 def grade_for(total: Decimal, settings: ScoringSettings = ScoringSettings()) -> str:

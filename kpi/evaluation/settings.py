@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from kpi.audit.service import record
 from kpi.budget.models import FiscalYear
+from kpi.domain.numbers import plain_number
 from kpi.domain.scoring_settings import DEFAULT_GRADE_BANDS, GRADE_BANDS_80_70_60, ScoringSettings
 from kpi.evaluation.sheet import scoring_settings
 
@@ -167,8 +168,7 @@ def _number(form: Mapping[str, str], name: str, label: str, errors: dict[str, st
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return plain_number(value)
 
 
 def _json(settings: ScoringSettings) -> str:

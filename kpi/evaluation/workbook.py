@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
+from kpi.domain.numbers import plain_number
 from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
 from kpi.reports import style
@@ -350,5 +351,4 @@ def grade_texts(bands) -> list[str]:
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return plain_number(value)

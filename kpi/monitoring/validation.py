@@ -15,6 +15,7 @@ from decimal import Decimal
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, MAX_TEXT, Entry, EntryError, parse_amount, parse_band, parse_entry
 from kpi.domain.monitoring import CAUSE_CATEGORIES, EXPLAIN_OVER_COMPLETION, LIKELIHOODS, Projection
+from kpi.domain.numbers import plain_number
 from kpi.formatting import format_number
 from kpi.monitoring.sheet import MonitoringSheet
 from kpi.results.presenters import entry_inputs
@@ -164,7 +165,7 @@ def projection_inputs(projection: Projection) -> dict[str, str]:
 
 
 def plain(amount: Decimal | None) -> str:
-    return "" if amount is None else format(amount.normalize(), "f")
+    return "" if amount is None else plain_number(amount)
 
 
 def _item(aggregation: str, raw: Mapping[str, str | None], year: int, errors: dict[str, str]) -> ItemInput:

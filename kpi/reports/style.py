@@ -29,6 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.core.text import clean_text
+from kpi.domain.numbers import number_text
 
 TITLE_FONT = "宋体"
 BODY_FONT = "仿宋"
@@ -255,7 +256,7 @@ def text_width(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, Decimal):
-        text = format(value.normalize(), ",f")
+        text = number_text(value)
     elif isinstance(value, date):
         text = "2000-01-01"
     else:

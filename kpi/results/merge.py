@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from kpi.domain.entries import Entry
+from kpi.domain.numbers import plain_number
 
 Row = tuple[str, int]  # ("indicator", id) or ("line", id), as in InputRejected.errors
 
@@ -38,7 +39,7 @@ def _canonical(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
+        return plain_number(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(getattr(value, "value", value))  # a Band: its stored value

@@ -12,6 +12,7 @@ from kpi.audit.service import history
 from kpi.budget.models import Unit
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
+from kpi.domain.numbers import plain_number
 from kpi.indicators.models import Indicator
 from kpi.results import service
 from kpi.results.presenters import EntryRow, entry_row, merge_level_cells
@@ -158,7 +159,7 @@ def _history_urls(unit_id: int) -> Callable[[int], str]:
 def _plain(amount) -> str:
     if amount is None:
         return ""
-    return format(amount.normalize(), "f")
+    return plain_number(amount)
 
 
 def indicator_history(session: Session, unit_id: int, indicator_id: int) -> dict | None:

@@ -22,6 +22,7 @@ from itertools import islice
 
 from openpyxl.utils import get_column_letter
 
+from kpi.domain.numbers import plain_number
 from kpi.indicators.table_reader import is_percent_format
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 from kpi.results.service import InputRejected, QuarterInput, validate_input
@@ -386,7 +387,4 @@ def cell_text(cell, kind: str) -> str:
 
 def plain(number: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 1E+3 -> "1000", 2.50 -> "2.5"."""
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return plain_number(number)

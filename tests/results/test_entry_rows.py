@@ -46,10 +46,10 @@ def test_each_run_of_equal_first_and_second_level_labels_is_one_cell_spanning_it
         assert table.count('<tr id="ind-') == len(rows)
 
 
-def test_equal_numbers_read_alike_and_zero_keeps_its_sign_whatever_came_before():
+def test_equal_numbers_read_alike_and_every_zero_reads_0():
     assert format_number(Decimal("19000.0000")) == format_number(Decimal("19000")) == "19,000"
     assert format_number(Decimal("99.5000")) == "99.5"
     assert format_number(Decimal("0.0000")) == "0"
-    assert format_number(Decimal("-0")) == "-0"  # formatted after 0, and still its own text
+    assert format_number(Decimal("-0")) == "0"  # one formatter everywhere (kpi.domain.numbers)
     assert format_number(Decimal("0")) == "0"
     assert format_number(5) == "5" and format_number(2.5) == "2.5"
