@@ -54,11 +54,6 @@ EVALUATION_CONFLICT = "其他人已在您打开页面后保存了本自评，您
 RATIOS_ONLY_WHEN_SUBMITTED = "审核人只能在自评已送审、尚未审核通过时调整定性指标得分。"
 
 
-def page_link(unit_id: int, year: int) -> str:
-    """The self-evaluation page, as a path (for notifications, built outside requests too)."""
-    return f"/units/{unit_id}/{year}/self-evaluation"
-
-
 def find(session: Session, unit_id: int, year: int) -> EvaluationResult | None:
     """The scored self-evaluation of a unit and year, or None when either does not exist or the
     unit has neither indicators nor budget lines that year."""

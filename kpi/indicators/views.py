@@ -11,7 +11,7 @@ from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.indicators.models import Indicator
 from kpi.indicators.service import group_by_level, indicator_table
-from kpi.results.models import QuarterReport
+from kpi.workflow.kinds import KINDS
 
 KIND_LABELS = {
     "count": "数量",
@@ -86,9 +86,12 @@ class UnitRow:
 def unit_overview(session: Session, user) -> list[UnitRow]:
     """The unit list with each unit's quarter statuses in its newest year (two queries)."""
     units = visible_unit_years(session, user)
+    # The quarterly report's table, from the registry of report kinds: not from the results feature.
+    kind = KINDS["quarter_report"]
+    report = kind.model
     reports = session.exec(
-        select(QuarterReport.unit_id, FiscalYear.year, QuarterReport.quarter, QuarterReport.status).join(
-            FiscalYear, FiscalYear.id == QuarterReport.year_id
+        select(report.unit_id, FiscalYear.year, getattr(report, kind.period), report.status).join(
+            FiscalYear, FiscalYear.id == report.year_id
         )
     ).all()
     statuses: dict[tuple[int, int], dict[int, str]] = {}
