@@ -12,6 +12,7 @@ report comes back (returned or reopened), so the banner shows what is still owed
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -37,11 +38,9 @@ from kpi.domain.reminder_rules import (
     stage_rank,
 )
 from kpi.indicators.models import Indicator
-from kpi.monitoring.models import MonitoringReport
 from kpi.reminders import notify
 from kpi.reminders.models import Notification, Reminder
-from kpi.results.models import QuarterReport
-from kpi.workflow.kinds import chased_by
+from kpi.workflow.kinds import KINDS, ReportKind, chased_by
 
 log = logging.getLogger(__name__)
 
@@ -229,9 +228,10 @@ def banner_for(session: Session, user) -> Banner:
     status says so, even before the next tick closes its reminder.
     """
     params = {"user_id": user.id, "unit_id": user.unit_id}
+    unread_only, banner = _banner_statements()
     if user.role not in ("staff", "reviewer") or user.unit_id is None:
-        return Banner([], session.connection().execute(_UNREAD_ONLY, params).scalar_one())
-    rows = session.connection().execute(_BANNER, params).all()
+        return Banner([], session.connection().execute(unread_only, params).scalar_one())
+    rows = session.connection().execute(banner, params).all()
     latest: dict[tuple, object] = {}
     for row in rows:
         if row.kind is None:
@@ -251,27 +251,19 @@ def banner_for(session: Session, user) -> Banner:
     return Banner(reminders, rows[0].unread)
 
 
+@functools.cache
 def _banner_statements():
-    """banner_for's two statements, built once: every page asks, and composing them cost more
-    Python than running them."""
+    """banner_for's two statements, built once, on first use (when every feature has registered
+    its report kind): every page asks, and composing them cost more Python than running them."""
     unread = (
         select(sa.func.count())
         .select_from(Notification)
         .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    quarter = sa.and_(
-        Reminder.kind == "quarterly",
-        QuarterReport.unit_id == Reminder.unit_id,
-        QuarterReport.year_id == Reminder.year_id,
-        QuarterReport.quarter == Reminder.period,
-    )
-    monitoring = sa.and_(
-        Reminder.kind == "monitoring",
-        MonitoringReport.unit_id == Reminder.unit_id,
-        MonitoringReport.year_id == Reminder.year_id,
-    )
-    status = sa.func.coalesce(QuarterReport.status, MonitoringReport.status, "draft")
+    # Each reminder joins the report it chases, whatever its kind: the registry names the tables.
+    kinds = sorted(KINDS.values(), key=lambda kind: kind.entity)
+    status = sa.func.coalesce(*(kind.model.status for kind in kinds), "draft")
     owed = (
         select(
             Reminder.id,
@@ -285,11 +277,11 @@ def _banner_statements():
             FiscalYear.year,
         )
         .join(FiscalYear, FiscalYear.id == Reminder.year_id)
-        .outerjoin(QuarterReport, quarter)
-        .outerjoin(MonitoringReport, monitoring)
         .where(Reminder.unit_id == sa.bindparam("unit_id"), Reminder.closed_at.is_(None), status.not_in(DONE_STATUSES))
-        .subquery()
     )
+    for kind in kinds:
+        owed = owed.outerjoin(kind.model, _chases(kind))
+    owed = owed.subquery()
     # One row even when nothing is owed: the count rides on an always-present anchor row.
     anchor = select(sa.literal(1).label("one")).subquery()
     banner = (
@@ -301,7 +293,13 @@ def _banner_statements():
     return select(unread), banner
 
 
-_UNREAD_ONLY, _BANNER = _banner_statements()
+def _chases(kind: ReportKind):
+    """The join of a reminder to the report of ``kind`` it chases: same unit, year and period."""
+    columns = [
+        getattr(kind.model, key) == (Reminder.period if key == kind.period else getattr(Reminder, key))
+        for key in kind.keys
+    ]
+    return sa.and_(Reminder.kind == kind.reminder, *columns)
 
 
 def open_reminders_for(session: Session, user) -> list[OpenReminder]:

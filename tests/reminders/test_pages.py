@@ -226,3 +226,18 @@ def test_report_links_are_the_paths_of_the_report_pages(app):
         if "monitoring.report" in app.view_functions:
             assert report_link("monitoring", 2, 2023) == url_for("monitoring.report", unit_id=2, year=2023)
     assert report_link("monitoring", 2, 2023) == "/units/2/2023/monitoring"
+
+
+def test_the_banner_joins_every_registered_report_kind_and_names_no_table_itself(app):
+    """Reminders learn of report tables through the registry (kpi.workflow.kinds), not by import."""
+    import ast
+    from pathlib import Path
+
+    from kpi.reminders import service
+    from kpi.workflow.kinds import KINDS
+
+    banner = str(service._banner_statements()[1])
+    assert KINDS and all(kind.model.__tablename__ in banner for kind in KINDS.values())
+    tree = ast.parse(Path(service.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not {name for name in imported if name.startswith(("kpi.results", "kpi.monitoring", "kpi.evaluation"))}
