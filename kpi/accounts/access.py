@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import Flask, abort, current_app, request
 from flask_login import LoginManager, current_user
 
+from kpi import db
 from kpi.accounts import sessions
+from kpi.accounts.models import User
 from kpi.accounts.roles import ROLE_LABELS, can
 
 login_manager = LoginManager()
@@ -82,14 +85,28 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> SessionUser | None:
-    from kpi.accounts.service import session_user
-
     if not (user_id.isascii() and user_id.isdigit()):
         return None
     signed_at = sessions.version()
     if signed_at is None:  # past its absolute lifetime, or from before session versions
         return None
     return session_user(int(user_id), signed_at)
+
+
+def session_user(user_id: int, version: int | None = None) -> SessionUser | None:
+    """The signed-in user for Flask-Login, or None if gone, disabled, or signed in at an older
+    session version (logged out or password changed since: kpi.accounts.sessions)."""
+    # Every request asks, so only the snapshot's columns, as a Core row: an ORM User costs
+    # several times the query.
+    row = db.get_session().connection().execute(_SESSION_USER, {"user_id": user_id}).first()
+    if row is None or (version is not None and row.session_version != version):
+        return None
+    return SessionUser(*row[:-1])
+
+
+_SESSION_USER = sa.select(
+    User.id, User.username, User.display_name, User.role, User.unit_id, User.email, User.session_version
+).where(User.id == sa.bindparam("user_id"), User.is_active.is_(True))
 
 
 def enforce_access():

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from kpi.accounts import service, sessions
-from kpi.accounts.access import access
+from kpi.accounts.access import access, session_user
 from kpi.accounts.forms import ChangePasswordForm, LoginForm
 from kpi.accounts.limits import client_address, login_limits
 from kpi.audit.service import record
@@ -42,7 +42,7 @@ def login():
         else:
             session.clear()  # a fresh session on login: no fixation
             session.permanent = True  # expires after KPI_IDLE_MINUTES without a request
-            login_user(service.session_user(user.id))
+            login_user(session_user(user.id))
             sessions.begin(user.session_version)
             record(
                 db_session,

@@ -12,7 +12,6 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from kpi import db
 from kpi.accounts import throttle
-from kpi.accounts.access import SessionUser
 from kpi.accounts.models import User
 from kpi.accounts.passwords import (
     hash_password,
@@ -83,22 +82,6 @@ class UserCreate(SQLModel):
         if value not in ROLE_LABELS:
             raise ValueError("role")
         return value
-
-
-def session_user(user_id: int, version: int | None = None) -> SessionUser | None:
-    """The signed-in user for Flask-Login, or None if gone, disabled, or signed in at an older
-    session version (logged out or password changed since: kpi.accounts.sessions)."""
-    # Every request asks, so only the snapshot's columns, as a Core row: an ORM User costs
-    # several times the query.
-    row = db.get_session().connection().execute(_SESSION_USER, {"user_id": user_id}).first()
-    if row is None or (version is not None and row.session_version != version):
-        return None
-    return SessionUser(*row[:-1])
-
-
-_SESSION_USER = sa.select(
-    User.id, User.username, User.display_name, User.role, User.unit_id, User.email, User.session_version
-).where(User.id == sa.bindparam("user_id"), User.is_active.is_(True))
 
 
 def end_sessions(session: Session, user_id: int) -> int:
