@@ -3,8 +3,7 @@
 ``score_self_evaluation(indicators, budget=..., spent=...)`` allocates the 100 points (budget
 execution plus the first-level weights, split among the indicators), scores every indicator by
 its rule, adds up and grades. Every score carries its working in Chinese, e.g.
-``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明;
-it is written when first read (most callers only want the figures).
+``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明.
 The weights and rule variants are per-year settings (``ScoringSettings``, in scoring_settings).
 Pure: no Flask, no database, no I/O. Decimal throughout; 分值 and 得分 are rounded half up to
 2 decimals, and each score is computed from the rounded 分值 so that the working can be checked
@@ -17,12 +16,13 @@ from datetime import date
 from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, Band
+from kpi.domain.scoring_inputs import BAND_RANGES, BAND_SHOWN, IndicatorInput, check_qualitative_ratio
 from kpi.domain.scoring_numbers import num_text as _num
 from kpi.domain.scoring_numbers import pct as _pct
 from kpi.domain.scoring_numbers import round2 as _round
 from kpi.domain.scoring_points import allocate, allocate_points
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for
-from kpi.domain.targets import Comparator, Direction, TargetKind
+from kpi.domain.targets import Direction, TargetKind
 
 __all__ = [
     "BAND_RANGES",
@@ -41,63 +41,10 @@ __all__ = [
 
 ZERO, ONE = Decimal(0), Decimal(1)
 
-# docs/rules/scoring.md §6: 达成 80–100% of 分值, 部分达成 60–80%, 未达成 0–60%. Each band includes its
-# lower end (the "（含）" of 财预〔2020〕10号), so 80% is 达成 and 60% is 部分达成; only 达成
-# includes its upper end, 100%.
-BAND_RANGES: dict[Band, tuple[Decimal, Decimal]] = {
-    Band.ACHIEVED: (Decimal("0.8"), ONE),
-    Band.PARTIAL: (Decimal("0.6"), Decimal("0.8")),
-    Band.NOT_ACHIEVED: (ZERO, Decimal("0.6")),
-}
-_BAND_SHOWN = {Band.ACHIEVED: "80%–100%", Band.PARTIAL: "60%–80%", Band.NOT_ACHIEVED: "0–60%"}
 # A band chosen without a score: 达成 is the target reached, worth full points like a number on
 # target; the shortfall bands count at their floor until the reviewer picks more.
 _BAND_DEFAULT = {Band.ACHIEVED: ONE, Band.PARTIAL: Decimal("0.6"), Band.NOT_ACHIEVED: ZERO}
 _BAND_REASON = {Band.PARTIAL: "部分达成年度指标", Band.NOT_ACHIEVED: "未达成年度指标"}
-
-
-def check_qualitative_ratio(band: Band, ratio: Decimal) -> None:
-    """Refuse a qualitative score (as a fraction of 分值) outside its band (docs/rules/scoring.md §6)."""
-    low, high = BAND_RANGES[Band(band)]
-    inside = low <= ratio <= high if band is Band.ACHIEVED else low <= ratio < high
-    if not inside:
-        raise ValueError(f"得分超出“{BAND_LABELS[band]}”档（{_BAND_SHOWN[band]}）")
-
-
-@dataclass(frozen=True)
-class IndicatorInput:
-    """One indicator at year end, as the scoring rules need it.
-
-    ``actual`` is the year-end 实际完成值 of numeric kinds (percentages as 0–100, compared with
-    a percentage target) and the spent amount of BUDGET_RELATIVE ones; ``budget_target`` is
-    then the budget amount. ``target_date`` of a PERIOD range is its end. ``chosen_ratio`` is
-    the qualitative score chosen inside the band, as a fraction of 分值 (0.85). ``points`` is
-    the unit's own 分值, if it set one."""
-
-    key: object
-    level1: str
-    level2: str
-    name: str
-    kind: TargetKind
-    comparator: Comparator | None
-    direction: Direction
-    target_value: Decimal | None = None
-    target_date: date | None = None
-    actual: Decimal | None = None
-    actual_date: date | None = None
-    band: Band | None = None
-    chosen_ratio: Decimal | None = None
-    points: Decimal | None = None
-    budget_target: Decimal | None = None
-
-    def __post_init__(self):
-        if self.points is not None and self.points < 0:
-            raise ValueError(f"“{self.name}”的分值不能为负数")
-        if self.chosen_ratio is not None:
-            if self.band is not None:
-                check_qualitative_ratio(self.band, self.chosen_ratio)
-            elif not ZERO <= self.chosen_ratio <= ONE:
-                raise ValueError(f"“{self.name}”的得分应在分值的 0–100% 之间")
 
 
 @dataclass(frozen=True)
@@ -311,7 +258,7 @@ def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
 
 def _band_working(band: Band, share: Decimal, chosen: bool, points: Decimal, score: Decimal) -> str:
     how = f"选定 {_num(share)}%" if chosen else f"未选定得分，按 {_num(share)}% 计"
-    return f"评价“{BAND_LABELS[band]}”（{_BAND_SHOWN[band]}），{how} × 分值 {_num(points)} = {_num(score)}"
+    return f"评价“{BAND_LABELS[band]}”（{BAND_SHOWN[band]}），{how} × 分值 {_num(points)} = {_num(score)}"
 
 
 def _deadline(item: IndicatorInput, points: Decimal) -> IndicatorScore:

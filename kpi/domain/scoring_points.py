@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from kpi.domain.scoring_inputs import IndicatorInput
 from kpi.domain.scoring_numbers import num_text as _num
 from kpi.domain.scoring_numbers import round2 as _round
 from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, level_key
-
-if TYPE_CHECKING:
-    from kpi.domain.scoring import IndicatorInput
 
 ZERO = Decimal(0)
 
