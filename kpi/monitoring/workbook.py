@@ -135,17 +135,9 @@ def _grid(ws, row: int, lines: list[IndicatorLine]) -> int:
             for indicator in indicators:
                 _indicator_row(ws, row, by_indicator[indicator.id])
                 row += 1
-            _merged_label(ws, level2_start, row - 1, 2, level2)
-        _merged_label(ws, level1_start, row - 1, 1, level1)
+            style.merged_label(ws, level2_start, row - 1, 2, level2)
+        style.merged_label(ws, level1_start, row - 1, 1, level1)
     return row
-
-
-def _merged_label(ws, first: int, last: int, column: int, text: str) -> None:
-    style.write_text(ws.cell(row=first, column=column), text)
-    for row in range(first, last + 1):
-        ws.cell(row=row, column=column).style = style.TEXT
-    if last > first:
-        ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
 
 
 def _indicator_row(ws, row: int, line: IndicatorLine) -> None:

@@ -134,20 +134,12 @@ def _grid(ws, row: int, rows: list[IndicatorRow]) -> int:
         following = rows[index + 1] if index + 1 < len(rows) else None
         level1_ends = following is None or following.indicator.level1 != item.indicator.level1
         if level1_ends or following.indicator.level2 != item.indicator.level2:
-            _merged_label(ws, level2_start, row + index, 2, item.indicator.level2)
+            style.merged_label(ws, level2_start, row + index, 2, item.indicator.level2)
             level2_start = row + index + 1
         if level1_ends:
-            _merged_label(ws, level1_start, row + index, 1, item.indicator.level1)
+            style.merged_label(ws, level1_start, row + index, 1, item.indicator.level1)
             level1_start = row + index + 1
     return row + len(rows)
-
-
-def _merged_label(ws, first: int, last: int, column: int, text: str) -> None:
-    style.write_text(ws.cell(row=first, column=column), text)
-    for row in range(first, last + 1):
-        ws.cell(row=row, column=column).style = style.TEXT
-    if last > first:
-        ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
 
 
 def _indicator_row(ws, row: int, item: IndicatorRow) -> None:

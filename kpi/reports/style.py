@@ -120,6 +120,15 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+def merged_label(ws: Worksheet, first: int, last: int, column: int, text: str) -> None:
+    """``text`` in one TEXT cell merged down rows first..last of ``column`` (一级/二级 labels)."""
+    write_text(ws.cell(row=first, column=column), text)
+    for row in range(first, last + 1):
+        ws.cell(row=row, column=column).style = TEXT
+    if last > first:
+        ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
+
+
 def write_text(cell: Cell, value: object) -> Cell:
     """Store ``value`` as a plain string, never a formula (docs/rules/layouts.md §1: user text).
 
