@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from kpi.accounts.models import LoginThrottle
+from kpi.core.rows import dialect_insert
 from kpi.db import utcnow
 
 MAX_ATTEMPTS = 5
@@ -41,10 +41,9 @@ def count_attempt(session: Session, subject: str, source: str = "") -> int:
     this one included. More than MAX_ATTEMPTS means: refuse, whatever the password."""
     now = utcnow()
     cutoff = now - QUIET
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stale = _TABLE.c.last_at < cutoff
     upsert = (
-        dialect.insert(_TABLE)
+        dialect_insert(session, _TABLE)
         .values(subject=subject, source=source, failures=1, last_at=now)
         .on_conflict_do_update(
             index_elements=[_TABLE.c.subject, _TABLE.c.source],

@@ -7,14 +7,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 
+def dialect_insert(session: Session, table):
+    """INSERT for the session's engine, with its ON CONFLICT clauses (PostgreSQL and SQLite)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def insert_or_ignore(session: Session, model, values: dict, keys: list[str]) -> int | None:
     """INSERT the row unless one with the same `keys` (a UNIQUE constraint) exists; the new id or None.
 
     ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike: two processes inserting at
     once get exactly one row, and the loser learns it created nothing.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(model.id)
+    statement = (
+        dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(model.id)
+    )
     return session.execute(statement).scalar_one_or_none()
 
 

@@ -154,7 +154,7 @@ def monitor_indicator(
     deviation, explanation = _deviation(target, actual, judged, limit)
     over = _over_completed(target, actual, judged, limit, settings)
     if over and not deviation:
-        explanation += f"；达到目标的 {_num(settings.over_completion_at)}% 以上，需说明超额原因"
+        explanation += f"；达到目标的 {number_text(settings.over_completion_at)}% 以上，需说明超额原因"
     return IndicatorMonitoring(actual, trend, judged, deviation, over, explanation)
 
 
@@ -230,11 +230,11 @@ def _deviation(
             if v is not None and (v >= limit if strict else v > limit)
         ]
         if crossed:
-            return True, f"预计 {_num(max(crossed))} 超过上限 {_num(limit)} → 偏差"
-        return False, f"预计 {_num(value)} 不超过上限 {_num(limit)}"
+            return True, f"预计 {number_text(max(crossed))} 超过上限 {number_text(limit)} → 偏差"
+        return False, f"预计 {number_text(value)} 不超过上限 {number_text(limit)}"
     missed = value <= limit if target.comparator is Comparator.GT else value < limit
     relation = ("未超过" if target.comparator is Comparator.GT else "低于") if missed else "达到"
-    return missed, f"预计 {_num(value)} {relation}目标 {_num(limit)}" + (" → 偏差" if missed else "")
+    return missed, f"预计 {number_text(value)} {relation}目标 {number_text(limit)}" + (" → 偏差" if missed else "")
 
 
 def _deadline_deviation(due: date | None, done: date | None, expected: date | None) -> tuple[bool | None, str]:
@@ -265,7 +265,3 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 50
         return (part / whole * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def _num(value: Decimal) -> str:
-    return number_text(value)

@@ -78,10 +78,10 @@ class ScoringSettings:
             seen[key] = name
             levels[name] = _points(points, f"一级指标“{name}”的分值")
         if budget + sum(levels.values(), Decimal(0)) != HUNDRED:
-            parts = " + ".join(_plain(p) for p in (budget, *levels.values()))
+            parts = " + ".join(plain_number(p) for p in (budget, *levels.values()))
             raise ValueError(
                 f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
-                f"{_plain(budget + sum(levels.values(), Decimal(0)))}"
+                f"{plain_number(budget + sum(levels.values(), Decimal(0)))}"
             )
         bands = _grade_bands(self.grade_bands)
         if self.reverse_rule not in REVERSE_RULES:
@@ -131,11 +131,11 @@ class ScoringSettings:
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict (numbers as strings, never floats) that from_dict reads back."""
         return {
-            "budget_points": _plain(self.budget_points),
-            "level_points": {name: _plain(points) for name, points in self.level_points.items()},
-            "grade_bands": [[_plain(cut), grade] for cut, grade in self.grade_bands],
+            "budget_points": plain_number(self.budget_points),
+            "level_points": {name: plain_number(points) for name, points in self.level_points.items()},
+            "grade_bands": [[plain_number(cut), grade] for cut, grade in self.grade_bands],
             "reverse_rule": self.reverse_rule,
-            "over_completion_at": _plain(self.over_completion_at),
+            "over_completion_at": plain_number(self.over_completion_at),
         }
 
 
@@ -208,10 +208,6 @@ def _number(value: object, label: str) -> Decimal:
     if not number.is_finite():
         raise ValueError(f"{label}应为数字")
     return number
-
-
-def _plain(value: Decimal) -> str:
-    return plain_number(value)
 
 
 def grade_for(total: Decimal, settings: ScoringSettings = ScoringSettings()) -> str:

@@ -39,20 +39,20 @@ class SettingsRejected(ValueError):
 def form_values(settings: ScoringSettings) -> dict[str, str]:
     """The settings as the strings the form shows."""
     values = {
-        "budget_points": _plain(settings.budget_points),
+        "budget_points": plain_number(settings.budget_points),
         "reverse_rule": settings.reverse_rule,
-        "over_completion_at": _plain(settings.over_completion_at),
+        "over_completion_at": plain_number(settings.over_completion_at),
     }
     rows = list(settings.level_points.items())
     for index in range(min(len(rows) + LEVEL_ROWS_EXTRA, MAX_LEVEL_ROWS)):
         name, points = rows[index] if index < len(rows) else ("", None)
         values[f"level-{index}-name"] = name
-        values[f"level-{index}-points"] = _plain(points) if points is not None else ""
+        values[f"level-{index}-points"] = plain_number(points) if points is not None else ""
     preset = next((key for key, bands in PRESETS.items() if tuple(bands) == settings.grade_bands), "custom")
     values["grade_preset"] = preset
     for cut, grade in settings.grade_bands:
         if grade in GRADES:
-            values[f"grade-{grade}"] = _plain(cut)
+            values[f"grade-{grade}"] = plain_number(cut)
     return values
 
 
@@ -165,10 +165,6 @@ def _number(form: Mapping[str, str], name: str, label: str, errors: dict[str, st
         errors[name] = f"{label}应为数字"
         return None
     return value
-
-
-def _plain(value: Decimal) -> str:
-    return plain_number(value)
 
 
 def _json(settings: ScoringSettings) -> str:

@@ -290,14 +290,14 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     style.write_title(ws, f"绩效自评计分说明（{result.year.year}年度）", WIDTH)
     row = style.write_header_lines(ws, result.unit.name, result.year.year, width_cols=WIDTH)
     settings = result.settings
-    levels = "，".join(f"{name} {_plain(points)}" for name, points in settings.level_points.items())
+    levels = "，".join(f"{name} {plain_number(points)}" for name, points in settings.level_points.items())
     grades = "，".join(grade_texts(settings.grade_bands))
     lines = [
-        f"计分设置：预算执行 {_plain(settings.budget_points)} 分；{levels}（合计 100 分）",
+        f"计分设置：预算执行 {plain_number(settings.budget_points)} 分；{levels}（合计 100 分）",
         f"评价等级：{grades}",
         (
             f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "
-            f"{_plain(settings.over_completion_at)}% 及以上须说明超额原因"
+            f"{plain_number(settings.over_completion_at)}% 及以上须说明超额原因"
         ),
         "定性指标三档：达成年度指标 80%–100%，部分达成年度指标并具有一定效果 60%–80%，未达成年度指标且效果较差 0–60%（含下限）",
     ]
@@ -345,10 +345,8 @@ def grade_texts(bands) -> list[str]:
     """ "优 ≥ 90", …, "差 < 60": each grade with its cut-off, the lowest below the one above it."""
     texts, above = [], None
     for cut, grade in bands:
-        texts.append(f"{grade} ≥ {_plain(cut)}" if cut > 0 or above is None else f"{grade} < {_plain(above)}")
+        texts.append(
+            f"{grade} ≥ {plain_number(cut)}" if cut > 0 or above is None else f"{grade} < {plain_number(above)}"
+        )
         above = cut
     return texts
-
-
-def _plain(value: Decimal) -> str:
-    return plain_number(value)
