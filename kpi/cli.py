@@ -34,6 +34,7 @@ def _attach_feature_commands() -> None:
     from kpi.backup.commands import backup_command, restore_command
     from kpi.evaluation.commands import self_evaluation_export
     from kpi.finance.commands import export_consolidated_command
+    from kpi.jobs.commands import worker_command
     from kpi.monitoring.commands import export_group
     from kpi.progress.commands import export_progress_command, progress_command
     from kpi.reminders.commands import reminders_command, scheduler_command
@@ -46,6 +47,7 @@ def _attach_feature_commands() -> None:
         export_group,
         reminders_command,
         scheduler_command,
+        worker_command,
         backup_command,
         restore_command,
         audit_group,
