@@ -4,18 +4,23 @@ From the quarterly entries: the year-to-date figure, what is expected by now, a 
 with its working in Chinese, and a straight-line forecast of the year end. For budget lines:
 执行率 and the execution warning behind 时间过半、任务过半. Thresholds are per-year settings;
 ``ProgressSettings`` holds the defaults of docs/rules/progress.md §7. Pure: no Flask, no database, no I/O. Everything is
-Decimal; percentages are rounded half up to 2 decimals.
+Decimal; percentages are rounded half up to 2 decimals (kpi.domain.progress_numbers).
+
+This module judges: the figures and the lights. What is due by now and the year-end forecast,
+the pace of the plan, are asked of kpi.domain.progress_pace, which knows nothing of lights.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from kpi.domain import progress_pace as pace
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Band, Entry
+from kpi.domain.progress_numbers import figure_text, percent, round_cents
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
 
@@ -80,7 +85,6 @@ class BudgetProgress:
     forecast: Decimal | None  # straight-line year-end spend
 
 
-HUNDRED = Decimal(100)
 _NOTHING_YET = YearToDate(None, None, None, None, None, 0)
 
 
@@ -95,7 +99,7 @@ def year_to_date(
 
     BUDGET indicators have no entries: their figure is ``budget_actual``, the spend to date of
     the linked project."""
-    _months(as_of_quarter, None)
+    pace.months_of(as_of_quarter, None)
     if aggregation is Aggregation.BUDGET:
         return YearToDate(budget_actual, None, None, None, None, 0)
     if not figures or not as_of_quarter:
@@ -118,7 +122,7 @@ def year_to_date(
             denominator = sum((e.denominator for e in entries), Decimal(0))
         elif _has_ratio(latest):
             numerator, denominator = latest.numerator, latest.denominator
-        value = _pct(numerator, denominator) if numerator is not None else latest.value
+        value = percent(numerator, denominator) if numerator is not None else latest.value
     elif aggregation is Aggregation.QUALITATIVE:
         band = latest.band
     elif aggregation is Aggregation.DEADLINE:
@@ -140,8 +144,8 @@ def expected_pct(
     one. A plan with gaps is completed from ``target_value`` when it can be: the quarters left
     blank share what the planned ones leave of the target. ``months_elapsed`` (7 for 1–7月)
     overrides the quarter. Rates, levels and qualitative targets should hold at any time: 100."""
-    months = _months(as_of_quarter, months_elapsed)
-    return _expected(aggregation, months, _due_share(aggregation, plan, target_value, months))
+    months = pace.months_of(as_of_quarter, months_elapsed)
+    return pace.expected(aggregation, months, pace.due_share(aggregation, plan, target_value, months))
 
 
 def indicator_progress(
@@ -164,10 +168,10 @@ def indicator_progress(
     """Year to date, expected by now, status, forecast and the working, for one indicator.
 
     ``today`` lets a deadline that has passed unmet turn red; without it, it stays NONE."""
-    months = _months(as_of_quarter, months_elapsed)
+    months = pace.months_of(as_of_quarter, months_elapsed)
     actual = year_to_date(aggregation, figures, as_of_quarter, budget_actual=budget_actual)
-    due = _due_share(aggregation, plan, target_value, months)  # paces both expected and forecast
-    result = _Result(actual, _expected(aggregation, months, due))
+    due = pace.due_share(aggregation, plan, target_value, months)  # paces both expected and forecast
+    result = _Result(actual, pace.expected(aggregation, months, due))
     if months == 0:
         return result.done(Status.NONE, "尚未到填报期")
     if aggregation is Aggregation.QUALITATIVE:
@@ -177,8 +181,8 @@ def indicator_progress(
     if aggregation is Aggregation.BUDGET:
         target_value = budget_target
         if direction is not Direction.REVERSE:  # e.g. "≥预算金额": judged against time progress
-            result.expected = _round(Decimal(months) / 12 * HUNDRED)
-    result.forecast = _forecast(aggregation, actual.value, due, months)
+            result.expected = pace.time_progress(months)
+    result.forecast = pace.forecast(aggregation, actual.value, due, months)
     label = _LABELS.get(aggregation, "实际")
     unit = "%" if kind is TargetKind.PERCENT or aggregation is Aggregation.RATE else ""
     if actual.value is None:
@@ -202,7 +206,7 @@ def budget_progress(
     three per quarter and is 7 for the 1–7月 monitoring report."""
     if as_of_quarter is None and months_elapsed is None:
         raise ValueError("as_of_quarter or months_elapsed is required")
-    months = _months(as_of_quarter or 0, months_elapsed)
+    months = pace.months_of(as_of_quarter or 0, months_elapsed)
     spent = sum(
         (
             amount
@@ -211,11 +215,11 @@ def budget_progress(
         ),
         Decimal(0),
     )
-    time_progress = _round(Decimal(months) / 12 * HUNDRED)
-    rate = _pct(spent, budget) if budget > 0 else None
-    warning = _pct(rate, time_progress) if rate is not None and months else None
+    time_progress = pace.time_progress(months)
+    rate = percent(spent, budget) if budget > 0 else None
+    warning = percent(rate, time_progress) if rate is not None and months else None
     status = Status.NONE if warning is None else _colour(warning, settings.budget_green_at, settings.budget_yellow_at)
-    forecast = _round(spent * 12 / months) if months else None
+    forecast = round_cents(spent * 12 / months) if months else None
     return BudgetProgress(budget, spent, rate, time_progress, warning, status, forecast)
 
 
@@ -243,25 +247,25 @@ def _positive(
 ) -> IndicatorProgress:
     # docs/rules/progress.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
     value = result.actual.value
-    shown = f"{label} {_num(value)}{unit}{_parts(result.actual)}"
+    shown = f"{label} {figure_text(value)}{unit}{_parts(result.actual)}"
     if target is None or target <= 0:
         return result.done(Status.NONE, f"{shown}；目标值不是正数，无法计算完成率")
-    result.completion = completion = _pct(value, target)
-    text = f"{shown} ÷ 目标 {_num(target)}{unit} = {completion}%"
+    result.completion = completion = percent(value, target)
+    text = f"{shown} ÷ 目标 {figure_text(target)}{unit} = {completion}%"
     over = completion >= settings.over_completion_at
     if over:
-        text += f"（≥ {_num(settings.over_completion_at)}%，需说明超额原因）"
+        text += f"（≥ {figure_text(settings.over_completion_at)}%，需说明超额原因）"
     expected = result.expected
     if not expected:  # the plan asks for nothing yet, so anything done is on track
         return result.done(Status.GREEN, f"{text}；按计划本期应完成 0% → 绿", over)
-    ratio = _pct(completion, expected)
+    ratio = percent(completion, expected)
     status = _colour(ratio, settings.green_at, settings.yellow_at)
     if status is Status.GREEN:
-        where = f"≥ {_num(settings.green_at)}%"
+        where = f"≥ {figure_text(settings.green_at)}%"
     elif status is Status.YELLOW:
-        where = f"在 {_num(settings.yellow_at)}%–{_num(settings.green_at)}% 之间"
+        where = f"在 {figure_text(settings.yellow_at)}%–{figure_text(settings.green_at)}% 之间"
     else:
-        where = f"< {_num(settings.yellow_at)}%"
+        where = f"< {figure_text(settings.yellow_at)}%"
     return result.done(
         status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → {STATUS_LABELS[status]}", over
     )
@@ -274,13 +278,13 @@ def _reverse(
     value = result.actual.value
     name = "预算" if is_budget else "上限"
     if limit is None:
-        return result.done(Status.NONE, f"{label} {_num(value)}{unit}；{name}不是数字，无法比较")
+        return result.done(Status.NONE, f"{label} {figure_text(value)}{unit}；{name}不是数字，无法比较")
     strict = comparator is Comparator.LT  # "< 10" is exceeded at 10 already
     crossed = value >= limit if strict else value > limit
     sign = ("≥" if strict else ">") if crossed else ("<" if strict else "≤")
-    text = f"{label} {_num(value)}{unit} {sign} {name} {_num(limit)}{unit}"
+    text = f"{label} {figure_text(value)}{unit} {sign} {name} {figure_text(limit)}{unit}"
     if limit > 0:
-        result.completion = _pct(value, limit)
+        result.completion = percent(value, limit)
         text += f"（占{name} {result.completion}%）"
     return result.done(Status.RED if crossed else Status.GREEN, f"{text} → {'红' if crossed else '绿'}")
 
@@ -314,75 +318,7 @@ def _deadline(result: _Result, target_date: date | None, today: date | None) -> 
     return result.done(Status.NONE, f"尚未完成（期限 {target_date.isoformat()}）")
 
 
-def _forecast(aggregation: Aggregation, value: Decimal | None, due: Decimal | None, months: int) -> Decimal | None:
-    """The year-end value if the pace so far holds (``due``: the cumulative plan's share by now)."""
-    if value is None:
-        return None
-    if aggregation in (Aggregation.RATE, Aggregation.LEVEL):
-        return value  # a rate or a level is already its own year-end estimate
-    if aggregation is Aggregation.CUMULATIVE:
-        return _round(value / due) if due else None
-    if aggregation is Aggregation.BUDGET:
-        return _round(value * 12 / months)
-    return None
-
-
-# --- time and plan -----------------------------------------------------------------------------
-_FULL = Decimal("100.00")  # what a rate, level or qualitative target should hold at any time
-
-
-def _expected(aggregation: Aggregation, months: int, due: Decimal | None) -> Decimal | None:
-    if aggregation in (Aggregation.DEADLINE, Aggregation.BUDGET):
-        return None
-    if aggregation is not Aggregation.CUMULATIVE:
-        return _FULL if months else None
-    return _round(due * HUNDRED)
-
-
-def _due_share(
-    aggregation: Aggregation, plan: Sequence[Decimal | None], target_value: Decimal | None, months: int
-) -> Decimal | None:
-    """A cumulative target's share due by now (plan-aware); None for the other rules."""
-    return _fraction(plan, target_value, months) if aggregation is Aggregation.CUMULATIVE else None
-
-
-def _months(as_of_quarter: int, months_elapsed: int | None) -> int:
-    if not 0 <= as_of_quarter <= 4:
-        raise ValueError(f"as_of_quarter must be 0–4, not {as_of_quarter}")
-    months = 3 * as_of_quarter if months_elapsed is None else months_elapsed
-    if not 0 <= months <= 12:
-        raise ValueError(f"months_elapsed must be 0–12, not {months}")
-    return months
-
-
-def _fraction(plan: Sequence[Decimal | None], target_value: Decimal | None, months: int) -> Decimal:
-    """The share of the year's cumulative target due after ``months`` months (plan-aware)."""
-    amounts = _plan(plan, target_value)
-    if amounts is None:
-        return Decimal(months) / 12
-    full, rest = divmod(months, 3)
-    due = sum(amounts[:full], Decimal(0))
-    if rest:  # inside a quarter (1–7月): that quarter's plan accrues month by month
-        due += amounts[full] * rest / 3
-    return due / sum(amounts, Decimal(0))
-
-
-def _plan(plan: Sequence[Decimal | None], target_value: Decimal | None) -> tuple[Decimal, ...] | None:
-    """The four quarterly amounts to pace against, or None for an even plan."""
-    amounts = tuple(plan)
-    if len(amounts) != 4 or any(a is not None and a < 0 for a in amounts):
-        return None
-    known = [a for a in amounts if a is not None]
-    total = sum(known, Decimal(0))
-    if len(known) == 4:
-        return amounts if total > 0 else None
-    if known and target_value is not None and target_value > total:
-        share = (target_value - total) / (4 - len(known))
-        return tuple(share if a is None else a for a in amounts)
-    return None
-
-
-# --- arithmetic and wording ---------------------------------------------------------------------
+# --- what a quarter reports, and wording ---------------------------------------------------------------------
 _FIGURE = {
     Aggregation.CUMULATIVE: "value",
     Aggregation.LEVEL: "value",
@@ -403,21 +339,6 @@ def _has_ratio(entry: Entry) -> bool:
     return entry.numerator is not None and entry.denominator is not None and entry.denominator > 0
 
 
-# Explicit contexts rather than a localcontext() per call: a progress page works out some 300
-# percentages and texts per request, and the finance bureau's export a thousand times more.
-_RATIO = Context(prec=50)
-_WIDE = Context(prec=60)  # quantize and normalize must never run out of digits, however large the figures
-_CENT = Decimal("0.01")
-
-
-def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    return _round(_RATIO.multiply(_RATIO.divide(part, whole), HUNDRED))
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, ROUND_HALF_UP, _WIDE)
-
-
 def _colour(pct: Decimal, green_at: Decimal, yellow_at: Decimal) -> Status:
     return Status.GREEN if pct >= green_at else Status.YELLOW if pct >= yellow_at else Status.RED
 
@@ -425,9 +346,4 @@ def _colour(pct: Decimal, green_at: Decimal, yellow_at: Decimal) -> Status:
 def _parts(actual: YearToDate) -> str:
     if actual.numerator is None or actual.denominator is None:
         return ""
-    return f"（分子 {_num(actual.numerator)} ÷ 分母 {_num(actual.denominator)}）"
-
-
-def _num(value: Decimal) -> str:
-    """9500 -> "9,500", 12.50 -> "12.5": thousands separators, no trailing zeros."""
-    return format(value.normalize(_WIDE), ",f")
+    return f"（分子 {figure_text(actual.numerator)} ÷ 分母 {figure_text(actual.denominator)}）"
