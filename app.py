@@ -1,8 +1,9 @@
 """Entry point: `app` for gunicorn (`gunicorn app:app`); `python app.py` serves for development.
 
 `python app.py` (what `make run` starts, after `kpi init`) also runs the reminder
-scheduler inside this one process; production runs `flask --app app kpi scheduler`
-as its own process instead (see README, "Reminders").
+scheduler and the background job worker inside this one process; production runs
+`flask --app app kpi scheduler` and `flask --app app kpi worker` as processes of their
+own instead (see README, "Deployment").
 """
 
 import os
@@ -12,7 +13,9 @@ from kpi.application import create_app
 app = create_app()
 
 if __name__ == "__main__":
-    from kpi.reminders.scheduler import start_in_process
+    from kpi.jobs.worker import start_in_process as start_worker
+    from kpi.reminders.scheduler import start_in_process as start_scheduler
 
-    start_in_process(app)  # exactly once: not in the reloader's watcher, not when KPI_SCHEDULER=off
+    start_scheduler(app)  # exactly once: not in the reloader's watcher, not when KPI_SCHEDULER=off
+    start_worker(app)  # likewise; KPI_WORKER=off when `kpi worker` runs as its own service
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")))

@@ -137,10 +137,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _subscribe_receivers() -> None:
-    """Connect the features that react to another's event (kpi.workflow.signals); idempotent."""
+    """Connect the features that react to another's event (kpi.workflow.signals), and the job
+    kinds the background worker runs (kpi.jobs.queue); idempotent."""
+    from kpi.finance.jobs import register_kinds as register_finance_jobs
     from kpi.reminders.notify import subscribe as subscribe_reminders
 
     subscribe_reminders()
+    register_finance_jobs()
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -146,4 +146,5 @@ def mail_config() -> dict:
         "KPI_MAIL_FROM": os.environ.get("KPI_MAIL_FROM", "kpi@localhost"),
         "KPI_BASE_URL": os.environ.get("KPI_BASE_URL", "http://127.0.0.1:5000"),
         "KPI_SCHEDULER": os.environ.get("KPI_SCHEDULER", "on"),
+        "KPI_WORKER": os.environ.get("KPI_WORKER", "on"),
     }

@@ -5,8 +5,8 @@ from kpi.adjustments.models import IndicatorVersion, TargetAdjustment, TargetAdj
 from kpi.audit.models import AuditEvent
 from kpi.budget.models import BudgetLine, FiscalYear, PerformanceGoal, Unit
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
-from kpi.finance.models import ExportJob
 from kpi.indicators.models import Indicator, TargetTable
+from kpi.jobs.models import ExportJob
 from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from kpi.reminders.models import Notification, OutboxEmail, Reminder
 from kpi.results.models import BudgetExecution, IndicatorResult, QuarterReport

@@ -5,24 +5,24 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear
-from kpi.core.ids import id_arg
+from kpi.core.ids import id_arg, is_id
 from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
 from kpi.finance import jobs, service
-from kpi.finance.consolidated import consolidated_name
-from kpi.finance.models import ExportJob
+from kpi.jobs.models import ExportJob
 from kpi.paging import page_of
 
 bp = Blueprint("finance", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIMETYPE = "application/zip"
 # The self-evaluation workbook's address (kpi/evaluation); built as text so this page does not
 # depend on that blueprint being registered.
 SELF_EVALUATION_WORKBOOK = "/units/{unit_id}/{year}/self-evaluation/workbook"
@@ -78,14 +78,50 @@ def consolidated(year: int):
 @bp.post("/finance/<int:year>/consolidated")
 @access("finance")
 def start_consolidated(year: int):
-    """Start building the year's 汇总表 in the background; show its progress page."""
+    """Queue the year's 汇总表 for the background worker; show its progress page."""
     if not CsrfForm().validate():
         abort(400)
     session = get_session()
     fiscal_year = budget.find_year(session, year)
     if fiscal_year is None:
         abort(404)
-    job = jobs.start_consolidated(current_app._get_current_object(), session, fiscal_year, current_user.id)
+    job = jobs.start_consolidated(session, fiscal_year, current_user.id)
+    return redirect(url_for("finance.job", job_id=job.id))
+
+
+MAX_CHOSEN_UNITS = 5000  # more ticked boxes than a city has units: a forged form
+
+
+@bp.post("/finance/<int:year>/forms")
+@access("finance")
+def start_forms(year: int):
+    """Queue a zip of 自评表 forms: the ticked units (form field ``unit``), or, when none is
+    ticked, every unit the desk's filters (q, status, grade) show."""
+    if not CsrfForm().validate():
+        abort(400)
+    session = get_session()
+    try:
+        overview = service.overview(session, year, service.Filters.from_args(request.form))
+    except service.YearNotFound:
+        abort(404)
+    back = url_for("finance.home", year=year)
+    ticked = request.form.getlist("unit")
+    if len(ticked) > MAX_CHOSEN_UNITS or not all(is_id(value) for value in ticked):
+        flash("所选单位无效，请刷新页面后重新勾选。", "error")
+        return redirect(back)
+    of_year = {row.unit.id for row in overview.rows}
+    if ticked:
+        unit_ids = list(dict.fromkeys(int(value) for value in ticked))
+        if not set(unit_ids) <= of_year:
+            flash("所选单位不属于该年度，请刷新页面后重新勾选。", "error")
+            return redirect(back)
+    else:
+        unit_ids = [row.unit.id for row in overview.shown]
+    if not unit_ids:
+        flash("没有可导出的单位。", "error")
+        return redirect(back)
+    everyone = not ticked and not overview.filters.active
+    job = jobs.start_forms(session, overview.year, current_user.id, None if everyone else unit_ids)
     return redirect(url_for("finance.job", job_id=job.id))
 
 
@@ -103,21 +139,21 @@ def job(job_id: int):
     """A job's progress (refreshing itself every 2 s while it runs), its error, or its download link."""
     export_job = _own_job(job_id)
     fiscal_year = get_session().get(FiscalYear, export_job.year_id)
-    return render_template("finance/job.html", job=export_job, year=fiscal_year.year)
+    return render_template(
+        "finance/job.html", job=export_job, year=fiscal_year.year, label=jobs.KIND_LABELS.get(export_job.kind, "")
+    )
 
 
 @bp.get("/finance/jobs/<int:job_id>/download")
 @access("finance")
 def job_download(job_id: int):
-    """The finished job's workbook (404 until it is done)."""
+    """The finished job's file (404 until it is done)."""
     export_job = _own_job(job_id)
     path = Path(export_job.file_path) if export_job.status == "done" and export_job.file_path else None
     if path is None or not path.is_file():
         abort(404)
-    fiscal_year = get_session().get(FiscalYear, export_job.year_id)
-    return send_file(
-        path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=consolidated_name(fiscal_year.year)
-    )
+    mimetype = ZIP_MIMETYPE if path.suffix == ".zip" else XLSX_MIMETYPE
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=export_job.download_name or path.name)
 
 
 def _download(exported):

@@ -18,8 +18,8 @@ from kpi.backup.service import backup_tables, dump
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.codec import as_utc
 from kpi.evaluation.models import SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
-from kpi.finance.models import ExportJob
 from kpi.indicators.models import Indicator
+from kpi.jobs.models import ExportJob
 from kpi.monitoring.models import MonitoringBudgetItem, MonitoringItem, MonitoringReport
 from tests.progress.gen import gen_quarter, update_indicator
 from tests.reminders.gen import quarter_action, set_monitoring_status, set_rules, tick
