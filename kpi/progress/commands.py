@@ -25,7 +25,8 @@ from kpi.budget import service as budget
 from kpi.cli_support import fail, require_xlsx, write_export
 from kpi.core.labels import QUARTER_LABELS
 from kpi.formatting import format_number, json_number
-from kpi.progress.service import STATUS_TEXT, IndicatorRow, NotFound, UnitProgress, unit_progress
+from kpi.progress.rows import STATUS_TEXT, IndicatorRow
+from kpi.progress.service import NotFound, UnitProgress, unit_progress
 from kpi.progress.workbook import export_progress
 
 

@@ -11,7 +11,9 @@ from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
 from kpi.domain.progress import Status
 from kpi.progress import charts, views
-from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, NotFound, UnitProgress, find_progress
+from kpi.progress.rows import STATUS_TEXT
+from kpi.progress.service import NotFound, UnitProgress, find_progress
+from kpi.progress.summary import STATUS_ORDER
 from kpi.progress.workbook import export_progress
 from kpi.workflow import STATUS_LABELS
 

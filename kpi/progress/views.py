@@ -15,7 +15,8 @@ from flask import current_app
 from markupsafe import Markup
 
 from kpi.formatting import format_number
-from kpi.progress.service import STATUS_TEXT, IndicatorRow, UnitProgress
+from kpi.progress.rows import STATUS_TEXT, IndicatorRow
+from kpi.progress.service import UnitProgress
 
 
 @dataclass(slots=True)

@@ -29,7 +29,9 @@ from kpi.core.labels import QUARTER_LABELS
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
-from kpi.progress.service import STATUS_ORDER, STATUS_TEXT, IndicatorRow, UnitProgress
+from kpi.progress.rows import STATUS_TEXT, IndicatorRow
+from kpi.progress.service import UnitProgress
+from kpi.progress.summary import STATUS_ORDER
 from kpi.reports import style
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from kpi import db
 from kpi.domain.progress import Status
 from kpi.indicators.models import Indicator
-from kpi.progress.service import STATUS_TEXT
+from kpi.progress.rows import STATUS_TEXT
 from kpi.progress.workbook import (
     BUDGET_HEADERS,
     BUDGET_SHEET,
