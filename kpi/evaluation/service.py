@@ -24,7 +24,8 @@ from kpi.audit.service import record
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear, Unit
 from kpi.evaluation.models import SELF_EVALUATION, SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
-from kpi.evaluation.sheet import EvaluationResult, approval_basis, evaluate, rescored
+from kpi.evaluation.result import EvaluationResult
+from kpi.evaluation.sheet import approval_basis, evaluate, rescored
 from kpi.evaluation.validation import (  # noqa: F401  (the routes use these from here)
     Change,
     EvaluationInput,

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.scoring import check_qualitative_ratio
-from kpi.evaluation.sheet import EvaluationResult
+from kpi.evaluation.result import EvaluationResult
 from kpi.formatting import format_number
 from kpi.workflow import changes as workflow_changes
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, BAND_LONG_LABELS
 from kpi.domain.scoring import BAND_RANGES
+from kpi.evaluation.result import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.evaluation.settings import GRADES, PRESETS, form_values, level_rows
-from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.evaluation.validation import goal_field, incomplete, percent_text
 from kpi.evaluation.workbook import RULE_LABELS, grade_texts
 from kpi.formatting import format_number

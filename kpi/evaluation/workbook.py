@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.numbers import plain_number
-from kpi.evaluation.sheet import EvaluationResult, EvaluationTable, ScoredIndicator
+from kpi.evaluation.result import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
 from kpi.reports import style
 from kpi.reports.style import Styled

@@ -17,7 +17,8 @@ from kpi import db
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine
 from kpi.db import make_engine
-from kpi.evaluation.sheet import EvaluationResult, evaluate
+from kpi.evaluation.result import EvaluationResult
+from kpi.evaluation.sheet import evaluate
 from kpi.indicators.models import Indicator
 
 UNIT = "深圳市消费者委员会秘书处"
