@@ -175,11 +175,13 @@ def run_claimed(engine: Engine, job_id: int, worker: str, lease_seconds: float =
             return _fail(engine, job_id, worker, f"任务已中断 {MAX_ATTEMPTS} 次，不再重试；请重新生成。")
         params = json.loads(job.params or "{}")
         latest = {"done": -1}
+        seen: dict[str, int] = {}  # the last progress reported, written or not: kept on failure
         with Heartbeat(engine, job_id, worker, lease_seconds) as heartbeat:
 
             def progress(done: int, total: int) -> None:
                 if heartbeat.lost.is_set():
                     raise LeaseLost
+                seen.update(progress_done=done, progress_total=total)
                 if done == 0 or done == total or done - latest["done"] >= PROGRESS_EVERY:
                     if not _write(engine, job_id, worker, progress_done=done, progress_total=total):
                         raise LeaseLost
@@ -191,10 +193,10 @@ def run_claimed(engine: Engine, job_id: int, worker: str, lease_seconds: float =
                 log.warning("job %s was taken over by another worker; %s stops", job_id, worker)
                 return "lost"
             except JobFailed as error:
-                return _fail(engine, job_id, worker, str(error))
+                return _fail(engine, job_id, worker, str(error), **seen)
             except Exception as error:  # noqa: BLE001  (the page must say what went wrong)
                 log.exception("job %s failed", job_id)
-                return _fail(engine, job_id, worker, f"生成文件时出错：{error}")
+                return _fail(engine, job_id, worker, f"生成文件时出错：{error}", **seen)
     finished = _write(
         engine,
         job_id,
@@ -208,9 +210,9 @@ def run_claimed(engine: Engine, job_id: int, worker: str, lease_seconds: float =
     return "done" if finished else "lost"
 
 
-def _fail(engine: Engine, job_id: int, worker: str, message: str) -> str:
+def _fail(engine: Engine, job_id: int, worker: str, message: str, **values) -> str:
     failed = _write(
-        engine, job_id, worker, status="failed", error=message[:2000], finished_at=utcnow(), lease_until=None
+        engine, job_id, worker, status="failed", error=message[:2000], finished_at=utcnow(), lease_until=None, **values
     )
     return "failed" if failed else "lost"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.processes import Started, free_port, start_scheduler, start_server, stop
+from tests.deploy.processes import Started, free_port, start_scheduler, start_server, start_worker, stop
 
 
 class Spawner:
-    """Starts servers and schedulers, logging each to tmp_path/<name>.log, and remembers them."""
+    """Starts servers, schedulers and workers, logging each to tmp_path/<name>.log, and remembers them."""
 
     def __init__(self, tmp_path):
         self.tmp_path = tmp_path
@@ -19,6 +19,9 @@ class Spawner:
 
     def scheduler(self, url: str, name: str) -> Started:
         return self._keep(start_scheduler(url, self.tmp_path / f"{name}.log"))
+
+    def worker(self, url: str, name: str, lease_seconds: float = 2) -> Started:
+        return self._keep(start_worker(url, self.tmp_path / f"{name}.log", self.tmp_path / "exports", lease_seconds))
 
     def _keep(self, started: Started) -> Started:
         self.started.append(started)

@@ -1,4 +1,4 @@
-"""Real processes for the deployment tests: gunicorn servers, `kpi scheduler`s, a browser-like client.
+"""Real processes for the deployment tests: gunicorn servers, `kpi scheduler`s and `kpi worker`s, a browser-like client.
 
 Each process runs in its own session (process group), so stopping it also stops its
 children (gunicorn's workers). Tests get them from the `spawn` fixture
@@ -88,6 +88,13 @@ def start_scheduler(url: str, log: Path) -> Started:
     """`flask --app app kpi scheduler`, as the kpi-scheduler service runs it, with e-mail off."""
     env = {"KPI_DATABASE_URL": url, "KPI_SMTP_HOST": "", "KPI_SCHEDULER_LOCK_RETRY": LOCK_RETRY}
     return Started(_popen([sys.executable, "-m", "flask", "--app", "app", "kpi", "scheduler"], env, log), log)
+
+
+def start_worker(url: str, log: Path, export_dir: Path, lease_seconds: float = 2) -> Started:
+    """`flask --app app kpi worker`, as the kpi-worker service runs it, with a short lease."""
+    env = {"KPI_DATABASE_URL": url, "KPI_EXPORT_DIR": str(export_dir), "KPI_SMTP_HOST": ""}
+    command = [sys.executable, "-m", "flask", "--app", "app", "kpi", "worker", "--poll", "0.2"]
+    return Started(_popen([*command, "--lease", str(lease_seconds)], env, log), log)
 
 
 def wait_healthy(server: Started, timeout: float = 60.0) -> str:
