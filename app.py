@@ -4,13 +4,18 @@
 scheduler and the background job worker inside this one process; production runs
 `flask --app app kpi scheduler` and `flask --app app kpi worker` as processes of their
 own instead (see README, "Deployment").
+
+`kpi demo-scale` is added here, not by kpi.cli: the synthetic-data generator (tools.scale)
+stays outside the app package, which never imports it.
 """
 
 import os
 
 from kpi.application import create_app
+from tools.scale.commands import demo_scale_command
 
 app = create_app()
+app.cli.commands["kpi"].add_command(demo_scale_command)
 
 if __name__ == "__main__":
     from kpi.jobs.worker import start_in_process as start_worker

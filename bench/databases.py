@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.db import make_engine, transaction
 from kpi.migrate import upgrade_to_head
-from kpi.scale.writer import Summary, generate
+from tools.scale.writer import Summary, generate
 
 # The same server the PostgreSQL tests use (tests/conftest.py).
 PG_ADMIN_URL = (
@@ -88,7 +88,7 @@ def _analyze(url: str) -> None:
 
 def demo_unit_id(url: str, index: int = 1) -> int:
     """The id of 示例单位<index>, the unit whose pages are measured."""
-    from kpi.scale.generator import unit_name
+    from tools.scale.generator import unit_name
 
     engine = make_engine(url)
     try:

@@ -1,6 +1,6 @@
 """b. Scoring 1,000 units with the pure engine, against a plain loop summing the same Decimals.
 
-The units are those `kpi demo-scale` makes for the same seed, built in memory (kpi.scale), so
+The units are those `kpi demo-scale` makes for the same seed, built in memory (tools.scale), so
 only kpi.domain.scoring is timed: each unit's 单位整体 table, as its total_score snapshot is made.
 """
 
@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from bench.timing import Figure, best_of
 from kpi.domain.scoring import ScoringSettings, score_self_evaluation
-from kpi.scale.generator import Run, build_unit, new_rows
-from kpi.scale.reports import unit_table
-from kpi.scale.templates import catalogue
+from tools.scale.generator import Run, build_unit, new_rows
+from tools.scale.reports import unit_table
+from tools.scale.templates import catalogue
 
 TARGET_PER_SECOND = 2000
 REPEAT = 3

@@ -29,7 +29,8 @@ kpi_cli = AppGroup("kpi", help="预算绩效指标跟踪系统的运维命令。
 
 
 def _attach_feature_commands() -> None:
-    # Feature packages keep their own commands; the group collects them here.
+    # Feature packages keep their own commands; the group collects them here. `kpi demo-scale`
+    # is not among them: the synthetic-data generator lives in tools/, which app.py adds.
     from kpi.audit.commands import audit_group
     from kpi.backup.commands import backup_command, restore_command
     from kpi.evaluation.commands import self_evaluation_export
@@ -39,7 +40,6 @@ def _attach_feature_commands() -> None:
     from kpi.progress.commands import export_progress_command, progress_command
     from kpi.reminders.commands import reminders_command, scheduler_command
     from kpi.results.commands import import_results_command
-    from kpi.scale.commands import demo_scale_command
 
     for command in (
         progress_command,
@@ -51,7 +51,6 @@ def _attach_feature_commands() -> None:
         backup_command,
         restore_command,
         audit_group,
-        demo_scale_command,
     ):
         kpi_cli.add_command(command)
     for command in (export_progress_command, export_consolidated_command, self_evaluation_export):

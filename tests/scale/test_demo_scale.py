@@ -15,10 +15,10 @@ from sqlmodel import Session, SQLModel, select
 from kpi.budget.models import FiscalYear, Unit
 from kpi.db import make_engine
 from kpi.domain.entries import Band
-from kpi.scale.commands import demo_scale_command
-from kpi.scale.generator import DEMO_PREFIX
-from kpi.scale.writer import TABLES, DemoDataExists, generate
 from tests.conftest import build_database
+from tools.scale.commands import demo_scale_command
+from tools.scale.generator import DEMO_PREFIX
+from tools.scale.writer import TABLES, DemoDataExists, generate
 
 YEAR = 2023
 UNITS = 5

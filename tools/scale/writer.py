@@ -21,9 +21,9 @@ from sqlmodel import SQLModel
 
 import kpi.models  # noqa: F401  (every table on the metadata)
 from kpi.domain.scoring import ScoringSettings
-from kpi.scale.generator import DEMO_PREFIX, PARENTS, Run, build_unit, new_rows, stamp, unit_name
-from kpi.scale.reports import build_evaluation, build_monitoring
-from kpi.scale.templates import catalogue
+from tools.scale.generator import DEMO_PREFIX, PARENTS, Run, build_unit, new_rows, stamp, unit_name
+from tools.scale.reports import build_evaluation, build_monitoring
+from tools.scale.templates import catalogue
 
 # Foreign-key order: parents before children (deletion runs it backwards).
 TABLES = (

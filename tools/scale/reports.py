@@ -18,8 +18,8 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.monitoring import CAUSE_CATEGORIES, LIKELIHOODS, IndicatorTarget, monitor_budget, monitor_indicator
 from kpi.domain.progress import year_to_date
 from kpi.domain.scoring import IndicatorInput, score_self_evaluation
-from kpi.scale import values
-from kpi.scale.generator import Line, Planned, Rows, Run, Unit, report_columns, weighted
+from tools.scale import values
+from tools.scale.generator import Line, Planned, Rows, Run, Unit, report_columns, weighted
 
 MONITORING_STATUSES = {"approved": 50, "submitted": 20, "draft": 20, "returned": 10}
 EVALUATION_STATUSES = {"approved": 35, "submitted": 25, "draft": 25, "returned": 15}

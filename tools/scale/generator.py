@@ -1,9 +1,9 @@
 """One synthetic unit's rows: budget lines, goals, indicators and four quarters of figures.
 
 ``build_unit`` appends plain dicts, one per row and keyed by table name, to a batch that
-kpi.scale.writer inserts with Core bulk inserts. A unit depends only on (seed, its number), never
+tools.scale.writer inserts with Core bulk inserts. A unit depends only on (seed, its number), never
 on how many units are generated, so 示例单位0001 is the same whether 10 or 1,000 are made. The
-mid-year monitoring report and the self-evaluation are built by kpi.scale.reports from the
+mid-year monitoring report and the self-evaluation are built by tools.scale.reports from the
 figures made here; every score, deviation and forecast there comes from kpi.domain.
 """
 
@@ -19,8 +19,8 @@ from functools import cached_property
 from kpi.domain.entries import Entry
 from kpi.domain.progress import QuarterFigure
 from kpi.domain.scoring import ScoringSettings
-from kpi.scale import values
-from kpi.scale.templates import Catalogue, Template, Variant
+from tools.scale import values
+from tools.scale.templates import Catalogue, Template, Variant
 
 DEMO_PREFIX = "示例单位"
 PARENTS = (

@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from kpi import db
-from kpi.scale.generator import DEMO_PREFIX
-from kpi.scale.writer import DemoDataExists, generate, refusal
+from tools.scale.generator import DEMO_PREFIX
+from tools.scale.writer import DemoDataExists, generate, refusal
 
 TABLE_LABELS = {
     "unit": "单位",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
 from kpi.domain.targets import Direction
-from kpi.scale.templates import Variant
+from tools.scale.templates import Variant
 
 QUARTER_SHARES = (0.22, 0.25, 0.25, 0.28)  # how the work of a year falls over its quarters
 SPENDING_SHARES = (0.18, 0.24, 0.25, 0.33)  # spending is back-loaded, as budgets usually are
