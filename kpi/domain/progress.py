@@ -20,7 +20,8 @@ from typing import NamedTuple
 from kpi.domain import progress_pace as pace
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Band, Entry
-from kpi.domain.progress_numbers import figure_text, percent, round_cents
+from kpi.domain.numbers import number_text
+from kpi.domain.progress_numbers import percent, round_cents
 from kpi.domain.targets import Comparator, Direction, TargetKind
 
 
@@ -247,25 +248,25 @@ def _positive(
 ) -> IndicatorProgress:
     # docs/rules/progress.md §3: completion ÷ expected-by-now against the thresholds (≥, = and no operator).
     value = result.actual.value
-    shown = f"{label} {figure_text(value)}{unit}{_parts(result.actual)}"
+    shown = f"{label} {number_text(value)}{unit}{_parts(result.actual)}"
     if target is None or target <= 0:
         return result.done(Status.NONE, f"{shown}；目标值不是正数，无法计算完成率")
     result.completion = completion = percent(value, target)
-    text = f"{shown} ÷ 目标 {figure_text(target)}{unit} = {completion}%"
+    text = f"{shown} ÷ 目标 {number_text(target)}{unit} = {completion}%"
     over = completion >= settings.over_completion_at
     if over:
-        text += f"（≥ {figure_text(settings.over_completion_at)}%，需说明超额原因）"
+        text += f"（≥ {number_text(settings.over_completion_at)}%，需说明超额原因）"
     expected = result.expected
     if not expected:  # the plan asks for nothing yet, so anything done is on track
         return result.done(Status.GREEN, f"{text}；按计划本期应完成 0% → 绿", over)
     ratio = percent(completion, expected)
     status = _colour(ratio, settings.green_at, settings.yellow_at)
     if status is Status.GREEN:
-        where = f"≥ {figure_text(settings.green_at)}%"
+        where = f"≥ {number_text(settings.green_at)}%"
     elif status is Status.YELLOW:
-        where = f"在 {figure_text(settings.yellow_at)}%–{figure_text(settings.green_at)}% 之间"
+        where = f"在 {number_text(settings.yellow_at)}%–{number_text(settings.green_at)}% 之间"
     else:
-        where = f"< {figure_text(settings.yellow_at)}%"
+        where = f"< {number_text(settings.yellow_at)}%"
     return result.done(
         status, f"{text}；应完成 {expected}%；完成/应完成 = {ratio}% {where} → {STATUS_LABELS[status]}", over
     )
@@ -278,11 +279,11 @@ def _reverse(
     value = result.actual.value
     name = "预算" if is_budget else "上限"
     if limit is None:
-        return result.done(Status.NONE, f"{label} {figure_text(value)}{unit}；{name}不是数字，无法比较")
+        return result.done(Status.NONE, f"{label} {number_text(value)}{unit}；{name}不是数字，无法比较")
     strict = comparator is Comparator.LT  # "< 10" is exceeded at 10 already
     crossed = value >= limit if strict else value > limit
     sign = ("≥" if strict else ">") if crossed else ("<" if strict else "≤")
-    text = f"{label} {figure_text(value)}{unit} {sign} {name} {figure_text(limit)}{unit}"
+    text = f"{label} {number_text(value)}{unit} {sign} {name} {number_text(limit)}{unit}"
     if limit > 0:
         result.completion = percent(value, limit)
         text += f"（占{name} {result.completion}%）"
@@ -346,4 +347,4 @@ def _colour(pct: Decimal, green_at: Decimal, yellow_at: Decimal) -> Status:
 def _parts(actual: YearToDate) -> str:
     if actual.numerator is None or actual.denominator is None:
         return ""
-    return f"（分子 {figure_text(actual.numerator)} ÷ 分母 {figure_text(actual.denominator)}）"
+    return f"（分子 {number_text(actual.numerator)} ÷ 分母 {number_text(actual.denominator)}）"

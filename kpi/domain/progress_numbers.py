@@ -1,4 +1,4 @@
-"""The Decimal arithmetic of progress: percentages to 2 decimals, half up, and figures in workings.
+"""The Decimal arithmetic of progress: percentages to 2 decimals, half up.
 
 Apart from kpi.domain.progress so that both halves of a judgement, the pace (what is due by
 now, kpi.domain.progress_pace) and the lights (kpi.domain.progress), round the same way.
@@ -23,8 +23,3 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
 
 def round_cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, ROUND_HALF_UP, _WIDE)
-
-
-def figure_text(value: Decimal) -> str:
-    """9500 -> "9,500", 12.50 -> "12.5": thousands separators, no trailing zeros."""
-    return format(value.normalize(_WIDE), ",f")
