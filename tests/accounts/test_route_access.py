@@ -45,7 +45,7 @@ SAFE_METHODS = {"GET"}
 
 
 # What the finance bureau may post: its own session, password and notifications, the consolidated
-# export it reads, and approving or returning a 绩效目标调整 (its only write to a unit's data).
+# export and the forms zip it reads, and approving or returning a 绩效目标调整 (its only write to a unit's data).
 FINANCE_WRITES = {
     "accounts.login",
     "accounts.logout",
@@ -53,6 +53,7 @@ FINANCE_WRITES = {
     "reminders.mark_read",
     "reminders.mark_all_read",
     "finance.start_consolidated",
+    "finance.start_forms",
     "adjustments.approve",
     "adjustments.approval_return",
 }
