@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import databases, exports, scoring, timing, web
+from bench import databases, exports, forms, scoring, timing, web
 from bench.timing import Figure, failed
 
 YEAR = 2023  # the seed's year: the demo units share it, so the finance home lists them all
@@ -71,6 +71,7 @@ def run(units: int, skip: set[str]) -> list[Figure]:
         if "d" not in skip:
             step("d. self-evaluation export")
             figures += exports.self_evaluation(big, YEAR)
+            figures += forms.forms_zip(big, YEAR, units)
         if "e" not in skip:
             step("e. HTTP under load")
             figures += section(
