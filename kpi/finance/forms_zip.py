@@ -152,7 +152,8 @@ def _write_forms(
     progress: Callable[[int, int], None] | None,
 ) -> list[Entry]:
     """Each unit's form as a member of ``archive``, one unit at a time; the 说明.txt lines."""
-    kept = {id(instance) for instance in session}  # the caller's objects stay in its session
+    callers = list(session)  # the caller's objects stay in its session (held, so no id is reused)
+    kept = {id(instance) for instance in callers}
     used: set[str] = {NOTES_NAME.casefold()}
     entries: list[Entry] = []
     for number, unit in enumerate(units, start=1):
