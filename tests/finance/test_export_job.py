@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import re
 import threading
+import zipfile
 
+import lxml.html
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -199,3 +201,80 @@ def test_the_cli_shows_a_progress_bar_on_a_terminal(app, runner, tmp_path, units
     monkeypatch.setattr(commands, "_interactive", lambda: False)
     result = runner.invoke(args=["kpi", "export", "consolidated", "--year", "2023", "--out", str(out)])
     assert result.exit_code == 0 and "正在生成汇总表" not in result.output
+
+
+# --- the 自评表 zip -------------------------------------------------------------------------
+def start_forms(client, **form):
+    token = csrf_from(client.get("/finance").get_data(as_text=True))
+    return client.post("/finance/2023/forms", data={"csrf_token": token, **form})
+
+
+def forms_job(app, response) -> ExportJob:
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_id = int(re.fullmatch(r".*/finance/jobs/(\d+)", response.headers["Location"]).group(1))
+    assert work(app) == 1
+    return job_row(app, job_id)
+
+
+def zip_members(client, job: ExportJob) -> list[str]:
+    download = client.get(f"/finance/jobs/{job.id}/download")
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    assert "attachment" in download.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        return [name for name in archive.namelist() if name.endswith(".xlsx")]
+
+
+def unit_id(app, name: str) -> int:
+    with app.app_context(), db.transaction() as session:
+        return budget.get_unit(session, name).id
+
+
+def test_the_home_page_offers_the_zip_with_a_box_per_unit(client, auth, units):
+    auth.login("finance")
+    page = lxml.html.fromstring(client.get("/finance").get_data(as_text=True))
+    (form,) = page.xpath("//form[@id='forms-zip']")
+    assert form.get("method") == "post" and form.get("action") == "/finance/2023/forms"
+    assert form.xpath(".//input[@name='csrf_token']")
+    boxes = page.xpath("//input[@type='checkbox'][@name='unit'][@form='forms-zip']")
+    assert len(boxes) == 3
+
+
+def test_the_ticked_units_forms_download_as_a_zip(app, client, auth, units):
+    auth.login("finance")
+    job = forms_job(app, start_forms(client, unit=[str(unit_id(app, "甲单位")), str(unit_id(app, "乙单位"))]))
+    assert job.status == "done" and job.kind == "forms" and job.progress_total == 2
+    members = zip_members(client, job)
+    assert len(members) == 2 and any("甲单位" in name for name in members) and any("乙单位" in name for name in members)
+    html = client.get(f"/finance/jobs/{job.id}").get_data(as_text=True)
+    assert "单位自评表（zip）" in html and job.download_name in html
+
+
+def test_with_nothing_ticked_the_filtered_units_or_all_of_them_are_zipped(app, client, auth, units):
+    auth.login("finance")
+    filtered = forms_job(app, start_forms(client, q="甲"))
+    assert filtered.progress_total == 1 and [name for name in zip_members(client, filtered) if "甲单位" in name]
+    everyone = forms_job(app, start_forms(client))
+    assert everyone.params == '{"unit_ids": null}' and everyone.progress_total == 3
+    assert len(zip_members(client, everyone)) == 3
+
+
+@pytest.mark.parametrize("ticked", [["abc"], ["99999"], ["1" * 12], ["-1"]])
+def test_a_forged_selection_is_refused_with_a_message_and_queues_nothing(app, client, auth, units, ticked):
+    auth.login("finance")
+    response = start_forms(client, unit=ticked)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/finance?year=2023")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "请刷新页面后重新勾选" in page
+    with app.app_context(), db.transaction() as session:
+        assert session.exec(select(ExportJob)).all() == []
+
+
+def test_the_zip_needs_the_finance_role_and_a_csrf_token(app, client, auth, units):
+    auth.login("finance")
+    assert client.post("/finance/2023/forms").status_code == 400
+    staff = app.test_client()
+    AuthActions(staff).login("szcc_staff")
+    token = csrf_from(staff.get("/account/password").get_data(as_text=True))
+    assert staff.post("/finance/2023/forms", data={"csrf_token": token}).status_code == 403
+    with app.app_context(), db.transaction() as session:
+        assert session.exec(select(ExportJob)).all() == []
