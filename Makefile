@@ -57,9 +57,10 @@ lint: dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Skip the PostgreSQL and browser layers while iterating.
+# Skip the PostgreSQL and browser layers while iterating, on every core (pytest-xdist: each
+# test still gets its own database copy and temporary folder).
 test-fast: dev
-	$(BIN)/python -m pytest -m "not postgres and not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not postgres and not e2e" -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
