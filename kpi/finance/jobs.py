@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from kpi.budget.models import FiscalYear
 from kpi.finance import service
+from kpi.finance.forms_zip import export_forms_zip
 from kpi.jobs import queue
 from kpi.jobs.models import ExportJob
 
@@ -48,8 +49,6 @@ def build_consolidated(session: Session, job: ExportJob, params: dict, progress)
 
 
 def build_forms(session: Session, job: ExportJob, params: dict, progress) -> queue.Built:
-    from kpi.finance.forms_zip import export_forms_zip  # TODO(issue 14): top-level once it lands
-
     fiscal_year = _year(session, job)
     try:
         path = export_forms_zip(
