@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi.core.text import clean_text
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.numbers import plain_number
@@ -82,7 +83,9 @@ def build_self_evaluation_workbook(result: EvaluationResult) -> bytes:
         rows = _table_sheet(wb.create_sheet(name), result, table)
         placed.append((name, table, rows, MONEY_ROW + 1))
     _notes_sheet(wb.create_sheet(NOTES_SHEET), result, placed)
-    wb.properties.title = f"{result.unit.name} {result.year.year}年绩效自评表"
+    wb.properties.title = clean_text(
+        f"{result.unit.name} {result.year.year}年绩效自评表"
+    )  # a unit name is text from outside
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from kpi.core.text import clean_text
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.indicators.service import group_by_level
@@ -86,7 +87,9 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
     for column, preferred in _PREFERRED_WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
     style.setup_print(ws, header_row, repeat_from=header_row, freeze_columns=3)
-    wb.properties.title = f"{sheet.unit.name} {sheet.year.year}年绩效运行监控表"
+    wb.properties.title = clean_text(
+        f"{sheet.unit.name} {sheet.year.year}年绩效运行监控表"
+    )  # a unit name is text from outside
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
 

@@ -26,6 +26,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
 
 from kpi.core.labels import QUARTER_LABELS
+from kpi.core.text import clean_text
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.progress import Status
@@ -79,7 +80,9 @@ def build_progress_workbook(progress: UnitProgress) -> bytes:
     _grid_sheet(wb.active, progress)
     _level1_sheet(wb.create_sheet(LEVEL1_SHEET), progress)
     _budget_sheet(wb.create_sheet(BUDGET_SHEET), progress)
-    wb.properties.title = f"{progress.unit.name} {progress.year}年绩效指标完成进度表"
+    wb.properties.title = clean_text(
+        f"{progress.unit.name} {progress.year}年绩效指标完成进度表"
+    )  # a unit name is text from outside
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
 

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpi.core.text import clean_text
 from kpi.core.time import beijing_now
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, INPUTS, MAX_TEXT
@@ -99,7 +100,9 @@ def build_fill_in_workbook(sheet: QuarterSheet) -> bytes:
     _meta_sheet(wb.create_sheet(META_SHEET), sheet)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)  # sheets cannot be deleted, renamed or unhidden
-    wb.properties.title = f"{sheet.unit.name} {sheet.label}绩效指标填报表"
+    wb.properties.title = clean_text(
+        f"{sheet.unit.name} {sheet.label}绩效指标填报表"
+    )  # a unit name is text from outside
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
 
