@@ -116,13 +116,15 @@ def export_forms_zip(
     export_dir: Path | str,
     *,
     progress: Callable[[int, int], None] | None = None,
+    tag: str = "",
 ) -> Path:
     """Write the 自评表 of ``unit_ids`` (None: every unit of the year) as one zip under
     export_dir/<year>/汇总/ and return its path.
 
     ``progress(done, total)`` counts units: called with 0 first, then after each unit. Raises
     ValueError (Chinese) for a selection that cannot be exported, before any file is made, and
-    OSError when the folder cannot be written; a failure leaves no file behind."""
+    OSError when the folder cannot be written; a failure leaves no file behind. ``tag`` goes
+    before ".zip" in the file's name: two selections of the same size must not share a file."""
     units = selected_units(session, fiscal_year, unit_ids)
     year = fiscal_year.year
     total = len(units)
@@ -130,7 +132,7 @@ def export_forms_zip(
         progress(0, total)
     folder = Path(export_dir) / str(year) / safe_name(CONSOLIDATED_FOLDER)
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / safe_name(forms_zip_name(year, total))
+    final = folder / safe_name(forms_zip_name(year, total).removesuffix(".zip") + f"{tag}.zip")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".forms-", suffix=".zip.part")
     try:
         with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as archive:

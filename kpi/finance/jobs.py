@@ -50,15 +50,21 @@ def build_consolidated(session: Session, job: ExportJob, params: dict, progress)
 
 def build_forms(session: Session, job: ExportJob, params: dict, progress) -> queue.Built:
     fiscal_year = _year(session, job)
+    tag = f"-任务{job.id}"  # each job its own file: another selection of as many units is another zip
     try:
         path = export_forms_zip(
-            session, fiscal_year, params.get("unit_ids"), current_app.config["KPI_EXPORT_DIR"], progress=progress
+            session,
+            fiscal_year,
+            params.get("unit_ids"),
+            current_app.config["KPI_EXPORT_DIR"],
+            progress=progress,
+            tag=tag,
         )
     except ValueError as error:
         raise queue.JobFailed(str(error)) from error
     except OSError as error:
         raise queue.JobFailed("无法写入导出目录（KPI_EXPORT_DIR），请联系系统管理员。") from error
-    return queue.Built(path, path.name)
+    return queue.Built(path, path.name.replace(tag, ""))
 
 
 def _year(session: Session, job: ExportJob) -> FiscalYear:

@@ -278,3 +278,12 @@ def test_the_zip_needs_the_finance_role_and_a_csrf_token(app, client, auth, unit
     assert staff.post("/finance/2023/forms", data={"csrf_token": token}).status_code == 403
     with app.app_context(), db.transaction() as session:
         assert session.exec(select(ExportJob)).all() == []
+
+
+def test_two_selections_of_as_many_units_are_two_files(app, client, auth, units):
+    auth.login("finance")
+    first = forms_job(app, start_forms(client, unit=[str(unit_id(app, "甲单位"))]))
+    second = forms_job(app, start_forms(client, unit=[str(unit_id(app, "乙单位"))]))
+    assert first.file_path != second.file_path and first.download_name == second.download_name
+    assert [name for name in zip_members(client, first) if "甲单位" in name]
+    assert [name for name in zip_members(client, second) if "乙单位" in name]
