@@ -135,15 +135,45 @@ def request(port: int, method: str, path: str, cookies: dict | None = None, body
         connection.close()
 
 
-def timed_get(port: int, path: str, cookies: dict) -> tuple[float, str | None]:
-    """(seconds, None) for a 200 answer, else (seconds, what went wrong)."""
+def timed_get(port: int, path: str, cookies: dict, follow: bool = False) -> tuple[float, str | None]:
+    """(seconds, None) for a 200 answer, else (seconds, what went wrong). With ``follow``, redirects
+    to this server are followed (up to five) and the time is the whole way to the page."""
     started = time.perf_counter()
     try:
-        status, _, _ = request(port, "GET", path, cookies)
+        status, headers, _ = request(port, "GET", path, cookies)
+        hops = 0
+        while follow and status in (301, 302, 303, 307, 308) and hops < 5:
+            location = _location(headers, port)
+            if location is None:
+                break
+            status, headers, _ = request(port, "GET", location, cookies)
+            hops += 1
         problem = None if status == 200 else f"HTTP {status}"
     except OSError as error:
         problem = f"{type(error).__name__}: {error}"
     return time.perf_counter() - started, problem
+
+
+def _location(headers, port: int) -> str | None:
+    """The path of a redirect's Location when it points at this server, else None."""
+    location = next((value for name, value in headers if name.lower() == "location"), None)
+    if location is None:
+        return None
+    for prefix in (f"http://127.0.0.1:{port}", f"http://localhost:{port}"):
+        if location.startswith(prefix):
+            location = location[len(prefix) :] or "/"
+    return location if location.startswith("/") and not location.startswith("//") else None
+
+
+def final_path(port: int, path: str, cookies: dict) -> str:
+    """Where GET ``path`` ends up after this server's redirects (the path itself when none)."""
+    for _ in range(5):
+        status, headers, _ = request(port, "GET", path, cookies)
+        location = _location(headers, port) if status in (301, 302, 303, 307, 308) else None
+        if location is None:
+            return path
+        path = location
+    return path
 
 
 def login(port: int, username: str, password: str) -> dict:
@@ -211,14 +241,19 @@ def drive(port: int, path: str, cookies: dict, *, threads: int, seconds: float, 
 
 
 def alternate(
-    first: tuple[int, str, dict], second: tuple[int, str, dict], rounds: int, warmup: int = 10
+    first: tuple[int, str, dict],
+    second: tuple[int, str, dict],
+    rounds: int,
+    warmup: int = 10,
+    follow: bool = False,
 ) -> tuple[Load, Load]:
-    """One client alternating between two servers, one request at a time; (first, second)."""
+    """One client alternating between two servers, one request at a time; (first, second).
+    Both get ``warmup`` untimed requests, then exactly ``rounds`` timed ones each."""
     loads = (Load(first[1]), Load(second[1]))
     pairs = ((first, loads[0]), (second, loads[1]))
     for index in range(warmup + rounds):
         for (port, path, cookies), load in pairs if index % 2 else pairs[::-1]:  # neither always goes first
-            elapsed, problem = timed_get(port, path, cookies)
+            elapsed, problem = timed_get(port, path, cookies, follow)
             if index >= warmup:
                 load.record(elapsed, problem)
                 load.seconds += elapsed
