@@ -15,8 +15,9 @@ from kpi.workflow.kinds import ReportKind, register
 class SelfEvaluation(ReviewedReport, table=True):
     """One unit's self-evaluation for one year.
 
-    `total_score` and `grade` are a snapshot written on every save, so the finance
-    bureau's lists need no scoring pass over every unit; the page and the workbooks
+    `total_score`, `grade` and `indicator_scores` (indicator id -> [分值, 得分], all as text) are
+    a snapshot written on every save, so the finance bureau's lists and its 汇总表 need no
+    scoring pass over every unit; the page and the workbooks
     score through kpi.domain.scoring, while approved from `approved_basis` (kpi.results.basis):
     the targets, figures and settings it was approved with.
     """
@@ -31,6 +32,7 @@ class SelfEvaluation(ReviewedReport, table=True):
     year_id: int = Field(foreign_key="fiscal_year.id")
     total_score: Decimal | None = Field(default=None, sa_type=ExactDecimal(6, 2))
     grade: str | None = Field(default=None, max_length=10)
+    indicator_scores: dict | None = Field(default=None, sa_type=sa.JSON)
     approved_basis: dict | None = Field(default=None, sa_type=sa.JSON)
 
 

@@ -169,9 +169,15 @@ def _write(
 
 
 def _snapshot(session: Session, report: SelfEvaluation, result: EvaluationResult) -> None:
-    """The unit-wide total and grade, as scored now (the lists read these; pages score afresh)."""
+    """The unit-wide total, grade and every indicator's score, as scored now (the finance bureau's
+    lists and 汇总表 read these; pages score afresh). Each indicator's [分值, 得分], as text: exact in JSON."""
     report.total_score = result.total
     report.grade = result.grade
+    report.indicator_scores = {
+        str(row.indicator.id): [str(row.score.points), str(row.score.score)]
+        for table in result.tables
+        for row in table.rows
+    }
     session.add(report)
 
 

@@ -1,45 +1,47 @@
-"""The finance bureau's 预算绩效汇总表 (consolidated workbook) in the house style of kpi.reports.style.
+"""The finance bureau's 预算绩效汇总表 (consolidated workbook), for filtering and pivoting.
 
-Sheet 汇总: one row per unit — 单位, 主管部门, 全年预算数, 执行数, 执行率, 自评总分, 评价等级, and for
-each report (一季度…四季度, 运行监控, 自评) its status and the date it was (last) submitted — then
-a 合计 row. Then one compact sheet per unit: its indicators' progress and its budget execution,
-linked from the unit's name on the summary.
+A finance analyst wants to sort, filter and pivot a thousand units, not click through a
+thousand tabs (issue #14), so the workbook is three flat tables:
+- 汇总: one row per unit — 单位, 主管部门, 全年预算数, 执行数, 执行率, 自评总分, 评价等级, and for
+  each report (一季度…四季度, 运行监控, 自评) its status and the date it was (last) submitted —
+  then a 合计 row;
+- 指标明细: one row per unit × indicator — the unit, its 主管部门, the table (单位整体 or the
+  project), the three levels, 年初/调整后指标值, each quarter's figure, 累计/最新, 完成率, 状态,
+  分值 and 得分 (the self-evaluation's, as last saved);
+- 预算明细: one row per unit × budget line — 支出类型, 全年预算数, 执行数, 执行率, 时间进度, 预警;
+  no total rows, so that a sum or a pivot counts each amount once (the 汇总 has each unit's).
 
-Written in openpyxl's **write-only mode** (docs/engineering.md §5) so memory stays bounded for 1,000 units:
-rows stream to a temporary file per sheet, each sheet is closed as soon as it is written, and
-``details`` is consumed one unit at a time. Write-only sheets cannot merge cells, so the title
-is centred across the columns instead of merged, and widths, print setup and frozen panes are
-set before the first row (a write-only sheet writes them with it). Every cell is a
-``WriteOnlyCell`` with a house NamedStyle (``style.streamed``); text goes through
-``style.write_text`` and so never becomes a formula. The builder computes nothing: the cells
-are the progress workbook's own (kpi.progress.workbook).
+Every sheet has its headers frozen and an autofilter over them; figures are numbers with a
+number format, never text (a count shows its unit through the format: 5000 reads "5,000宗").
+
+Written in openpyxl's **write-only mode** (docs/engineering.md §5) so memory stays bounded for
+1,000 units: rows stream to one temporary file per sheet, and ``details`` is consumed one unit
+at a time, its rows going to both detail sheets as they come. Write-only sheets cannot merge,
+so the 汇总 title is centred across its columns; widths, print setup and frozen panes are set
+before the first row (a write-only sheet writes them with it). The builder computes nothing:
+progress comes from kpi.progress (the cells are the progress workbook's own), scores from the
+self-evaluation's snapshot.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from itertools import zip_longest
 from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
 
 from kpi.core.labels import QUARTER_LABELS
-from kpi.progress.workbook import (
-    BUDGET_HEADERS,
-    GRID_HEADERS,
-    budget_cells,
-    fraction,
-    indicator_cells,
-    period_text,
-)
+from kpi.domain.aggregation import Aggregation
+from kpi.progress.workbook import figure as figure_cell
+from kpi.progress.workbook import fraction, indicator_cells, status_look
 from kpi.reports import style
 from kpi.reports.style import Styled
 
-SUMMARY_SHEET = "汇总"
+SUMMARY_SHEET, INDICATOR_SHEET, BUDGET_SHEET = "汇总", "指标明细", "预算明细"
 REPORTS = [*QUARTER_LABELS.values(), "运行监控", "自评"]
 SUMMARY_HEADERS = [
     "单位",
@@ -51,12 +53,39 @@ SUMMARY_HEADERS = [
     "评价等级",
     *(f"{report}{part}" for report in REPORTS for part in ("状态", "送审日期")),
 ]
-DETAIL_HEADERS = GRID_HEADERS[:-1]  # compact: without the working (判断依据)
-DETAIL_WIDTHS = [10, 10, 28, 16, 13, 13, 13, 13, 14, 9, 9, 8, 14]
-HEADER_ROW = 3
-_SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\']")
+UNIT_COLUMNS = ["单位", "主管部门"]
+INDICATOR_HEADERS = [
+    *UNIT_COLUMNS,
+    "绩效目标表",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年初指标值",
+    "调整后指标值",
+    *QUARTER_LABELS.values(),
+    "累计/最新",
+    "完成率",
+    "状态",
+    "分值",
+    "得分",
+]
+INDICATOR_WIDTHS = [24, 16, 16, 10, 12, 28, 14, 14, 12, 12, 12, 12, 13, 9, 8, 7, 7]
+BUDGET_HEADERS = [*UNIT_COLUMNS, "支出类型", "预算项目", "全年预算数", "执行数", "执行率", "时间进度", "预警"]
+BUDGET_WIDTHS = [24, 16, 10, 28, 13, 13, 9, 9, 8]
+LINE_KINDS = {"basic": "基本支出", "project": "项目支出"}
+SUMMARY_HEADER_ROW = 3  # title, header line, headers: the sheet that is printed and filed
+DETAIL_HEADER_ROW = 1  # the detail sheets are tables to filter: headers on the first row
+UNIT_TABLE = "单位整体"
 _SCORE = Styled(None, style.NUMBER, "0.00")
 _CENTRED_ACROSS = Alignment(horizontal="centerContinuous", vertical="center")
+
+
+class UnitDetail(NamedTuple):
+    """What a unit's detail rows are made of: its UnitProgress (kpi.progress.service; None for a
+    unit with nothing in the year) and its self-evaluation's (分值, 得分) as last saved, by indicator id."""
+
+    progress: object | None
+    scores: dict[int, tuple[Decimal, Decimal]]
 
 
 def consolidated_name(year: int) -> str:
@@ -64,35 +93,44 @@ def consolidated_name(year: int) -> str:
 
 
 def build_consolidated_workbook(
-    rows: Sequence, *, year: int, totals, details: Iterable = (), progress: Callable[[int, int], None] | None = None
+    rows: Sequence,
+    *,
+    year: int,
+    totals,
+    details: Iterable[UnitDetail | None] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """The 汇总表 as .xlsx bytes.
 
     ``rows`` are kpi.finance.service.UnitStatus, ``totals`` its Totals; ``details`` yields each
-    row's DetailSheet (``detail_sheet`` of its UnitProgress, or None for a unit with nothing to
-    show) in the same order, lazily.
-    ``progress(done, total)`` is called with 0 first, then after each unit's sheet is written."""
+    row's UnitDetail (or None) in the same order, lazily.
+    ``progress(done, total)`` is called with 0 first, then after each unit's rows are written."""
     wb = Workbook(write_only=True)
     style.add_styles(wb)
-    names = [sheet_name(index, row.unit.name) for index, row in enumerate(rows, start=1)]
-    _summary(StreamingSheet(wb.create_sheet(SUMMARY_SHEET), []), rows, names, year, totals)
+    _summary(StreamingSheet(wb.create_sheet(SUMMARY_SHEET), []), rows, year, totals)
+    indicators = StreamingSheet(wb.create_sheet(INDICATOR_SHEET), INDICATOR_WIDTHS)
+    budget = StreamingSheet(wb.create_sheet(BUDGET_SHEET), BUDGET_WIDTHS)
+    indicators.start_table(INDICATOR_HEADERS, freeze_columns=1)
+    budget.start_table(BUDGET_HEADERS, freeze_columns=1)
     total = len(rows)
     if progress is not None:
         progress(0, total)
-    for done, (row, name, detail) in enumerate(zip_longest(rows, names, details), start=1):
+    for done, (row, detail) in enumerate(zip_longest(rows, details), start=1):
         if row is None:
             break
-        _detail(StreamingSheet(wb.create_sheet(name), DETAIL_WIDTHS), row, detail or NOTHING_YET, year)
+        if detail is not None and detail.progress is not None:
+            unit = [Styled(row.unit.name), Styled(row.parent_name)]
+            for cells in indicator_rows(detail):
+                indicators.append(indicators.cells([*unit, *cells]))
+            for cells in budget_rows(detail.progress):
+                budget.append(budget.cells([*unit, *cells]))
         if progress is not None:
             progress(done, total)
+    indicators.close()
+    budget.close()
     wb.properties.title = f"{year}年预算绩效汇总表"
     wb.properties.creator = "预算绩效指标跟踪系统"
     return style.workbook_bytes(wb)
-
-
-def sheet_name(index: int, unit_name: str) -> str:
-    """ "12-单位名": unique by its number, within Excel's 31 characters, without []:*?/\\ or '."""
-    return f"{index}-{_SHEET_NAME_UNSAFE.sub('_', unit_name)}"[:31].rstrip() or str(index)
 
 
 class StreamingSheet:
@@ -100,11 +138,10 @@ class StreamingSheet:
 
     def __init__(self, ws, widths: list[float]):
         self.ws, self.widths, self.row = ws, widths, 0
+        self.header_row = 0
 
-    def cells(self, row: Iterable) -> list:
-        """A row's cells; each item a Styled, its plain tuple (as kpi.finance.detail_feed sends
-        it) or None."""
-        return [None if styled is None else style.streamed(self.ws, Styled._make(styled)) for styled in row]
+    def cells(self, row: Iterable[Styled | None]) -> list:
+        return [None if styled is None else style.streamed(self.ws, styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
         """The next row, as high as its wrapped texts need (style.row_height) unless ``fit`` is
@@ -116,11 +153,14 @@ class StreamingSheet:
             self.ws.row_dimensions[self.row].height = height
         self.ws.append(cells)
 
-    def start(self, title: str, header_line: list[str], headers: list[str]) -> None:
-        """Widths, print setup, the title centred across the columns, the header line and the headers."""
+    def _widths(self) -> None:
         for column, width in enumerate(self.widths, start=1):
             self.ws.column_dimensions[get_column_letter(column)].width = width
-        style.setup_print(self.ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=1)
+
+    def start(self, title: str, header_line: list[str], headers: list[str]) -> None:
+        """Widths, print setup, the title centred across the columns, the header line and the headers."""
+        self._widths()
+        style.setup_print(self.ws, SUMMARY_HEADER_ROW, repeat_from=SUMMARY_HEADER_ROW, freeze_columns=1)
         title_row = [Styled(title, style.TITLE, alignment=_CENTRED_ACROSS)]
         title_row += [Styled(None, style.TITLE, alignment=_CENTRED_ACROSS)] * (len(headers) - 1)
         self.append(self.cells(title_row), height=30)
@@ -128,14 +168,28 @@ class StreamingSheet:
         for position, text in zip((0, len(headers) // 2, len(headers) - 1), header_line):
             line[position] = Styled(text, style.SUBTITLE)
         self.append(self.cells(line), fit=False)
-        self.append(self.cells(Styled(label, style.HEADER) for label in headers))
+        self._headers(headers)
 
-    def close(self) -> None:
-        self.ws.close()  # frees the sheet's temporary file now: 1,000 sheets must not hold 1,000 open files
+    def start_table(self, headers: list[str], *, freeze_columns: int) -> None:
+        """A table to filter: widths, print setup and the headers on the first row."""
+        self._widths()
+        style.setup_print(self.ws, DETAIL_HEADER_ROW, repeat_from=DETAIL_HEADER_ROW, freeze_columns=freeze_columns)
+        self._headers(headers)
+
+    def _headers(self, headers: list[str]) -> None:
+        self.append(self.cells(Styled(label, style.HEADER) for label in headers))
+        self.header_row, self.columns = self.row, len(headers)
+
+    def close(self, *, filter_to: int | None = None) -> None:
+        """An autofilter from the headers down to row ``filter_to`` (default: the last), then the
+        sheet's temporary file is written out and freed."""
+        last = get_column_letter(self.columns)
+        self.ws.auto_filter.ref = f"A{self.header_row}:{last}{max(filter_to or self.row, self.header_row)}"
+        self.ws.close()
 
 
 # --- 汇总 ------------------------------------------------------------------------------------
-def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int, totals) -> None:
+def _summary(sheet: StreamingSheet, rows: Sequence, year: int, totals) -> None:
     widths = [
         min(max((style.text_width(row.unit.name) for row in rows), default=8) + 2, 40),
         min(max((style.text_width(row.parent_name) for row in rows), default=8) + 2, 30),
@@ -152,7 +206,7 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
         [f"单位：全部预算单位（{len(rows)} 个）", f"年度：{year}年", "金额单位：万元"],
         SUMMARY_HEADERS,
     )
-    for row, name in zip(rows, names):
+    for row in rows:
         styled = [
             Styled(row.unit.name),
             Styled(row.parent_name),
@@ -164,9 +218,8 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
         ]
         for state in [*row.quarters.values(), row.monitoring, row.evaluation]:
             styled += [Styled(state.label), Styled(state.submitted_on, style.DATE)]
-        link = style.streamed(sheet.ws, styled[0])
-        link.hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", tooltip="查看该单位的指标进度")
-        sheet.append([link, *sheet.cells(styled[1:])])
+        sheet.append(sheet.cells(styled))
+    last_unit = sheet.row  # the filter covers the units, not the 合计 row under them
     units = totals.units
     styled = [
         Styled(f"合计（{units} 个单位）", style.SECTION),
@@ -180,52 +233,53 @@ def _summary(sheet: StreamingSheet, rows: Sequence, names: list[str], year: int,
     for count in [*totals.quarters_submitted.values(), totals.monitoring_submitted, totals.evaluations_submitted]:
         styled += [Styled(f"已送审 {count}/{units}"), Styled(None)]
     sheet.append(sheet.cells(styled), fit=False)
-    sheet.close()
+    sheet.close(filter_to=last_unit)
 
 
-# --- one sheet per unit ----------------------------------------------------------------------
-class DetailSheet(NamedTuple):
-    """A unit's sheet laid out: its period and the rows under its headers, as plain tuples (each
-    row: its cells as Styled or None, and its height or None). Plain data, so that it can be
-    laid out in another process (kpi.finance.detail_feed) and streamed here."""
-
-    period: str
-    rows: list[tuple[list, float | None]]
-
-
-NOTHING_YET = DetailSheet("尚无指标或预算", [])
-
-
-def detail_sheet(progress) -> DetailSheet:
-    """The layout of a unit's UnitProgress: each table's indicators, then its budget lines."""
-    rows: list[tuple[list, float | None]] = []
-
-    def add(cells: list, fit: bool = True) -> None:
-        height = (
-            style.row_height((cell[0], width) for cell, width in zip(cells, DETAIL_WIDTHS) if cell) if fit else None
-        )
-        rows.append((cells, height))
-
-    section_rest = [Styled(None, style.SECTION)] * (len(DETAIL_HEADERS) - 1)
-    for title, items in progress.tables():
-        add([Styled(f"{title}指标", style.SECTION), *section_rest], fit=False)
-        for item in items:
-            cells = indicator_cells(item)
-            add([cells[label] for label in DETAIL_HEADERS])
-    if progress.budget:
-        add([], fit=False)
-        add([Styled(label, style.HEADER) for label in BUDGET_HEADERS])
-        for budget_row in progress.budget:
-            add(budget_cells(budget_row))
-    return DetailSheet(period_text(progress), rows)
+# --- 指标明细 and 预算明细 ------------------------------------------------------------------------
+def indicator_rows(detail: UnitDetail) -> Iterable[list[Styled]]:
+    """A unit's indicators, each as its cells after 单位 and 主管部门 (INDICATOR_HEADERS[2:])."""
+    for item in detail.progress.rows:
+        indicator = item.indicator
+        progress_cells = indicator_cells(item)
+        points, score = detail.scores.get(indicator.id, (indicator.points, None))
+        yield [
+            Styled(UNIT_TABLE if indicator.scope == "unit" else item.project),
+            Styled(indicator.level1),
+            Styled(indicator.level2),
+            Styled(indicator.name),
+            Styled(indicator.initial_target_text),
+            Styled(indicator.target_text if indicator.is_adjusted else None),
+            *(quarter_cell(indicator, value) for value in item.quarter_values),
+            progress_cells["累计/最新"],
+            progress_cells["完成率"],
+            status_look(item.progress.status),
+            _SCORE._replace(value=points),
+            _SCORE._replace(value=score),
+        ]
 
 
-def _detail(sheet: StreamingSheet, row, detail: DetailSheet, year: int) -> None:
-    sheet.start(
-        f"{year}年度{row.unit.name}绩效指标完成进度",
-        [f"单位名称：{row.unit.name}", f"年度：{year}年（{detail.period}）", "金额单位：万元"],
-        DETAIL_HEADERS,
-    )
-    for cells, height in detail.rows:
-        sheet.append(sheet.cells(cells), height=height, fit=False)
-    sheet.close()
+def quarter_cell(indicator, value) -> Styled:
+    """One quarter's figure: a number (with the indicator's unit in its format), a date, a band's word."""
+    if isinstance(value, Decimal):
+        return figure_cell(indicator, Aggregation(indicator.aggregation), value)
+    if isinstance(value, str):
+        return Styled(value)
+    return Styled(value, style.DATE if value is not None else style.TEXT)
+
+
+def budget_rows(progress) -> Iterable[list[Styled]]:
+    """A unit's budget lines (not their totals), each as its cells after 单位 and 主管部门."""
+    for row in progress.budget:
+        if row.is_total:
+            continue
+        figures = row.progress
+        yield [
+            Styled(LINE_KINDS.get(row.line.kind, row.line.kind)),
+            Styled(row.label),
+            Styled(figures.budget, style.MONEY),
+            Styled(figures.spent, style.MONEY),
+            fraction(figures.execution_rate),
+            fraction(figures.time_progress),
+            status_look(figures.status),
+        ]

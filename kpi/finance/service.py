@@ -7,11 +7,10 @@ tables (季度填报, 绩效运行监控, 绩效自评). Filters are applied to 
 row: spending up to the latest reported quarter over 全年预算数. 自评总分 and 评价等级 are the
 snapshot the self-evaluation writes on every save; nothing is scored here.
 
-The consolidated workbook adds one sheet per unit from ``sheet_progress``, laid out by
-``detail_sheet``. The sheets are loaded DETAIL_BATCH units at a time by ``load_sheets`` (five
-queries per batch: 100 for 1,000 units) and their figures read as plain rows, so memory stays
-bounded. For many units that work runs in a feed process beside the writer
-(kpi.finance.detail_feed), on another core.
+The consolidated workbook adds every unit's indicators and budget lines from ``sheet_progress``
+(kpi.progress) and each indicator's score from the self-evaluation's snapshot. The sheets are
+loaded DETAIL_BATCH units at a time by ``load_sheets`` (five queries per batch, and one for the
+scores: 120 for 1,000 units), so memory stays bounded by the batch.
 """
 
 from __future__ import annotations
@@ -32,8 +31,7 @@ from kpi.core.decimals import sums_by
 from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
 from kpi.evaluation.models import SelfEvaluation
-from kpi.finance.consolidated import DetailSheet, build_consolidated_workbook, consolidated_name, detail_sheet
-from kpi.finance.detail_feed import Request, feed_details
+from kpi.finance.consolidated import UnitDetail, build_consolidated_workbook, consolidated_name
 from kpi.indicators.models import Indicator
 from kpi.monitoring.models import MonitoringReport
 from kpi.progress.service import NotFound, sheet_progress
@@ -287,21 +285,12 @@ def export_consolidated(
     *,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
-    feed: bool | None = None,
 ) -> ExportedWorkbook:
     """The year's 汇总表 for the finance bureau, with a copy under export_dir/<year>/汇总/.
 
-    ``progress(done, total)`` counts units: called with 0 first, then after each unit's sheet.
-    The unit sheets are loaded and laid out by a process of their own (kpi.finance.detail_feed)
-    when ``feed`` is True, or by default for FEED_FROM units or more on a database that another
-    process can open."""
+    ``progress(done, total)`` counts units: called with 0 first, then after each unit's rows."""
     rows = unit_statuses(session, fiscal_year)
-    units = [row.unit for row in rows]
-    url = _shareable_url(session)
-    if feed if feed is not None else (len(rows) >= FEED_FROM and url is not None):
-        details = feed_details(Request(url, fiscal_year.year, [unit.id for unit in units], today))
-    else:
-        details = unit_details(session, fiscal_year, units, today=today)
+    details = unit_details(session, fiscal_year, [row.unit for row in rows], today=today)
     data = build_consolidated_workbook(
         rows, year=fiscal_year.year, totals=totals_of(rows), details=details, progress=progress
     )
@@ -309,28 +298,37 @@ def export_consolidated(
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
 
 
-DETAIL_BATCH = 50  # units whose sheets are loaded together: five queries per batch, bounded memory
-FEED_FROM = 50  # below this, starting a feed process costs more than it saves
+DETAIL_BATCH = 50  # units loaded together: six queries per batch, and memory bounded by the batch
 
 
 def unit_details(
-    session: Session, fiscal_year: FiscalYear, units: Sequence[Unit | None], *, today: date | None = None
-) -> Iterator[DetailSheet | None]:
-    """Each unit's sheet laid out, in turn (five queries per DETAIL_BATCH units); None for a
-    unit with nothing in the year (or None)."""
+    session: Session, fiscal_year: FiscalYear, units: Sequence[Unit], *, today: date | None = None
+) -> Iterator[UnitDetail]:
+    """Each unit's progress and self-evaluation scores, in turn (six queries per DETAIL_BATCH
+    units); a UnitDetail without progress for a unit with nothing in the year.
+
+    Nothing is kept from one batch to the next: the session's identity map holds its objects
+    weakly, so a batch's indicators go once its rows are written."""
     for first in range(0, len(units), DETAIL_BATCH):
         batch = units[first : first + DETAIL_BATCH]
-        sheets = load_sheets(session, [unit for unit in batch if unit is not None], fiscal_year, 1, plain=True)
+        sheets = load_sheets(session, batch, fiscal_year, 1)
+        scores = _scores(session, fiscal_year, [unit.id for unit in batch])
         for unit in batch:
             try:
-                yield detail_sheet(sheet_progress(sheets[unit.id], today=today)) if unit is not None else None
+                unit_progress = sheet_progress(sheets[unit.id], today=today)
             except NotFound:
-                yield None
+                unit_progress = None
+            yield UnitDetail(unit_progress, scores.get(unit.id, {}))
 
 
-def _shareable_url(session: Session) -> str | None:
-    """The database URL (with its password) if another process can open the same database."""
-    url = session.get_bind().url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return None
-    return url.render_as_string(hide_password=False)
+def _scores(session: Session, fiscal_year: FiscalYear, unit_ids: list[int]) -> dict[int, dict[int, tuple]]:
+    """Each unit's self-evaluation (分值, 得分) as last saved (SelfEvaluation.indicator_scores), by indicator id."""
+    found = session.exec(
+        select(SelfEvaluation.unit_id, SelfEvaluation.indicator_scores).where(
+            SelfEvaluation.year_id == fiscal_year.id, SelfEvaluation.unit_id.in_(unit_ids)
+        )
+    )
+    return {
+        unit_id: {int(key): tuple(Decimal(part) for part in value) for key, value in (scores or {}).items()}
+        for unit_id, scores in found
+    }

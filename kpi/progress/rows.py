@@ -17,7 +17,7 @@ from kpi.domain.entries import BAND_LABELS, Entry
 from kpi.domain.progress import BudgetProgress, IndicatorProgress, ProgressSettings, Status, indicator_progress
 from kpi.domain.progress_numbers import HUNDRED, round_cents
 from kpi.domain.targets import Comparator, Direction, TargetKind
-from kpi.formatting import format_number
+from kpi.formatting import format_money, format_number
 from kpi.indicators.models import Indicator
 
 # Chip text, so that a status never depends on colour alone.
@@ -32,6 +32,9 @@ class IndicatorRow:
     indicator: Indicator
     progress: IndicatorProgress
     quarters: tuple[str, str, str, str]  # "" for a quarter not reported or after the as-of quarter
+    # Each quarter's figure as a value (a number, a date or a band's word; None where ``quarters``
+    # is blank or holds only a ratio), for a workbook whose numbers must stay numbers.
+    quarter_values: tuple
     project: str | None  # the linked (or owning) project's name
     actual_text: str  # 累计/最新, as displayed
     forecast_text: str  # 全年预测, as displayed
@@ -76,9 +79,9 @@ def indicator_row(
     settings: ProgressSettings,
 ) -> IndicatorRow:
     """The indicator's progress as of ``as_of`` and its texts. ``budget`` is (spent to date,
-    the linked lines' budget, each quarter's spent text) for a budget-relative indicator."""
+    the linked lines' budget, each quarter's spent amount or None) for a budget-relative indicator."""
     aggregation = Aggregation(indicator.aggregation)
-    budget_actual, budget_target, spent_texts = budget or (None, None, ())
+    budget_actual, budget_target, spent = budget or (None, None, ())
     progress = indicator_progress(
         kind=TargetKind(indicator.kind),
         comparator=Comparator(indicator.comparator) if indicator.comparator else None,
@@ -96,16 +99,20 @@ def indicator_row(
     )
     suffix = _suffix(indicator, aggregation)
     quarters = ["", "", "", ""]  # a quarter not reported, or after the as-of quarter, stays blank
+    values: list = [None, None, None, None]
     if aggregation is Aggregation.BUDGET:
-        quarters[:as_of] = spent_texts
+        values[:as_of] = spent[:as_of]
+        quarters[:as_of] = ["" if amount is None else f"{format_money(amount)}万元" for amount in spent[:as_of]]
     else:
         for figure in figures:
             if 1 <= figure.quarter <= as_of:
                 quarters[figure.quarter - 1] = _entry_text(aggregation, figure.entry, suffix)
+                values[figure.quarter - 1] = _entry_value(aggregation, figure.entry)
     return IndicatorRow(
         indicator=indicator,
         progress=progress,
         quarters=tuple(quarters),
+        quarter_values=tuple(values),
         project=project,
         actual_text=_actual_text(progress, aggregation, suffix, as_of),
         forecast_text=_forecast_text(progress, suffix),
@@ -137,6 +144,16 @@ def _entry_text(aggregation: Aggregation, entry: Entry | None, suffix: str) -> s
         return ratio
     text = f"{format_number(entry.value)}{suffix}"
     return f"{text}（{ratio}）" if ratio else text
+
+
+def _entry_value(aggregation: Aggregation, entry: Entry | None):
+    if entry is None:
+        return None
+    if aggregation is Aggregation.QUALITATIVE:
+        return BAND_LABELS[entry.band] if entry.band else None
+    if aggregation is Aggregation.DEADLINE:
+        return entry.achieved_on
+    return entry.value
 
 
 def _actual_text(progress: IndicatorProgress, aggregation: Aggregation, suffix: str, as_of: int) -> str:

@@ -23,7 +23,6 @@ from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.time import beijing_today
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.progress import ProgressSettings, Status, budget_progress
-from kpi.formatting import format_money
 from kpi.indicators.models import Indicator
 from kpi.progress import summary
 from kpi.progress.rows import BudgetRow, IndicatorRow, indicator_row
@@ -98,7 +97,7 @@ def unit_progress(
 ) -> UnitProgress:
     """Every indicator and budget line of the unit-year as of ``as_of_quarter`` (default: the
     latest quarter with a report). Raises NotFound when the unit has nothing for the year."""
-    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter, plain=True)
+    sheet = load_sheet(session, unit, fiscal_year, as_of_quarter or 1, figures_through=as_of_quarter)
     return sheet_progress(sheet, as_of_quarter=as_of_quarter, today=today, settings=settings)
 
 
@@ -160,7 +159,7 @@ def _indicator_row(
         budget = (
             sheet.spent_to_date(line_id, as_of),
             sum((line.full_year_budget for line in _lines_of(sheet, line_id)), Decimal(0)),
-            tuple(_spent_text(sheet, line_id, quarter) for quarter in range(1, as_of + 1)),
+            tuple(_spent_in(sheet, line_id, quarter) for quarter in range(1, as_of + 1)),
         )
     return indicator_row(
         indicator,
@@ -196,7 +195,8 @@ def _budget_rows(sheet: QuarterSheet, as_of: int, settings: ProgressSettings) ->
     return rows
 
 
-def _spent_text(sheet: QuarterSheet, line_id: int | None, quarter: int) -> str:
+def _spent_in(sheet: QuarterSheet, line_id: int | None, quarter: int) -> Decimal | None:
+    """The quarter's spending on the linked line (or every project); None when none was reported."""
     spending = [sheet.spending.get(line.id, {}) for line in _lines_of(sheet, line_id)]
     amounts = [spent[quarter] for spent in spending if quarter in spent]
-    return f"{format_money(sum(amounts, Decimal(0)))}万元" if amounts else ""
+    return sum(amounts, Decimal(0)) if amounts else None

@@ -31,7 +31,7 @@ def quarters(unit_id: int, year: int):
 @access("unit:view")
 def quarter(unit_id: int, year: int, quarter: int):
     """The entry form (read-only unless the user may enter and the quarter is open)."""
-    sheet = _sheet_or_404(unit_id, year, quarter, read_only=True)
+    sheet = _sheet_or_404(unit_id, year, quarter)
     form = ReportForm(version=sheet.version)
     return render_template("results/quarter.html", **views.quarter_page(sheet, form, current_user))
 
@@ -94,8 +94,8 @@ def indicator_history(unit_id: int, indicator_id: int):
     return render_template("results/history.html", **page)
 
 
-def _sheet_or_404(unit_id: int, year: int, quarter: int, *, read_only: bool = False):
-    sheet = views.sheet(get_session(), unit_id, year, quarter, read_only=read_only)
+def _sheet_or_404(unit_id: int, year: int, quarter: int):
+    sheet = views.sheet(get_session(), unit_id, year, quarter)
     if sheet is None:
         abort(404)
     return sheet

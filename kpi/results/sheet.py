@@ -113,25 +113,22 @@ def load_sheet(
     quarter: int,
     *,
     figures_through: int | None = None,
-    plain: bool = False,
 ) -> QuarterSheet:
     """The unit's quarter with every quarter's figures (for year-to-date and history), or only
     the figures and spending up to quarter ``figures_through``: a page as of a quarter shows
-    nothing later, and a year holds four times the figures of its first quarter. ``plain``:
-    the indicators as read-only rows (see load_sheets), for a reader that changes nothing."""
-    return _load(session, [unit], fiscal_year, quarter, figures_through, plain)[unit.id]
+    nothing later, and a year holds four times the figures of its first quarter."""
+    return _load(session, [unit], fiscal_year, quarter, figures_through)[unit.id]
 
 
 def load_sheets(
-    session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int, *, plain: bool = False
+    session: Session, units: Sequence[Unit], fiscal_year: FiscalYear, quarter: int
 ) -> dict[int, QuarterSheet]:
     """The quarter sheets of several units (by unit id), with the same five queries as one.
 
-    The figures are read as plain rows, not ORM objects: a city's consolidated export reads a
-    quarter of a million of them (kpi.finance.service.unit_details loads units in batches).
-    With ``plain`` the indicators are too: read-only rows with the same attributes, for a
-    reader of many units (making 67,000 ORM objects was a third of the export's loading)."""
-    return _load(session, units, fiscal_year, quarter, None, plain)
+    The figures are read as values (QuarterFigure), not ORM objects: they are what the domain
+    takes, and a city's consolidated export reads a quarter of a million of them
+    (kpi.finance.service loads units in batches)."""
+    return _load(session, units, fiscal_year, quarter, None)
 
 
 def _load(
@@ -140,29 +137,17 @@ def _load(
     fiscal_year: FiscalYear,
     quarter: int,
     figures_through: int | None,
-    plain: bool = False,
 ) -> dict[int, QuarterSheet]:
     params = {"unit_ids": [unit.id for unit in units], "year_id": fiscal_year.id}
-    connection = session.connection()
-    if plain:
-
-        def read(statement, values):
-            return connection.execute(statement, values).all()
-    else:
-
-        def read(statement, values):
-            return session.exec(statement, params=values).all()
-
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
-    for line in session.exec(_LINES, params=params).all():  # ORM objects always: they have properties
+    for line in session.exec(_LINES, params=params).all():
         lines[line.unit_id].append(line)
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    plain_indicators = _for_dialect(connection, _INDICATOR_ROWS_POSTGRESQL, _INDICATOR_ROWS)
-    for indicator in read(plain_indicators if plain else _INDICATORS, params):
+    for indicator in session.exec(_INDICATORS, params=params).all():
         indicators[indicator.unit_id].append(indicator)
     reports: dict[int, dict[int, QuarterReport]] = defaultdict(dict)
     report_of: dict[int, tuple[int, int]] = {}  # report id -> (unit id, quarter)
-    for report in read(_REPORT_ROWS if plain else _REPORTS, params):
+    for report in session.exec(_REPORTS, params=params).all():
         reports[report.unit_id][report.quarter] = report
         if figures_through is None or report.quarter <= figures_through:
             report_of[report.id] = (report.unit_id, report.quarter)
@@ -230,9 +215,6 @@ _LINES = (
 )  # 基本支出 first
 _INDICATORS = select(Indicator).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
 _REPORTS = select(QuarterReport).where(QuarterReport.unit_id.in_(_UNITS), QuarterReport.year_id == _YEAR)
-# The same two as plain rows (``plain``): read-only, with the same attributes.
-_INDICATOR_ROWS = sa.select(*Indicator.__table__.c).where(Indicator.unit_id.in_(_UNITS), Indicator.year_id == _YEAR)
-_REPORT_ROWS = sa.select(*QuarterReport.__table__.c).where(_REPORTS.whereclause)
 _REPORT_IDS = sa.bindparam("report_ids", expanding=True)
 _result, _execution = IndicatorResult.__table__.c, BudgetExecution.__table__.c
 
@@ -263,9 +245,6 @@ def _as_stored(column: sa.Column) -> sa.ColumnElement:
 _RESULTS = _figures_select(_result.value, _result.numerator, _result.denominator)
 _RESULTS_POSTGRESQL = _figures_select(
     *(_as_stored(column) for column in (_result.value, _result.numerator, _result.denominator))
-)
-_INDICATOR_ROWS_POSTGRESQL = sa.select(*(_as_stored(column) for column in Indicator.__table__.c)).where(
-    _INDICATOR_ROWS.whereclause
 )
 _SPENDING = sa.select(_execution.report_id, _execution.budget_line_id, _execution.spent).where(
     _execution.report_id.in_(_REPORT_IDS)

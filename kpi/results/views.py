@@ -20,9 +20,8 @@ from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_
 from kpi.workflow.history import approval_history
 
 
-def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only: bool = False) -> QuarterSheet | None:
-    """The quarter's sheet; ``read_only`` (a page view, not a save) reads its indicators and
-    reports as plain rows, which cost a fraction of ORM objects."""
+def sheet(session: Session, unit_id: int, year: int, quarter: int) -> QuarterSheet | None:
+    """The quarter's sheet as of the quarter, or None when the unit, year or quarter does not exist."""
     found = find_unit_year(session, unit_id, year) if quarter in QUARTER_LABELS else None
     if found is None:
         return None
@@ -31,7 +30,6 @@ def sheet(session: Session, unit_id: int, year: int, quarter: int, *, read_only:
         *found,
         quarter,
         figures_through=quarter,  # the pages show no later quarter
-        plain=read_only,
     )
 
 

@@ -207,6 +207,14 @@ def test_a_ratio_inside_the_band_scores_and_is_audited(year_imported):
     assert row.score.score == (points * Decimal("0.75")).quantize(Decimal("0.01"))
     assert "选定 75%" in row.score.working
     assert stored_report(year_imported).total_score == scored(year_imported).total
+    kept = stored_report(year_imported).indicator_scores  # each indicator's [分值, 得分], for the 汇总表
+    assert kept[str(indicator_id)] == [str(points), str(row.score.score)]
+    fresh = scored(year_imported)
+    assert kept == {
+        str(item.indicator.id): [str(item.score.points), str(item.score.score)]
+        for table in fresh.tables
+        for item in table.rows
+    }
     with year_imported.app_context(), Session(db.engine()) as session:
         event = session.exec(
             select(AuditEvent).where(

@@ -1,4 +1,5 @@
-"""Does the finance bureau's 预算绩效汇总表 list every unit, its reports and the totals, written in write-only mode?"""
+"""Does the finance bureau's 预算绩效汇总表 list every unit, its reports and totals, then every unit's
+indicators and budget lines as flat tables to filter, with numbers as numbers, in write-only mode?"""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from kpi import db
 from kpi.budget import service as budget
+from kpi.evaluation import service as evaluation
+from kpi.evaluation.validation import EvaluationInput
 from kpi.finance import consolidated, service
-from kpi.finance.consolidated import DETAIL_HEADERS, SUMMARY_HEADERS, SUMMARY_SHEET, detail_sheet, sheet_name
+from kpi.finance.consolidated import (
+    BUDGET_HEADERS,
+    BUDGET_SHEET,
+    INDICATOR_HEADERS,
+    INDICATOR_SHEET,
+    SUMMARY_HEADERS,
+    SUMMARY_SHEET,
+)
+from kpi.indicators.models import Indicator
 from kpi.progress.service import unit_progress
 from kpi.progress.workbook import GRID_SHEET, export_progress
 from kpi.reports import style
@@ -21,6 +32,7 @@ from tests.progress.gen import gen_quarter
 
 FORMULA_UNIT = '=HYPERLINK("http://example.com","点我")'
 COLUMN = {label: index for index, label in enumerate(SUMMARY_HEADERS, start=1)}
+SERVICE = "投诉调解辅助服务"  # in the unit table and in a project's own
 
 
 def export(app, tmp_path):
@@ -92,84 +104,160 @@ def test_each_unit_shows_its_money_score_grade_and_every_reports_status_and_date
     assert seed["自评状态"].value == "未填报" and seed["自评总分"].value is None
 
 
-def test_a_formula_like_unit_name_stays_text_and_its_sheet_name_is_safe(app, units, tmp_path):
+def table(ws, headers: list[str]) -> list[dict]:
+    """A detail sheet's rows under its first-row headers, as {header: cell}."""
+    assert [cell.value for cell in ws[1]] == headers
+    return [dict(zip(headers, row)) for row in ws.iter_rows(min_row=2)]
+
+
+def test_a_formula_like_unit_name_stays_text_on_every_sheet(app, units, tmp_path):
     wb = export(app, tmp_path)[1]
     cell = summary_row(wb[SUMMARY_SHEET], FORMULA_UNIT)["单位"]
     assert cell.data_type == "s" and cell.value == FORMULA_UNIT
-    detail = next(name for name in wb.sheetnames if "HYPERLINK" in name)
-    assert len(detail) <= 31 and not set(detail) & set("[]:*?/\\")
-    assert wb[detail]["A2"].value == f"单位名称：{FORMULA_UNIT}" and wb[detail]["A2"].data_type == "s"
+    budget_rows = [row for row in table(wb[BUDGET_SHEET], BUDGET_HEADERS) if row["单位"].value == FORMULA_UNIT]
+    assert len(budget_rows) == 1 and budget_rows[0]["单位"].data_type == "s"
 
 
-def test_each_unit_has_its_own_sheet_linked_from_its_name(app, units, tmp_path):
+def test_the_workbook_is_three_flat_tables_not_a_sheet_per_unit(app, units, tmp_path):
     wb = export(app, tmp_path)[1]
-    assert len(wb.sheetnames) == 1 + 3
-    link = summary_row(wb[SUMMARY_SHEET], SEED_UNIT)["单位"].hyperlink
-    target = link.location.split("!")[0].strip("'")
-    ws = wb[target]
-    assert [cell.value for cell in ws[3]] == DETAIL_HEADERS
-    names = [ws.cell(row=r, column=3).value for r in range(4, ws.max_row + 1)]
-    assert "投诉调解辅助服务" in names and names.count("投诉调解辅助服务") == 2  # unit table and the project's own
-    row = names.index("投诉调解辅助服务") + 4
-    assert ws.cell(row=row, column=DETAIL_HEADERS.index("一季度") + 1).value == "5,000宗"
-    assert ws.cell(row=row, column=DETAIL_HEADERS.index("状态") + 1).value == "绿"
-    assert any(ws.cell(row=r, column=1).value == "合计" for r in range(4, ws.max_row + 1))  # its budget block
+    assert wb.sheetnames == [SUMMARY_SHEET, INDICATOR_SHEET, BUDGET_SHEET]
 
 
-def test_a_units_sheet_shows_its_indicators_as_its_progress_workbook_does(app, units, tmp_path):
-    """The detail rows are streamed (write-only mode) but must look like the normal-mode
-    progress workbook's: the same values, types, number formats, fonts, fills and borders."""
+def test_the_indicator_sheet_has_one_row_per_unit_and_indicator(app, units, tmp_path):
     wb = export(app, tmp_path)[1]
-    detail = wb[sheet_name(sorted([SEED_UNIT, "甲单位", FORMULA_UNIT]).index(SEED_UNIT) + 1, SEED_UNIT)]
+    rows = table(wb[INDICATOR_SHEET], INDICATOR_HEADERS)
+    with app.app_context(), Session(db.engine()) as session:
+        year = budget.get_year(session, 2023)
+        expected = session.exec(select(Indicator.id).where(Indicator.year_id == year.id)).all()
+    assert len(rows) == len(expected) > 60  # the seed unit's tables; the other units have no indicators
+    assert {row["单位"].value for row in rows} == {SEED_UNIT}
+    assert {row["主管部门"].value for row in rows} == {"深圳市市场监督管理局"}
+    service_rows = [row for row in rows if row["三级指标"].value == SERVICE]
+    assert sorted(row["绩效目标表"].value for row in service_rows) == ["单位整体", "市场监督管理事务"]
+    for row in service_rows:
+        assert (row["一级指标"].value, row["二级指标"].value) == ("产出指标", "数量指标")
+        assert row["年初指标值"].value == "≥19000宗" and row["调整后指标值"].value is None
+    reported = next(row for row in service_rows if row["绩效目标表"].value == "单位整体")
+    first = reported["一季度"]
+    assert (first.value, first.data_type, first.number_format) == (5000, "n", '#,##0"宗"')
+    assert reported["二季度"].value is None
+    assert reported["状态"].value == "绿"  # the word, beside its colour
+
+
+def test_the_quarters_and_year_to_date_are_numbers_wherever_a_figure_is(app, units, tmp_path):
+    rows = table(export(app, tmp_path)[1][INDICATOR_SHEET], INDICATOR_HEADERS)
+    for row in rows:
+        for label in ("一季度", "累计/最新", "完成率", "分值", "得分"):
+            cell = row[label]
+            if cell.value is not None and label != "累计/最新":
+                assert cell.data_type == "n", (row["三级指标"].value, label, cell.value)
+        if row["一季度"].value is not None:
+            assert row["累计/最新"].data_type == "n"
+
+
+def test_an_adjusted_target_shows_both_its_values(app, units, tmp_path):
+    with app.app_context(), db.transaction() as session:
+        indicator = session.exec(select(Indicator).where(Indicator.name == "志愿者培训数量")).one()
+        indicator.original_target_text, indicator.target_text = indicator.target_text, "25场"
+        indicator.original_points = indicator.points
+    rows = table(export(app, tmp_path)[1][INDICATOR_SHEET], INDICATOR_HEADERS)
+    row = next(row for row in rows if row["三级指标"].value == "志愿者培训数量")
+    assert (row["年初指标值"].value, row["调整后指标值"].value) == ("20场", "25场")
+
+
+def test_scores_are_the_self_evaluations_as_saved_and_add_up_to_its_total(app, units, tmp_path):
+    with app.app_context(), db.transaction() as session:
+        from kpi.accounts.models import User
+
+        staff = session.exec(select(User).where(User.username == "szcc_staff")).one()
+        seed = budget.get_unit(session, SEED_UNIT)
+        result = evaluation.evaluate(session, seed, budget.get_year(session, 2023))
+        evaluation.save(session, result, EvaluationInput(goals={None: "完成"}), user=staff, expected_version=0)
+        expected = {
+            (table_.title, row.indicator.name): (row.score.points, row.score.score)
+            for table_ in result.tables
+            for row in table_.rows
+        }
+        unit_table = result.unit_table
+    wb = export(app, tmp_path)[1]
+    rows = table(wb[INDICATOR_SHEET], INDICATOR_HEADERS)
+    got = {
+        (row["绩效目标表"].value, row["三级指标"].value): (row["分值"].value, row["得分"].value)
+        for row in rows
+        if row["单位"].value == SEED_UNIT
+    }
+    assert got.keys() == expected.keys()
+    for key, (points, score) in expected.items():
+        assert got[key] == (pytest.approx(float(points)), pytest.approx(float(score))), key
+    unit_scores = sum(score for (title, _), (_, score) in got.items() if title == "单位整体")
+    total = summary_row(wb[SUMMARY_SHEET], SEED_UNIT)["自评总分"].value
+    assert unit_scores + float(unit_table.evaluation.budget.score) == pytest.approx(total, abs=0.01)
+
+
+def test_the_budget_sheet_has_each_line_once_and_adds_up_to_the_summary(app, units, tmp_path):
+    wb = export(app, tmp_path)[1]
+    rows = table(wb[BUDGET_SHEET], BUDGET_HEADERS)
+    seed = [row for row in rows if row["单位"].value == SEED_UNIT]
+    assert [row["预算项目"].value for row in seed][0] == "基本支出"
+    assert {row["支出类型"].value for row in seed} == {"基本支出", "项目支出"}
+    assert "合计" not in {row["预算项目"].value for row in rows}  # a sum over the column counts each amount once
+    summary = wb[SUMMARY_SHEET]
+    assert sum(row["全年预算数"].value for row in rows) == pytest.approx(summary.cell(summary.max_row, 3).value)
+    assert sum(row["执行数"].value for row in rows) == pytest.approx(summary.cell(summary.max_row, 4).value)
+    first = seed[0]
+    assert (first["全年预算数"].value, first["执行数"].value) == (1276, 300)
+    assert first["执行率"].number_format == "0.00%" and first["预警"].value in ("绿", "黄", "红")
+
+
+def test_the_indicator_cells_look_as_the_progress_workbook_does(app, units, tmp_path):
+    """The detail rows are streamed (write-only mode) but their figures look like the normal-mode
+    progress workbook's: the same values, types and number formats, fonts, fills and borders."""
+    rows = table(export(app, tmp_path)[1][INDICATOR_SHEET], INDICATOR_HEADERS)
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
         year = budget.get_year(session, 2023)
-        seed = next(row.unit for row in service.unit_statuses(session, year) if row.unit.name == SEED_UNIT)
-        progress = unit_progress(session, seed, year)
+        progress = unit_progress(session, budget.get_unit(session, SEED_UNIT), year)
     grid = load_workbook(io.BytesIO(export_progress(progress, tmp_path).data))[GRID_SHEET]
-
-    def indicator_rows(ws):  # rows with a 三级指标, up to the budget block, from the 三级指标 column on
-        rows = []
-        for row in ws.iter_rows(min_row=4):
-            if all(cell.value is None for cell in row):
-                break
-            if row[2].value:
-                rows.append(row[2 : len(DETAIL_HEADERS)])
-        return rows
-
-    streamed, normal = indicator_rows(detail), indicator_rows(grid)
-    assert len(streamed) == len(normal) == len(progress.rows)
-    for streamed_row, normal_row in zip(streamed, normal):
-        for mine, theirs in zip(streamed_row, normal_row):
-            assert (mine.value, mine.data_type, mine.number_format) == (
-                theirs.value,
-                theirs.data_type,
-                theirs.number_format,
-            )
-            looks = [
-                (repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment)) for cell in (mine, theirs)
-            ]  # style proxies of two workbooks compare by their repr
-            assert looks[0] == looks[1]
+    normal = [row for row in grid.iter_rows(min_row=4) if row[2].value and row[3].value is not None]
+    header = {cell.value: cell.column - 1 for cell in grid[3]}
+    assert len(normal) == len(rows)
+    for mine, theirs in zip(rows, normal):
+        assert mine["三级指标"].value == theirs[header["三级指标"]].value
+        for label in ("一季度", "累计/最新", "完成率", "状态"):
+            a, b = mine[label], theirs[header[label]]
+            if label == "一季度":  # a number here, the displayed text ("5,000宗") there
+                assert (a.value is None) == (b.value is None)
+                continue
+            assert (a.value, a.number_format) == (b.value, b.number_format), label
+            looks = [(repr(cell.font), repr(cell.fill), repr(cell.border)) for cell in (a, b)]
+            assert looks[0] == looks[1], label
 
 
 def test_rows_with_wrapped_text_are_as_high_as_their_lines_need(app, units, tmp_path):
-    wb = export(app, tmp_path)[1]
-    ws = wb[sheet_name(sorted([SEED_UNIT, "甲单位", FORMULA_UNIT]).index(SEED_UNIT) + 1, SEED_UNIT)]
-    assert ws.row_dimensions[1].height == 30  # the title
-    widths = consolidated.DETAIL_WIDTHS
+    ws = export(app, tmp_path)[1][INDICATOR_SHEET]
+    widths = consolidated.INDICATOR_WIDTHS
     heights = {
         row[0].row: style.row_height((cell.value, width) for cell, width in zip(row, widths))
-        for row in ws.iter_rows(min_row=4)
-        if row[0].style != style.SECTION
-    }  # group rows are one line
-    assert any(heights.values())  # some 三级指标 or 判断依据 wraps
+        for row in ws.iter_rows(min_row=2)
+    }
+    assert any(heights.values())  # some 三级指标 wraps
     for row, height in heights.items():
         assert ws.row_dimensions[row].height == height, row
 
 
-@pytest.mark.parametrize("sheet", [0, 1])
-def test_every_sheet_freezes_its_header_and_prints_a4_landscape(app, units, tmp_path, sheet):
-    ws = export(app, tmp_path)[1].worksheets[sheet]
-    assert ws.freeze_panes == "B4" and ws.print_title_rows == "$3:$3"
+@pytest.mark.parametrize(
+    "sheet, frozen, titles, filtered",
+    [
+        (SUMMARY_SHEET, "B4", "$3:$3", "A3:S6"),  # three units, the 合计 row left out
+        (INDICATOR_SHEET, "B2", "$1:$1", None),
+        (BUDGET_SHEET, "B2", "$1:$1", None),
+    ],
+)
+def test_every_sheet_freezes_and_filters_its_headers_and_prints_a4_landscape(
+    app, units, tmp_path, sheet, frozen, titles, filtered
+):
+    ws = export(app, tmp_path)[1][sheet]
+    assert ws.freeze_panes == frozen and ws.print_title_rows == titles
+    assert ws.auto_filter.ref == (filtered or f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}")
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.column_dimensions["A"].width >= 8
 
@@ -189,32 +277,21 @@ def test_the_workbook_is_written_in_write_only_mode(app, units, tmp_path, monkey
 def test_details_are_read_one_unit_at_a_time(app, units):
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
         year = budget.get_year(session, 2023)
-        seed = next(row.unit for row in service.unit_statuses(session, year) if row.unit.name == SEED_UNIT)
+        seed = budget.get_unit(session, SEED_UNIT)
         details = service.unit_details(session, year, [seed])
         assert iter(details) is details  # a generator: nothing is loaded before the builder asks
-        assert next(details) == detail_sheet(unit_progress(session, seed, year))
-
-
-@pytest.mark.parametrize(
-    "index, name, expected",
-    [
-        (1, "深圳市消费者委员会秘书处", "1-深圳市消费者委员会秘书处"),
-        (12, "a[b]c:d*e?f/g\\h'i", "12-a_b_c_d_e_f_g_h_i"),
-        (7, "很长的单位名称" * 10, ("7-" + "很长的单位名称" * 10)[:31]),
-    ],
-)
-def test_sheet_names_are_numbered_safe_and_within_31_characters(index, name, expected):
-    assert sheet_name(index, name) == expected
+        detail = next(details)
+        assert detail.progress.rows == unit_progress(session, seed, year).rows and detail.scores == {}
 
 
 def test_a_control_character_in_a_streamed_cell_is_cleaned_not_an_error():
-    """A stored note with a BEL or Word's vertical tab still makes a workbook (kpi.core.text), as
-    a Styled or as the plain tuple kpi.finance.detail_feed sends."""
+    """A stored note with a BEL or Word's vertical tab still makes a workbook (kpi.core.text)."""
     wb = Workbook(write_only=True)
     style.add_styles(wb)
     sheet = consolidated.StreamingSheet(wb.create_sheet("流"), [20, 20])
-    sheet.append(sheet.cells([style.Styled("响铃\x07"), ("两\x0b行", style.TEXT, None, None, None)]))
+    sheet.start_table(["甲", "乙"], freeze_columns=0)
+    sheet.append(sheet.cells([style.Styled("响铃\x07"), style.Styled("两\x0b行")]))
     sheet.close()
     back = load_workbook(io.BytesIO(style.workbook_bytes(wb))).active
-    assert [cell.value for cell in back[1]] == ["响铃", "两\n行"]
-    assert {cell.data_type for cell in back[1]} == {"s"}
+    assert [cell.value for cell in back[2]] == ["响铃", "两\n行"]
+    assert {cell.data_type for cell in back[2]} == {"s"}

@@ -51,4 +51,6 @@ def test_the_summary_needs_no_query_per_unit(app):
         assert len(few) == len(more) == 7 and len(rows) == 7
         with counting(app.extensions["kpi_engine"]) as details:
             assert sum(1 for _ in service.unit_details(session, year, [row.unit for row in rows])) == 7
-        assert len(details) == 5  # the detail sheets: five queries per batch of units, whatever their number
+        assert (
+            len(details) == 6
+        )  # the detail rows: six queries per batch of units (sheets and scores), whatever their number

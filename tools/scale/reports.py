@@ -128,6 +128,7 @@ def build_evaluation(run: Run, ids, rows: Rows, unit: Unit) -> None:
     ]
     explain: set[int] = set()
     snapshot = None
+    scores: dict[str, list[str]] = {}
     for members, lines in tables:
         scored = score_self_evaluation(
             [inputs[p.id] for p in members],
@@ -136,6 +137,7 @@ def build_evaluation(run: Run, ids, rows: Rows, unit: Unit) -> None:
             settings=run.scoring,
         )
         snapshot = snapshot or scored  # the 单位整体 table comes first: it is the unit's total
+        scores.update((str(s.key), [str(s.points), str(s.score)]) for s in scored.indicators)
         explain.update(s.key for s in scored.indicators if s.needs_explanation)
     submitted = date(run.year + 1, 2, rng.randint(1, 27))
     rows["self_evaluation"].append(
@@ -145,6 +147,7 @@ def build_evaluation(run: Run, ids, rows: Rows, unit: Unit) -> None:
             "year_id": run.year_id,
             "total_score": snapshot.total,
             "grade": snapshot.grade,
+            "indicator_scores": scores,
             **report_columns(status, submitted, rng, date(run.year + 1, 1, 5)),
         }
     )
