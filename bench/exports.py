@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from bench.timing import Figure, best_of_each, failed, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPORT_RATIO, MEMORY_MB, SELF_EVALUATION_RATIO = 1.5, 400, 2.0
+EXPORT_RATIO, MEMORY_MB, SELF_EVALUATION_RATIO = 1.5, 300, 2.0
 REPEAT = 15  # rounds of (export, raw) for d: a round is about 0.1 s
 ROUNDS = 2  # rounds of (export, raw) for c, each in processes of their own
 

@@ -138,9 +138,13 @@ class StreamingSheet:
 
     def __init__(self, ws, widths: list[float]):
         self.ws, self.widths, self.row = ws, widths, 0
-        self.header_row = 0
+        self.header_row, self.table = 0, False
 
     def cells(self, row: Iterable[Styled | None]) -> list:
+        """A row's cells. On a table to filter an empty cell is left out (no border to draw, and a
+        third of a detail row is empty: later quarters, 调整后指标值, 得分); a printed sheet keeps its grid."""
+        if self.table:
+            return [None if styled is None or _blank(styled) else style.streamed(self.ws, styled) for styled in row]
         return [None if styled is None else style.streamed(self.ws, styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
@@ -175,6 +179,7 @@ class StreamingSheet:
         self._widths()
         style.setup_print(self.ws, DETAIL_HEADER_ROW, repeat_from=DETAIL_HEADER_ROW, freeze_columns=freeze_columns)
         self._headers(headers)
+        self.table = True
 
     def _headers(self, headers: list[str]) -> None:
         self.append(self.cells(Styled(label, style.HEADER) for label in headers))
@@ -186,6 +191,10 @@ class StreamingSheet:
         last = get_column_letter(self.columns)
         self.ws.auto_filter.ref = f"A{self.header_row}:{last}{max(filter_to or self.row, self.header_row)}"
         self.ws.close()
+
+
+def _blank(styled: Styled) -> bool:
+    return (styled.value is None or styled.value == "") and styled.fill is None
 
 
 # --- 汇总 ------------------------------------------------------------------------------------

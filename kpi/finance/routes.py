@@ -15,9 +15,8 @@ from kpi.budget.models import FiscalYear
 from kpi.core.ids import id_arg, is_id
 from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
-from kpi.finance import jobs, service
+from kpi.finance import desk, jobs, service
 from kpi.jobs.models import ExportJob
-from kpi.paging import page_of
 
 bp = Blueprint("finance", __name__)
 
@@ -39,17 +38,21 @@ def home():
     downloads of every workbook. The tiles count every unit of the year."""
     filters = service.Filters.from_args(request.args)
     try:
-        overview = service.overview(get_session(), request.args.get("year", type=id_arg), filters)
+        found = desk.desk(
+            get_session(),
+            request.args.get("year", type=id_arg),
+            filters,
+            request.args.get("page"),
+            UNITS_PER_PAGE,
+        )
     except service.YearNotFound:
         abort(404)
-    shown = overview.shown
     return render_template(
         "finance/home.html",
-        overview=overview,
+        desk=found,
         filters=filters,
         quarter_labels=QUARTER_LABELS,
-        shown=shown,
-        page=page_of(shown, request.args.get("page"), UNITS_PER_PAGE),
+        page=found.page,
         status_filters=list(service.STATUS_FILTERS),
         grades=[*service.GRADES, service.NO_GRADE],
         self_evaluation_workbook=SELF_EVALUATION_WORKBOOK,
@@ -100,28 +103,27 @@ def start_forms(year: int):
     if not CsrfForm().validate():
         abort(400)
     session = get_session()
-    try:
-        overview = service.overview(session, year, service.Filters.from_args(request.form))
-    except service.YearNotFound:
+    fiscal_year = budget.find_year(session, year)
+    if fiscal_year is None:
         abort(404)
+    filters = service.Filters.from_args(request.form)
     back = url_for("finance.home", year=year)
     ticked = request.form.getlist("unit")
     if len(ticked) > MAX_CHOSEN_UNITS or not all(is_id(value) for value in ticked):
         flash("所选单位无效，请刷新页面后重新勾选。", "error")
         return redirect(back)
-    of_year = {row.unit.id for row in overview.rows}
     if ticked:
         unit_ids = list(dict.fromkeys(int(value) for value in ticked))
-        if not set(unit_ids) <= of_year:
+        if not set(unit_ids) <= set(desk.filtered_unit_ids(session, fiscal_year, service.Filters())):
             flash("所选单位不属于该年度，请刷新页面后重新勾选。", "error")
             return redirect(back)
     else:
-        unit_ids = [row.unit.id for row in overview.shown]
+        unit_ids = desk.filtered_unit_ids(session, fiscal_year, filters)
     if not unit_ids:
         flash("没有可导出的单位。", "error")
         return redirect(back)
-    everyone = not ticked and not overview.filters.active
-    job = jobs.start_forms(session, overview.year, current_user.id, None if everyone else unit_ids)
+    everyone = not ticked and not filters.active
+    job = jobs.start_forms(session, fiscal_year, current_user.id, None if everyone else unit_ids)
     return redirect(url_for("finance.job", job_id=job.id))
 
 

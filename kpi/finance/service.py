@@ -1,9 +1,9 @@
 """The finance bureau's year (财政局): every unit's reports and money, and the workbooks it downloads.
 
-``overview`` loads every unit of a year in **seven queries, whatever the number of units**: the
-years, the units (with their 主管部门), the budget lines, the spending, and the three report
-tables (季度填报, 绩效运行监控, 绩效自评). Filters are applied to the loaded rows, so they add none.
-执行率 comes from the domain (``budget_progress``) exactly as the progress page computes its 合计
+``unit_statuses`` loads the units of a year (all of them, or the desk's page) in **six queries,
+whatever the number of units**: the units (with their 主管部门), the budget lines, the spending,
+and the three report tables (季度填报, 绩效运行监控, 绩效自评); kpi.finance.desk filters, counts and
+pages them in the database. 执行率 comes from the domain (``budget_progress``) exactly as the progress page computes its 合计
 row: spending up to the latest reported quarter over 全年预算数. 自评总分 and 评价等级 are the
 snapshot the self-evaluation writes on every save; nothing is scored here.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -97,16 +97,16 @@ class UnitStatus:
         return any(state.status == "returned" for state in self.reports)
 
 
-# Status filters (?status=…), by the label the page shows; each keeps the units it is true for.
-STATUS_FILTERS = {
-    "季度填报未齐": lambda row: row.quarters_submitted < len(QUARTERS),
-    "未提交运行监控": lambda row: not row.monitoring.submitted,
-    "运行监控未审核": lambda row: row.monitoring.status == "submitted",
-    "未提交自评": lambda row: not row.evaluation.submitted,
-    "自评未审核": lambda row: row.evaluation.status == "submitted",
-    "自评已审核": lambda row: row.evaluation.status == "approved",
-    "有退回": lambda row: row.has_returned,
-}
+# Status filters (?status=…), by the label the page shows; kpi.finance.desk.unit_filter says what each keeps.
+STATUS_FILTERS = (
+    "季度填报未齐",
+    "未提交运行监控",
+    "运行监控未审核",
+    "未提交自评",
+    "自评未审核",
+    "自评已审核",
+    "有退回",
+)
 
 
 @dataclass(frozen=True)
@@ -129,15 +129,6 @@ class Filters:
     def active(self) -> bool:
         return bool(self.q or self.status or self.grade)
 
-    def keeps(self, row: UnitStatus) -> bool:
-        if self.q and self.q.casefold() not in row.unit.name.casefold():
-            return False
-        if self.status and not STATUS_FILTERS[self.status](row):
-            return False
-        if self.grade:
-            return (row.grade or NO_GRADE) == self.grade
-        return True
-
 
 @dataclass(frozen=True)
 class Totals:
@@ -153,68 +144,50 @@ class Totals:
     returned: int
 
 
-@dataclass(frozen=True)
-class Overview:
-    year: FiscalYear | None  # None: no year exists yet
-    years: list[int]
-    rows: list[UnitStatus]  # every unit of the year, by name
-    filters: Filters = field(default_factory=Filters)
-
-    @property
-    def shown(self) -> list[UnitStatus]:
-        return [row for row in self.rows if self.filters.keeps(row)]
-
-    @property
-    def totals(self) -> Totals:
-        return totals_of(self.rows)
-
-
 class YearNotFound(LookupError):
     """The asked year does not exist."""
 
 
-def overview(session: Session, year: int | None = None, filters: Filters = Filters()) -> Overview:
-    """Every unit's status for ``year`` (default: the newest year). Seven queries in all."""
-    years = {row.year: row for row in session.exec(select(FiscalYear).order_by(FiscalYear.year))}
-    if year is not None and year not in years:
-        raise YearNotFound(f"年度不存在：{year}")
-    if not years:
-        return Overview(None, [], [], filters)
-    fiscal_year = years[year if year is not None else max(years)]
-    return Overview(fiscal_year, sorted(years), unit_statuses(session, fiscal_year), filters)
-
-
-def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]:
-    """One UnitStatus per unit with indicators or budget lines in the year, by name (six queries)."""
+def unit_statuses(session: Session, fiscal_year: FiscalYear, unit_ids: list[int] | None = None) -> list[UnitStatus]:
+    """One UnitStatus per unit with indicators or budget lines in the year (of ``unit_ids`` only,
+    when given: the desk's page), by name (six queries)."""
     year_id = fiscal_year.id
     parent = aliased(Unit)
     in_year = sa.or_(
         Unit.id.in_(select(Indicator.unit_id).where(Indicator.year_id == year_id)),
         Unit.id.in_(select(BudgetLine.unit_id).where(BudgetLine.year_id == year_id)),
     )
+    chosen = sa.true() if unit_ids is None else Unit.id.in_(unit_ids)
     units = session.exec(
         select(Unit, parent.name)
         .outerjoin(parent, parent.id == Unit.parent_id)
-        .where(in_year)
+        .where(in_year, chosen)
         .order_by(Unit.name, Unit.id)
     ).all()
+
+    def scoped(column) -> sa.ColumnElement[bool]:  # every query below reads the same units only
+        return sa.true() if unit_ids is None else column.in_(unit_ids)
+
     # Summed as plain rows, never as objects: a city's year has some 4,000 budget lines and 16,000
     # spending rows, and making objects of them was most of the finance home's time. Exactly on
     # both engines: in the database on PostgreSQL, with Decimal on SQLite (kpi.core.decimals).
     full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)  # BudgetLine.full_year_budget
-    budgets = sums_by(session, sa.select(BudgetLine.unit_id, full_year).where(BudgetLine.year_id == year_id))
+    budgets = sums_by(
+        session,
+        sa.select(BudgetLine.unit_id, full_year).where(BudgetLine.year_id == year_id, scoped(BudgetLine.unit_id)),
+    )
     spending: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for (unit_id, quarter), spent in sums_by(
         session,
         sa.select(QuarterReport.unit_id, QuarterReport.quarter, BudgetExecution.spent)
         .join(BudgetExecution, BudgetExecution.report_id == QuarterReport.id)
-        .where(QuarterReport.year_id == year_id),
+        .where(QuarterReport.year_id == year_id, scoped(QuarterReport.unit_id)),
     ).items():
         spending[unit_id][quarter] = spent
     quarters: dict[int, dict[int, ReportState]] = defaultdict(dict)
     for unit_id, quarter, status, submitted_at in session.exec(
         select(QuarterReport.unit_id, QuarterReport.quarter, QuarterReport.status, QuarterReport.submitted_at).where(
-            QuarterReport.year_id == year_id
+            QuarterReport.year_id == year_id, scoped(QuarterReport.unit_id)
         )
     ):
         quarters[unit_id][quarter] = ReportState(status, to_beijing(submitted_at))
@@ -222,7 +195,7 @@ def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]
         unit_id: ReportState(status, to_beijing(submitted_at))
         for unit_id, status, submitted_at in session.exec(
             select(MonitoringReport.unit_id, MonitoringReport.status, MonitoringReport.submitted_at).where(
-                MonitoringReport.year_id == year_id
+                MonitoringReport.year_id == year_id, scoped(MonitoringReport.unit_id)
             )
         )
     }
@@ -235,7 +208,7 @@ def unit_statuses(session: Session, fiscal_year: FiscalYear) -> list[UnitStatus]
                 SelfEvaluation.submitted_at,
                 SelfEvaluation.total_score,
                 SelfEvaluation.grade,
-            ).where(SelfEvaluation.year_id == year_id)
+            ).where(SelfEvaluation.year_id == year_id, scoped(SelfEvaluation.unit_id))
         )
     }
     rows = []

@@ -55,24 +55,29 @@ class IndicatorPage:
         return [line for line in self.lines if line.kind == "project"]
 
 
-def unit_years(session: Session) -> list[tuple[Unit, list[int]]]:
-    """Every unit that has indicators, with their years (for navigation)."""
-    rows = session.exec(
+def unit_years(session: Session, unit_ids: list[int] | None = None) -> list[tuple[Unit, list[int]]]:
+    """The units that have indicators (of ``unit_ids`` only, when given), with their years (for
+    navigation). Scoped in SQL: a unit's page must not read a city's indicators to find its own years."""
+    statement = (
         select(Unit, FiscalYear.year)
         .join(Indicator, Indicator.unit_id == Unit.id)
         .join(FiscalYear, FiscalYear.id == Indicator.year_id)
         .distinct()
         .order_by(Unit.name, FiscalYear.year)
-    ).all()
+    )
+    if unit_ids is not None:
+        statement = statement.where(Unit.id.in_(unit_ids))
     result: dict[int, tuple[Unit, list[int]]] = {}
-    for unit, year in rows:
+    for unit, year in session.exec(statement).all():
         result.setdefault(unit.id, (unit, []))[1].append(year)
     return list(result.values())
 
 
 def visible_unit_years(session: Session, user) -> list[tuple[Unit, list[int]]]:
-    """The units (with years) this user may read: their own, or all for 财政局/管理员."""
-    return [(unit, years) for unit, years in unit_years(session) if user.can("view", unit.id)]
+    """The units (with years) this user may read: every unit for 财政局/管理员 (who hold the
+    finance permission), else their own, asked for in SQL and checked again row by row."""
+    scope = None if user.can("finance") else [user.unit_id] if user.unit_id is not None else []
+    return [(unit, years) for unit, years in unit_years(session, scope) if user.can("view", unit.id)]
 
 
 @dataclass
@@ -90,9 +95,9 @@ def unit_overview(session: Session, user) -> list[UnitRow]:
     kind = KINDS["quarter_report"]
     report = kind.model
     reports = session.exec(
-        select(report.unit_id, FiscalYear.year, getattr(report, kind.period), report.status).join(
-            FiscalYear, FiscalYear.id == report.year_id
-        )
+        select(report.unit_id, FiscalYear.year, getattr(report, kind.period), report.status)
+        .join(FiscalYear, FiscalYear.id == report.year_id)
+        .where(report.unit_id.in_([unit.id for unit, _years in units]))
     ).all()
     statuses: dict[tuple[int, int], dict[int, str]] = {}
     for unit_id, year, quarter, status in reports:
@@ -116,7 +121,7 @@ def indicator_page(session: Session, unit_id: int, year: int, project_id: int | 
             return None
     rows: list[Indicator] = indicator_table(session, unit, fiscal_year, project)
     goals = budget.goals(session, unit, fiscal_year)
-    years = next((ys for u, ys in unit_years(session) if u.id == unit.id), [year])
+    years = next((ys for _unit, ys in unit_years(session, [unit.id])), [year])
     return IndicatorPage(
         unit=unit,
         parent=session.get(Unit, unit.parent_id) if unit.parent_id else None,

@@ -227,7 +227,10 @@ def test_the_indicator_cells_look_as_the_progress_workbook_does(app, units, tmp_
             if label == "一季度":  # a number here, the displayed text ("5,000宗") there
                 assert (a.value is None) == (b.value is None)
                 continue
-            assert (a.value, a.number_format) == (b.value, b.number_format), label
+            assert a.value == b.value, label
+            if a.value is None:  # an empty cell of a table to filter is left out: nothing to look alike
+                continue
+            assert a.number_format == b.number_format, label
             looks = [(repr(cell.font), repr(cell.fill), repr(cell.border)) for cell in (a, b)]
             assert looks[0] == looks[1], label
 

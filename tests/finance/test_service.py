@@ -9,15 +9,16 @@ from sqlmodel import Session
 
 from kpi import db
 from kpi.budget import service as budget
-from kpi.finance import service
-from kpi.finance.service import Filters, ReportState
-from tests.finance.gen import SEED_UNIT, gen_unit, when
+from kpi.finance import desk, service
+from kpi.finance.service import GRADES, NO_GRADE, STATUS_FILTERS, Filters, ReportState
+from tests.finance.gen import SEED_UNIT, attach_finance, gen_unit, when
 from tests.progress.gen import gen_progress, gen_quarter
 
 
-def overview(app, year=None, filters=Filters()):
+def overview(app, year=None, filters=Filters(), page=None, size=1000):
+    """The desk's page, with its rows as ``rows``."""
     with app.app_context(), Session(db.engine(), expire_on_commit=False) as session:
-        return service.overview(session, year, filters)
+        return desk.desk(session, year, filters, page, size)
 
 
 def test_execution_is_the_progress_pages_total_as_of_the_latest_reported_quarter(app):
@@ -82,7 +83,86 @@ def test_totals_count_every_unit_not_just_the_filtered_ones(app):
     gen_unit(app, "甲单位", quarters=dict.fromkeys((1, 2, 3, 4), "approved"), evaluation="approved", grade="优")
     gen_unit(app, "乙单位", quarters={1: "returned"})
     result = overview(app, filters=Filters(q="甲"))
-    assert [row.unit.name for row in result.shown] == ["甲单位"]
+    assert [row.unit.name for row in result.rows] == ["甲单位"] and result.shown == 1
     totals = result.totals
     assert (totals.units, totals.quarters_complete, totals.evaluations_approved, totals.returned) == (3, 1, 1, 1)
     assert totals.quarters_submitted == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+# What each status filter keeps, stated plainly over a unit's UnitStatus: the desk's SQL must agree.
+KEEPS = {
+    "季度填报未齐": lambda row: row.quarters_submitted < 4,
+    "未提交运行监控": lambda row: not row.monitoring.submitted,
+    "运行监控未审核": lambda row: row.monitoring.status == "submitted",
+    "未提交自评": lambda row: not row.evaluation.submitted,
+    "自评未审核": lambda row: row.evaluation.status == "submitted",
+    "自评已审核": lambda row: row.evaluation.status == "approved",
+    "有退回": lambda row: row.has_returned,
+}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def either(request, app, make_app):
+    """The app on SQLite, then on PostgreSQL: the desk's SQL must read alike on both."""
+    if request.param == "sqlite":
+        return app
+    built = attach_finance(make_app(request.getfixturevalue("pg_url")))
+    assert built.test_cli_runner().invoke(args=["kpi", "init"]).exit_code == 0
+    return built
+
+
+@pytest.fixture
+def varied(either):
+    statuses = [None, "draft", "submitted", "returned", "approved"]
+    for index in range(12):
+        pick = statuses[index % 5], statuses[(index // 2) % 5], statuses[(index * 3) % 5]
+        gen_unit(
+            either,
+            f"单位{index:02d}_%" if index == 7 else f"单位{index:02d}",  # a LIKE wildcard in a name
+            quarters={q: pick[(q + index) % 3] for q in (1, 2, 3, 4) if pick[(q + index) % 3]},
+            monitoring=pick[1],
+            evaluation=pick[2],
+            grade=[None, *GRADES][index % 5] if pick[2] else None,
+            score="80" if pick[2] else None,
+        )
+
+
+def test_every_filter_keeps_exactly_the_units_its_rule_names(either, varied):
+    app = either
+    everyone = overview(app).rows
+    assert len(everyone) == 13
+    assert set(KEEPS) == set(STATUS_FILTERS)
+    for status, keeps in KEEPS.items():
+        expected = [row.unit.name for row in everyone if keeps(row)]
+        assert [row.unit.name for row in overview(app, filters=Filters(status=status)).rows] == expected, status
+    for grade in (*GRADES, NO_GRADE):
+        expected = [row.unit.name for row in everyone if (row.grade or NO_GRADE) == grade]
+        assert [row.unit.name for row in overview(app, filters=Filters(grade=grade)).rows] == expected, grade
+    assert [row.unit.name for row in overview(app, filters=Filters(q="_%")).rows] == ["单位07_%"]  # not a wildcard
+    assert [row.unit.name for row in overview(app, filters=Filters(q="单位0")).rows] == [
+        row.unit.name for row in everyone if "单位0" in row.unit.name
+    ]
+    both = overview(app, filters=Filters(status="有退回", grade="优")).rows
+    assert [row.unit.name for row in both] == [
+        row.unit.name for row in everyone if row.has_returned and row.grade == "优"
+    ]
+
+
+def test_the_tiles_counted_in_the_database_are_the_sums_of_every_units_row(either):
+    app = either
+    gen_quarter(app, 1, spending={"基本支出": "300.25"}, submit=True)
+    gen_unit(app, "甲单位", budget_amount="200.5", quarters={1: "approved", 2: "returned"}, spent={1: "50", 2: "30.1"})
+    gen_unit(app, "乙单位", quarters=dict.fromkeys((1, 2, 3, 4), "submitted"), monitoring="approved")
+    gen_unit(app, "丙单位", evaluation="approved", grade="良", score="85")
+    result = overview(app)
+    assert result.totals == service.totals_of(result.rows)
+
+
+def test_pages_hold_their_share_of_the_filtered_units_in_order(either, varied):
+    app = either
+    names = [row.unit.name for row in overview(app).rows]
+    pages = [overview(app, page=str(number), size=5) for number in (1, 2, 3)]
+    assert [row.unit.name for page in pages for row in page.rows] == names
+    assert [page.page.number for page in pages] == [1, 2, 3] and pages[0].page.pages == 3
+    assert overview(app, page="99", size=5).page.number == 3  # past the end: the last page
+    assert all(page.shown == 13 and page.totals.units == 13 for page in pages)
