@@ -8,8 +8,10 @@ quantized to the column's scale, fixed-point, no exponent, no "-0" (``"-12.3400"
 ``"0.0000"``). Reading gives the same Decimal back.
 
 What that means for SQL on SQLite: the database sees text. Comparing, ordering or summing
-these columns in SQL there would compare strings ("10" < "9") or sum floats, so code that
-needs such results sums in Python with Decimal (``sums_by``) or compares in Python.
+these columns in SQL there would compare strings ("10" < "9") or sum floats. ``sums_by`` sums
+them exactly all the same: each text becomes the integer count of its smallest unit (the point
+removed, "-12.3400" is -123400 ten-thousandths) and SQLite adds 64-bit integers exactly (and
+refuses to overflow). Other comparisons are made in Python.
 """
 
 from __future__ import annotations
@@ -105,23 +107,36 @@ def Quantity() -> ExactDecimal:
 def sums_by(session: Session | sa.Connection, rows: sa.Select) -> dict[Any, Decimal]:
     """The exact sum of the last selected column (an ExactDecimal) for each value of the others.
 
-    ``rows`` selects one or more key columns, then the value, ungrouped. PostgreSQL sums
-    NUMERIC exactly in the database; on SQLite, where the column is text, the rows are summed
-    here with Decimal. NULL values are skipped; a key with only NULLs sums to None (as SQL).
+    ``rows`` selects one or more key columns, then the value, ungrouped. The database sums: NUMERIC
+    on PostgreSQL; on SQLite, where the column is text, its integer count of the smallest unit
+    (``_scaled_integer``). NULL values are skipped; a key with only NULLs sums to None (as SQL).
     Keys are plain values for one key column, tuples for several.
     """
     *keys, value = rows.selected_columns
     single = len(keys) == 1
     dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    grouped = rows.subquery()
+    *key_columns, value_column = grouped.c
     if dialect.name == "postgresql":
-        grouped = rows.subquery()
-        *key_columns, value_column = grouped.c
         statement = sa.select(*key_columns, sa.func.sum(value_column)).group_by(*key_columns)
         return {(row[0] if single else tuple(row[:-1])): row[-1] for row in session.execute(statement)}
-    totals: dict[Any, Decimal | None] = {}
-    for row in session.execute(rows):
-        key = row[0] if single else tuple(row[:-1])
-        amount = row[-1]
-        current = totals.get(key)
-        totals[key] = amount if current is None else current if amount is None else current + amount
-    return totals
+    scale = value.type.scale if isinstance(value.type, ExactDecimal) else None
+    if scale is None:
+        raise TypeError(f"sums_by sums an ExactDecimal column, not {value.type!r}")
+    total = sa.func.sum(_scaled_integer(sa.type_coerce(value_column, sa.String), scale))
+    statement = sa.select(*key_columns, total).group_by(*key_columns)
+    return {
+        (row[0] if single else tuple(row[:-1])): None if row[-1] is None else Decimal(row[-1]).scaleb(-scale)
+        for row in session.execute(statement)
+    }
+
+
+def _scaled_integer(text: sa.ColumnElement, scale: int) -> sa.ColumnElement:
+    """SQLite: canonical decimal text ("-12.3400") as the integer count of 10^-scale ("-123400").
+
+    The point is removed and the digits read as an integer, then multiplied up for a text with
+    fewer decimals than the scale (a value written by hand, "12.5"), so that it counts alike."""
+    point = sa.func.instr(text, ".")
+    decimals = sa.case((point > 0, sa.func.length(text) - point), else_=0)
+    factor = sa.case(*((decimals == given, 10 ** (scale - given)) for given in range(scale)), else_=1)
+    return sa.cast(sa.func.replace(text, ".", ""), sa.Integer) * factor

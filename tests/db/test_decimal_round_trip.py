@@ -234,3 +234,33 @@ def test_whatever_the_parsers_accept_its_column_holds_unrounded(text):
             continue
         if value is not None:
             assert column.exact(value) == value
+
+
+def test_sqlite_sums_texts_written_by_hand_with_fewer_decimals_alike(empty_sqlite_url):
+    """A value written outside the ORM ("12.5", "-3") counts as what it says, not as 125 or -3 units."""
+    engine = make_engine(empty_sqlite_url)
+    upgrade_to_head(engine)
+    unit_id, year_id = fresh(engine)
+    with engine.begin() as conn:
+        for index, text in enumerate(["12.5", "-3", "0.0001", "7.25", "100.0000"]):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO budget_line (unit_id, year_id, kind, name, description, initial_budget, display_order) "
+                    "VALUES (:unit, :year, 'project', :name, '', :amount, 0)"
+                ),
+                {"unit": unit_id, "year": year_id, "name": f"手写{index}", "amount": text},
+            )
+    with Session(engine) as session:
+        totals = sums_by(
+            session, sa.select(BudgetLine.unit_id, BudgetLine.initial_budget).where(BudgetLine.year_id == year_id)
+        )
+    assert totals == {unit_id: Decimal("116.7501")}
+    engine.dispose()
+
+
+def test_sums_refuse_a_column_that_is_not_exact(empty_sqlite_url):
+    engine = make_engine(empty_sqlite_url)
+    upgrade_to_head(engine)
+    with Session(engine) as session, pytest.raises(TypeError):
+        sums_by(session, sa.select(BudgetLine.unit_id, BudgetLine.display_order))
+    engine.dispose()
