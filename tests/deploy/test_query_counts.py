@@ -75,7 +75,10 @@ def test_entry_form_progress_dashboard_and_finance_home_run_as_many_queries_for_
     assert multiply_the_unit_table(app) == 670
     after = statements_per_page(app)
     assert after == before
-    assert all(count <= 12 for count in before.values()), before  # 9 each when written
+    # 9 each when written; the finance desk 15: the years, the filtered count and the page's ids,
+    # six for the page's statuses, four for the tiles (tests/finance/test_query_count.py).
+    limits = {"/finance": 15}
+    assert all(count <= limits.get(url, 12) for url, count in before.items()), before
 
 
 def test_the_copies_show_on_the_entry_form_so_the_count_covers_them(app_with_results):
