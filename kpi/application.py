@@ -137,13 +137,18 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _subscribe_receivers() -> None:
-    """Connect the features that react to another's event (kpi.workflow.signals), and the job
-    kinds the background worker runs (kpi.jobs.queue); idempotent."""
+    """Connect the features that react to another's event (kpi.workflow.signals), the job kinds
+    the background worker runs (kpi.jobs.queue) and what features lend the finance desk
+    (kpi.reports.contributions); idempotent."""
+    from kpi.evaluation.service import contribute as lend_self_evaluation_forms
     from kpi.finance.jobs import register_kinds as register_finance_jobs
+    from kpi.progress.service import contribute as lend_unit_progress
     from kpi.reminders.notify import subscribe as subscribe_reminders
 
     subscribe_reminders()
     register_finance_jobs()
+    lend_unit_progress()  # the finance desk's downloads (kpi.reports.contributions)
+    lend_self_evaluation_forms()
 
 
 def _register_error_pages(app: Flask) -> None:

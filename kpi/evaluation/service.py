@@ -36,6 +36,7 @@ from kpi.evaluation.validation import (  # noqa: F401  (the routes use these fro
     validate_input,
 )
 from kpi.evaluation.workbook import build_self_evaluation_workbook, workbook_name
+from kpi.reports.contributions import SELF_EVALUATION_FORM, UnitForm, provide
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.workflow import (  # noqa: F401  (ACTION_LABELS and ReportError are what the routes use from here)
     ACTION_LABELS,
@@ -251,3 +252,17 @@ def export_result(result: EvaluationResult, export_dir: Path | str) -> ExportedW
     data = build_self_evaluation_workbook(result)
     name = workbook_name(result)
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), result.year.year, result.unit.name, name))
+
+
+def unit_form(session: Session, unit_id: int, year: int) -> UnitForm | None:
+    """The unit's official 绩效自评表 as a file, or None when it has nothing to evaluate that year.
+    Raises ValueError when the workbook cannot hold its text (openpyxl refuses some characters)."""
+    result = find(session, unit_id, year)
+    if result is None:
+        return None
+    return UnitForm(workbook_name(result), build_self_evaluation_workbook(result), bool(result.quarters.indicators))
+
+
+def contribute() -> None:
+    """Lend the finance desk's zip each unit's 自评表 (kpi.reports.contributions)."""
+    provide(SELF_EVALUATION_FORM, unit_form)

@@ -19,8 +19,8 @@ Written in openpyxl's **write-only mode** (docs/engineering.md §5) so memory st
 at a time, its rows going to both detail sheets as they come. Write-only sheets cannot merge,
 so the 汇总 title is centred across its columns; widths, print setup and frozen panes are set
 before the first row (a write-only sheet writes them with it). The builder computes nothing:
-progress comes from kpi.progress (the cells are the progress workbook's own), scores from the
-self-evaluation's snapshot.
+progress is kpi.progress's (lent through kpi.reports.contributions), its figures written as the
+progress workbook writes them (kpi.reports.figures), scores the self-evaluation's snapshot.
 """
 
 from __future__ import annotations
@@ -35,10 +35,8 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kpi.core.labels import QUARTER_LABELS
-from kpi.domain.aggregation import Aggregation
-from kpi.progress.workbook import figure as figure_cell
-from kpi.progress.workbook import fraction, indicator_cells, status_look
 from kpi.reports import style
+from kpi.reports.figures import actual_cell, fraction, quarter_cell, status_look
 from kpi.reports.style import Styled
 
 SUMMARY_SHEET, INDICATOR_SHEET, BUDGET_SHEET = "汇总", "指标明细", "预算明细"
@@ -250,7 +248,6 @@ def indicator_rows(detail: UnitDetail) -> Iterable[list[Styled]]:
     """A unit's indicators, each as its cells after 单位 and 主管部门 (INDICATOR_HEADERS[2:])."""
     for item in detail.progress.rows:
         indicator = item.indicator
-        progress_cells = indicator_cells(item)
         points, score = detail.scores.get(indicator.id, (indicator.points, None))
         yield [
             Styled(UNIT_TABLE if indicator.scope == "unit" else item.project),
@@ -260,21 +257,12 @@ def indicator_rows(detail: UnitDetail) -> Iterable[list[Styled]]:
             Styled(indicator.initial_target_text),
             Styled(indicator.target_text if indicator.is_adjusted else None),
             *(quarter_cell(indicator, value) for value in item.quarter_values),
-            progress_cells["累计/最新"],
-            progress_cells["完成率"],
+            actual_cell(item),
+            fraction(item.progress.completion_pct),
             status_look(item.progress.status),
             _SCORE._replace(value=points),
             _SCORE._replace(value=score),
         ]
-
-
-def quarter_cell(indicator, value) -> Styled:
-    """One quarter's figure: a number (with the indicator's unit in its format), a date, a band's word."""
-    if isinstance(value, Decimal):
-        return figure_cell(indicator, Aggregation(indicator.aggregation), value)
-    if isinstance(value, str):
-        return Styled(value)
-    return Styled(value, style.DATE if value is not None else style.TEXT)
 
 
 def budget_rows(progress) -> Iterable[list[Styled]]:

@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.decimals import sums_by
 from kpi.domain.progress import budget_progress
-from kpi.evaluation.models import SelfEvaluation
 from kpi.finance.service import (
     NO_GRADE,
     QUARTERS,
@@ -31,12 +30,14 @@ from kpi.finance.service import (
     Totals,
     UnitStatus,
     YearNotFound,
+    monitoring_table,
+    self_evaluation_table,
     unit_statuses,
 )
 from kpi.indicators.models import Indicator
-from kpi.monitoring.models import MonitoringReport
 from kpi.paging import Page, page_of
 from kpi.results.models import BudgetExecution, QuarterReport
+from kpi.workflow.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,15 @@ def _all_quarters_submitted(fiscal_year: FiscalYear) -> sa.Select:
 
 
 def _returned(fiscal_year: FiscalYear) -> sa.CompoundSelect:
+    """Units with a report of any kind sent back (every kind in the registry)."""
     return sa.union(
-        *(
-            _units_where(model, fiscal_year, model.status == "returned")
-            for model in (QuarterReport, MonitoringReport, SelfEvaluation)
-        )
+        *(_units_where(kind.model, fiscal_year, kind.model.status == "returned") for kind in KINDS.values())
     )
 
 
 def _status_conditions(fiscal_year: FiscalYear) -> dict:
     """Each status filter of STATUS_FILTERS as a condition on Unit.id."""
+    MonitoringReport, SelfEvaluation = monitoring_table(), self_evaluation_table()  # noqa: N806  (tables)
     monitoring = _units_where(MonitoringReport, fiscal_year, MonitoringReport.status.in_(SUBMITTED))
     evaluation = _units_where(SelfEvaluation, fiscal_year, SelfEvaluation.status.in_(SUBMITTED))
     return {
@@ -126,6 +126,7 @@ def _status_conditions(fiscal_year: FiscalYear) -> dict:
 
 def unit_filter(fiscal_year: FiscalYear, filters: Filters) -> sa.ColumnElement[bool]:
     """The filters as one condition on the units (true when no filter is set)."""
+    SelfEvaluation = self_evaluation_table()  # noqa: N806  (a table)
     conditions = []
     if filters.q:
         conditions.append(Unit.name.icontains(filters.q, autoescape=True))
@@ -144,6 +145,7 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
 
     Spending is booked on quarter reports only, so a unit's 执行数 up to its latest reported
     quarter is all its spending: the sum of every row."""
+    MonitoringReport, SelfEvaluation = monitoring_table(), self_evaluation_table()  # noqa: N806  (tables)
     listed = year_units(fiscal_year)
     full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)
     budget = sums_by(

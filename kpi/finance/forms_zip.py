@@ -1,7 +1,7 @@
 """The official 自评表 of any selection of units, as one zip (单位自评表打包下载).
 
-``export_forms_zip`` writes each unit's 绩效自评表 exactly as kpi.evaluation builds it (scored by
-``find``, laid out by ``build_self_evaluation_workbook``), one zip member per unit, then a
+``export_forms_zip`` writes each unit's 绩效自评表 exactly as kpi.evaluation builds it (lent to
+the desk through kpi.reports.contributions: this feature does not import that one), one zip member per unit, then a
 说明.txt listing every unit of the selection with the file that holds its form, or why it has
 none. The units are those the finance desk lists for the year, in its order (by name).
 
@@ -28,10 +28,9 @@ from sqlmodel import Session, select
 
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.time import beijing_now
-from kpi.evaluation.service import find
-from kpi.evaluation.workbook import build_self_evaluation_workbook, workbook_name
 from kpi.finance.service import CONSOLIDATED_FOLDER
 from kpi.indicators.models import Indicator
+from kpi.reports.contributions import SELF_EVALUATION_FORM, provided
 from kpi.reports.storage import safe_name
 
 log = logging.getLogger(__name__)
@@ -170,17 +169,16 @@ def _write_forms(
 def _write_form(
     session: Session, archive: zipfile.ZipFile, unit: YearUnit, number: int, year: int, used: set[str]
 ) -> Entry:
-    result = find(session, unit.id, year)
-    if result is None:
-        return Entry(number, unit.name, None, NO_FORM)
     try:
-        data = build_self_evaluation_workbook(result)
+        form = provided(SELF_EVALUATION_FORM)(session, unit.id, year)  # lent by kpi.evaluation
     except ValueError:  # text a workbook cannot hold (openpyxl refuses control characters)
         log.warning("no 自评表 for unit %s in the forms zip", unit.id, exc_info=True)
         return Entry(number, unit.name, None, BUILD_FAILED)
-    member = member_name(workbook_name(result), number, used)
-    _write_member(archive, member, data)
-    return Entry(number, unit.name, member, "" if result.quarters.indicators else NO_INDICATORS)
+    if form is None:
+        return Entry(number, unit.name, None, NO_FORM)
+    member = member_name(form.name, number, used)
+    _write_member(archive, member, form.data)
+    return Entry(number, unit.name, member, "" if form.has_indicators else NO_INDICATORS)
 
 
 def member_name(name: str, number: int, used: set[str]) -> str:

@@ -30,15 +30,13 @@ from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.decimals import sums_by
 from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
-from kpi.evaluation.models import SelfEvaluation
 from kpi.finance.consolidated import UnitDetail, build_consolidated_workbook, consolidated_name
 from kpi.indicators.models import Indicator
-from kpi.monitoring.models import MonitoringReport
-from kpi.progress.service import NotFound, sheet_progress
+from kpi.reports.contributions import UNIT_PROGRESSES, provided
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.results.models import BudgetExecution, QuarterReport
-from kpi.results.sheet import load_sheets
 from kpi.workflow import STATUS_LABELS
+from kpi.workflow.kinds import KINDS
 
 SUBMITTED = ("submitted", "approved")
 QUARTERS = (1, 2, 3, 4)
@@ -148,6 +146,17 @@ class YearNotFound(LookupError):
     """The asked year does not exist."""
 
 
+def monitoring_table():
+    """The mid-year monitoring report's table, from the registry of report kinds (kpi.workflow.kinds):
+    the desk lists every kind's status without importing the features that own them."""
+    return KINDS["monitoring_report"].model
+
+
+def self_evaluation_table():
+    """The self-evaluation's table (its status, and the score snapshot each save writes)."""
+    return KINDS["self_evaluation"].model
+
+
 def unit_statuses(session: Session, fiscal_year: FiscalYear, unit_ids: list[int] | None = None) -> list[UnitStatus]:
     """One UnitStatus per unit with indicators or budget lines in the year (of ``unit_ids`` only,
     when given: the desk's page), by name (six queries)."""
@@ -164,6 +173,8 @@ def unit_statuses(session: Session, fiscal_year: FiscalYear, unit_ids: list[int]
         .where(in_year, chosen)
         .order_by(Unit.name, Unit.id)
     ).all()
+
+    MonitoringReport, SelfEvaluation = monitoring_table(), self_evaluation_table()  # noqa: N806  (tables)
 
     def scoped(column) -> sa.ColumnElement[bool]:  # every query below reads the same units only
         return sa.true() if unit_ids is None else column.in_(unit_ids)
@@ -271,34 +282,29 @@ def export_consolidated(
     return ExportedWorkbook(data, name, keep_copy(data, Path(export_dir), fiscal_year.year, CONSOLIDATED_FOLDER, name))
 
 
-DETAIL_BATCH = 50  # units loaded together: six queries per batch, and memory bounded by the batch
-
-
 def unit_details(
     session: Session, fiscal_year: FiscalYear, units: Sequence[Unit], *, today: date | None = None
 ) -> Iterator[UnitDetail]:
-    """Each unit's progress and self-evaluation scores, in turn (six queries per DETAIL_BATCH
-    units); a UnitDetail without progress for a unit with nothing in the year.
-
-    Nothing is kept from one batch to the next: the session's identity map holds its objects
-    weakly, so a batch's indicators go once its rows are written."""
-    for first in range(0, len(units), DETAIL_BATCH):
-        batch = units[first : first + DETAIL_BATCH]
-        sheets = load_sheets(session, batch, fiscal_year, 1)
+    """Each unit's progress (lent by kpi.progress: kpi.reports.contributions) and self-evaluation
+    scores, in turn; a UnitDetail without progress for a unit with nothing in the year. The
+    scores are read for the same units a batch at a time."""
+    progresses = provided(UNIT_PROGRESSES)(session, fiscal_year, units, today=today)
+    for first in range(0, len(units), SCORE_BATCH):
+        batch = units[first : first + SCORE_BATCH]
         scores = _scores(session, fiscal_year, [unit.id for unit in batch])
-        for unit in batch:
-            try:
-                unit_progress = sheet_progress(sheets[unit.id], today=today)
-            except NotFound:
-                unit_progress = None
-            yield UnitDetail(unit_progress, scores.get(unit.id, {}))
+        for unit, progress in zip(batch, progresses):
+            yield UnitDetail(progress, scores.get(unit.id, {}))
+
+
+SCORE_BATCH = 50  # units whose scores are read together
 
 
 def _scores(session: Session, fiscal_year: FiscalYear, unit_ids: list[int]) -> dict[int, dict[int, tuple]]:
     """Each unit's self-evaluation (分值, 得分) as last saved (SelfEvaluation.indicator_scores), by indicator id."""
+    evaluation = self_evaluation_table()
     found = session.exec(
-        select(SelfEvaluation.unit_id, SelfEvaluation.indicator_scores).where(
-            SelfEvaluation.year_id == fiscal_year.id, SelfEvaluation.unit_id.in_(unit_ids)
+        select(evaluation.unit_id, evaluation.indicator_scores).where(
+            evaluation.year_id == fiscal_year.id, evaluation.unit_id.in_(unit_ids)
         )
     )
     return {

@@ -19,9 +19,8 @@ from kpi.domain.progress_numbers import HUNDRED, round_cents
 from kpi.domain.targets import Comparator, Direction, TargetKind
 from kpi.formatting import format_money, format_number
 from kpi.indicators.models import Indicator
+from kpi.reports.figures import STATUS_TEXT  # noqa: F401  (the progress pages read it from here)
 
-# Chip text, so that a status never depends on colour alone.
-STATUS_TEXT = {Status.GREEN: "绿", Status.YELLOW: "黄", Status.RED: "红", Status.NONE: "未填报"}
 UNIT_TABLE = "单位整体"
 
 

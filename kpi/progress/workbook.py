@@ -11,29 +11,27 @@ nothing, it only lays out what the service and the domain worked out.
 Rates are written as fractions with the "0.00%" format (95% is 0.95), as in the monitoring
 workbook; other figures are real numbers with the indicator's unit in the number format.
 
-The cell builders (``indicator_cells``, ``budget_cells``, ``fraction``, ``period_text``) are
-also the finance bureau's 汇总表 unit sheets (kpi.finance.consolidated), so both read alike.
+Figures are written through kpi.reports.figures, as the finance bureau's 汇总表 writes them, so
+that both read alike.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.styles import PatternFill
 
 from kpi.core.labels import QUARTER_LABELS
 from kpi.core.text import clean_text
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS
-from kpi.domain.progress import Status
-from kpi.progress.rows import STATUS_TEXT, IndicatorRow
+from kpi.progress.rows import IndicatorRow
 from kpi.progress.service import UnitProgress
 from kpi.progress.summary import STATUS_ORDER
 from kpi.reports import style
+from kpi.reports.figures import actual_cell, figure, fraction, status_look
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
 
@@ -54,12 +52,6 @@ GRID_HEADERS = [
 LEVEL1_HEADERS = ["一级指标", "完成率", "应完成", "状态", "指标数", "绿", "黄", "红", "未填报"]
 BUDGET_HEADERS = ["预算项目", "全年预算数", "执行数", "执行率", "时间进度", "预警", "全年预计执行数"]
 HEADER_ROW = 3  # title, header line, column headers
-STATUS_FILLS = {  # Excel's own good / neutral / bad tints print legibly in black and white too
-    Status.GREEN: PatternFill("solid", fgColor="C6EFCE"),
-    Status.YELLOW: PatternFill("solid", fgColor="FFEB9C"),
-    Status.RED: PatternFill("solid", fgColor="FFC7CE"),
-    Status.NONE: PatternFill("solid", fgColor="D9D9D9"),
-}
 _COLUMN = {label: index for index, label in enumerate(GRID_HEADERS, start=1)}
 _PREFERRED_WIDTHS = {"A": 12, "B": 12, "C": 28, "P": 40}
 
@@ -164,13 +156,7 @@ def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
     }
     for quarter, label in QUARTER_LABELS.items():
         cells[label] = Styled(item.quarters[quarter - 1])
-    actual = progress.actual
-    if actual.value is not None:
-        cells["累计/最新"] = figure(indicator, aggregation, actual.value)
-    elif actual.achieved_on is not None:
-        cells["累计/最新"] = Styled(actual.achieved_on, style.DATE)
-    else:  # a band, "尚未完成" or nothing yet: the service's own wording
-        cells["累计/最新"] = Styled(item.actual_text)
+    cells["累计/最新"] = actual_cell(item)
     cells["完成率"] = fraction(progress.completion_pct)
     cells["应完成"] = fraction(progress.expected_pct)
     cells["状态"] = status_look(progress.status)
@@ -180,31 +166,6 @@ def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
         cells["全年预测"] = Styled(BAND_LABELS[progress.forecast_band] if progress.forecast_band else None)
     cells["判断依据"] = Styled(progress.explanation)
     return cells
-
-
-def figure(indicator, aggregation: Aggregation, value: Decimal) -> Styled:
-    """A figure as a real number: money in 万元, a rate as a fraction, else with its unit shown."""
-    if aggregation is Aggregation.BUDGET:
-        return Styled(value, style.MONEY)
-    if aggregation is Aggregation.RATE and (indicator.unit or "%") == "%":
-        return fraction(value)
-    return Styled(value, style.NUMBER, with_unit(style.number_format_for(value), indicator.unit or ""))
-
-
-def with_unit(number_format: str, unit: str) -> str:
-    # A quoted suffix shows the unit and keeps the cell a number ('#,##0"宗"').
-    unit = unit.replace('"', "").strip()
-    return f'{number_format}"{unit}"' if unit else number_format
-
-
-def fraction(pct: Decimal | None) -> Styled:
-    """A percentage the service keeps as 0–100, written as a fraction for Excel's 0.00%."""
-    return Styled(None if pct is None else pct / 100, style.PERCENT)
-
-
-def status_look(status: Status) -> Styled:
-    """The status word on its colour: 绿/黄/红/未填报."""
-    return Styled(STATUS_TEXT[status], fill=STATUS_FILLS[status])
 
 
 # --- 一级指标完成情况, with the chart ------------------------------------------------------------

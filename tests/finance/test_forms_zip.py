@@ -16,6 +16,7 @@ from kpi.evaluation import service as evaluation
 from kpi.evaluation.workbook import NOTES_SHEET, UNIT_SHEET
 from kpi.finance import forms_zip
 from kpi.finance.forms_zip import NOTES_NAME, export_forms_zip, forms_zip_name, member_name
+from kpi.reports import contributions
 from tests.finance.gen import SEED_UNIT, SEED_UNIT_ID, YEAR, gen_unit
 
 
@@ -114,11 +115,16 @@ def test_a_unit_without_anything_in_the_year_is_refused_by_name(app, export_dir)
     assert not export_dir.exists()
 
 
-def test_a_unit_with_nothing_to_evaluate_is_listed_not_dropped(app, export_dir, monkeypatch):
+def test_a_unit_with_nothing_to_evaluate_is_listed_not_dropped(app, export_dir):
     empty = gen_unit(app, "甲单位")
-    real_find = forms_zip.find
-    monkeypatch.setattr(forms_zip, "find", lambda s, uid, year: None if uid == empty else real_find(s, uid, year))
-    files = members(export(app, None, export_dir))
+    real = contributions.provided(contributions.SELF_EVALUATION_FORM)
+    contributions.provide(  # the evaluation feature finds nothing to evaluate for 甲单位
+        contributions.SELF_EVALUATION_FORM, lambda s, uid, year: None if uid == empty else real(s, uid, year)
+    )
+    try:
+        files = members(export(app, None, export_dir))
+    finally:
+        contributions.provide(contributions.SELF_EVALUATION_FORM, real)
     assert sorted(files) == sorted([NOTES_NAME, f"{SEED_UNIT}-{YEAR}年绩效自评表.xlsx"])
     notes = files[NOTES_NAME].decode("utf-8-sig")
     assert "其中 1 个单位的自评表在本压缩包内，1 个无自评表" in notes

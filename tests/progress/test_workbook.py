@@ -23,9 +23,9 @@ from kpi.progress.workbook import (
     GRID_SHEET,
     LEVEL1_HEADERS,
     LEVEL1_SHEET,
-    STATUS_FILLS,
     build_progress_workbook,
 )
+from kpi.reports.figures import STATUS_FILLS
 from tests.finance.gen import SEED_UNIT, SEED_UNIT_ID
 from tests.progress.gen import gen_progress, gen_quarter, indicator_id
 
