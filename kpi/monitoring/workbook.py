@@ -23,6 +23,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet
 from kpi.reports import style
+from kpi.reports.figures import fraction, with_unit
 from kpi.workflow.history import sign_off
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,9 @@ def _money_block(ws, row: int, rows: list[BudgetRow]) -> int:
         style.write_text(ws.cell(row=row, column=1), budget_row.label).style = style.TEXT
         _money(ws.cell(row=row, column=2), budget_row.budget)
         _money(ws.cell(row=row, column=3), monitoring.progress.spent)
-        _fraction(ws.cell(row=row, column=4), monitoring.progress.execution_rate)
+        style.put(ws.cell(row=row, column=4), fraction(monitoring.progress.execution_rate))
         _money(ws.cell(row=row, column=5), monitoring.forecast)
-        _fraction(ws.cell(row=row, column=6), monitoring.forecast_rate)
+        style.put(ws.cell(row=row, column=6), fraction(monitoring.forecast_rate))
         style.write_text(ws.cell(row=row, column=7), _yes_no(monitoring.deviation)).style = style.TEXT
         style.write_text(ws.cell(row=row, column=8), budget_row.cause).style = style.TEXT
         _merge_tail(ws, row, len(MONEY_HEADERS), style.TEXT)
@@ -175,26 +176,14 @@ def _figure(cell, indicator, value: Decimal | None, band, on, *, done: bool) -> 
         cell.value = value
         cell.style = style.NUMBER
         suffix = "%" if aggregation == Aggregation.RATE else (indicator.unit or "")
-        cell.number_format = _with_unit(
+        cell.number_format = with_unit(
             "#,##0.00" if aggregation == Aggregation.RATE else style.number_format_for(value), suffix
         )
-
-
-def _with_unit(number_format: str, unit: str) -> str:
-    # A quoted suffix shows the unit and keeps the cell a number ('#,##0"宗"'; '"%"' does not scale).
-    unit = unit.replace('"', "").strip()
-    return f'{number_format}"{unit}"' if unit else number_format
 
 
 def _money(cell, value: Decimal | None) -> None:
     cell.value = value
     cell.style = style.MONEY
-
-
-def _fraction(cell, pct: Decimal | None) -> None:
-    """A percentage kept as 0–100 written as a fraction, so that Excel's 0.00% shows it right."""
-    cell.value = None if pct is None else pct / 100
-    cell.style = style.PERCENT
 
 
 def _sign_off(ws, row: int, sheet: MonitoringSheet) -> None:
