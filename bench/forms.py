@@ -36,9 +36,11 @@ def forms_zip(url: str, year: int, units: int) -> list[Figure]:
     try:
         from sqlmodel import Session
 
+        from kpi.application import create_app
         from kpi.budget import service as budget
         from kpi.db import make_engine
 
+        create_app({"KPI_DATABASE_URL": url})  # wires what the features lend the desk (the 自评表 forms)
         engine = make_engine(url)
         with Session(engine) as session:
             every = [unit.id for unit in year_units(session, budget.get_year(session, year))]

@@ -129,6 +129,8 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
             click.echo(
                 f"  第 {row['row']} 行 {project}{row['level1']} / {row['level2']} / {row['name']}：{row['target_text']} → {row['kind']} {parsed}"
             )
+            for note in row["notes"]:  # what the row decided that the text left open
+                click.echo(f"      说明：{note}")
         click.echo(
             f"试运行：将导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年；未写入数据库。"
         )

@@ -52,6 +52,7 @@ class Target:
     date_to: date | None = None
     qualifier: str | None = None
     explicit_operator: bool = False
+    notes: tuple[str, ...] = ()  # how the table's context decided what the text left open (Chinese)
 
     @property
     def is_numeric(self) -> bool:
@@ -316,7 +317,14 @@ def _read_unit(s: str, pos: int) -> tuple[str | None, int, Decimal]:
         per = lex.match_unit(s, pos + 1) or _latin(s, pos + 1)
         if per:
             unit, pos = f"{unit}/{per}", pos + 1 + len(per)
+            # docs/rules/targets.md §2: 元/人·月 stays whole, however the dot is printed (元/人*月, 元/人、天).
+            joined = _PER_PERIOD.match(s, pos)
+            if joined:
+                unit, pos = f"{unit}·{joined.group(1)}", joined.end()
     return unit, pos, factor
+
+
+_PER_PERIOD = re.compile(r"[·•∙*×xX、.]([月天日年周次])")
 
 
 def _scaled(value: Decimal, factor: Decimal) -> Decimal:

@@ -64,6 +64,8 @@ def validate_rows(table: TargetTable) -> list[IndicatorSpec]:
                         "comparator_text": row.comparator_text,
                         "value_text": row.value_text,
                         "unit_text": row.unit_text,
+                        "direction_text": row.direction_text,
+                        "notes": row.notes,
                         "points": row.points,
                         "level1_points": row.level1_points,
                         "project": row.project,
@@ -157,7 +159,7 @@ def preview_rows(summary: ImportSummary) -> list[dict]:
     rows = []
     for imported in summary.tables:
         for spec in imported.specs:
-            target = target_of(spec)
+            target = target_of(spec, summary.year)
             rows.append(
                 {
                     "row": spec.row,
@@ -170,6 +172,8 @@ def preview_rows(summary: ImportSummary) -> list[dict]:
                     "comparator": target.comparator.value if target.comparator else None,
                     "target_value": target.value,
                     "unit": target.unit,
+                    "direction": target.direction.value,
+                    "notes": [*spec.notes, *target.notes],
                 }
             )
     return rows

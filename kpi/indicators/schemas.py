@@ -36,6 +36,8 @@ class IndicatorSpec(SQLModel):
     comparator_text: str | None = Field(default=None, max_length=20)
     value_text: str | None = Field(default=None, max_length=200)
     unit_text: str | None = Field(default=None, max_length=50)
+    direction_text: str | None = Field(default=None, max_length=20)  # a 正向/反向 column, if any
+    notes: tuple[str, ...] = ()  # what the table reader decided for the row (Chinese)
     points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
     level1_points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
     project: str | None = Field(default=None, max_length=200)

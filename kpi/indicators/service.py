@@ -9,17 +9,26 @@ from kpi.audit.service import record
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.db import utcnow
 from kpi.domain.aggregation import infer_aggregation
-from kpi.domain.targets import Target, parse_target, split_target
+from kpi.domain.target_context import TargetContext, read_split_target, read_target
+from kpi.domain.targets import Target
 from kpi.indicators.models import Indicator
 from kpi.indicators.schemas import IndicatorSpec
 from kpi.indicators.tables import APPROVED_MESSAGE, FIXED_WHEN_APPROVED, is_approved
 
+MONEY_UNIT = "万元"  # the 金额单位 of every budget table this system reads
 
-def target_of(spec: IndicatorSpec) -> Target:
-    """Parse the spec's target, from one column or from the split 指标性质|指标值|度量单位 layout."""
+
+def target_of(spec: IndicatorSpec, year: int | None = None) -> Target:
+    """Parse the spec's target, from one column or from the split 指标性质|指标值|度量单位 layout,
+    with what its row says (the name, the table's year and 万元: kpi.domain.target_context)."""
+    context = TargetContext(spec.name, year, MONEY_UNIT)
     if spec.value_text is not None or spec.comparator_text is not None or spec.unit_text is not None:
-        return split_target(spec.comparator_text or "", spec.value_text or "", spec.unit_text or "")
-    return parse_target(spec.target_text)
+        return read_split_target(
+            spec.comparator_text or "", spec.value_text or "", spec.unit_text or "", spec.direction_text, context
+        )
+    if spec.direction_text:
+        return read_split_target("", spec.target_text, "", spec.direction_text, context)
+    return read_target(spec.target_text, context)
 
 
 def build_indicator(
@@ -32,7 +41,7 @@ def build_indicator(
     display_order: int,
 ) -> Indicator:
     """A new Indicator row with its target parsed and its aggregation rule inferred (docs/rules/targets.md §2, docs/rules/aggregation.md §2)."""
-    target = target_of(spec)
+    target = target_of(spec, year.year)
     return Indicator(
         unit_id=unit.id,
         year_id=year.id,
@@ -157,7 +166,9 @@ def update_settings(
         )
         setattr(indicator, field, new)
     if "target_text" in changed:
-        apply_target(indicator, parse_target(indicator.target_text))
+        year = session.get(FiscalYear, indicator.year_id)
+        context = TargetContext(indicator.name, year.year if year else None, MONEY_UNIT)
+        apply_target(indicator, read_target(indicator.target_text, context))
     session.add(indicator)
     return [SETTING_LABELS[field] for field in changed]
 

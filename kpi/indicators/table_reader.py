@@ -18,6 +18,8 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import BinaryIO, Literal
 
+from openpyxl.utils import get_column_letter
+
 from kpi.core.text import clean_text
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 
@@ -53,6 +55,11 @@ _HEADER_ROLES = {
     "指标分值": "points",
     "指标权重": "points",
     "项目名称": "project",
+    # A direction column beside the operator column (docs/rules/targets.md §8): 正向/反向.
+    "指标方向": "direction",
+    "指标方向性": "direction",
+    "方向": "direction",
+    "指标属性": "direction",
 }
 # Roles that may sit in a merged cell one row above the 三级指标 row. 项目名称
 # is excluded: published forms put "项目名称 | …" in the block above the grid.
@@ -66,6 +73,7 @@ _ROLE_LABELS = {
     "unit": "度量单位",
     "points": "分值",
     "project": "项目名称",
+    "direction": "指标方向",
 }
 
 # Some tables put the direction (正向/反向) or kind (定量/定性) in 指标性质
@@ -102,6 +110,8 @@ class TargetRow:
     points: Decimal | None
     level1_points: Decimal | None
     project: str | None
+    direction_text: str | None = None  # 正向/反向 from a direction column, if the table has one
+    notes: tuple[str, ...] = ()  # what the reader decided for the row (Chinese, for --dry-run)
 
 
 @dataclass(frozen=True)
@@ -140,11 +150,16 @@ class _Header:
 def read_target_table(source: str | os.PathLike | bytes | BinaryIO, *, max_rows: int = 5000) -> TargetTable:
     """Read the first sheet that has a target-table header; see the module docstring."""
     try:
-        workbook = open_workbook(read_upload_bytes(source))
+        data = read_upload_bytes(source)
+        workbook = open_workbook(data)
     except UnsafeUpload as exc:
         raise TargetTableError(str(exc)) from exc
+    blanks: list[tuple[int, int, str]] = []  # (row, column, role) of blank cells of indicator rows
     try:
-        return _read_workbook(workbook, max_rows)
+        table = _read_workbook(workbook, max_rows, blanks)
+        if blanks:
+            _refuse_uncomputed(data, table.sheet, blanks)
+        return table
     except TargetTableError:
         raise
     except Exception as exc:
@@ -155,7 +170,32 @@ def read_target_table(source: str | os.PathLike | bytes | BinaryIO, *, max_rows:
         workbook.close()
 
 
-def _read_workbook(workbook, max_rows: int) -> TargetTable:
+def _refuse_uncomputed(data: bytes, sheet: str, blanks: list[tuple[int, int, str]]) -> None:
+    """A blank cell that holds a formula was saved without its value: refuse it by row and column.
+
+    Only the formulas tell such a cell from a blank one, and a workbook opened for values cannot
+    show them, so the file is opened a second time for its formulas (as kpi.results does)."""
+    wanted = {(row, column): role for row, column, role in blanks}
+    last = max(row for row, _column, _role in blanks)
+    workbook = open_workbook(data, formulas=True)
+    try:
+        ws = workbook[sheet]
+        ws.reset_dimensions()
+        for number, cells in enumerate(islice(ws.iter_rows(max_col=MAX_COLUMNS), last), start=1):
+            for column, cell in enumerate(cells):
+                role = wanted.get((number, column))
+                if role is not None and cell.data_type == "f":
+                    raise TargetTableError(
+                        f"单元格 {get_column_letter(column + 1)}{number} 是公式，但文件里没有保存它的计算结果，"
+                        "无法确定其内容；请在 Excel 中打开并保存后重新导入，或直接填写数值",
+                        row=number,
+                        column=_ROLE_LABELS.get(role, role),
+                    )
+    finally:
+        workbook.close()
+
+
+def _read_workbook(workbook, max_rows: int, blanks: list | None = None) -> TargetTable:
     seen_content = False
     for ws in workbook.worksheets:
         # Some exporters write a wrong <dimension>; read-only mode would stop there.
@@ -166,7 +206,7 @@ def _read_workbook(workbook, max_rows: int) -> TargetTable:
         header = _find_header(head)
         if header is not None:
             body = chain(head[header.last_row :], rows)
-            found = list(_read_rows(body, header, max_rows))
+            found = list(_read_rows(body, header, max_rows, [] if blanks is None else blanks))
             if not found:
                 raise TargetTableError(f"工作表“{ws.title}”的表头下面没有任何指标", row=header.row)
             return TargetTable(ws.title, header.row, header.layout, found)
@@ -207,7 +247,15 @@ def _find_header(head: list[tuple]) -> _Header | None:
     return None
 
 
-def _read_rows(body, header: _Header, max_rows: int):
+# docs/rules/targets.md §8: the published form merges the 满意度 row's 二级 cell away; the standard
+# 二级 label of a first level that has only one is used, and the dry run says so.
+STANDARD_LEVEL2 = {
+    "满意度指标": "服务对象满意度指标",
+    "满意度": "服务对象满意度指标",
+}
+
+
+def _read_rows(body, header: _Header, max_rows: int, blanks: list):
     cols, split = header.columns, header.layout == "split"
     project: str | None = None
     level1, level2, level1_points = "", "", None
@@ -248,8 +296,30 @@ def _read_rows(body, header: _Header, max_rows: int):
             continue  # a section or subtotal row, e.g. "产出指标（50分）" or "合计 100"
         if not name:
             raise TargetTableError("有指标值但没有指标名称", row=number, column="三级指标")
+        for role, column in cols.items():
+            if column < len(cells) and cells[column].value is None:
+                blanks.append((number, column, role))  # a formula saved without its value reads as blank
+        notes: tuple[str, ...] = ()
+        row_level2 = level2
+        if not row_level2 and level1 in STANDARD_LEVEL2:
+            row_level2 = STANDARD_LEVEL2[level1]
+            notes = (f"二级指标为空（表中合并单元格），按标准名称“{row_level2}”读取",)
         points = _cell_points(cells[cols["points"]], number) if "points" in cols else None
-        yield TargetRow(number, level1, level2, name, target, comparator, value, unit, points, level1_points, project)
+        yield TargetRow(
+            number,
+            level1,
+            row_level2,
+            name,
+            target,
+            comparator,
+            value,
+            unit,
+            points,
+            level1_points,
+            project,
+            text("direction") or None,
+            notes,
+        )
 
 
 def _join_split_target(comparator: str, value: str, unit: str) -> str:
