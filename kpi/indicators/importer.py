@@ -65,6 +65,7 @@ def validate_rows(table: TargetTable) -> list[IndicatorSpec]:
                         "value_text": row.value_text,
                         "unit_text": row.unit_text,
                         "direction_text": row.direction_text,
+                        "initial_target_text": row.initial_target_text,
                         "notes": row.notes,
                         "points": row.points,
                         "level1_points": row.level1_points,
@@ -173,7 +174,12 @@ def preview_rows(summary: ImportSummary) -> list[dict]:
                     "target_value": target.value,
                     "unit": target.unit,
                     "direction": target.direction.value,
-                    "notes": [*spec.notes, *target.notes],
+                    "notes": [*spec.notes, *target.notes]
+                    + (
+                        [f"年初指标值“{spec.initial_target_text}”，调整后为本指标值"]
+                        if spec.initial_target_text
+                        else []
+                    ),
                 }
             )
     return rows

@@ -37,6 +37,9 @@ class IndicatorSpec(SQLModel):
     value_text: str | None = Field(default=None, max_length=200)
     unit_text: str | None = Field(default=None, max_length=50)
     direction_text: str | None = Field(default=None, max_length=20)  # a 正向/反向 column, if any
+    # 年初指标值 of a table that prints it beside the adjusted one (target_text): kept as the
+    # indicator's original target, as an approved 目标调整 keeps it (docs/rules/lifecycle.md).
+    initial_target_text: str | None = Field(default=None, max_length=2000)
     notes: tuple[str, ...] = ()  # what the table reader decided for the row (Chinese)
     points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)
     level1_points: Decimal | None = Field(default=None, ge=0, le=100, max_digits=8, decimal_places=2)

@@ -64,6 +64,9 @@ def build_indicator(
         target_date_to=target.date_to,
         aggregation=infer_aggregation(spec.name, target).value,
         display_order=display_order,
+        # A table printing 年初 beside 调整后: the indicator starts out adjusted, its original kept.
+        original_target_text=spec.initial_target_text,
+        original_points=spec.points if spec.initial_target_text else None,
     )
 
 

@@ -36,6 +36,12 @@ _HEADER_ROLES = {
     "三级指标名称": "name",
     "指标名称": "name",
     "年度指标值": "target",
+    # A table of targets adjusted during the year prints both; the adjusted one is the target.
+    "调整后指标值": "target",
+    "调整后年度指标值": "target",
+    "年初指标值": "initial_target",
+    "年初年度指标值": "initial_target",
+    "原指标值": "initial_target",
     "指标值": "target",
     "目标值": "target",
     "指标值及单位": "target",
@@ -74,6 +80,7 @@ _ROLE_LABELS = {
     "points": "分值",
     "project": "项目名称",
     "direction": "指标方向",
+    "initial_target": "年初指标值",
 }
 
 # Some tables put the direction (正向/反向) or kind (定量/定性) in 指标性质
@@ -111,6 +118,7 @@ class TargetRow:
     level1_points: Decimal | None
     project: str | None
     direction_text: str | None = None  # 正向/反向 from a direction column, if the table has one
+    initial_target_text: str | None = None  # 年初指标值 beside a 调整后指标值 column, if it differs
     notes: tuple[str, ...] = ()  # what the reader decided for the row (Chinese, for --dry-run)
 
 
@@ -318,6 +326,7 @@ def _read_rows(body, header: _Header, max_rows: int, blanks: list):
             level1_points,
             project,
             text("direction") or None,
+            initial if (initial := text("initial_target")) and initial != target else None,
             notes,
         )
 
@@ -329,8 +338,17 @@ def _join_split_target(comparator: str, value: str, unit: str) -> str:
     return f"{operator}{value}{unit}"
 
 
+_LEVEL1_RANGE = re.compile(
+    r"^(?P<label>.*?\D)\s*[（(]\s*\d+(?:\.\d+)?\s*[-—–~～至]\s*\d+(?:\.\d+)?\s*(?:分)?\s*[)）]\s*分?$"
+)
+
+
 def _split_level1_points(label: str) -> tuple[str, Decimal | None]:
-    """Split "产出指标（50分）" into ("产出指标", Decimal("50")); other labels have no points."""
+    """Split "产出指标（50分）" into ("产出指标", Decimal("50")); other labels have no points. A range,
+    "成本指标(0-20)分", is the band the form allows, not the level's points: the label alone."""
+    ranged = _LEVEL1_RANGE.match(label)
+    if ranged:
+        return ranged["label"].strip(), None
     m = _LEVEL1_POINTS.match(label)
     if not m:
         return label, None

@@ -125,3 +125,51 @@ def test_an_excel_date_serial_in_a_deadline_row_is_read_as_its_date(runner, tmp_
     assert result.exit_code == 0, result.output
     assert "项目完成时间：45291 → deadline" in result.output
     assert "Excel 日期序列号，按日期 2023-12-31 读取" in result.output
+
+
+def test_initial_and_adjusted_target_columns_import_as_an_adjusted_indicator(runner, tmp_path):
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "年初指标值", "调整后指标值", "分值"],
+        ["产出指标", "数量指标", "培训场次", "≥12场", "≥10场", "20"],
+        ["产出指标", "数量指标", "志愿者活动", "40场", "40场", "20"],
+    ]
+    result = import_targets(runner, gen_workbook(tmp_path, rows), "--dry-run")
+    assert "说明：年初指标值“≥12场”，调整后为本指标值" in result.output
+    assert import_targets(runner, gen_workbook(tmp_path, rows)).exit_code == 0
+    listed = {row["name"]: row for row in listing(runner)}
+    assert (listed["培训场次"]["target_value"], listed["培训场次"]["points"]) == (10, 20)
+    from sqlmodel import Session, select
+
+    from kpi import db
+    from kpi.indicators.models import Indicator
+
+    with runner.app.app_context(), Session(db.engine()) as session:
+        adjusted = session.exec(select(Indicator).where(Indicator.name == "培训场次")).one()
+        same = session.exec(select(Indicator).where(Indicator.name == "志愿者活动")).one()
+    assert adjusted.is_adjusted and adjusted.initial_target_text == "≥12场" and adjusted.target_text == "≥10场"
+    assert not same.is_adjusted
+
+
+@pytest.mark.parametrize("header", ["成本指标(0-20)分", "产出指标 (40-50)分", "成本指标（0～20分）"])
+def test_a_points_range_in_a_level_header_leaves_the_label_and_the_printed_points(runner, tmp_path, header):
+    table = published("20")  # 重庆 奉节县 2023: 成本指标(0-20)分 / 经济成本指标 / 项目建设成本 / ≤65万元 / 10
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "指标值", "分值"],
+        [header, "经济成本指标", "项目建设成本", "≤65万元", "10"],
+    ]
+    assert table["province"].startswith("重庆")
+    result = import_targets(runner, gen_workbook(tmp_path, rows), "--dry-run", year="2023")
+    assert result.exit_code == 0, result.output
+    label = header.split("(")[0].split("（")[0].strip()
+    assert f"{label} / 经济成本指标 / 项目建设成本：≤65万元 → money <=65万元" in result.output
+
+
+def test_first_levels_beyond_the_standard_three_are_imported_as_written(runner, tmp_path):
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["实施效果指标", "社会效益指标", "群众知晓率", "≥90%"],
+        ["过程管理指标", "资金管理", "资金使用合规性", "合规"],
+        ["成本指标", "经济成本指标", "项目总成本", "≤90万元"],
+    ]
+    assert import_targets(runner, gen_workbook(tmp_path, rows)).exit_code == 0
+    assert {row["level1"] for row in listing(runner)} == {"实施效果指标", "过程管理指标", "成本指标"}
