@@ -6,22 +6,25 @@ its rule, adds up and grades. Every score carries its working in Chinese, e.g.
 ``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明.
 The weights and rule variants are per-year settings (``ScoringSettings``, in scoring_settings).
 Pure: no Flask, no database, no I/O. Decimal throughout; 分值 and 得分 are rounded half up to
-2 decimals, and each score is computed from the rounded 分值 so that the working can be checked
-from what the table shows.
+2 decimals (得分 to 1 or 0 if the scheme says so, §14.3), and each score is computed from the
+rounded 分值 so that the working can be checked from what the table shows. A scheme (§14) may also
+leave the budget out of 总分, keep printed 分值, score satisfaction as a share, and a reviewer may
+override any score with a reason.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, Band
-from kpi.domain.scoring_inputs import BAND_RANGES, BAND_SHOWN, IndicatorInput, check_qualitative_ratio
+from kpi.domain.scoring_inputs import BAND_RANGES, BAND_SHOWN, IndicatorInput, ScoreOverride, check_qualitative_ratio
+from kpi.domain.scoring_numbers import ROUNDING_WORDS, round_score
 from kpi.domain.scoring_numbers import num_text as _num
 from kpi.domain.scoring_numbers import pct as _pct
-from kpi.domain.scoring_numbers import round2 as _round
+from kpi.domain.scoring_numbers import round2 as _round  # noqa: F401 (tests check it against its definition)
 from kpi.domain.scoring_points import allocate, allocate_points
-from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for
+from kpi.domain.scoring_settings import HUNDRED, ScoringSettings, grade_for, level_key
 from kpi.domain.targets import Direction, TargetKind
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "Evaluation",
     "IndicatorInput",
     "IndicatorScore",
+    "ScoreOverride",
     "ScoringSettings",
     "allocate_points",
     "check_qualitative_ratio",
@@ -57,6 +61,7 @@ class IndicatorScore:
     completion_pct: Decimal | None  # 实际 ÷ 目标 in %, uncapped; None where it means nothing
     needs_explanation: bool  # docs/rules/scoring.md §9: 偏差原因分析及改进措施 is required
     explanation_reason: str | None
+    adjustment_reason: str | None = None  # the reviewer's 人工调整 reason, if the score was overridden
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class BudgetScore:
     execution_rate: Decimal | None  # 执行率 in %; None when the budget is 0
     score: Decimal
     working: str
+    counted: bool = True  # False when the scheme prints it beside 总分 or has none (docs/rules/scoring.md §14.1)
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,27 @@ def score_indicator(
 
 
 def _score(item: IndicatorInput, points: Decimal, settings: ScoringSettings) -> IndicatorScore:
+    computed = _computed(item, points, settings)
+    return computed if item.override is None else _overridden(computed, item.override)
+
+
+def _overridden(computed: IndicatorScore, override: ScoreOverride) -> IndicatorScore:
+    # docs/rules/scoring.md §14.6: the reviewer's score replaces the computed one, kept in 0..分值
+    # (an override cannot make a row worth more than it is), and the working keeps both.
+    points = computed.points
+    score = min(max(override.score, ZERO), points)
+    capped = "" if score == override.score else f"（填写 {_num(override.score)}，按 0–{_num(points)} 分计）"
+    working = (
+        f"{computed.working}；人工调整：{override.reason}（原计算得分 {_num(computed.score)}），"
+        f"得分 {_num(score)}{capped}"
+    )
+    return replace(computed, score=score, working=working, adjustment_reason=override.reason)
+
+
+def _computed(item: IndicatorInput, points: Decimal, settings: ScoringSettings) -> IndicatorScore:
     kind = item.kind
     if kind is _QUALITATIVE:
-        return _qualitative(item, points)
+        return _qualitative(item, points, settings)
     if kind is _DEADLINE or (kind is _PERIOD and item.target_value is None):
         return _deadline(item, points)
     if kind is _BUDGET_RELATIVE:
@@ -114,9 +138,13 @@ def _score(item: IndicatorInput, points: Decimal, settings: ScoringSettings) -> 
             return _missing(item, points, "缺少预算金额")
         return _numeric(item, points, settings, item.actual, item.budget_target, _BUDGET_WORDS, "budget")
     if item.actual is None:
+        if item.actual_text:  # "完成" against ≤30万元: only a reviewer can say what it is worth
+            return _missing(item, points, f"实际完成值为文字“{item.actual_text}”，需人工判断（人工调整）")
         return _missing(item, points, "未填报实际完成值")
     if item.target_value is None:
         return _missing(item, points, "目标值缺失")
+    if settings.satisfaction_rule == "share" and kind is _PERCENT and level_key(item.level1) == _SATISFACTION:
+        return _satisfaction_share(item, points, settings)
     words = _PERCENT_WORDS if kind is _PERCENT else _COUNT_WORDS
     rule = "reverse" if item.direction is _REVERSE else "positive"
     return _numeric(item, points, settings, item.actual, item.target_value, words, rule)
@@ -157,7 +185,7 @@ def _positive(item, points, settings, actual, target, words, completion, rule) -
             "未完成目标",
             (f"{_compared(actual, '<', target, words)}，目标值不是正数，无法按比例计分，计 0 分"),
         )
-    score = _round(points * max(actual, ZERO) / target)
+    score, rounded = _rounded(points * max(actual, ZERO) / target, points, settings)
     return _result(
         item,
         points,
@@ -165,8 +193,41 @@ def _positive(item, points, settings, actual, target, words, completion, rule) -
         rule,
         completion,
         "未完成目标",
-        (f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}"),
+        (f"{_compared(actual, '÷', target, words)} × 分值 {_num(points)} = {_num(score)}{rounded}"),
     )
+
+
+_SATISFACTION = level_key("满意度指标")
+
+
+def _satisfaction_share(item, points, settings) -> IndicatorScore:
+    # docs/rules/scoring.md §14.4: 分值 × 满意度, whatever the target (95% of 10 is 9.5); the target
+    # still says whether the shortfall, or an over-completion, needs explaining.
+    actual, target = item.actual, item.target_value
+    completion = _pct(actual, target) if target > ZERO else None
+    share = min(max(actual, ZERO), HUNDRED)
+    score, rounded = _rounded(points * share / HUNDRED, points, settings)
+    over = settings.over_completion_at
+    if actual < target:
+        reason = "未完成目标"
+    else:
+        reason = f"超额完成（≥{_num(over)}%）" if completion is not None and completion >= over else None
+    working = (
+        f"满意度 {_num(actual)}% × 分值 {_num(points)} = {_num(score)}{rounded}"
+        f"（满意度指标按 分值 × 满意度 计分，不论目标 {_num(target)}%）"
+    )
+    return _result(item, points, score, "satisfaction", completion, reason, working)
+
+
+def _rounded(value: Decimal, points: Decimal, settings: ScoringSettings) -> tuple[Decimal, str]:
+    """(得分, what the working adds to say how it was rounded): nothing at the usual 2 decimals."""
+    places = settings.rounding
+    score = round_score(value, places)
+    if places == 2:  # as it always was: 分值 has 2 decimals, so a 2-decimal score never passes it
+        return score, ""
+    if score > points:  # rounded coarser than 分值 is written, a score could pass it (0.91 × 99% → 1)
+        return points, f"{ROUNDING_WORDS[places][:-1]}，以分值 {_num(points)} 为限）"
+    return score, ROUNDING_WORDS[places]
 
 
 def _met_working(actual, target, words, points, completion, over, exceeded) -> str:
@@ -196,12 +257,15 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
         return _result(
             item, points, ZERO, rule, completion, reason, f"{_compared(actual, '>', target, words)}，超出上限，计 0 分"
         )
+    if settings.reverse_rule == "zero":  # docs/rules/scoring.md §14.5
+        working = f"{_compared(actual, '>', target, words)}，超出上限即不得分（反向指标超出目标计 0 分），计 0 分"
+        return _result(item, points, ZERO, rule, completion, reason, working)
     if settings.reverse_rule == "ratio":
-        score = _round(points * target / actual)
+        score, rounded = _rounded(points * target / actual, points, settings)
         formula = "ratio"
     else:
         factor = ONE - (actual - target) / target
-        score = _round(points * max(ZERO, factor))
+        score, rounded = _rounded(points * max(ZERO, factor), points, settings)
         formula = "linear" if factor >= ZERO else "linear-floored"
     return _result(
         item,
@@ -210,7 +274,7 @@ def _reverse(item, points, settings, actual, target, words, completion, rule) ->
         rule,
         completion,
         reason,
-        _past_limit_working(actual, target, words, points, score, formula),
+        _past_limit_working(actual, target, words, points, score, formula) + rounded,
     )
 
 
@@ -238,12 +302,14 @@ def _sides(actual: Decimal, target: Decimal, words: tuple[str, str, str]) -> tup
     return f"{actual_word} {_num(actual)}{unit}", f"{target_word} {_num(target)}{unit}"
 
 
-def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
+def _qualitative(item: IndicatorInput, points: Decimal, settings: ScoringSettings) -> IndicatorScore:
     band, chosen = item.band, item.chosen_ratio
     if band is None:
+        if item.actual_text:  # "达成预期指标" says how it went, not which band: the reviewer chooses
+            return _missing(item, points, f"尚未评价（实际完成值“{item.actual_text}”，需选定评价档次）")
         return _missing(item, points, "尚未评价")
     ratio = _BAND_DEFAULT[band] if chosen is None else chosen
-    score = _round(points * ratio)
+    score, rounded = _rounded(points * ratio, points, settings)
     share = ratio * HUNDRED
     return _result(
         item,
@@ -252,7 +318,7 @@ def _qualitative(item: IndicatorInput, points: Decimal) -> IndicatorScore:
         "qualitative",
         None,
         _BAND_REASON.get(band),
-        _band_working(band, share, chosen is not None, points, score),
+        _band_working(band, share, chosen is not None, points, score) + rounded,
     )
 
 
@@ -303,18 +369,25 @@ def _result(item, points, score, rule, completion, reason, working: str) -> Indi
 
 
 def score_budget(budget: Decimal, spent: Decimal, settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
-    """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (docs/rules/scoring.md §3)."""
+    """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (docs/rules/scoring.md §3).
+
+    A scheme may print it beside 总分 without counting it, or have none (§14.1): ``counted``."""
+    mode = settings.budget_mode
+    if mode == "none":
+        return BudgetScore(ZERO, None, ZERO, "本计分方案不设预算执行指标", counted=False)
     budget, spent, points = Decimal(budget), Decimal(spent), settings.budget_points
     b, s, p = _num(budget), _num(spent), _num(points)
+    aside = "；预算执行得分单列，不计入总分" if mode == "shown" else ""
+    counted = mode == "counted"
     if budget <= ZERO:
-        return BudgetScore(points, None, ZERO, f"全年预算数为 {b}，无法计算执行率，计 0 分")
+        return BudgetScore(points, None, ZERO, f"全年预算数为 {b}，无法计算执行率，计 0 分{aside}", counted)
     rate = _pct(spent, budget)
     if spent >= budget:
-        return BudgetScore(points, rate, points, f"执行数 {s} ÷ 全年预算数 {b} = {_num(rate)}%，达到 100%，得满分 {p}")
-    score = _round(points * max(spent, ZERO) / budget)
-    return BudgetScore(
-        points, rate, score, f"执行数 {s} ÷ 全年预算数 {b} × 分值 {p} = {_num(score)}（执行率 {_num(rate)}%）"
-    )
+        working = f"执行数 {s} ÷ 全年预算数 {b} = {_num(rate)}%，达到 100%，得满分 {p}{aside}"
+        return BudgetScore(points, rate, points, working, counted)
+    score, rounded = _rounded(points * max(spent, ZERO) / budget, points, settings)
+    working = f"执行数 {s} ÷ 全年预算数 {b} × 分值 {p} = {_num(score)}{rounded}（执行率 {_num(rate)}%）{aside}"
+    return BudgetScore(points, rate, score, working, counted)
 
 
 def score_self_evaluation(
@@ -324,7 +397,9 @@ def score_self_evaluation(
     spent: Decimal,
     settings: ScoringSettings = ScoringSettings(),
 ) -> Evaluation:
-    """Points, every score with its working, the total (never above 100) and the grade (docs/rules/scoring.md §10)."""
+    """Points, every score with its working, the total (never above 100) and the grade (docs/rules/scoring.md §10).
+
+    The budget score counts in the total unless the scheme prints it aside or has none (§14.1)."""
     allocation = allocate(indicators, settings)
     # The shares are Decimals already: _score, not score_indicator, which would convert them again.
     scores = tuple([_score(item, share, settings) for item, share in zip(indicators, allocation.shares)])
@@ -334,7 +409,8 @@ def score_self_evaluation(
         label: sum([scores[p].score for p in positions], ZERO) for label, positions in allocation.members.items()
     }
     budget_score = score_budget(budget, spent, settings)
-    total = min(HUNDRED, budget_score.score + scored_sum)
+    counted = budget_score.score if budget_score.counted else ZERO
+    total = min(HUNDRED, counted + scored_sum)
     return Evaluation(
         budget_score,
         scores,

@@ -33,6 +33,27 @@ def check_qualitative_ratio(band: Band, ratio: Decimal) -> None:
 
 
 @dataclass(frozen=True)
+class ScoreOverride:
+    """A reviewer's 人工调整 of a computed score (docs/rules/scoring.md §14.6): the score given
+    and why. A judgement without its reason cannot be checked later, so none is accepted."""
+
+    score: Decimal
+    reason: str
+
+    def __post_init__(self):
+        reason = self.reason.strip() if isinstance(self.reason, str) else ""
+        if not reason:
+            raise ValueError("人工调整得分须填写调整理由")
+        if isinstance(self.score, bool) or not isinstance(self.score, (Decimal, int)):
+            raise ValueError("人工调整得分应为数字")
+        score = Decimal(self.score)
+        if not score.is_finite():
+            raise ValueError("人工调整得分应为数字")
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "reason", reason)
+
+
+@dataclass(frozen=True)
 class IndicatorInput:
     """One indicator at year end, as the scoring rules need it.
 
@@ -40,7 +61,8 @@ class IndicatorInput:
     a percentage target) and the spent amount of BUDGET_RELATIVE ones; ``budget_target`` is
     then the budget amount. ``target_date`` of a PERIOD range is its end. ``chosen_ratio`` is
     the qualitative score chosen inside the band, as a fraction of 分值 (0.85). ``points`` is
-    the unit's own 分值, if it set one."""
+    the unit's own 分值, if it set one. ``actual_text`` is a year figure written as words ("完成")
+    where a number was due: it needs a judgement. ``override`` is the reviewer's 人工调整."""
 
     key: object
     level1: str
@@ -57,6 +79,8 @@ class IndicatorInput:
     chosen_ratio: Decimal | None = None
     points: Decimal | None = None
     budget_target: Decimal | None = None
+    actual_text: str | None = None
+    override: ScoreOverride | None = None
 
     def __post_init__(self):
         if self.points is not None and self.points < 0:

@@ -23,7 +23,8 @@ def allocate_points(
     indicators: Sequence[IndicatorInput], settings: ScoringSettings = ScoringSettings()
 ) -> dict[object, Decimal]:
     """分值 of each indicator, by key (docs/rules/scoring.md §2). With at least one indicator they add up, with the
-    budget points, to exactly 100.
+    budget points, to exactly 100 (without them when the budget is left out of 总分, §14.1) —
+    unless the settings keep a table's printed 分值 as they are (§14.2).
 
     - A first level gets its configured points; one not configured gets 0. When a configured
       level has no indicators, the levels present share 100 − budget points in proportion to
@@ -70,6 +71,10 @@ def allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings) ->
             labels[k] = item.level1.strip()
         positions.append(position)
     notes: list[str] = []
+    if settings.weights == "printed":
+        printed = _printed(indicators, levels, labels, settings, notes)
+        if printed is not None:
+            return printed
     totals = _level_totals(levels, labels, settings, notes)
     shares = [ZERO] * len(seen)  # one per indicator (their keys are unique), all set below
     for k, positions in levels.items():
@@ -81,8 +86,30 @@ def allocate(indicators: Sequence[IndicatorInput], settings: ScoringSettings) ->
     )
 
 
+def _printed(indicators, levels, labels, settings: ScoringSettings, notes: list[str]) -> Allocation | None:
+    """docs/rules/scoring.md §14.2: a table that prints every row's 分值 is scored by them as they
+    are, whatever its level totals (70/20/10, 60/40): the publisher's points are never rescaled.
+    A table missing some falls back to the level weights (None), with a note saying so."""
+    missing = sum(1 for i in indicators if i.points is None)
+    if not indicators or missing:
+        if missing:
+            notes.append(f"{missing} 项指标未列分值，改按一级指标分值分配")
+        return None
+    shares = [i.points for i in indicators]
+    totals = {labels[k]: sum([shares[p] for p in positions], ZERO) for k, positions in levels.items()}
+    whole = sum(totals.values(), ZERO)
+    budget = settings.budget_points if settings.budget_mode == "counted" else ZERO
+    levels_text = "，".join(f"{label} {_num(points)}" for label, points in totals.items())
+    note = f"按表中列示的分值计分，不作调整：{levels_text}"
+    if whole + budget != HUNDRED:
+        counted = f"加预算执行 {_num(budget)} 分共 {_num(whole + budget)}" if budget else f"合计 {_num(whole)}"
+        note += f"（{counted}，不是 100）"
+    notes.append(note)
+    return Allocation(totals, shares, {labels[k]: positions for k, positions in levels.items()}, notes)
+
+
 def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
-    rest = HUNDRED - settings.budget_points
+    rest = settings.indicator_points  # 100 − budget points by default (docs/rules/scoring.md §1, §14.1)
     weights: dict[str, Decimal] = {}
     for k in levels:
         found = settings.level_weight(labels[k])

@@ -1,4 +1,4 @@
-"""The per-year settings of self-evaluation scoring (绩效自评, docs/rules/scoring.md §12), and the grade.
+"""The per-year settings of self-evaluation scoring (绩效自评, docs/rules/scoring.md §12, §14), and the grade.
 
 ``ScoringSettings()`` holds the (default) values of docs/rules/scoring.md §12; ``ScoringSettings.from_dict`` reads the
 overrides an admin stored in ``FiscalYear.settings["scoring"]`` and refuses inconsistent ones
@@ -37,11 +37,20 @@ GRADE_BANDS_80_70_60: tuple[tuple[Decimal, str], ...] = (
     (Decimal(0), "差"),
 )
 
-ReverseRule = Literal["linear", "ratio"]
+ReverseRule = Literal["linear", "ratio", "zero"]
 REVERSE_RULES: dict[str, str] = {
     "linear": "分值 × max(0, 1 − (实际 − 目标) ÷ 目标)",  # the rule of deployed systems (docs/rules/scoring.md §5)
     "ratio": "分值 × 目标 ÷ 实际",  # the rule of some templates
+    "zero": "超出目标即计 0 分",  # published tables that give nothing past a limit (docs/rules/scoring.md §14)
 }
+# The scheme settings of docs/rules/scoring.md §14; the first of each is the default, today's rule.
+BudgetMode = Literal["counted", "shown", "none"]
+BUDGET_MODES: dict[str, str] = {"counted": "计入总分", "shown": "单列，不计入总分", "none": "不设预算执行"}
+Weights = Literal["levels", "printed"]
+WEIGHTS: dict[str, str] = {"levels": "按一级指标分值分配", "printed": "按表中列示的分值，不作调整"}
+SatisfactionRule = Literal["target", "share"]
+SATISFACTION_RULES: dict[str, str] = {"target": "对照目标值计分", "share": "分值 × 满意度"}
+ROUNDINGS: dict[int, str] = {2: "保留 2 位小数", 1: "保留 1 位小数", 0: "取整"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,10 @@ class ScoringSettings:
     grade_bands: tuple[tuple[Decimal, str], ...] = DEFAULT_GRADE_BANDS
     reverse_rule: ReverseRule = "linear"
     over_completion_at: Decimal = Decimal(130)  # completion in % that needs 偏差原因分析 (docs/rules/scoring.md §9)
+    budget_mode: BudgetMode = "counted"  # docs/rules/scoring.md §14.1
+    weights: Weights = "levels"  # §14.2: "printed" keeps a table's printed 分值 as they are
+    rounding: int = 2  # §14.3: decimals of 得分 (2, 1, or 0 for whole points), half up
+    satisfaction_rule: SatisfactionRule = "target"  # §14.4
 
     def __post_init__(self):
         # Normalise what was passed (ints, strings, lists) and refuse what is inconsistent, so
@@ -77,15 +90,30 @@ class ScoringSettings:
                 raise ValueError(f"一级指标“{seen[key]}”与“{name}”重复")
             seen[key] = name
             levels[name] = _points(points, f"一级指标“{name}”的分值")
-        if budget + sum(levels.values(), Decimal(0)) != HUNDRED:
-            parts = " + ".join(plain_number(p) for p in (budget, *levels.values()))
-            raise ValueError(
-                f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
-                f"{plain_number(budget + sum(levels.values(), Decimal(0)))}"
-            )
+        _choice(self.budget_mode, BUDGET_MODES, "预算执行计分方式")
+        if self.budget_mode == "counted":
+            if budget + sum(levels.values(), Decimal(0)) != HUNDRED:
+                parts = " + ".join(plain_number(p) for p in (budget, *levels.values()))
+                raise ValueError(
+                    f"预算执行与各一级指标分值合计应为 100，现为 {parts} = "
+                    f"{plain_number(budget + sum(levels.values(), Decimal(0)))}"
+                )
+        else:
+            # Left out of 总分 (or absent), the budget cannot make up the 100: the levels do.
+            if self.budget_mode == "none" and budget != 0:
+                raise ValueError("不设预算执行时，预算执行分值应为 0")
+            if sum(levels.values(), Decimal(0)) != HUNDRED:
+                parts = " + ".join(plain_number(p) for p in levels.values()) or "0"
+                raise ValueError(
+                    f"预算执行不计入总分时，各一级指标分值合计应为 100，现为 {parts} = "
+                    f"{plain_number(sum(levels.values(), Decimal(0)))}"
+                )
         bands = _grade_bands(self.grade_bands)
         if self.reverse_rule not in REVERSE_RULES:
-            raise ValueError("反向指标计分规则应为 linear（线性扣分）或 ratio（目标 ÷ 实际）")
+            raise ValueError("反向指标计分规则应为 linear（线性扣分）、ratio（目标 ÷ 实际）或 zero（超出目标即 0 分）")
+        _choice(self.weights, WEIGHTS, "分值来源")
+        _choice(self.satisfaction_rule, SATISFACTION_RULES, "满意度指标计分规则")
+        rounding = _rounding(self.rounding)
         over = _number(self.over_completion_at, "超额完成阈值")
         if over <= HUNDRED:
             raise ValueError("超额完成阈值应大于 100%")
@@ -93,6 +121,12 @@ class ScoringSettings:
         object.__setattr__(self, "level_points", MappingProxyType(levels))
         object.__setattr__(self, "grade_bands", bands)
         object.__setattr__(self, "over_completion_at", over)
+        object.__setattr__(self, "rounding", rounding)
+
+    @property
+    def indicator_points(self) -> Decimal:
+        """The points the first levels share: 100 less the budget when it counts in 总分."""
+        return HUNDRED - self.budget_points if self.budget_mode == "counted" else HUNDRED
 
     def level_weight(self, label: str) -> tuple[str, Decimal] | None:
         """(configured label, points) for a first-level label as a table writes it, or None.
@@ -126,20 +160,54 @@ class ScoringSettings:
             kwargs["reverse_rule"] = d["reverse_rule"]
         if "over_completion_at" in d:
             kwargs["over_completion_at"] = d["over_completion_at"]
+        for key in _SCHEME_DEFAULTS:
+            if key in d:
+                kwargs[key] = d[key]
         return cls(**kwargs)
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready dict (numbers as strings, never floats) that from_dict reads back."""
-        return {
+        """A JSON-ready dict (numbers as strings, never floats) that from_dict reads back.
+
+        The scheme keys of docs/rules/scoring.md §14 are written only when they differ from
+        the default, so that a year or an approved report scored by today's rules stores the
+        same dict as before they existed."""
+        d: dict[str, object] = {
             "budget_points": plain_number(self.budget_points),
             "level_points": {name: plain_number(points) for name, points in self.level_points.items()},
             "grade_bands": [[plain_number(cut), grade] for cut, grade in self.grade_bands],
             "reverse_rule": self.reverse_rule,
             "over_completion_at": plain_number(self.over_completion_at),
         }
+        for key, default in _SCHEME_DEFAULTS.items():
+            if getattr(self, key) != default:
+                d[key] = getattr(self, key)
+        return d
 
 
-_KEYS = frozenset({"budget_points", "level_points", "grade_bands", "reverse_rule", "over_completion_at"})
+_SCHEME_DEFAULTS: dict[str, object] = {
+    "budget_mode": "counted",
+    "weights": "levels",
+    "rounding": 2,
+    "satisfaction_rule": "target",
+}
+_KEYS = frozenset({"budget_points", "level_points", "grade_bands", "reverse_rule", "over_completion_at"}) | set(
+    _SCHEME_DEFAULTS
+)
+
+
+def _choice(value: object, choices: Mapping[str, str], label: str) -> None:
+    if not isinstance(value, str) or value not in choices:
+        listed = "、".join(f"{key}（{meaning}）" for key, meaning in choices.items())
+        raise ValueError(f"{label}应为 {listed} 之一")
+
+
+def _rounding(value: object) -> int:
+    """2, 1 or 0 from an int or its text ("0" from a form); anything else is refused."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value not in ROUNDINGS:
+        raise ValueError("得分保留位数应为 2、1 或 0（取整）")
+    return value
 
 
 # "产出指标(50分)", "（50分）", "(50 分)": a first-level label may carry its points (docs/rules/targets.md §1).
