@@ -143,7 +143,7 @@ def _computed(item: IndicatorInput, points: Decimal, settings: ScoringSettings) 
         return _missing(item, points, "未填报实际完成值")
     if item.target_value is None:
         return _missing(item, points, "目标值缺失")
-    if settings.satisfaction_rule == "share" and kind is _PERCENT and level_key(item.level1) == _SATISFACTION:
+    if settings.satisfaction_rule == "share" and _is_satisfaction_share(item):
         return _satisfaction_share(item, points, settings)
     words = _PERCENT_WORDS if kind is _PERCENT else _COUNT_WORDS
     rule = "reverse" if item.direction is _REVERSE else "positive"
@@ -198,6 +198,12 @@ def _positive(item, points, settings, actual, target, words, completion, rule) -
 
 
 _SATISFACTION = level_key("满意度指标")
+
+
+def _is_satisfaction_share(item: IndicatorInput) -> bool:
+    # A rate of satisfaction, more being better: a 投诉率 ≤5% filed under 满意度指标 is a limit, and
+    # 分值 × 5% would turn a good result into a bad score, so reverse rows keep §5.
+    return item.kind is _PERCENT and item.direction is not _REVERSE and level_key(item.level1) == _SATISFACTION
 
 
 def _satisfaction_share(item, points, settings) -> IndicatorScore:

@@ -266,6 +266,8 @@ def test_a_satisfaction_below_its_target_still_needs_explaining():
 def test_only_satisfaction_rows_in_percent_score_their_share():
     assert score_indicator(ind(level1=EFFECT, kind=PERCENT, target=90, actual=95), D(10), SHARE).score == D(10)
     assert score_indicator(ind(level1=SATISFACTION, target=90, actual=95), D(10), SHARE).score == D(10)
+    complaints = ind(level1=SATISFACTION, kind=PERCENT, comparator=LE, target=5, actual=3)  # 投诉率 ≤5%: a limit
+    assert score_indicator(complaints, D(10), SHARE).score == D(10)
     over = score_indicator(ind(level1=SATISFACTION, kind=PERCENT, target=90, actual=120), D(10), SHARE)
     assert over.score == D(10)  # a share above 100% is the whole
 
@@ -377,3 +379,23 @@ def test_an_unknown_preset_is_refused_with_the_known_names(name):
     assert "default、printed-points、budget-outside-total、whole-points、satisfaction-share、hubei" in str(
         refused.value
     )
+
+
+@st.composite
+def split(draw, total, n):
+    """``n`` points of 2 decimals that add up to ``total``."""
+    cents = sorted(draw(st.lists(st.integers(0, int(total * 100)), min_size=n - 1, max_size=n - 1)))
+    bounds = [0, *cents, int(total * 100)]
+    return [D(b - a) / 100 for a, b in zip(bounds, bounds[1:])]
+
+
+@given(split(D(50), 3), split(D(30), 2), split(D(10), 1), st.lists(numbers, min_size=6, max_size=6))
+def test_printed_points_that_make_the_level_totals_score_as_the_defaults(output, effect, satisfaction, actuals):
+    levels = [OUTPUT] * 3 + [EFFECT] * 2 + [SATISFACTION]
+    items = [
+        ind(n, level, target=100, actual=actual, points=p)
+        for n, (level, p, actual) in enumerate(zip(levels, output + effect + satisfaction, actuals))
+    ]
+    printed = score_self_evaluation(items, budget=D(10), spent=D(9), settings=preset("printed-points"))
+    default = score_self_evaluation(items, budget=D(10), spent=D(9))
+    assert printed.indicators == default.indicators and printed.total == default.total
