@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from kpi.indicators.routes import bp as indicators_bp
     from kpi.monitoring.routes import bp as monitoring_bp
     from kpi.progress.routes import bp as progress_bp
+    from kpi.recheck.routes import bp as recheck_bp
     from kpi.reminders.routes import bp as reminders_bp
     from kpi.results.excel_routes import bp as results_excel_bp
     from kpi.results.routes import bp as results_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(adjustments_bp)
+    app.register_blueprint(recheck_bp)
 
 
 def _subscribe_receivers() -> None:

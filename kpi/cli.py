@@ -38,6 +38,7 @@ def _attach_feature_commands() -> None:
     from kpi.jobs.commands import worker_command
     from kpi.monitoring.commands import export_group
     from kpi.progress.commands import export_progress_command, progress_command
+    from kpi.recheck.commands import check_selfeval_command
     from kpi.reminders.commands import reminders_command, scheduler_command
     from kpi.results.commands import import_results_command
 
@@ -51,6 +52,7 @@ def _attach_feature_commands() -> None:
         backup_command,
         restore_command,
         audit_group,
+        check_selfeval_command,
     ):
         kpi_cli.add_command(command)
     for command in (export_progress_command, export_consolidated_command, self_evaluation_export):

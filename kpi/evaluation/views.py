@@ -70,7 +70,9 @@ def _table(table: EvaluationTable, typed: dict, errors: dict, missing: dict) -> 
             "error": errors.get(key),
             "missing": key in missing,
         },
-        "points_total": table.evaluation.budget.points + sum(table.evaluation.level_points.values(), Decimal(0)),
+        # A budget shown beside the total (budget_mode "shown") is not part of its 100 points.
+        "points_total": (table.evaluation.budget.points if table.evaluation.budget.counted else Decimal(0))
+        + sum(table.evaluation.level_points.values(), Decimal(0)),
     }
 
 

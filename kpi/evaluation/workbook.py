@@ -61,8 +61,14 @@ RULE_LABELS = {
     "budget": "预算类指标",
     "missing": "缺少数据",
     "execution": "预算执行率",
+    "satisfaction": "满意度（分值 × 满意度）",
 }
-REVERSE_LABELS = {"linear": "线性扣分：分值 × max(0, 1 − (实际 − 目标) ÷ 目标)", "ratio": "分值 × 目标 ÷ 实际"}
+REVERSE_LABELS = {
+    "linear": "线性扣分：分值 × max(0, 1 − (实际 − 目标) ÷ 目标)",
+    "ratio": "分值 × 目标 ÷ 实际",
+    "zero": "超出目标即计 0 分",
+}
+BUDGET_MODE_TEXT = {"counted": "计入总分", "shown": "单列，不计入总分", "none": "不设预算执行"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _WIDTHS = {"A": 12, "B": 16, "C": 30, "D": 16, "E": 16, "H": 40}
 _CENTRED = Alignment(horizontal="center", vertical="center")
@@ -281,11 +287,23 @@ def _total_row(ws: Worksheet, row: int, table: EvaluationTable) -> None:
         row,
         6,
         [
-            _score(evaluation.budget.points + sum(evaluation.level_points.values(), Decimal(0))),
+            _score(
+                (evaluation.budget.points if evaluation.budget.counted else Decimal(0))
+                + sum(evaluation.level_points.values(), Decimal(0))
+            ),
             _score(evaluation.total),
             _text(f"评价等级：{evaluation.grade}", style.HEADER),
         ],
     )
+
+
+def _settings_line(settings, levels: str) -> str:
+    """计分设置 as a sentence: the budget's points and whether they count, the level weights."""
+    mode = getattr(settings, "budget_mode", "counted")
+    if mode == "none":
+        return f"计分设置：不设预算执行；{levels}（合计 100 分）"
+    budget = f"预算执行 {plain_number(settings.budget_points)} 分（{BUDGET_MODE_TEXT.get(mode, mode)}）"
+    return f"计分设置：{budget}；{levels}（合计 100 分）"
 
 
 def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
@@ -296,7 +314,7 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
     levels = "，".join(f"{name} {plain_number(points)}" for name, points in settings.level_points.items())
     grades = "，".join(grade_texts(settings.grade_bands))
     lines = [
-        f"计分设置：预算执行 {plain_number(settings.budget_points)} 分；{levels}（合计 100 分）",
+        _settings_line(settings, levels),
         f"评价等级：{grades}",
         (
             f"反向指标超出目标时：{REVERSE_LABELS[settings.reverse_rule]}；完成率达到 "

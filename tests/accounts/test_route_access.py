@@ -38,9 +38,10 @@ SAMPLE_VALUES = {
     "notification_id": 1,
     "job_id": 1,
     "adjustment_id": 1,
+    "name": "1-00000000000000000000000000000000.xlsx",
 }
 # Routes on the user's own records: a sample id nobody owns is "not found" for everyone signed in.
-OWN_RECORD_ENDPOINTS = {"reminders.mark_read", "finance.job", "finance.job_download"}
+OWN_RECORD_ENDPOINTS = {"reminders.mark_read", "finance.job", "finance.job_download", "recheck.download"}
 SAFE_METHODS = {"GET"}
 
 
@@ -54,6 +55,7 @@ FINANCE_WRITES = {
     "reminders.mark_all_read",
     "finance.start_consolidated",
     "finance.start_forms",
+    "recheck.page",  # uploads re-checked in memory; only the result workbook is kept, for its owner
     "adjustments.approve",
     "adjustments.approval_return",
 }

@@ -1,0 +1,73 @@
+"""Does the 自评表复核 page re-check several uploaded files, list the unreadable ones, and keep the result to its owner?"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook, load_workbook
+
+from kpi.accounts.service import create_user
+from kpi.db import transaction
+from tests.conftest import AuthActions, csrf_from
+from tests.recheck.test_check_selfeval import official_form, published
+
+PAGE = "/finance/recheck"
+
+
+def post(client, files, preset="default", token=None):
+    token = token if token is not None else csrf_from(client.get(PAGE).get_data(as_text=True))
+    data = {"csrf_token": token, "preset": preset, "files": [(io.BytesIO(body), name) for name, body in files]}
+    return client.post(PAGE, data=data, content_type="multipart/form-data")
+
+
+def broken_form() -> bytes:
+    wb = Workbook()
+    wb.active.append(["三级指标", "年度指标值", "分值", "得分"])
+    wb.active.append(["培训场次", "12场", "十", "10"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_several_files_are_checked_and_the_unreadable_one_is_named_with_its_row(client, auth, tmp_path):
+    auth.login("finance")
+    good = official_form(tmp_path, published("11")).read_bytes()
+    response = post(client, [("永德.xlsx", good), ("坏表.xlsx", broken_form()), ("说明.txt", b"hello")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "学生受资助人数" in html and "需人工判断" in html
+    assert "坏表.xlsx：第 2 行（分值，C列）：“十”不是数字" in html
+    assert "说明.txt：只能上传 .xlsx 文件" in html
+    link = re.search(r'href="(/finance/recheck/[^"]+)"', html).group(1)
+    download = client.get(link)
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
+    assert [cell.value for cell in sheet[3]][:3] == ["行号", "三级指标", "分值"]
+    assert sheet["B4"].value == "学生受资助人数" and sheet["F4"].data_type == "n"
+
+
+def test_nothing_readable_is_a_422_with_every_reason_and_no_download(client, auth):
+    auth.login("finance")
+    response = post(client, [("坏表.xlsx", broken_form())])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "“十”不是数字" in html and "下载复核结果" not in html
+
+
+def test_no_file_and_no_csrf_token_are_refused(client, auth):
+    auth.login("finance")
+    assert post(client, []).status_code == 400
+    assert "请选择至少一个自评表文件" in post(client, []).get_data(as_text=True)
+    assert post(client, [("x.xlsx", b"x")], token="").status_code == 400
+
+
+def test_a_result_is_downloaded_only_by_whoever_made_it(app, client, auth, tmp_path):
+    auth.login("finance")
+    html = post(client, [("永德.xlsx", official_form(tmp_path, published("11")).read_bytes())]).get_data(as_text=True)
+    link = re.search(r'href="(/finance/recheck/[^"]+)"', html).group(1)
+    with transaction(app.extensions["kpi_engine"]) as session:
+        create_user(session, {"username": "finance2", "password": "Finance#Pass2", "role": "finance"})
+    other = app.test_client()
+    AuthActions(other).login("finance2", "Finance#Pass2")
+    assert other.get(link).status_code == 404
+    assert other.get("/finance/recheck/../../etc/passwd").status_code == 404
