@@ -125,9 +125,13 @@ def settings(year: int):
         )
     if not form.validate():
         abort(400)
-    reset = request.form.get("action") == "reset"
+    action = request.form.get("action")
+    reset = action == "reset"
     try:
-        chosen = None if reset else scoring.parse_form(request.form)
+        if action == "scheme":  # a named scheme (kpi.domain.scoring_presets), as it is
+            chosen = scoring.scheme_settings(request.form.get("scheme") or "")
+        else:
+            chosen = None if reset else scoring.parse_form(request.form)
         scoring.save_settings(session, fiscal_year, chosen, user=current_user)
         session.commit()
     except scoring.SettingsRejected as rejected:

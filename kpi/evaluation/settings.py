@@ -19,7 +19,17 @@ from sqlmodel import Session
 from kpi.audit.service import record
 from kpi.budget.models import FiscalYear
 from kpi.domain.numbers import plain_number
-from kpi.domain.scoring_settings import DEFAULT_GRADE_BANDS, GRADE_BANDS_80_70_60, ScoringSettings
+from kpi.domain.scoring_presets import PRESETS as SCHEMES
+from kpi.domain.scoring_settings import (
+    BUDGET_MODES,
+    DEFAULT_GRADE_BANDS,
+    GRADE_BANDS_80_70_60,
+    REVERSE_RULES,
+    ROUNDINGS,
+    SATISFACTION_RULES,
+    WEIGHTS,
+    ScoringSettings,
+)
 from kpi.evaluation.sheet import scoring_settings
 
 GRADES = ("优", "良", "中")  # 差 is below the last cut-off
@@ -42,6 +52,11 @@ def form_values(settings: ScoringSettings) -> dict[str, str]:
         "budget_points": plain_number(settings.budget_points),
         "reverse_rule": settings.reverse_rule,
         "over_completion_at": plain_number(settings.over_completion_at),
+        "budget_mode": settings.budget_mode,
+        "weights": settings.weights,
+        "rounding": str(settings.rounding),
+        "satisfaction_rule": settings.satisfaction_rule,
+        "scheme": scheme_of(settings) or "",
     }
     rows = list(settings.level_points.items())
     for index in range(min(len(rows) + LEVEL_ROWS_EXTRA, MAX_LEVEL_ROWS)):
@@ -54,6 +69,18 @@ def form_values(settings: ScoringSettings) -> dict[str, str]:
         if grade in GRADES:
             values[f"grade-{grade}"] = plain_number(cut)
     return values
+
+
+def scheme_of(settings: ScoringSettings) -> str | None:
+    """The named scheme (kpi.domain.scoring_presets) these settings are, if any."""
+    return next((name for name, scheme in SCHEMES.items() if scheme.settings == settings), None)
+
+
+def scheme_settings(name: str) -> ScoringSettings:
+    """A named scheme's settings, or SettingsRejected for a name the page does not offer."""
+    if name not in SCHEMES:
+        raise SettingsRejected({"scheme": "请选择计分方案"})
+    return SCHEMES[name].settings
 
 
 def level_rows(values: Mapping[str, str]) -> list[int]:
@@ -80,9 +107,20 @@ def parse_form(form: Mapping[str, str]) -> ScoringSettings:
             levels[name] = points
     bands = _grade_bands(form, errors)
     rule = form.get("reverse_rule") or ""
-    if rule not in ("linear", "ratio"):
+    if rule not in REVERSE_RULES:
         errors["reverse_rule"] = "请选择反向指标计分规则"
     over = _number(form, "over_completion_at", "超额完成阈值", errors)
+    # Fields a form from before the schemes did not have keep their defaults (docs/rules/scoring.md §14).
+    variants = {
+        "budget_mode": _choice(form, "budget_mode", BUDGET_MODES, "counted", "请选择预算执行的计分方式", errors),
+        "weights": _choice(form, "weights", WEIGHTS, "levels", "请选择指标分值的来源", errors),
+        "rounding": _choice(
+            form, "rounding", {str(k): v for k, v in ROUNDINGS.items()}, "2", "请选择得分的取舍", errors
+        ),
+        "satisfaction_rule": _choice(
+            form, "satisfaction_rule", SATISFACTION_RULES, "target", "请选择满意度的计分方式", errors
+        ),
+    }
     if errors:
         raise SettingsRejected(errors)
     try:
@@ -92,6 +130,10 @@ def parse_form(form: Mapping[str, str]) -> ScoringSettings:
             grade_bands=bands,
             reverse_rule=rule,
             over_completion_at=over,
+            budget_mode=variants["budget_mode"],
+            weights=variants["weights"],
+            rounding=int(variants["rounding"]),
+            satisfaction_rule=variants["satisfaction_rule"],
         )
     except ValueError as error:
         raise SettingsRejected({_field_of(str(error)): str(error)}) from None
@@ -137,6 +179,16 @@ def _grade_bands(form: Mapping[str, str], errors: dict[str, str]):
         errors["grades"] = "分数线应大于 0（“差”为最低一档，无需填写）"
         return None
     return [*zip(cuts, GRADES), (Decimal(0), "差")]
+
+
+def _choice(form: Mapping[str, str], name: str, allowed, default: str, message: str, errors: dict) -> str:
+    value = form.get(name)
+    if value is None:
+        return default
+    if value not in allowed:
+        errors[name] = message
+        return default
+    return value
 
 
 def _field_of(message: str) -> str:

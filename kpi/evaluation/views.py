@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, BAND_LONG_LABELS
 from kpi.domain.scoring import BAND_RANGES
+from kpi.domain.scoring_presets import PRESETS as SCHEMES
+from kpi.domain.scoring_settings import BUDGET_MODES, ROUNDINGS, SATISFACTION_RULES, WEIGHTS
 from kpi.evaluation.result import EvaluationResult, EvaluationTable, ScoredIndicator
-from kpi.evaluation.settings import GRADES, PRESETS, form_values, level_rows
+from kpi.evaluation.settings import GRADES, PRESETS, form_values, level_rows, scheme_of
 from kpi.evaluation.validation import goal_field, incomplete, percent_text
 from kpi.evaluation.workbook import RULE_LABELS, grade_texts
 from kpi.formatting import format_number
@@ -125,4 +127,10 @@ def settings_page(
         "grade_names": GRADES,
         "grades": grade_texts(settings.grade_bands),
         "warning": warning,
+        "schemes": SCHEMES,
+        "current_scheme": scheme_of(settings),
+        "budget_modes": BUDGET_MODES,
+        "weights": WEIGHTS,
+        "roundings": {str(k): v for k, v in ROUNDINGS.items()},
+        "satisfaction_rules": SATISFACTION_RULES,
     }

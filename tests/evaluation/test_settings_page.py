@@ -142,3 +142,28 @@ def test_only_the_admin_may_open_the_settings(app):
     admin = app.test_client()
     AuthActions(admin).login("admin")
     assert admin.get("/admin/years/2031/scoring").status_code == 404
+
+
+def test_the_admin_picks_a_named_scheme_and_the_year_is_scored_by_it(client, auth, app):
+    from kpi.budget import service as budget
+    from kpi.db import transaction
+    from kpi.domain.scoring_presets import PRESETS
+    from kpi.evaluation.sheet import scoring_settings
+    from tests.conftest import csrf_from
+
+    auth.login("admin")
+    page = client.get("/admin/years/2023/scoring").get_data(as_text=True)
+    for name, scheme in PRESETS.items():
+        assert f'value="{name}"' in page and scheme.title in page
+    token = csrf_from(page)
+    response = client.post(
+        "/admin/years/2023/scoring", data={"csrf_token": token, "action": "scheme", "scheme": "whole-points"}
+    )
+    assert response.status_code == 302
+    with transaction(app.extensions["kpi_engine"]) as session:
+        settings, warning = scoring_settings(budget.get_year(session, 2023))
+    assert settings == PRESETS["whole-points"].settings and warning is None
+    again = client.get("/admin/years/2023/scoring").get_data(as_text=True)
+    assert "当前设置即“得分取整”方案" in again and 'name="rounding" value="0" checked' in again
+    bad = client.post("/admin/years/2023/scoring", data={"csrf_token": token, "action": "scheme", "scheme": "nope"})
+    assert bad.status_code == 400 and "请选择计分方案" in bad.get_data(as_text=True)
