@@ -6,8 +6,8 @@ its rule, adds up and grades. Every score carries its working in Chinese, e.g.
 ``实际 9,500 ÷ 目标 19,000 × 分值 0.91 = 0.46``, for the screen and the workbook's 计分说明.
 The weights and rule variants are per-year settings (``ScoringSettings``, in scoring_settings).
 Pure: no Flask, no database, no I/O. Decimal throughout; 分值 and 得分 are rounded half up to
-2 decimals (得分 to 1 or 0 if the scheme says so, §14.3), and each score is computed from the
-rounded 分值 so that the working can be checked from what the table shows. A scheme (§14) may also
+2 decimals (得分 to 1 or 0 if the scheme says so, docs/rules/scoring.md §14.3), and each score is computed from the
+rounded 分值 so that the working can be checked from what the table shows. A scheme (docs/rules/scoring.md §14) may also
 leave the budget out of 总分, keep printed 分值, score satisfaction as a share, and a reviewer may
 override any score with a reason.
 """
@@ -103,7 +103,7 @@ _COUNT_WORDS, _PERCENT_WORDS, _BUDGET_WORDS = ("实际", "目标", ""), ("实际
 def score_indicator(
     item: IndicatorInput, points: Decimal, settings: ScoringSettings = ScoringSettings()
 ) -> IndicatorScore:
-    """The score of one indicator worth ``points``, by the rule of its kind (docs/rules/scoring.md §4–§8)."""
+    """The score of one indicator worth ``points``, by the rule of its kind (docs/rules/scoring.md §4–docs/rules/scoring.md §8)."""
     return _score(item, Decimal(points), settings)
 
 
@@ -202,7 +202,7 @@ _SATISFACTION = level_key("满意度指标")
 
 def _is_satisfaction_share(item: IndicatorInput) -> bool:
     # A rate of satisfaction, more being better: a 投诉率 ≤5% filed under 满意度指标 is a limit, and
-    # 分值 × 5% would turn a good result into a bad score, so reverse rows keep §5.
+    # 分值 × 5% would turn a good result into a bad score, so reverse rows keep docs/rules/scoring.md §5.
     return item.kind is _PERCENT and item.direction is not _REVERSE and level_key(item.level1) == _SATISFACTION
 
 
@@ -377,7 +377,7 @@ def _result(item, points, score, rule, completion, reason, working: str) -> Indi
 def score_budget(budget: Decimal, spent: Decimal, settings: ScoringSettings = ScoringSettings()) -> BudgetScore:
     """预算执行 score = 分值 × min(执行率, 100%), 执行率 = 执行数 ÷ 全年预算数 (docs/rules/scoring.md §3).
 
-    A scheme may print it beside 总分 without counting it, or have none (§14.1): ``counted``."""
+    A scheme may print it beside 总分 without counting it, or have none (docs/rules/scoring.md §14.1): ``counted``."""
     mode = settings.budget_mode
     if mode == "none":
         return BudgetScore(ZERO, None, ZERO, "本计分方案不设预算执行指标", counted=False)
@@ -405,7 +405,7 @@ def score_self_evaluation(
 ) -> Evaluation:
     """Points, every score with its working, the total (never above 100) and the grade (docs/rules/scoring.md §10).
 
-    The budget score counts in the total unless the scheme prints it aside or has none (§14.1)."""
+    The budget score counts in the total unless the scheme prints it aside or has none (docs/rules/scoring.md §14.1)."""
     allocation = allocate(indicators, settings)
     # The shares are Decimals already: _score, not score_indicator, which would convert them again.
     scores = tuple([_score(item, share, settings) for item, share in zip(indicators, allocation.shares)])

@@ -1,4 +1,4 @@
-"""分值 allocation for the self-evaluation (docs/rules/scoring.md §1, §2): first-level weights, the equal
+"""分值 allocation for the self-evaluation (docs/rules/scoring.md §1, docs/rules/scoring.md §2): first-level weights, the equal
 split inside a level or the unit's own 分值, and rescaling when a level is empty.
 
 Pure: no Flask, no database, no I/O. Every share is rounded half up to 2 decimals and the
@@ -23,8 +23,8 @@ def allocate_points(
     indicators: Sequence[IndicatorInput], settings: ScoringSettings = ScoringSettings()
 ) -> dict[object, Decimal]:
     """分值 of each indicator, by key (docs/rules/scoring.md §2). With at least one indicator they add up, with the
-    budget points, to exactly 100 (without them when the budget is left out of 总分, §14.1) —
-    unless the settings keep a table's printed 分值 as they are (§14.2).
+    budget points, to exactly 100 (without them when the budget is left out of 总分, docs/rules/scoring.md §14.1) —
+    unless the settings keep a table's printed 分值 as they are (docs/rules/scoring.md §14.2).
 
     - A first level gets its configured points; one not configured gets 0. When a configured
       level has no indicators, the levels present share 100 − budget points in proportion to
@@ -109,7 +109,9 @@ def _printed(indicators, levels, labels, settings: ScoringSettings, notes: list[
 
 
 def _level_totals(levels, labels, settings: ScoringSettings, notes: list[str]) -> dict[str, Decimal]:
-    rest = settings.indicator_points  # 100 − budget points by default (docs/rules/scoring.md §1, §14.1)
+    rest = (
+        settings.indicator_points
+    )  # 100 − budget points by default (docs/rules/scoring.md §1, docs/rules/scoring.md §14.1)
     weights: dict[str, Decimal] = {}
     for k in levels:
         found = settings.level_weight(labels[k])

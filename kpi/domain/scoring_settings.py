@@ -1,4 +1,4 @@
-"""The per-year settings of self-evaluation scoring (绩效自评, docs/rules/scoring.md §12, §14), and the grade.
+"""The per-year settings of self-evaluation scoring (绩效自评, docs/rules/scoring.md §12, docs/rules/scoring.md §14), and the grade.
 
 ``ScoringSettings()`` holds the (default) values of docs/rules/scoring.md §12; ``ScoringSettings.from_dict`` reads the
 overrides an admin stored in ``FiscalYear.settings["scoring"]`` and refuses inconsistent ones
@@ -69,9 +69,9 @@ class ScoringSettings:
     reverse_rule: ReverseRule = "linear"
     over_completion_at: Decimal = Decimal(130)  # completion in % that needs 偏差原因分析 (docs/rules/scoring.md §9)
     budget_mode: BudgetMode = "counted"  # docs/rules/scoring.md §14.1
-    weights: Weights = "levels"  # §14.2: "printed" keeps a table's printed 分值 as they are
-    rounding: int = 2  # §14.3: decimals of 得分 (2, 1, or 0 for whole points), half up
-    satisfaction_rule: SatisfactionRule = "target"  # §14.4
+    weights: Weights = "levels"  # docs/rules/scoring.md §14.2: "printed" keeps a table's printed 分值 as they are
+    rounding: int = 2  # docs/rules/scoring.md §14.3: decimals of 得分 (2, 1, or 0 for whole points), half up
+    satisfaction_rule: SatisfactionRule = "target"  # docs/rules/scoring.md §14.4
 
     def __post_init__(self):
         # Normalise what was passed (ints, strings, lists) and refuse what is inconsistent, so

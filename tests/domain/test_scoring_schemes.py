@@ -1,4 +1,4 @@
-"""Scoring schemes (docs/rules/scoring.md §14, §15): budget modes, printed points, rounding, satisfaction
+"""Scoring schemes (docs/rules/scoring.md §14, docs/rules/scoring.md §15): budget modes, printed points, rounding, satisfaction
 as a share, the zero reverse rule, a reviewer's 人工调整, and the named presets."""
 
 import json
@@ -118,7 +118,7 @@ def test_invalid_scheme_settings_are_refused_in_chinese(changes, message):
     assert message in str(refused.value)
 
 
-# --- §14.1 budget points: counted, shown, none ------------------------------------------------
+# --- docs/rules/scoring.md §14.1 budget points: counted, shown, none ------------------------------------------------
 
 
 def _levels_100():
@@ -153,7 +153,7 @@ def test_no_budget_block_at_all():
     assert evaluation.total == D(100)  # 产出 alone: it takes the whole 100 (docs/rules/scoring.md §1)
 
 
-# --- §14.2 printed points are the weights, never rescaled ------------------------------------
+# --- docs/rules/scoring.md §14.2 printed points are the weights, never rescaled ------------------------------------
 
 
 def test_printed_points_are_used_as_they_are_even_at_70_20_10():
@@ -189,7 +189,7 @@ def test_printed_weights_are_never_rescaled(points):
     assert list(allocate_points(items, preset("whole-points")).values()) == points
 
 
-# --- §14.3 rounding -----------------------------------------------------------------------------
+# --- docs/rules/scoring.md §14.3 rounding -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_rounding_never_gives_a_score_above_its_points_nor_below_zero(actual, ta
     assert result.score == result.score.quantize(D(10) ** -places) or result.score == points
 
 
-# --- §14.4 satisfaction as 分值 × 满意度 ---------------------------------------------------------
+# --- docs/rules/scoring.md §14.4 satisfaction as 分值 × 满意度 ---------------------------------------------------------
 
 SHARE = preset("satisfaction-share")
 
@@ -272,7 +272,7 @@ def test_only_satisfaction_rows_in_percent_score_their_share():
     assert over.score == D(10)  # a share above 100% is the whole
 
 
-# --- §14.5 reverse: zero once past the target ---------------------------------------------------
+# --- docs/rules/scoring.md §14.5 reverse: zero once past the target ---------------------------------------------------
 
 
 def test_the_zero_rule_gives_nothing_past_the_limit():
@@ -283,7 +283,7 @@ def test_the_zero_rule_gives_nothing_past_the_limit():
     assert score_indicator(ind(comparator=LE, target=10, actual=10), D("2.5"), zero).score == D("2.5")
 
 
-# --- §9 the over-completion threshold, set by a preset or on top of one ------------------------
+# --- docs/rules/scoring.md §9 the over-completion threshold, set by a preset or on top of one ------------------------
 
 
 def test_a_preset_can_carry_another_over_completion_threshold():
@@ -294,7 +294,7 @@ def test_a_preset_can_carry_another_over_completion_threshold():
     assert score_indicator(row, D(10), preset("whole-points")).explanation_reason == "超额完成（≥130%）"
 
 
-# --- §14.6 a reviewer's 人工调整 -------------------------------------------------------------------
+# --- docs/rules/scoring.md §14.6 a reviewer's 人工调整 -------------------------------------------------------------------
 
 
 def test_an_override_replaces_the_score_and_keeps_the_working():
@@ -340,7 +340,7 @@ def test_a_word_against_a_numeric_target_waits_for_a_judgement():
     assert result.working == "实际完成值为文字“完成”，需人工判断（人工调整），计 0 分"
 
 
-# --- §15 the presets ----------------------------------------------------------------------------
+# --- docs/rules/scoring.md §15 the presets ----------------------------------------------------------------------------
 
 
 def test_the_presets_in_their_stable_order():
