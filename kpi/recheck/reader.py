@@ -44,6 +44,15 @@ GRID_LABELS = {
     "度量单位": "unit",
     "计量单位": "unit",
     "偏差原因分析及改进措施": "explanation",
+    # Traditional spellings: tables copied through mirrors that convert the characters.
+    "一級指標": "level1",
+    "二級指標": "level2",
+    "三級指標": "name",
+    "年度指標值": "target",
+    "指標值": "target",
+    "指標性質": "comparator",
+    "度量單位": "unit",
+    "實際完成值": "actual",
     "偏差原因分析及改进措施说明": "explanation",
 }
 ROLE_LABELS = {"initial": "年初预算数", "full_year": "全年预算数", "spent": "全年执行数", "points": "分值",
@@ -154,7 +163,7 @@ def _table(sheet: str, rows: list[list]) -> PublishedTable | None:
         if cell("level2"):
             level2 = _LEVEL_POINTS.sub("", cell("level2")).strip()
         name = cell("name")
-        if not name or name == "三级指标":
+        if not name or GRID_LABELS.get(_label(name)) == "name":
             continue
         target = cell("target")
         if "comparator" in columns or "unit" in columns:  # written as a person would: "≥95%"
@@ -178,7 +187,8 @@ def _table(sheet: str, rows: list[list]) -> PublishedTable | None:
 def _is_grid_header(row: list[str]) -> bool:
     """三级指标, 得分 and a target column: a working sheet (计分说明) has the first two only."""
     labels = {_label(text) for text in row}
-    return {"三级指标", "得分"} <= labels and any(GRID_LABELS.get(label) == "target" for label in labels)
+    has_name = bool(labels & {"三级指标", "三級指標"})
+    return has_name and "得分" in labels and any(GRID_LABELS.get(label) == "target" for label in labels)
 
 
 def _money(rows: list[list], texts: list[list[str]], before: int) -> MoneyBlock | None:

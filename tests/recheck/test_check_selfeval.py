@@ -15,6 +15,7 @@ from kpi.budget import service as budget
 from kpi.evaluation.service import evaluate, export_result
 from kpi.recheck.compare import check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
+from kpi.reports import style
 from tests.evaluation.gen import UNIT, YEAR, import_a_year
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "data" / "published"
@@ -36,10 +37,14 @@ def official_form(tmp_path: Path, table: dict, *, money: list | None = None) -> 
         ws.append(money)
     ws.append(table["headers"])
     for row in table["rows"]:
-        ws.append([cell if cell != "" else None for cell in row])
+        ws.append([None] * len(row))
+        for column, value in enumerate(row, start=1):
+            if value != "":  # as text, as the publisher typed it: "=8个" is not a formula
+                style.write_text(ws.cell(row=ws.max_row, column=column), value)
     total = table.get("total") or {}
     width = len(table["headers"])
-    points_at, score_at = table["headers"].index("分值"), table["headers"].index("得分")
+    points_at = next(i for i, label in enumerate(table["headers"]) if label in ("分值", "权重"))
+    score_at = table["headers"].index("得分")
     last = [None] * width
     last[0], last[points_at], last[score_at] = "总分", total.get("points"), total.get("score")
     ws.append(last)
