@@ -65,3 +65,6 @@ class SelfEvaluationItem(SQLModel, table=True):
     chosen_ratio: Decimal | None = Field(default=None, sa_type=ExactDecimal(6, 4))
     actual_text: str | None = Field(default=None, sa_type=sa.Text)  # 实际完成值 in words, where useful
     explanation: str | None = Field(default=None, sa_type=sa.Text)  # 偏差原因分析及改进措施
+    # A reviewer's 人工调整 of the computed score (docs/rules/scoring.md §14.6): the score and why.
+    override_score: Decimal | None = Field(default=None, sa_type=ExactDecimal(8, 2))
+    override_reason: str | None = Field(default=None, sa_type=sa.Text)

@@ -48,6 +48,7 @@ class ScoredIndicator:
     chosen_ratio: Decimal | None  # the stored qualitative score, as a share of 分值, if it fits the band
     explanation: str | None  # 偏差原因分析及改进措施
     stale_ratio: Decimal | None = None  # a stored ratio the band no longer allows (then ignored)
+    override: object | None = None  # the reviewer's 人工调整 in effect (kpi.domain.scoring.ScoreOverride)
 
     @property
     def is_qualitative(self) -> bool:

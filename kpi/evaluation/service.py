@@ -107,7 +107,7 @@ def save_ratios(
     return _write(
         session,
         result,
-        EvaluationInput(ratios=data.ratios),
+        EvaluationInput(ratios=data.ratios, overrides=data.overrides),
         user=user,
         expected_version=expected_version,
         reason=reason,
@@ -142,12 +142,14 @@ def _write(
         row = goals.get(goal_key) or SelfEvaluationGoal(evaluation_id=report.id, budget_line_id=goal_key)
         row.actual_text = text or ""
         session.add(row)
-    for indicator_id in data.explanations.keys() | data.ratios.keys():
+    for indicator_id in data.explanations.keys() | data.ratios.keys() | data.overrides.keys():
         row = items.get(indicator_id) or SelfEvaluationItem(evaluation_id=report.id, indicator_id=indicator_id)
         if indicator_id in data.explanations:
             row.explanation = data.explanations[indicator_id]
         if indicator_id in data.ratios:
             row.chosen_ratio = data.ratios[indicator_id]
+        if indicator_id in data.overrides:
+            row.override_score, row.override_reason = data.overrides[indicator_id] or (None, None)
         session.add(row)
     for change in changes:
         entity_id = report.id if change.entity == "self_evaluation" else change.entity_id
@@ -164,7 +166,8 @@ def _write(
             new_value=change.new_text,
             reason=reason,
         )
-    _snapshot(session, report, rescored(result, data.ratios) if data.ratios else result)
+    changed_scores = data.ratios or data.overrides
+    _snapshot(session, report, rescored(result, data.ratios, data.overrides) if changed_scores else result)
     session.flush()
     return report
 

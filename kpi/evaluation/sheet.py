@@ -103,7 +103,10 @@ def _goal_key(key: str) -> int | None:
     return None if key == "unit" else int(key)
 
 
-def rescored(result: EvaluationResult, ratios: dict[int, Decimal | None]) -> EvaluationResult:
-    """The same result scored with ``ratios`` in place of the stored qualitative scores (no query)."""
+def rescored(
+    result: EvaluationResult, ratios: dict[int, Decimal | None], overrides: dict | None = None
+) -> EvaluationResult:
+    """The same result scored with ``ratios`` (and a reviewer's ``overrides``) in place of the
+    stored qualitative scores and 人工调整 (no query)."""
     goals = {table.goal_key: table.goal for table in result.tables if table.goal}
-    return replace(result, tables=score_tables(result, goals, ratios))
+    return replace(result, tables=score_tables(result, goals, ratios, overrides))

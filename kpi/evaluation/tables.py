@@ -19,6 +19,7 @@ from kpi.domain.progress import year_to_date
 from kpi.domain.scoring import (
     Evaluation,
     IndicatorInput,
+    ScoreOverride,
     check_qualitative_ratio,
     score_budget,
     score_self_evaluation,
@@ -33,16 +34,22 @@ ZERO = Decimal(0)
 
 
 def score_tables(
-    result: EvaluationResult, goals: dict[int | None, str], ratios: dict[int, Decimal | None]
+    result: EvaluationResult,
+    goals: dict[int | None, str],
+    ratios: dict[int, Decimal | None],
+    overrides: dict | None = None,
 ) -> list[EvaluationTable]:
-    """The 单位整体 table, then each project's own, scored (``ratios``: qualitative scores by indicator id)."""
+    """The 单位整体 table, then each project's own, scored (``ratios``: qualitative scores by indicator
+    id; ``overrides``: a reviewer's 人工调整 by indicator id, (score, reason) or None; both in place of
+    the stored ones)."""
     lines = result.quarters.lines
     unit_rows, own = _by_table(result.quarters.indicators)
-    tables = [_table(result, UNIT_KEY, "单位整体", None, goals.get(None), unit_rows, lines, ratios)]
+    posted = (ratios, overrides or {})
+    tables = [_table(result, UNIT_KEY, "单位整体", None, goals.get(None), unit_rows, lines, posted)]
     for line in lines:
         if line.kind == "project" and own.get(line.id):
             tables.append(
-                _table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own[line.id], [line], ratios)
+                _table(result, f"project-{line.id}", line.name, line, goals.get(line.id), own[line.id], [line], posted)
             )
     return tables
 
@@ -67,10 +74,10 @@ def _table(
     goal: str | None,
     indicators: list[Indicator],
     lines: list[BudgetLine],
-    ratios: dict[int, Decimal | None],
+    posted: tuple[dict, dict],
 ) -> EvaluationTable:
     quarters, settings = result.quarters, result.settings
-    prepared = [_prepare(result, indicator, ratios) for indicator in indicators]
+    prepared = [_prepare(result, indicator, *posted) for indicator in indicators]
     amount = sum((item.full_year_budget for item in lines), ZERO)
     spent = sum((quarters.spent_to_date(item.id, YEAR_END) for item in lines), ZERO)
     evaluation = score_self_evaluation([p[0] for p in prepared], budget=amount, spent=spent, settings=settings)
@@ -84,6 +91,7 @@ def _table(
             chosen_ratio=inputs.chosen_ratio,
             explanation=_explanation(result, indicator.id),
             stale_ratio=stale,
+            override=inputs.override,
         )
         for indicator, (inputs, actual, stale), score in zip(indicators, prepared, evaluation.indicators, strict=True)
     )
@@ -105,7 +113,7 @@ def _explanation(result: EvaluationResult, indicator_id: int) -> str | None:
     return item.explanation if item else None
 
 
-def _prepare(result: EvaluationResult, indicator: Indicator, ratios: dict[int, Decimal | None]):
+def _prepare(result: EvaluationResult, indicator: Indicator, ratios: dict[int, Decimal | None], overrides: dict):
     """(IndicatorInput, the year's figure, a stored ratio the band no longer allows)."""
     quarters = result.quarters
     aggregation = Aggregation(indicator.aggregation)
@@ -140,8 +148,19 @@ def _prepare(result: EvaluationResult, indicator: Indicator, ratios: dict[int, D
         chosen_ratio=ratio,
         points=indicator.points,
         budget_target=budget_target,
+        override=_override(result, indicator.id, overrides),
     )
     return inputs, actual, stale
+
+
+def _override(result: EvaluationResult, indicator_id: int, overrides: dict) -> ScoreOverride | None:
+    """The reviewer's 人工调整 (posted, else stored), as the scoring rules take it."""
+    if indicator_id in overrides:
+        given = overrides[indicator_id]
+    else:
+        item = result.items.get(indicator_id)
+        given = (item.override_score, item.override_reason) if item and item.override_score is not None else None
+    return ScoreOverride(*given) if given and given[1] else None
 
 
 def _fits(band: Band, ratio: Decimal) -> bool:

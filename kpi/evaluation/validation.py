@@ -25,6 +25,8 @@ HUNDRED = Decimal(100)
 GOAL_LABEL = "实际完成情况"
 EXPLANATION_LABEL = "偏差原因分析及改进措施"
 RATIO_LABEL = "定性指标得分（占分值%）"
+OVERRIDE_LABEL = "人工调整得分"
+OVERRIDE_REASON_LABEL = "人工调整理由"
 MISSING_GOAL = "送审前须填写实际完成情况"
 
 Key = tuple[str, object, str]  # ("goal", line id or None, "actual_text") / ("indicator", id, "explanation"|"ratio")
@@ -40,6 +42,8 @@ class EvaluationInput:
     goals: dict[int | None, str | None] = field(default_factory=dict)  # by budget line id (None: the unit)
     explanations: dict[int, str | None] = field(default_factory=dict)  # by indicator id
     ratios: dict[int, Decimal | None] = field(default_factory=dict)  # share of 分值 (0.85), by indicator id
+    # A reviewer's 人工调整, by indicator id: (score, reason), or None to take it back.
+    overrides: dict[int, tuple[Decimal, str] | None] = field(default_factory=dict)
 
 
 class Change(workflow_changes.Change):
@@ -92,7 +96,37 @@ def _parse(result: EvaluationResult, form: Mapping[str, str], ratios_only: bool)
         ratio = f"i{indicator_id}-ratio"
         if ratio in form:
             data.ratios[indicator_id] = _ratio(row, form[ratio], ("indicator", indicator_id, "ratio"), errors)
+        override = f"i{indicator_id}-override"
+        if ratios_only and (override in form or f"{override}-reason" in form):  # the reviewer's step only
+            data.overrides[indicator_id] = _override(row, form, indicator_id, errors)
     return data, errors
+
+
+def _override(row, form: Mapping[str, str], indicator_id: int, errors: dict[Key, str]):
+    """(score, reason) of a 人工调整, None for none; a score needs its reason and fits 0–分值."""
+    score_key, reason_key = ("indicator", indicator_id, "override"), ("indicator", indicator_id, "override_reason")
+    text = (form.get(f"i{indicator_id}-override") or "").strip()
+    reason = _text(form.get(f"i{indicator_id}-override-reason"), reason_key, errors)
+    if not text and not reason:
+        return None
+    if not text:
+        errors[score_key] = "填写了调整理由，请同时填写调整后的得分"
+        return None
+    try:
+        score = Decimal(text)
+    except InvalidOperation:
+        score = None
+    points = row.score.points
+    if score is None or not score.is_finite() or not 0 <= score <= points:
+        errors[score_key] = f"请填写 0–{format_number(points)} 之间的得分（本指标分值 {format_number(points)}）"
+        return None
+    if score != score.quantize(Decimal("0.01")):
+        errors[score_key] = "最多两位小数"
+        return None
+    if not reason:
+        errors[reason_key] = "人工调整得分须填写调整理由"
+        return None
+    return score, reason
 
 
 def incomplete(result: EvaluationResult, data: EvaluationInput | None = None) -> dict[Key, str]:
@@ -141,6 +175,12 @@ def pending_changes(result: EvaluationResult, data: EvaluationInput) -> list[Cha
                             data.explanations[indicator_id],
                         )
                     )
+            if indicator_id in data.overrides:
+                new = data.overrides[indicator_id] or (None, None)
+                old = (stored.override_score, stored.override_reason) if stored else (None, None)
+                for label, before, after in zip((OVERRIDE_LABEL, OVERRIDE_REASON_LABEL), old, new):
+                    if before != after:
+                        changes.append(Change("indicator", indicator_id, row.indicator.name, label, before, after))
             if indicator_id in data.ratios:
                 old = stored.chosen_ratio if stored else None
                 if old != data.ratios[indicator_id]:

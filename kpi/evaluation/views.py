@@ -99,6 +99,8 @@ def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict
         "rule": RULE_LABELS.get(score.rule, score.rule),
         "explanation": typed.get(prefix + "explanation", row.explanation or ""),
         "ratio": typed.get(prefix + "ratio", percent_text(row.chosen_ratio)),
+        "override": typed.get(prefix + "override", _plain(row.override.score if row.override else None)),
+        "override_reason": typed.get(prefix + "override-reason", row.override.reason if row.override else ""),
         "ratio_allowed": row.is_qualitative and band is not None,
         "band": band_text,
         "band_short": BAND_LABELS[band] if band else "",
@@ -107,6 +109,10 @@ def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict
         "errors": own,
         "missing": ("indicator", indicator.id, "explanation") in missing,
     }
+
+
+def _plain(value) -> str:
+    return "" if value is None else format_number(value).replace(",", "")
 
 
 def _range(band) -> tuple[str, str]:
