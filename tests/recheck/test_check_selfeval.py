@@ -13,6 +13,7 @@ from sqlmodel import Session
 from kpi import db
 from kpi.budget import service as budget
 from kpi.evaluation.service import evaluate, export_result
+from kpi.evaluation.workbook import GRID_HEADERS
 from kpi.recheck.compare import check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
 from kpi.reports import style
@@ -98,16 +99,7 @@ def test_an_actual_written_with_an_operator_counts_as_its_number_with_a_note(run
         "form": "项目支出绩效自评表",
         "year": 2022,
         "title": "水表池",
-        "headers": [
-            "一级指标",
-            "二级指标",
-            "三级指标",
-            "年度指标值",
-            "实际完成值",
-            "分值",
-            "得分",
-            "偏差原因分析及改进措施",
-        ],
+        "headers": GRID_HEADERS,  # the official grid, as kpi.evaluation writes it
         "rows": [["产出指标", "数量指标", "新建管网长度", "≥266米", "≥266米", "20", "20", ""]],
         "total": {"points": "20", "score": "20"},
     }
