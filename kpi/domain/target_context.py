@@ -164,10 +164,11 @@ def _date_serial(target: Target, context: TargetContext) -> Target:
         or target.unit is not None
         or target.kind is not TargetKind.COUNT
         or value != value.to_integral_value()
-        or target.explicit_operator
     ):
         return target
     name = context.name or ""
+    if target.explicit_operator and not _TIME_NAME.search(name):
+        return target  # "≥45000" counts something; only a row about time reads a serial past an operator
     first, last = _serial(date(context.year - 1, 1, 1)), _serial(date(context.year + 1, 12, 31))
     if not first <= value <= last or (_COUNT_NAME.search(name) and not _TIME_NAME.search(name)):
         return target

@@ -41,6 +41,7 @@ _HEADER_ROLES = {
     "调整后年度指标值": "target",
     "年初指标值": "initial_target",
     "年初年度指标值": "initial_target",
+    "年初目标值": "initial_target",
     "原指标值": "initial_target",
     "指标值": "target",
     "目标值": "target",
@@ -247,6 +248,8 @@ def _find_header(head: list[tuple]) -> _Header | None:
         take(row_roles)
         if i > 0:
             take(roles[i - 1], lambda col, role: role in _ROLES_FROM_ROW_ABOVE and head[i][col].value is None)  # noqa: B023
+        if "target" not in columns and "initial_target" in columns:
+            columns["target"] = columns.pop("initial_target")  # only the 年初 value is printed: it is the target
         unsure_unit = columns.pop("unit?", None)
         if unsure_unit is not None and "comparator" in columns and "unit" not in columns:
             columns["unit"] = unsure_unit
@@ -443,6 +446,7 @@ def _clean_text(text: str) -> str:
 def _normalise_header(value: str) -> str:
     text = re.sub(r"\s+", "", value)
     text = re.sub(r"[（(][^（）()]*[）)]", "", text)  # 年度指标值（含单位）, 权重(%)
+    text = re.sub(r"[（(][^（）()]*$", "", text)  # a parenthesis the export cut off: 年初目标值(A
     return text.strip("*：:")
 
 

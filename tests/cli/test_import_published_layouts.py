@@ -173,3 +173,25 @@ def test_first_levels_beyond_the_standard_three_are_imported_as_written(runner, 
     ]
     assert import_targets(runner, gen_workbook(tmp_path, rows)).exit_code == 0
     assert {row["level1"] for row in listing(runner)} == {"实施效果指标", "过程管理指标", "成本指标"}
+
+
+def test_an_inner_mongolia_table_with_reverse_directions_date_serials_and_zero_caps(runner, tmp_path):
+    table = published("26")  # 内蒙古 乌海市 2021: 指标性质 正向/反向 | 指标方向 = | 目标值 | 计量单位 | 分值
+    result = import_targets(runner, as_workbook(tmp_path, table, columns=[0, 1, 2, 3, 4, 5, 6, 7]), year="2021")
+    assert result.exit_code == 0, result.output
+    rows = by_name(runner, 2021)
+    for name in ("项目财政资金到位时间", "工作计划按时完成时间"):  # 44,561 printed in a date's place
+        assert (rows[name]["kind"], rows[name]["target_date"]) == ("deadline", "2021-12-31"), name
+    assert (rows["出差单位成本"]["comparator"], rows["出差单位成本"]["target_value"]) == ("<=", 0)
+    assert (rows["出差单位成本"]["direction"], rows["出差单位成本"]["unit"]) == ("reverse", "万元/人")
+    assert (rows["出差总成本"]["comparator"], rows["出差总成本"]["direction"]) == ("<=", "reverse")
+    assert rows["工作任务完成率"]["unit"] == "%" and rows["出差人次"]["unit"] == "人/次"
+
+
+def test_a_hubei_table_printing_only_its_initial_targets_reads_them_as_the_targets(runner, tmp_path):
+    table = published("27")  # 湖北 黄石 2023: 年初目标值(A — the parenthesis cut off by the export
+    result = import_targets(runner, as_workbook(tmp_path, table, columns=[0, 1, 2, 3]), year="2023")
+    assert result.exit_code == 0, result.output
+    rows = by_name(runner, 2023)
+    assert rows["教师满意度"]["comparator"] == ">=" and rows["教师满意度"]["level2"] == "具体指标"
+    assert rows["完成校园维修改造及设备购置项目"]["unit"] == "万元"
