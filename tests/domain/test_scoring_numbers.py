@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
-from kpi.domain import scoring
+from kpi.domain import scoring_numbers
 from kpi.domain.scoring import (
     IndicatorInput,
     IndicatorScore,
@@ -79,15 +79,15 @@ FIGURES = [
 @pytest.mark.parametrize("text", FIGURES)
 def test_num_and_round_match_the_plain_versions(text):
     value = Decimal(text)
-    assert scoring._num(value) == plain_num(value)
-    assert scoring._num(value) == plain_num(value)  # again, from the cache
-    rounded = scoring._round(value)
+    assert scoring_numbers.num_text(value) == plain_num(value)
+    assert scoring_numbers.num_text(value) == plain_num(value)  # again, from the cache
+    rounded = scoring_numbers.round2(value)
     assert rounded == plain_round(value) and str(rounded) == str(plain_round(value))
 
 
 def test_num_cache_gives_equal_values_the_same_text():
     for a, b in [("12.50", "12.5"), ("19000", "1.9E+4"), ("0", "-0.00"), ("1", "1.000")]:
-        assert scoring._num(Decimal(a)) == scoring._num(Decimal(b)) == plain_num(Decimal(b))
+        assert scoring_numbers.num_text(Decimal(a)) == scoring_numbers.num_text(Decimal(b)) == plain_num(Decimal(b))
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_num_cache_gives_equal_values_the_same_text():
     ],
 )
 def test_pct_matches_the_plain_version(part, whole):
-    got, want = scoring._pct(Decimal(part), Decimal(whole)), plain_pct(Decimal(part), Decimal(whole))
+    got, want = scoring_numbers.pct(Decimal(part), Decimal(whole)), plain_pct(Decimal(part), Decimal(whole))
     assert got == want and str(got) == str(want)
 
 
