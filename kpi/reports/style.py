@@ -322,10 +322,15 @@ def setup_print(ws: Worksheet, header_rows: int, *, repeat_from: int = 1, freeze
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The page number prints between the paper's edge and the body: it needs its own band inside
+    # the bottom margin (Excel's default footer margin, 0.5", left half of it under the body).
+    ws.page_margins.header = ws.page_margins.footer = FOOTER_MARGIN
     ws.print_title_rows = f"{repeat_from}:{header_rows}"
     ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_rows + 1}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
+
+FOOTER_MARGIN = 0.25  # inches from the paper's edge: "第 N 页，共 M 页" fits in the 0.6" bottom margin
 
 LINE_HEIGHT = 14.5  # points per line of 11-point 仿宋
 
