@@ -31,7 +31,7 @@ from kpi.progress.rows import IndicatorRow
 from kpi.progress.service import UnitProgress
 from kpi.progress.summary import STATUS_ORDER
 from kpi.reports import style
-from kpi.reports.figures import actual_cell, figure, fraction, status_look
+from kpi.reports.figures import actual_cell, figure, fraction, quarter_cell, status_look
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
 
@@ -155,7 +155,10 @@ def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
         "年度指标值": Styled(indicator.target_text),
     }
     for quarter, label in QUARTER_LABELS.items():
-        cells[label] = Styled(item.quarters[quarter - 1])
+        # A figure as a number (its unit in the format: 1,092家 is 1092), so that a column sums; a
+        # ratio typed without its result (450/500) stays the text the page shows.
+        value = item.quarter_values[quarter - 1]
+        cells[label] = Styled(item.quarters[quarter - 1]) if value is None else quarter_cell(indicator, value)
     cells["累计/最新"] = actual_cell(item)
     cells["完成率"] = fraction(progress.completion_pct)
     cells["应完成"] = fraction(progress.expected_pct)
