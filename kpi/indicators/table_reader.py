@@ -9,18 +9,20 @@ message naming the row (and column); nothing else escapes.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from itertools import chain, islice
 from typing import BinaryIO, Literal
 
 from openpyxl.utils import get_column_letter
 
-from kpi.core.text import clean_text
+from kpi.indicators.table_cells import cell_text as _cell_text
+from kpi.indicators.table_cells import clean_cell_text as _clean_text
+from kpi.indicators.table_cells import decimal_of as _decimal
+from kpi.indicators.table_cells import is_percent_format
+from kpi.indicators.table_cells import plain as _plain
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 
 HEADER_SCAN_ROWS = 20
@@ -377,70 +379,6 @@ def _cell_points(cell, row: int) -> Decimal | None:
     if not points.is_finite() or points < 0:
         raise TargetTableError(f"分值“{value}”无效", row=row, column="分值")
     return _plain(points)
-
-
-def _cell_text(cell) -> str:
-    """Render a cell as the text a reader of the sheet would take it to mean."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (dt.datetime, dt.date)):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, (int, float)):
-        number = _decimal(value)
-        if is_percent_format(cell.number_format):
-            return f"{_format_decimal(number * 100)}%"
-        return _format_decimal(number)
-    if isinstance(value, str):
-        return _clean_text(value)
-    return _clean_text(str(value))  # times and durations: rare, kept readable
-
-
-def _decimal(number: int | float) -> Decimal:
-    # Excel keeps 15 significant digits; anything past that is float noise
-    # (0.07 * 100 = 7.000000000000001) that must not reach the user.
-    return Decimal(number) if isinstance(number, int) else Decimal(f"{number:.15g}")
-
-
-def _plain(number: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent form (1000.0 -> 1000, not 1E+3)."""
-    return Decimal(_format_decimal(number))
-
-
-def _format_decimal(number: Decimal) -> str:
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-@lru_cache(maxsize=256)
-def is_percent_format(number_format: str | None) -> bool:
-    if not number_format:
-        return False
-    # A quoted or escaped "%" is a literal sign that does not scale the value.
-    unquoted = re.sub(r'"[^"]*"|\\.', "", number_format)
-    return "%" in unquoted
-
-
-_LINE_BREAK = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0\r\n]*")
-
-
-def _clean_text(text: str) -> str:
-    """Strip the ends and undo in-cell line wrapping.
-
-    A break between Chinese characters is layout, not a space; between Latin
-    words or digits it stands for one.
-    """
-    text = clean_text(text).strip()  # a NUL or ESC from a broken export never reaches the database
-
-    def join(m: re.Match) -> str:
-        before, after = m.string[m.start() - 1], m.string[m.end()]
-        return " " if before.isascii() and after.isascii() else ""
-
-    return _LINE_BREAK.sub(join, text)
 
 
 def _normalise_header(value: str) -> str:

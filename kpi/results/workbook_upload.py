@@ -23,7 +23,7 @@ from itertools import islice
 from openpyxl.utils import get_column_letter
 
 from kpi.domain.numbers import plain_number
-from kpi.indicators.table_reader import is_percent_format
+from kpi.indicators.table_cells import is_percent_format
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 from kpi.results.service import InputRejected, QuarterInput, validate_input
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
