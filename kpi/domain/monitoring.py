@@ -21,7 +21,7 @@ Pure: no Flask, no database, no I/O.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import Band, Entry
@@ -145,7 +145,7 @@ def monitor_indicator(
     )
     actual = progress.actual
     trend = Projection(
-        value=progress.forecast,
+        value=_sensible(target, actual, progress.forecast),
         band=progress.forecast_band,
         on=actual.achieved_on if aggregation is Aggregation.DEADLINE else None,
     )
@@ -156,6 +156,28 @@ def monitor_indicator(
     if over and not deviation:
         explanation += f"；达到目标的 {number_text(settings.over_completion_at)}% 以上，需说明超额原因"
     return IndicatorMonitoring(actual, trend, judged, deviation, over, explanation)
+
+
+def _sensible(target: IndicatorTarget, actual: YearToDate, value: Decimal | None) -> Decimal | None:
+    """The straight line, where it makes sense (docs/rules/monitoring.md §3): a positive cumulative
+    target already met, or a one-off (a target of 1: one system bought, one event held), stays at
+    its actual, never extrapolated into 超额; a count is a whole number (1,033.71家 is not a forecast),
+    rounded towards caution: down for a target to reach, up for a limit not to pass."""
+    if value is None:
+        return None
+    goal = target.target_value
+    if (
+        target.aggregation is Aggregation.CUMULATIVE
+        and target.direction is Direction.POSITIVE
+        and actual.value is not None
+        and goal is not None
+        and (actual.value >= goal or goal <= 1)
+    ):
+        return actual.value
+    if target.kind is TargetKind.COUNT and goal is not None and goal == goal.to_integral_value():
+        towards = ROUND_CEILING if target.direction is Direction.REVERSE else ROUND_FLOOR
+        return value.quantize(Decimal(1), towards)
+    return value
 
 
 def kept_forecast(typed: Projection, shown_trend: Projection, trend: Projection) -> Projection:

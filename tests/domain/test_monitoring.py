@@ -99,13 +99,14 @@ def test_third_and_fourth_quarter_entries_do_not_count_towards_one_to_july():
 @pytest.mark.parametrize(
     "spec, figures, july, trend",
     [
-        (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("18857.14"))),  # × 12/7
+        # × 12/7 = 18,857.14: a count is a whole number, rounded down for a target to reach
+        (target(), counts("5000", "4500"), Entry(value=D("1500")), Projection(value=D("18857"))),
         # With a quarterly plan the pace follows it: 1–7月 is Q1 + Q2 + a third of Q3's plan.
         (
             target(plan=(D("3000"), D("3000"), D("9000"), D("4000"))),
             counts("3000", "3000"),
             Entry(value=D("3000")),
-            Projection(value=D("19000.00")),
+            Projection(value=D("19000")),
         ),
         (
             target("rate", "50", kind="percent"),
@@ -132,6 +133,31 @@ def test_third_and_fourth_quarter_entries_do_not_count_towards_one_to_july():
 )
 def test_the_default_projection_is_the_straight_line_trend(spec, figures, july, trend):
     assert monitor_indicator(spec, figures, july).trend == trend
+
+
+@pytest.mark.parametrize(
+    "spec, figures, july, trend, over",
+    [
+        # A one-off (1 server bought) is never extrapolated: 1 by July stays 1, not 1.71 and 超额.
+        (target(value="1"), counts("0", "1"), Entry(), D("1"), False),
+        (target(value="1"), counts("0", "0"), Entry(), D("0"), False),
+        # A target already met is projected at its actual: 19,500 of 19,000 by July is not 33,428.
+        (target(), counts("10000", "9000"), Entry(value=D("500")), D("19500"), False),
+        # Well past the target by July is still over-completion, on the actual itself.
+        (target(value="100"), counts("100", "60"), Entry(), D("160"), True),
+        # A count still on its way is a whole number: 6 × 12/7 = 10.29 complaints is 11 past a cap of 10.
+        (
+            target(value="10", comparator="<=", direction="reverse"),
+            counts("3", "2"),
+            Entry(value=D("1")),
+            D("11"),
+            False,
+        ),
+    ],
+)
+def test_projections_that_make_sense(spec, figures, july, trend, over):
+    line = monitor_indicator(spec, figures, july)
+    assert (line.trend.value, line.over_completed) == (trend, over)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def field(page, label: str):
 def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(live_server, browser, page, tmp_path):
     login(page, live_server, "szcc_staff")
     page.goto(live_server + REPORT_URL)
-    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "16285.71"  # the trend, prefilled
+    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "16285"  # the trend, a whole number
     field(page, "投诉调解辅助服务 7月完成值").fill("1500")
     field(page, "志愿者活动数量 7月完成值").fill("12")
     field(page, "志愿者活动数量 全年预计完成值").fill("40")
@@ -42,7 +42,7 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
 
     mediation = page.locator("#ind-25")
     assert mediation.locator("td.deviation").inner_text().startswith("是")  # 11,000 → 18,857 < 19,000
-    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "18857.14"
+    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "18857"
     page.get_by_role("button", name="送审").click()
     assert "有偏差，请说明原因" in mediation.inner_text()
     assert "有偏差，请选择偏差原因类别" in mediation.inner_text()

@@ -41,18 +41,20 @@ def test_the_page_prefills_one_to_six_months_and_the_trend(app, staff, ids):
     first_half(app)
     html = staff.page().get_data(as_text=True)
     assert "9,500宗" in html  # 1–6月 and, without July, 1–7月
-    assert f'name="i{ids["indicator"][MEDIATION]}-forecast" value="16285.71"' in html  # 9,500 × 12/7
+    assert (
+        f'name="i{ids["indicator"][MEDIATION]}-forecast" value="16285"' in html
+    )  # 9,500 × 12/7 = 16,285.71: a count, rounded down
     assert "58.33%" in html and "单位整体绩效指标" in html and "项目：市场监督管理事务绩效指标" in html
 
 
 def test_saving_computes_one_to_july_and_the_deviation_on_the_server(app, staff, ids, sqlite_url):
     first_half(app)
     mediation = ids["indicator"][MEDIATION]
-    response = staff.post({**DEVIATING, (MEDIATION, "forecast"): "16285.71", (MEDIATION, "deviation"): "否"})
+    response = staff.post({**DEVIATING, (MEDIATION, "forecast"): "16285", (MEDIATION, "deviation"): "否"})
     assert response.status_code == 302
     item = stored(sqlite_url, MonitoringItem, indicator_id=mediation)[0]
     assert item.july_value == Decimal("1500")
-    assert item.forecast == Decimal("18857.14")  # the untouched prefill followed the new July figure
+    assert item.forecast == Decimal("18857")  # the untouched prefill followed the new July figure
     assert item.deviation is True  # computed, whatever the form said
     html = staff.page().get_data(as_text=True)
     assert "11,000宗" in html and 'data-deviation="是"' in html
