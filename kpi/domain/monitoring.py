@@ -14,7 +14,7 @@ deadlines), and staff may overwrite it. From the projection follow:
 - the explanations that are then required (``IndicatorMonitoring.required``).
 
 Budget lines: 执行率 = 1–7月执行数 ÷ 全年预算数 with the time-progress light of docs/rules/progress.md §5 at 7 months,
-a straight-line projection, and a deviation when the projected 执行率 is not 100%.
+a straight-line projection, and a deviation exactly when that light is not green (docs/rules/monitoring.md §7).
 Pure: no Flask, no database, no I/O.
 """
 
@@ -30,6 +30,7 @@ from kpi.domain.progress import (
     BudgetProgress,
     ProgressSettings,
     QuarterFigure,
+    Status,
     YearToDate,
     budget_progress,
     indicator_progress,
@@ -220,7 +221,10 @@ def monitor_budget(
     progress = budget_progress(budget, periods, months_elapsed=MONTHS, settings=settings)
     judged = progress.forecast if forecast is None else forecast
     rate = _pct(judged, budget) if budget > 0 and judged is not None else None
-    return BudgetMonitoring(first_half, july, progress, judged, rate, None if rate is None else rate != HUNDRED)
+    # One rule for the light and the flag (docs/rules/monitoring.md §7): a line is off course when
+    # its light is not green (执行率 below 80% of 时间进度), so the two never disagree.
+    deviation = None if progress.execution_rate is None else progress.status is not Status.GREEN
+    return BudgetMonitoring(first_half, july, progress, judged, rate, deviation)
 
 
 def _with_july(figures: Sequence[QuarterFigure], july: Entry) -> list[QuarterFigure]:

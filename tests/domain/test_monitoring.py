@@ -300,12 +300,21 @@ def test_budget_execution_to_july_against_time_progress():
     assert progress.execution_rate == D("54.70") and progress.time_progress == D("58.33")
     assert progress.status is Status.GREEN  # 54.70 ÷ 58.33 = 93.8 ≥ 80
     assert result.forecast == D("1285.71") and result.forecast_rate == D("93.78")
-    assert result.deviation is True and result.required == ("cause",)
+    assert result.deviation is False and result.required == ()  # green: on course, as its light says
 
 
-@pytest.mark.parametrize("forecast, deviation", [(D("1371"), False), (D("1400"), True), (D("1300"), True)])
-def test_a_budget_line_deviates_when_its_projected_execution_rate_is_not_100_percent(forecast, deviation):
-    assert monitor_budget(D("1371"), {1: D("300")}, None, forecast).deviation is deviation
+@pytest.mark.parametrize(
+    "spent, light, deviation",
+    [
+        (D("700"), Status.GREEN, False),  # 51.06% of 58.33%: 87.5 ≥ 80
+        (D("500"), Status.YELLOW, True),  # 36.47%: 62.5
+        (D("300"), Status.RED, True),  # 21.88%: 37.5
+    ],
+)
+def test_a_budget_line_deviates_exactly_when_its_light_is_not_green(spent, light, deviation):
+    for typed in (None, D("1371"), D("1300")):  # whatever year-end spend is typed
+        result = monitor_budget(D("1371"), {1: spent}, None, typed)
+        assert (result.progress.status, result.deviation) == (light, deviation)
 
 
 def test_a_budget_line_without_a_budget_cannot_deviate():

@@ -12,6 +12,8 @@ from tests.progress.gen import gen_quarter
 pytestmark = pytest.mark.e2e
 
 BUDGETS = {"基本支出": "1276", "市场监督管理事务": "1371", "信息化类": "273", "综合管理类": "17", "修缮维护类": "2"}
+# July spending that keeps each project on course (green: 执行率 ≥ 80% of 时间进度, no deviation).
+ON_COURSE_JULY = {"市场监督管理事务": "650", "信息化类": "130", "综合管理类": "8", "修缮维护类": "1"}
 
 
 @pytest.fixture
@@ -35,6 +37,8 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     field(page, "志愿者活动数量 7月完成值").fill("12")
     field(page, "志愿者活动数量 全年预计完成值").fill("40")
     field(page, "基本支出 7月执行数").fill("110")
+    for line, amount in ON_COURSE_JULY.items():
+        field(page, f"{line} 7月执行数").fill(amount)
     for line, amount in BUDGETS.items():
         field(page, f"{line} 全年预计执行数").fill(amount)
     page.get_by_role("button", name="保存草稿").click()

@@ -10,7 +10,10 @@ from kpi.reminders.models import Notification
 from tests.monitoring.conftest import REPORT_URL, signed_in
 
 ON_COURSE = {("投诉调解辅助服务", "value"): "1500", ("投诉调解辅助服务", "forecast"): "19500"}
+# Every line on course: July's spending keeps 执行率 at 80% or more of 时间进度 (green, no deviation).
 BUDGETS = {
+    **{(line, "july"): july for line, july in (("基本支出", "600"), ("市场监督管理事务", "650"), ("信息化类", "130"))},
+    **{(line, "july"): july for line, july in (("综合管理类", "8"), ("修缮维护类", "1"))},
     ("基本支出", "forecast"): "1276",
     ("市场监督管理事务", "forecast"): "1371",
     ("信息化类", "forecast"): "273",
@@ -69,7 +72,7 @@ def test_only_the_units_reviewer_may_review(staff, app, ids):
 
 
 def test_every_changed_field_and_status_is_audited(staff, reviewer, ids, sqlite_url):
-    staff.post(ON_COURSE, lines={("基本支出", "july"): "100", **BUDGETS}, summary="进展正常")
+    staff.post(ON_COURSE, lines={**BUDGETS, ("基本支出", "july"): "610"}, summary="进展正常")
     staff.post({("投诉调解辅助服务", "forecast"): "20000"}, action="submit")
     reviewer.review("return", "请核对预计数")
     staff.post({("投诉调解辅助服务", "forecast"): "19800"}, reason="按平台数据修正")
@@ -84,7 +87,7 @@ def test_every_changed_field_and_status_is_audited(staff, reviewer, ids, sqlite_
     money = {
         (e.field, e.new_value) for e in events(sqlite_url, entity="budget_line", entity_id=ids["line"]["基本支出"])
     }
-    assert ("2023年运行监控 · 7月执行数（万元）", "100") in money
+    assert ("2023年运行监控 · 7月执行数（万元）", "610") in money
     report = events(sqlite_url, entity="monitoring_report")
     assert [(e.action, e.field, e.old_value, e.new_value) for e in report if e.action != "update"] == [
         ("create", "2023年运行监控", None, "草稿"),

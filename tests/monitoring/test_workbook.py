@@ -67,7 +67,8 @@ def test_the_money_block_has_real_numbers_with_formats_and_totals(workbook):
     assert (budget.value, spent.value) == (1276, 730) and budget.number_format == "#,##0.00"
     assert rate.value == pytest.approx(0.5721) and rate.number_format == "0.00%"
     assert forecast.value == pytest.approx(1251.43)
-    assert workbook.cell(row=basic, column=7).value == "是"
+    # 57.21% spent against 58.33% of the year: green, and so no deviation (the light and the flag agree).
+    assert workbook.cell(row=basic, column=7).value == "否"
     cause = workbook.cell(row=basic, column=8)
     assert cause.value == "@年底集中支付" and cause.data_type == "s"
     total = find_row(workbook, 1, "合计")
