@@ -46,3 +46,14 @@ class Evaluation:
             if score.key == key:
                 return score
         raise KeyError(key)
+
+
+def score_snapshot(scores) -> dict[str, list[str]]:
+    """Each IndicatorScore as it is kept with its report: key (the indicator id) -> [分值, 得分], all
+    as text, exact in JSON (SelfEvaluation.indicator_scores)."""
+    return {str(score.key): [str(score.points), str(score.score)] for score in scores}
+
+
+def read_score_snapshot(snapshot: dict | None) -> dict[int, tuple[Decimal, Decimal]]:
+    """A kept snapshot read back: indicator id -> (分值, 得分)."""
+    return {int(key): (Decimal(points), Decimal(score)) for key, (points, score) in (snapshot or {}).items()}

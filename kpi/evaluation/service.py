@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from kpi.audit.service import record
 from kpi.budget import service as budget
 from kpi.budget.models import FiscalYear, Unit
+from kpi.domain.scoring_results import score_snapshot
 from kpi.evaluation.models import SELF_EVALUATION, SelfEvaluation, SelfEvaluationGoal, SelfEvaluationItem
 from kpi.evaluation.result import EvaluationResult
 from kpi.evaluation.sheet import approval_basis, evaluate, rescored
@@ -177,11 +178,7 @@ def _snapshot(session: Session, report: SelfEvaluation, result: EvaluationResult
     lists and 汇总表 read these; pages score afresh). Each indicator's [分值, 得分], as text: exact in JSON."""
     report.total_score = result.total
     report.grade = result.grade
-    report.indicator_scores = {
-        str(row.indicator.id): [str(row.score.points), str(row.score.score)]
-        for table in result.tables
-        for row in table.rows
-    }
+    report.indicator_scores = score_snapshot(row.score for table in result.tables for row in table.rows)
     session.add(report)
 
 

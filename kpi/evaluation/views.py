@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kpi.domain.entries import BAND_LABELS, BAND_LONG_LABELS
+from kpi.domain.numbers import plain_number
 from kpi.domain.scoring import BAND_RANGES
 from kpi.domain.scoring_presets import PRESETS as SCHEMES
 from kpi.domain.scoring_settings import BUDGET_MODES, ROUNDINGS, SATISFACTION_RULES, WEIGHTS
@@ -99,7 +100,7 @@ def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict
         "rule": RULE_LABELS.get(score.rule, score.rule),
         "explanation": typed.get(prefix + "explanation", row.explanation or ""),
         "ratio": typed.get(prefix + "ratio", percent_text(row.chosen_ratio)),
-        "override": typed.get(prefix + "override", _plain(row.override.score if row.override else None)),
+        "override": typed.get(prefix + "override", plain_number(row.override.score) if row.override else ""),
         "override_reason": typed.get(prefix + "override-reason", row.override.reason if row.override else ""),
         "ratio_allowed": row.is_qualitative and band is not None,
         "band": band_text,
@@ -109,10 +110,6 @@ def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict
         "errors": own,
         "missing": ("indicator", indicator.id, "explanation") in missing,
     }
-
-
-def _plain(value) -> str:
-    return "" if value is None else format_number(value).replace(",", "")
 
 
 def _range(band) -> tuple[str, str]:

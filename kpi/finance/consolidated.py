@@ -141,9 +141,8 @@ class StreamingSheet:
     def cells(self, row: Iterable[Styled | None]) -> list:
         """A row's cells. On a table to filter an empty cell is left out (no border to draw, and a
         third of a detail row is empty: later quarters, 调整后指标值, 得分); a printed sheet keeps its grid."""
-        if self.table:
-            return [None if styled is None or _blank(styled) else style.streamed(self.ws, styled) for styled in row]
-        return [None if styled is None else style.streamed(self.ws, styled) for styled in row]
+        skip = _blank if self.table else (lambda styled: False)
+        return [None if styled is None or skip(styled) else style.streamed(self.ws, styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
         """The next row, as high as its wrapped texts need (style.row_height) unless ``fit`` is

@@ -196,6 +196,3 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
         evaluations_approved=approved,
         returned=returned,
     )
-
-
-__all__ = ["Desk", "UnitStatus", "desk", "filtered_unit_ids", "unit_filter", "year_totals"]

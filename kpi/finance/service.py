@@ -30,6 +30,7 @@ from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.core.decimals import sums_by
 from kpi.core.time import to_beijing
 from kpi.domain.progress import BudgetProgress, budget_progress
+from kpi.domain.scoring_results import read_score_snapshot
 from kpi.finance.consolidated import UnitDetail, build_consolidated_workbook, consolidated_name
 from kpi.indicators.models import Indicator
 from kpi.reports.contributions import UNIT_PROGRESSES, provided
@@ -307,7 +308,4 @@ def _scores(session: Session, fiscal_year: FiscalYear, unit_ids: list[int]) -> d
             evaluation.year_id == fiscal_year.id, evaluation.unit_id.in_(unit_ids)
         )
     )
-    return {
-        unit_id: {int(key): tuple(Decimal(part) for part in value) for key, value in (scores or {}).items()}
-        for unit_id, scores in found
-    }
+    return {unit_id: read_score_snapshot(scores) for unit_id, scores in found}

@@ -13,9 +13,11 @@ import click
 
 from kpi.cli_support import fail
 from kpi.domain.numbers import plain_number
+from kpi.domain.scoring_presets import PRESET_NAMES, preset
+from kpi.formatting import json_number
 from kpi.recheck.compare import TableCheck, check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
-from kpi.recheck.schemes import DEFAULT_PRESET, PRESET_NAMES, settings_for
+from kpi.recheck.schemes import DEFAULT_PRESET
 
 
 @click.command("check-selfeval")
@@ -37,7 +39,7 @@ def check_selfeval_command(file: Path | None, preset_name: str, as_json: bool, l
     if file is None:
         fail("请指定要复核的自评表文件（.xlsx）")
     try:
-        settings = settings_for(preset_name)
+        settings = preset(preset_name)
     except ValueError as error:
         fail(str(error))
     if not file.is_file():
@@ -66,28 +68,22 @@ def as_document(check: TableCheck, preset: str) -> dict:
             {
                 "row": row.row,
                 "name": row.name,
-                "points": _number(row.points),
+                "points": json_number(row.points),
                 "target_text": row.target_text,
                 "actual": row.actual,
-                "published_score": _number(row.published_score),
-                "computed_score": _number(row.computed_score),
+                "published_score": json_number(row.published_score),
+                "computed_score": json_number(row.computed_score),
                 "working": row.working,
             }
             for row in check.rows
         ],
         "budget": {
-            "published": _number(check.budget_published),
-            "computed": _number(check.budget_computed),
+            "published": json_number(check.budget_published),
+            "computed": json_number(check.budget_computed),
             "working": check.budget_working,
         },
-        "total": {"published": _number(check.total_published), "computed": _number(check.total_computed)},
+        "total": {"published": json_number(check.total_published), "computed": json_number(check.total_computed)},
     }
-
-
-def _number(value):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _print(check: TableCheck, preset: str) -> None:

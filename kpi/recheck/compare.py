@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kpi.domain.scoring import IndicatorInput, score_self_evaluation
+from kpi.domain.scoring_presets import preset
 from kpi.domain.scoring_settings import ScoringSettings
 from kpi.domain.target_context import TargetContext, read_target
 from kpi.domain.targets import TargetKind, parse_target
 from kpi.recheck.reader import PublishedTable
-from kpi.recheck.schemes import DEFAULT_PRESET, settings_for
+from kpi.recheck.schemes import DEFAULT_PRESET
 
 MONEY_UNIT = "万元"
 
@@ -55,16 +56,18 @@ class TableCheck:
 
 def check_table(table: PublishedTable, settings: ScoringSettings | None = None) -> TableCheck:
     """The table scored afresh (default: by its printed 分值, kpi.recheck.schemes), row by row."""
-    settings = settings if settings is not None else settings_for(DEFAULT_PRESET)
+    settings = settings if settings is not None else preset(DEFAULT_PRESET)
     context = {row.row: TargetContext(row.name, table.year, MONEY_UNIT) for row in table.rows}
     # A cap set by the budget (≤预算金额) is judged against the table's own 全年预算数.
     budget_line = table.money.full_year if table.money else None
-    inputs, reasons = [], {}
+    inputs, reasons, notes = [], {}, {}
     for row in table.rows:
-        item, reason = _input(row, context[row.row], budget_line)
+        item, reason, note = _input(row, context[row.row], budget_line)
         inputs.append(item)
         if reason:
             reasons[row.row] = reason
+        if note:
+            notes[row.row] = note
     money = table.money
     budget, spent = (money.full_year or Decimal(0), money.spent or Decimal(0)) if money else (Decimal(0), Decimal(0))
     evaluation = score_self_evaluation(inputs, budget=budget, spent=spent, settings=settings)
@@ -73,7 +76,7 @@ def check_table(table: PublishedTable, settings: ScoringSettings | None = None) 
         if row.row in reasons:
             rows.append(_row(row, None, reasons[row.row]))
         else:
-            note = operator_note(row.actual_text)
+            note = notes.get(row.row)
             rows.append(_row(row, scored.score, f"{note}；{scored.working}" if note else scored.working))
     budget_score = evaluation.budget if money else None
     judged = sum((row.published_score or Decimal(0)) for row in rows if row.computed_score is None)
@@ -95,8 +98,9 @@ def _row(row, computed: Decimal | None, working: str) -> RowCheck:
     return RowCheck(row.row, row.name, row.points, row.target_text, row.actual_text, row.score, computed, working)
 
 
-def _input(row, context: TargetContext, budget_line: Decimal | None) -> tuple[IndicatorInput, str | None]:
-    """The row as the scoring rules take it, and the reason it needs a judgement (or None)."""
+def _input(row, context: TargetContext, budget_line: Decimal | None) -> tuple[IndicatorInput, str | None, str | None]:
+    """The row as the scoring rules take it, the reason it needs a judgement (or None), and a note
+    for an actual written with an operator (or None)."""
     target = read_target(row.target_text, context)
     actual = parse_target(row.actual_text) if row.actual_text else None
     reason = None
@@ -115,6 +119,9 @@ def _input(row, context: TargetContext, budget_line: Decimal | None) -> tuple[In
         reason = f"实际完成值为文字“{row.actual_text}”，不能按规则计分，需人工判断"
     else:
         value = actual.value
+    note = None
+    if actual is not None and actual.explicit_operator and actual.value is not None:
+        note = f"实际完成值写有运算符（“{row.actual_text}”），按数值 {actual.value} 计"  # the number is what counts
     item = IndicatorInput(
         key=row.row,
         level1=row.level1,
@@ -130,12 +137,4 @@ def _input(row, context: TargetContext, budget_line: Decimal | None) -> tuple[In
         points=row.points,
         budget_target=budget_line if target.kind is TargetKind.BUDGET_RELATIVE else None,
     )
-    return item, reason
-
-
-def operator_note(actual_text: str) -> str | None:
-    """A note for an actual written with an operator: the number is what counts."""
-    actual = parse_target(actual_text)
-    if actual.explicit_operator and actual.value is not None:
-        return f"实际完成值写有运算符（“{actual_text}”），按数值 {actual.value} 计"
-    return None
+    return item, reason, note

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from kpi.core.text import clean_text
 from kpi.domain.targets import split_target
+from kpi.indicators.table_cells import decimal_of, format_decimal
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 
 MAX_COLUMNS, MAX_ROWS = 40, 2000
@@ -232,7 +233,7 @@ def _number(cell, row: int, column: str | None) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return Decimal(value) if isinstance(value, int) else Decimal(f"{value:.15g}")
+        return decimal_of(value)
     text = _text(value).replace(",", "").removesuffix("分").removesuffix("%").strip()
     if text in ("", "-", "—", "/", "无"):
         return None
@@ -250,5 +251,5 @@ def _text(value) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
-        return format(Decimal(f"{value:.15g}").normalize(), "f")
+        return format_decimal(decimal_of(value))
     return clean_text(str(value)).strip()

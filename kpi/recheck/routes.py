@@ -18,9 +18,10 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SelectChoice, SelectField
 
 from kpi.accounts.access import access
+from kpi.domain.scoring_presets import PRESET_NAMES, preset
 from kpi.recheck.compare import check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
-from kpi.recheck.schemes import DEFAULT_PRESET, PRESET_NAMES, settings_for
+from kpi.recheck.schemes import DEFAULT_PRESET
 from kpi.recheck.workbook import build_recheck_workbook, recheck_workbook_name
 
 bp = Blueprint("recheck", __name__)
@@ -53,7 +54,7 @@ def page():
     if len(uploads) > MAX_FILES:
         problem = f"一次最多复核 {MAX_FILES} 个文件，本次选择了 {len(uploads)} 个。"
         return render_template("recheck/page.html", form=form, problems=[problem]), 400
-    settings = settings_for(form.preset.data)
+    settings = preset(form.preset.data)
     checks, problems = [], []
     for upload in uploads:
         name = Path(upload.filename).name

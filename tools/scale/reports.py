@@ -18,6 +18,7 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.monitoring import CAUSE_CATEGORIES, LIKELIHOODS, IndicatorTarget, monitor_budget, monitor_indicator
 from kpi.domain.progress import year_to_date
 from kpi.domain.scoring import IndicatorInput, score_self_evaluation
+from kpi.domain.scoring_results import score_snapshot
 from tools.scale import values
 from tools.scale.generator import Line, Planned, Rows, Run, Unit, report_columns, weighted
 
@@ -137,7 +138,7 @@ def build_evaluation(run: Run, ids, rows: Rows, unit: Unit) -> None:
             settings=run.scoring,
         )
         snapshot = snapshot or scored  # the 单位整体 table comes first: it is the unit's total
-        scores.update((str(s.key), [str(s.points), str(s.score)]) for s in scored.indicators)
+        scores.update(score_snapshot(scored.indicators))
         explain.update(s.key for s in scored.indicators if s.needs_explanation)
     submitted = date(run.year + 1, 2, rng.randint(1, 27))
     rows["self_evaluation"].append(
