@@ -182,7 +182,9 @@ def _register_template_helpers(app: Flask) -> None:
     from kpi.core import time as beijing
 
     app.jinja_env.filters["num"] = formatting.format_number
+    # The workbooks' one rounding rule on every page: 万元 and rates with 2 decimals (issue 16).
     app.jinja_env.filters["money"] = formatting.format_money
+    app.jinja_env.filters["rate"] = formatting.format_rate
     app.jinja_env.filters["comparator"] = formatting.format_comparator
     # Every time a page shows is Beijing time, whatever the server's TZ (kpi.core.time).
     app.jinja_env.filters["bj_datetime"] = beijing.format_datetime

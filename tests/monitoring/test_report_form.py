@@ -164,7 +164,7 @@ def test_budget_lines_store_july_the_total_to_july_and_the_projection(app, staff
     assert market.spent_to_july == Decimal("850") and market.forecast_spent == Decimal("1457.14")
     html = staff.page().get_data(as_text=True)
     assert "57.21%" in html  # 730 ÷ 1,276
-    assert "预计执行率 100%" in html
+    assert "预计执行率 100.00%" in html
 
 
 def test_the_explanations_and_summary_are_saved_and_submitting_works_once_complete(app, staff, sqlite_url):

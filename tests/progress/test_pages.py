@@ -69,8 +69,8 @@ def test_progress_page_shows_budget_execution_against_time_progress(app, client,
     html = html_of(client, PROGRESS)
     section = html[html.index("预算执行（万元）") :]
     assert re.search(
-        r"市场监督管理事务</td>\s*<td class=\"num\">1,371</td>\s*<td class=\"num\">300</td>\s*"
-        r"<td class=\"num\">21.88%</td>\s*<td class=\"num\">50%</td>",
+        r"市场监督管理事务</td>\s*<td class=\"num\">1,371.00</td>\s*<td class=\"num\">300.00</td>\s*"
+        r"<td class=\"num\">21.88%</td>\s*<td class=\"num\">50.00%</td>",
         section,
     )
     assert "项目支出合计" in section and "合计" in section

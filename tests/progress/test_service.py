@@ -100,7 +100,7 @@ def test_unlinked_budget_indicator_follows_every_projects_spending_against_their
     assert r.progress.actual.value == dec("400")  # projects only: 基本支出 is not 项目支出
     assert r.progress.completion_pct == dec("24.05")  # 400 ÷ 1,663
     assert r.status is GREEN
-    assert r.quarters[0] == "400万元" and r.actual_text == "400万元"
+    assert r.quarters[0] == "400.00万元" and r.actual_text == "400万元"
 
 
 def test_linked_budget_indicator_turns_red_past_its_projects_budget(app):
