@@ -66,11 +66,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 
 # The print test renders a workbook to PDF with LibreOffice; install it when missing and we may.
-# Without it that test is skipped (unless KPI_REQUIRE_LIBREOFFICE=1).
+# Without it that test is skipped (unless KPI_REQUIRE_LIBREOFFICE=1). Carlito has Calibri's
+# metrics, so LibreOffice sizes the columns as Excel does (kpi/reports/pages.py).
 office:
-	@if ! command -v soffice >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	@if { ! command -v soffice >/dev/null 2>&1 || ! fc-list | grep -q Carlito; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing LibreOffice Calc for the print test..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc fonts-wqy-microhei >/dev/null \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc fonts-wqy-microhei fonts-crosextra-carlito >/dev/null \
 		|| echo "LibreOffice could not be installed; the print test will be skipped"; \
 	fi
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 # Cheap Argon2 for every hash the tests make, in this process and the servers it starts
 # (set before kpi is imported); the timing tests ask for the real parameters themselves.
@@ -27,6 +28,11 @@ from kpi.audit.signing import KEY_INFO
 from kpi.dataset import load_default_dataset_if_empty
 from kpi.db import make_engine, transaction
 from kpi.migrate import upgrade_to_head
+
+# Properties are checked for what they assert, not for how fast an example runs: speed is measured
+# by the benchmarks (bench/), and a per-example deadline only fails on a loaded 2-core machine.
+hypothesis_settings.register_profile("kpi", deadline=None)
+hypothesis_settings.load_profile("kpi")
 
 PG_ADMIN_URL = os.environ.get("KPI_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi.core.text import clean_text
@@ -31,7 +30,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.numbers import plain_number
 from kpi.evaluation.result import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
-from kpi.reports import style
+from kpi.reports import pages, style
 from kpi.reports.style import Styled
 from kpi.workflow.history import sign_off
 
@@ -126,39 +125,25 @@ def _table_sheet(ws: Worksheet, result: EvaluationResult, table: EvaluationTable
     _header_row(ws, GRID_HEADER_ROW, GRID_HEADERS)
     rows = _grid(ws, GRID_HEADER_ROW + 1, table)
     _total_row(ws, GRID_HEADER_ROW + 1 + len(table.rows), table)
+    signed = sign_off(result.history)
+    style.write_sign_off(
+        ws,
+        GRID_HEADER_ROW + 3 + len(table.rows),
+        WIDTH,
+        signed.filed_by,
+        signed.filed_on,
+        signed.approved_by,
+        signed.approved_on,
+    )
     style.fit_columns(ws, 8, 40, skip_rows=3)
-    style.fit_rows(ws, 4)
     for column, preferred in _WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
-    _fit_heights(ws, range(GRID_HEADER_ROW + 1, GRID_HEADER_ROW + 1 + len(table.rows)), (3, 4, 5, 8))
+    style.fit_rows(ws, 4)
     style.setup_print(ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW)
-    _sign_off(ws, GRID_HEADER_ROW + 3 + len(table.rows), result)
-    return rows
-
-
-def _sign_off(ws, row: int, result: EvaluationResult) -> None:
-    """填报人 … 审核人 … 单位（盖章）under the 总分 row (docs/rules/layouts.md §7), written as plain cells."""
-    signed = sign_off(result.history)
-    cell = style.write_text(
-        ws.cell(row=row, column=1),
-        style.sign_off_text(signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on),
+    pages.break_pages(
+        ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW, closing_from=GRID_HEADER_ROW + 1 + len(table.rows)
     )
-    cell.style = style.SUBTITLE
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
-
-
-def _fit_heights(ws: Worksheet, rows, columns) -> None:
-    """Row heights for wrapped text (spreadsheet programs do not grow them on opening)."""
-    dimensions = ws.column_dimensions
-    widths = {column: int(max((dimensions[get_column_letter(column)].width or 10) - 1, 1)) for column in columns}
-    for row in rows:
-        lines = 1
-        for column in columns:
-            value = ws.cell(row=row, column=column).value
-            if isinstance(value, str):
-                lines = max(lines, -(-style.text_width(value) // widths[column]) + value.count("\n"))
-        if lines > 1:
-            ws.row_dimensions[row].height = min(15 * lines + 3, 400)
+    return rows
 
 
 def _text(value, cell_style: str = style.TEXT) -> Styled:
@@ -352,7 +337,7 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
             row = _note_row(ws, row, [name, None, "", "", "分值分配"], None, None, note)
     style.fit_columns(ws, 6, 60, skip_rows=header_row - 1)
     ws.column_dimensions["H"].width = 60
-    _fit_heights(ws, range(header_row + 1, row), (3, 4, 8))
+    style.fit_rows(ws, header_row + 1)
     style.setup_print(ws, header_row, repeat_from=header_row)
 
 

@@ -56,6 +56,7 @@ class MonitoringItem(SQLModel, table=True):
     cause: str | None = Field(default=None, sa_type=sa.Text)
     likelihood: str | None = Field(default=None, max_length=20)  # 确定能/有可能/完全不可能
     corrective_measures: str | None = Field(default=None, sa_type=sa.Text)
+    remark: str | None = Field(default=None, sa_type=sa.Text)  # 备注 of the official form (migration 0017)
 
 
 class MonitoringBudgetItem(SQLModel, table=True):

@@ -70,6 +70,7 @@ ITEM_COLUMNS = (
     "cause",
     "likelihood",
     "corrective_measures",
+    "remark",
 )
 LINE_COLUMNS = ("spent_july", "forecast_spent", "cause")
 
@@ -123,6 +124,7 @@ def resolve(sheet: MonitoringSheet, data: MonitoringInput) -> Resolution:
             "cause": typed.cause,
             "likelihood": typed.likelihood,
             "corrective_measures": typed.corrective_measures,
+            "remark": typed.remark,
         }
         out.items[indicator.id] = values
         problem = forecast_problem(Aggregation(indicator.aggregation), judged.to_july, forecast)

@@ -36,7 +36,7 @@ from kpi.workflow import EDITABLE_STATUSES
 from kpi.workflow.history import Step, approval_history
 
 UNIT_TABLE = "单位整体"
-TEXT_FIELDS = ("cause_category", "cause", "likelihood", "corrective_measures")
+TEXT_FIELDS = ("cause_category", "cause", "likelihood", "corrective_measures", "remark")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class IndicatorLine:
     first_half: YearToDate  # 1–6月 (Q1 + Q2)
     july: Entry
     monitoring: IndicatorMonitoring
-    texts: dict[str, str | None]  # cause_category, cause, likelihood, corrective_measures
+    texts: dict[str, str | None]  # TEXT_FIELDS: the explanations and 备注
 
     @property
     def missing(self) -> tuple[str, ...]:

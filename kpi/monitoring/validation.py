@@ -32,7 +32,7 @@ JULY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # The projection's input by aggregation rule.
 FORECAST_FIELD = {"qualitative": "forecast_band", "deadline": "forecast_date"}
-TEXT_LIMITS = {"cause": "原因说明", "corrective_measures": "纠偏措施"}
+TEXT_LIMITS = {"cause": "原因说明", "corrective_measures": "纠偏措施", "remark": "备注"}
 
 FIELD_LABELS = {
     "july_value": "7月完成值",
@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "cause": "原因说明",
     "likelihood": "完成目标可能性",
     "corrective_measures": "纠偏措施",
+    "remark": "备注",
 }
 LINE_LABELS = {
     "spent_july": "7月执行数（万元）",
@@ -78,6 +79,7 @@ class ItemInput:
     cause: str | None = None
     likelihood: str | None = None
     corrective_measures: str | None = None
+    remark: str | None = None  # 备注: never required
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,9 @@ def _item(aggregation: str, raw: Mapping[str, str | None], year: int, errors: di
     category = _choice(errors, "cause_category", raw.get("cause_category"), CAUSE_CATEGORIES, "偏差原因类别")
     likelihood = _choice(errors, "likelihood", raw.get("likelihood"), LIKELIHOODS, "完成目标可能性")
     texts = {name: _text(errors, name, raw.get(name), label) for name, label in TEXT_LIMITS.items()}
-    return ItemInput(july, forecast, category, texts["cause"], likelihood, texts["corrective_measures"])
+    return ItemInput(
+        july, forecast, category, texts["cause"], likelihood, texts["corrective_measures"], texts["remark"]
+    )
 
 
 def _forecast(aggregation: str, raw: Mapping[str, str | None], year: int, errors: dict[str, str]) -> Projection:

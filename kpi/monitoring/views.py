@@ -13,7 +13,7 @@ from kpi.domain.monitoring import CAUSE_CATEGORIES, LIKELIHOODS, MONTHS, Project
 from kpi.domain.progress import STATUS_LABELS as LIGHT_LABELS
 from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
-from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
+from kpi.monitoring.sheet import TEXT_FIELDS, BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import FORECAST_FIELD, incomplete, plain, projection_inputs
 from kpi.results.presenters import INPUT_HINTS, entry_inputs, ytd_text
 from kpi.workflow import STATUS_LABELS
@@ -38,6 +38,7 @@ ITEM_FIELDS = (
     "cause",
     "likelihood",
     "corrective_measures",
+    "remark",
 )
 LINE_FIELDS = ("july", "forecast", "cause")
 
@@ -97,9 +98,7 @@ def _row(line: IndicatorLine, typed: dict, errors: dict) -> dict:
     indicator, monitoring = line.indicator, line.monitoring
     values = entry_inputs(line.july)
     values.update(projection_inputs(monitoring.forecast))
-    values.update(
-        {name: line.texts.get(name) or "" for name in ("cause_category", "cause", "likelihood", "corrective_measures")}
-    )
+    values.update({name: line.texts.get(name) or "" for name in TEXT_FIELDS})
     values.update(typed.get(indicator.id, {}))
     return {
         "indicator": indicator,

@@ -30,7 +30,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.progress.rows import IndicatorRow
 from kpi.progress.service import UnitProgress
 from kpi.progress.summary import STATUS_ORDER
-from kpi.reports import style
+from kpi.reports import pages, style
 from kpi.reports.figures import actual_cell, figure, fraction, quarter_cell, status_look
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
@@ -112,7 +112,11 @@ def _grid_sheet(ws, progress: UnitProgress) -> None:
         if len(tables) > 1:
             row = _section(ws, row, f"{title}指标", len(GRID_HEADERS))
         row = _grid(ws, row, rows)
+    # The same sign-off block as the 自评表 and the 监控表; the names are left for the pen, since
+    # the progress of several quarters has no one filer (docs/rules/layouts.md §7).
+    style.write_sign_off(ws, row + 1, len(GRID_HEADERS), "", "", "", "")
     _finish(ws, freeze_columns=3, preferred=_PREFERRED_WIDTHS)
+    pages.break_pages(ws, HEADER_ROW, repeat_from=HEADER_ROW, closing_from=row)
 
 
 def _section(ws, row: int, title: str, width: int) -> int:

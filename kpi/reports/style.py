@@ -232,20 +232,28 @@ def write_header_lines(
     return row
 
 
-def sign_off_text(filed_by: str, filed_on: str, approved_by: str, approved_on: str) -> str:
-    """The sign-off line printed reports end with (docs/rules/layouts.md §7); the phone and the seal are left
-    for the pen. 审核人 and 审核日期 are the final approval's, blank while the report is not approved."""
-    gap = "\u3000\u3000"
-    return gap.join(
-        [
-            f"填报人：{filed_by}",
-            "联系电话：\u3000\u3000\u3000\u3000",
-            f"审核人：{approved_by}",
-            f"填报日期：{filed_on}",
-            f"审核日期：{approved_on}",
-            "单位（盖章）：",
-        ]
-    )
+SIGN_OFF_FIELDS = (("填报人", "联系电话", "审核人"), ("填报日期", "审核日期", "单位（盖章）"))
+SEAL_HEIGHT = 42  # points: room for the unit's seal on the second line
+
+
+def write_sign_off(
+    ws: Worksheet, row: int, width_cols: int, filed_by: str, filed_on: str, approved_by: str, approved_on: str
+) -> int:
+    """The sign-off block printed reports end with (docs/rules/layouts.md §7): two lines of three
+    fields, each merged across a third of the width. 联系电话 and the seal are left for the pen;
+    审核人 and 审核日期 are the final approval's, blank while the report is not approved.
+    Returns the row after the block."""
+    values = {"填报人": filed_by, "填报日期": filed_on, "审核人": approved_by, "审核日期": approved_on}
+    third = max(1, width_cols // 3)
+    for offset, labels in enumerate(SIGN_OFF_FIELDS):
+        for index, label in enumerate(labels):
+            first = 1 + index * third
+            last = width_cols if index == len(labels) - 1 else first + third - 1
+            write_text(ws.cell(row=row + offset, column=first), f"{label}：{values.get(label, '')}").style = SUBTITLE
+            if last > first:
+                ws.merge_cells(start_row=row + offset, start_column=first, end_row=row + offset, end_column=last)
+    ws.row_dimensions[row + 1].height = SEAL_HEIGHT
+    return row + len(SIGN_OFF_FIELDS)
 
 
 def write_header_row(ws: Worksheet, row: int, labels: list[str], *, first_col: int = 1) -> None:

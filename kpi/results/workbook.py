@@ -144,6 +144,7 @@ def _entry_sheet(ws, sheet: QuarterSheet) -> None:
         dimension = ws.column_dimensions[get_column_letter(input_column(field))]
         dimension.width = max(dimension.width or 0, preferred)
     ws.column_dimensions["A"].hidden = True
+    style.fit_rows(ws, HEADER_ROW)  # long names wrap: without a height they print over the next row
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=4)
     _protect(ws)
 
@@ -290,6 +291,7 @@ def _spending_sheet(ws, sheet: QuarterSheet) -> None:
     style.fit_columns(ws, 8, 40, skip_rows=HEADER_ROW - 1)
     ws.column_dimensions["E"].width = max(ws.column_dimensions["E"].width or 0, 18)
     ws.column_dimensions["A"].hidden = True
+    style.fit_rows(ws, HEADER_ROW)
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=2)
     _protect(ws)
 

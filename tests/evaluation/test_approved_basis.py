@@ -125,20 +125,24 @@ def test_a_reopened_and_corrected_quarter_does_not_move_an_approved_self_evaluat
 def test_the_workbook_carries_the_final_approval(app, staff, reviewer):
     from kpi.core.time import beijing_today
 
-    def sign_off_line(response) -> str:
+    def sign_off(response) -> dict[str, str]:
+        """The sign-off block's fields (label → what follows the colon)."""
         sheet = load_workbook(BytesIO(response.data)).worksheets[0]
-        return next(
-            value
-            for row in sheet.iter_rows(values_only=True)
-            for value in row
-            if isinstance(value, str) and value.startswith("填报人：")
-        )
+        texts = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str) and "：" in v]
+        start = next(index for index, text in enumerate(texts) if text.startswith("填报人："))
+        return dict(text.split("：", 1) for text in texts[start : start + 6])
 
-    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # not approved: blank
+    assert sign_off(staff.client.get(REPORT_URL + "/workbook"))["审核人"] == ""  # not approved: blank
     approve(app, staff, reviewer)
-    line = sign_off_line(staff.client.get(REPORT_URL + "/workbook"))
+    fields = sign_off(staff.client.get(REPORT_URL + "/workbook"))
     today = beijing_today().isoformat()
-    assert "填报人：张敏（填报人）" in line and f"填报日期：{today}" in line
-    assert "审核人：李华（审核人）" in line and f"审核日期：{today}" in line
+    assert fields == {
+        "填报人": "张敏（填报人）",
+        "联系电话": "",
+        "审核人": "李华（审核人）",
+        "填报日期": today,
+        "审核日期": today,
+        "单位（盖章）": "",
+    }
     reviewer.review("reopen", "补充说明")
-    assert "审核人：　" in sign_off_line(staff.client.get(REPORT_URL + "/workbook"))  # reopened: no final approval
+    assert sign_off(staff.client.get(REPORT_URL + "/workbook"))["审核人"] == ""  # reopened: no final approval

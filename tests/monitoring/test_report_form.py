@@ -186,3 +186,28 @@ def test_the_explanations_and_summary_are_saved_and_submitting_works_once_comple
     assert report.status == "submitted" and report.summary == "上半年总体进展正常"
     item = stored(sqlite_url, MonitoringItem, report_id=report.id, cause_category="人员保障")[0]
     assert (item.cause, item.likelihood, item.corrective_measures) == ("上半年调解员流失", "有可能", "补充招聘调解员")
+
+
+def test_a_remark_is_kept_never_required_and_limited_like_every_text(app, staff, ids, sqlite_url):
+    """备注 of the official form: saved with the line, not asked for on submit, refused when too long."""
+    first_half(app)
+    mediation = ids["indicator"][MEDIATION]
+    assert staff.post({**DEVIATING, (MEDIATION, "remark"): "  三季度集中调解  "}).status_code == 302
+    assert stored(sqlite_url, MonitoringItem, indicator_id=mediation)[0].remark == "三季度集中调解"
+    refused = staff.post({(MEDIATION, "remark"): "长" * 2001})
+    assert refused.status_code == 400 and "备注过长（最多 2000 字）" in refused.get_data(as_text=True)
+    assert stored(sqlite_url, MonitoringItem, indicator_id=mediation)[0].remark == "三季度集中调解"
+    assert staff.post({**DEVIATING, **EXPLAINED, (MEDIATION, "remark"): ""}).status_code == 302
+    assert stored(sqlite_url, MonitoringItem, indicator_id=mediation)[0].remark is None  # cleared
+    assert all(name != "remark" for _, _, name in incomplete_of(app))  # never required
+
+
+def incomplete_of(app):
+    from kpi import db
+    from kpi.budget import service as budget
+    from kpi.monitoring.sheet import load_monitoring
+    from kpi.monitoring.validation import incomplete
+
+    with app.app_context(), Session(db.engine()) as session:
+        unit, year = budget.get_unit(session, "深圳市消费者委员会秘书处"), budget.get_year(session, 2023)
+        return incomplete(load_monitoring(session, unit, year))
