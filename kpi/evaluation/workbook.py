@@ -342,7 +342,7 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
 
 
 def _note_row(ws: Worksheet, row: int, texts: list, points: Decimal | None, score: Decimal | None, working: str) -> int:
-    cells = [Styled(value, style.NUMBER) if isinstance(value, int) else _text(value) for value in texts]
+    cells = [Styled(value, style.NUMBER, "0") if isinstance(value, int) else _text(value) for value in texts]  # 行号
     _put_row(ws, row, 1, [*cells, _score(points), _score(score), _text(working)])
     return row + 1
 

@@ -35,7 +35,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kpi.core.labels import QUARTER_LABELS
-from kpi.reports import style
+from kpi.reports import pages, style
 from kpi.reports.figures import actual_cell, fraction, quarter_cell, status_look
 from kpi.reports.style import Styled
 
@@ -159,14 +159,19 @@ class StreamingSheet:
             self.ws.column_dimensions[get_column_letter(column)].width = width
 
     def start(self, title: str, header_line: list[str], headers: list[str]) -> None:
-        """Widths, print setup, the title centred across the columns, the header line and the headers."""
+        """Widths, print setup, the title centred across the first page section, the header line
+        and the headers. A sheet too wide for A4 at a legible size prints in column sections, the
+        unit's column on each (pages.column_sections)."""
         self._widths()
         style.setup_print(self.ws, SUMMARY_HEADER_ROW, repeat_from=SUMMARY_HEADER_ROW, freeze_columns=1)
+        cuts = pages.column_sections(self.widths, repeat=1, groups=2, first_group=len(headers) - 2 * len(REPORTS))
+        pages.print_in_sections(self.ws, self.widths, cuts, repeat=1)
+        first_section = cuts[0] if cuts else len(headers)
         title_row = [Styled(title, style.TITLE, alignment=_CENTRED_ACROSS)]
-        title_row += [Styled(None, style.TITLE, alignment=_CENTRED_ACROSS)] * (len(headers) - 1)
+        title_row += [Styled(None, style.TITLE, alignment=_CENTRED_ACROSS)] * (first_section - 1)
         self.append(self.cells(title_row), height=30)
         line: list[Styled | None] = [None] * len(headers)
-        for position, text in zip((0, len(headers) // 2, len(headers) - 1), header_line):
+        for position, text in zip((0, first_section // 2, first_section - 1), header_line):
             line[position] = Styled(text, style.SUBTITLE)
         self.append(self.cells(line), fit=False)
         self._headers(headers)
@@ -204,7 +209,7 @@ def _summary(sheet: StreamingSheet, rows: Sequence, year: int, totals) -> None:
         9,
         9,
         9,
-        *([9, 12] * len(REPORTS)),
+        *([11, 12] * len(REPORTS)),  # 状态 (一季度状态 on one line), 送审日期
     ]
     sheet.widths = [max(width, 8) for width in widths]
     sheet.start(

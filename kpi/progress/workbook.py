@@ -175,6 +175,9 @@ def indicator_cells(item: IndicatorRow) -> dict[str, Styled]:
     return cells
 
 
+COUNT_FORMAT = '#,##0"个"'  # how many indicators
+
+
 # --- 一级指标完成情况, with the chart ------------------------------------------------------------
 def _level1_sheet(ws, progress: UnitProgress) -> None:
     first = row = _start(ws, progress, "一级指标完成情况", LEVEL1_HEADERS)
@@ -185,7 +188,7 @@ def _level1_sheet(ws, progress: UnitProgress) -> None:
         style.put(ws.cell(row=row, column=4), status_look(summary.status))
         counts = [summary.total, *(summary.counts.get(status, 0) for status in STATUS_ORDER)]
         for column, count in enumerate(counts, start=5):
-            ws.cell(row=row, column=column, value=count).style = style.NUMBER
+            style.put(ws.cell(row=row, column=column), Styled(count, style.NUMBER, COUNT_FORMAT))
         row += 1
     _finish(ws, freeze_columns=1, preferred={"A": 16, "I": 14})
     if row > first:

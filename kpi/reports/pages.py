@@ -109,3 +109,48 @@ def _split_labels(ws: Worksheet, cuts: list[int], columns: tuple[int, ...]) -> N
                 cell.data_type = "s"  # the label is text, as write_text made it
             if end > start:
                 ws.merge_cells(start_row=start, start_column=column, end_row=end, end_column=column)
+
+
+LEGIBLE = 0.85  # the least scale for a sheet cut into column sections: 11-point text prints at 9.35
+
+
+def column_sections(
+    widths: list[float], *, repeat: int = 1, groups: int = 1, first_group: int | None = None
+) -> list[int]:
+    """Where to cut a sheet too wide for A4 into page sections, each printing the first ``repeat``
+    columns again: the last column of every section but the last. Columns after ``first_group``
+    (default: ``repeat``) go in ``groups`` that stay together (a report's 状态 and 送审日期)."""
+    room = (A4_LANDSCAPE[0] - 0.8) * POINTS * SAFETY / LEGIBLE - sum(column_points(w) for w in widths[:repeat])
+    start = repeat if first_group is None else first_group
+    units = [list(range(repeat, start))] if start > repeat else []
+    units += [list(range(column, min(column + groups, len(widths)))) for column in range(start, len(widths), groups)]
+    cuts, used = [], 0.0
+    for unit in units:
+        width = sum(column_points(widths[column]) for column in unit)
+        if used and used + width > room:
+            cuts.append(unit[0])  # the 1-based number of the section's last column
+            used = 0.0
+        used += width
+    return cuts
+
+
+def print_in_sections(ws, widths: list[float], cuts: list[int], *, repeat: int = 1) -> int:
+    """Print ``ws`` in the column sections ``cuts`` (column_sections), the first ``repeat`` columns on
+    each, at one scale that fits the widest section; returns that scale. Works before the first row
+    of a write-only sheet, like style.setup_print (which it follows)."""
+    bounds = [0, *cuts, len(widths)]
+    repeated = sum(column_points(w) for w in widths[:repeat])
+    widest = max(
+        repeated + sum(column_points(w) for w in widths[max(first, repeat) : last])
+        for first, last in zip(bounds, bounds[1:], strict=False)
+    )
+    margins = ws.page_margins.left + ws.page_margins.right
+    scale = max(10, min(100, math.floor(100 * (A4_LANDSCAPE[0] - margins) * POINTS * SAFETY / widest)))
+    ws.page_setup.scale = scale
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = None
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    for cut in cuts:
+        ws.col_breaks.append(Break(id=cut))
+    if repeat:
+        ws.print_title_cols = f"A:{get_column_letter(repeat)}"
+    return scale

@@ -14,61 +14,22 @@ from __future__ import annotations
 import io
 import math
 import re
-import shutil
 import unicodedata
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
-from sqlmodel import Session
 
-from kpi import db
-from kpi.budget import service as budget
-from kpi.evaluation.sheet import evaluate
-from kpi.evaluation.workbook import build_self_evaluation_workbook
-from kpi.monitoring.sheet import load_monitoring
-from kpi.monitoring.workbook import build_monitoring_workbook
-from kpi.progress.workbook import build_progress_workbook
-from kpi.results.sheet import load_sheet
-from kpi.results.workbook import build_fill_in_workbook
-from tests.conftest import _make_app
-from tests.progress.gen import UNIT, YEAR, gen_progress, gen_quarter
+from tests.reports.books import build_workbooks
 from tests.reports.test_print_pdf import soffice, to_pdf  # noqa: F401  (soffice is a fixture)
 
 LEVEL_HEADERS = ("一级指标", "二级指标", "三级指标")
-FIGURES = {
-    "投诉调解辅助服务": {"value": "5000"},
-    "购买网络存储服务器数量": {"value": "1"},
-    "投诉处理总成功率": {"numerator": "450", "denominator": "900"},
-}
 
 
 @pytest.fixture(scope="module")
 def workbooks(seeded_sqlite_template, tmp_path_factory) -> dict[str, bytes]:
-    """Every workbook with an indicator grid, for the seed unit with two quarters entered
-    (built once: the PDF tests below all read them)."""
-    path = tmp_path_factory.mktemp("printed") / "kpi.sqlite3"
-    shutil.copy(seeded_sqlite_template, path)
-    app = _make_app(f"sqlite:///{path}")
-    try:
-        return _build(app)
-    finally:
-        app.extensions["kpi_engine"].dispose()
-
-
-def _build(app) -> dict[str, bytes]:
-    gen_quarter(app, 1, FIGURES, spending={"基本支出": "300"})
-    gen_quarter(app, 2, FIGURES, spending={"基本支出": "320"})
-    with app.app_context(), Session(db.engine()) as session:
-        unit, year = budget.get_unit(session, UNIT), budget.get_year(session, YEAR)
-        books = {
-            "monitoring": build_monitoring_workbook(load_monitoring(session, unit, year)),
-            "self_evaluation": build_self_evaluation_workbook(evaluate(session, unit, year)),
-            "fill_in": build_fill_in_workbook(load_sheet(session, unit, year, 3)),
-        }
-    books["progress"] = build_progress_workbook(gen_progress(app))
-    return books
+    return build_workbooks(seeded_sqlite_template, tmp_path_factory.mktemp("printed"))
 
 
 def grid_sheets(data: bytes):
@@ -202,3 +163,35 @@ def test_no_text_needs_more_lines_than_its_row_is_tall(workbooks, name):
                     f"{name} {ws.title}!{cell.coordinate}: {lines} lines of {cell.value[:20]!r} in {height} points"
                 )
     assert checked, "no wrapped text found: the check would prove nothing"
+
+
+def page_font_sizes(page) -> list[float]:
+    """The printed size of every text run on ``page``, in points (the font size times the text
+    and the page matrices' vertical scale)."""
+    sizes = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(size * abs(tm[3]) * abs(cm[3]))
+
+    page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_the_consolidated_summary_prints_legibly_in_page_sections(workbooks, soffice, tmp_path):  # noqa: F811
+    """19 columns do not fit A4 at a legible size: the 汇总 prints in column sections at 9 pt or
+    more, the unit's column repeated on each, every section on A4 landscape."""
+    reader = PdfReader(io.BytesIO(to_pdf(soffice, workbooks["consolidated"], tmp_path, "consolidated")))
+    texts = [re.sub(r"\s+", "", page.extract_text() or "") for page in reader.pages]
+    summary = [index for index, text in enumerate(texts) if "送审日期" in text or "自评总分" in text]
+    assert len(summary) >= 2, "the summary does not print in sections"
+    assert summary == list(range(len(summary)))  # the first sheet's pages
+    for index in summary:
+        page = reader.pages[index]
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
+        assert "深圳市消费者委员会秘书处" in texts[index], f"page {index + 1} without the unit's column"
+        body = [size for size in page_font_sizes(page) if size < 13]  # the title is larger
+        assert body and min(body) >= 9, f"page {index + 1} prints at {min(body):.2f} pt"
+    headers = "".join(texts[index] for index in summary)
+    for header in ("全年预算数", "执行率", "自评总分", "评价等级", "运行监控状态", "自评送审日期"):
+        assert header in headers
