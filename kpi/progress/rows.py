@@ -114,7 +114,7 @@ def indicator_row(
         quarter_values=tuple(values),
         project=project,
         actual_text=_actual_text(progress, aggregation, suffix, as_of),
-        forecast_text=_forecast_text(progress, suffix),
+        forecast_text=_forecast_text(progress, aggregation, suffix),
     )
 
 
@@ -141,7 +141,7 @@ def _entry_text(aggregation: Aggregation, entry: Entry | None, suffix: str) -> s
     )
     if entry.value is None:
         return ratio
-    text = f"{format_number(entry.value)}{suffix}"
+    text = figure_text(aggregation, entry.value, suffix)
     return f"{text}（{ratio}）" if ratio else text
 
 
@@ -158,7 +158,7 @@ def _entry_value(aggregation: Aggregation, entry: Entry | None):
 def _actual_text(progress: IndicatorProgress, aggregation: Aggregation, suffix: str, as_of: int) -> str:
     actual = progress.actual
     if actual.value is not None:
-        text = f"{format_number(actual.value)}{suffix}"
+        text = figure_text(aggregation, actual.value, suffix)
         if actual.numerator is not None and actual.denominator is not None:
             text += f"（{format_number(actual.numerator)}/{format_number(actual.denominator)}）"
         return text
@@ -171,9 +171,16 @@ def _actual_text(progress: IndicatorProgress, aggregation: Aggregation, suffix: 
     return ""
 
 
-def _forecast_text(progress: IndicatorProgress, suffix: str) -> str:
+def figure_text(aggregation: Aggregation, value: Decimal, suffix: str) -> str:
+    """A figure as the workbooks print it: an amount (万元) or a rate with 2 decimals, a count as it is."""
+    if aggregation is Aggregation.BUDGET or (aggregation is Aggregation.RATE and suffix == "%"):
+        return f"{format_money(value)}{suffix}"
+    return f"{format_number(value)}{suffix}"
+
+
+def _forecast_text(progress: IndicatorProgress, aggregation: Aggregation, suffix: str) -> str:
     if progress.forecast is not None:
-        return f"{format_number(progress.forecast)}{suffix}"
+        return figure_text(aggregation, progress.forecast, suffix)
     if progress.forecast_band is not None:
         return BAND_LABELS[progress.forecast_band]
     return ""

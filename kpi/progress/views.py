@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask import current_app
 from markupsafe import Markup
 
-from kpi.formatting import format_number
+from kpi.formatting import format_rate
 from kpi.progress.rows import STATUS_TEXT, IndicatorRow
 from kpi.progress.service import UnitProgress
 
@@ -77,4 +77,4 @@ def progress_line(row: IndicatorRow) -> ProgressLine:
 
 
 def _percent(value: Decimal | None) -> str:
-    return "" if value is None else f"{format_number(value)}%"
+    return format_rate(value)  # 2 decimals, as the workbooks print rates

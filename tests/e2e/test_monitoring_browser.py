@@ -76,10 +76,15 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     ws = load_workbook(path)["绩效运行监控表"]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=3).value == "投诉调解辅助服务")
     assert ws.cell(row=row, column=5).value == 11000
-    assert [ws.cell(row=row, column=c).value for c in (7, 8, 9, 10, 11)] == [
-        "是",
-        "人员保障",
+    # The official columns: the cause as a tick under 人员保障 (docs/rules/layouts.md §3).
+    assert [ws.cell(row=row, column=c).value for c in range(7, 16)] == [
+        None,
+        None,
+        "√",
+        None,
+        None,
         "上半年调解员流失，=SUM(A1)",
         "有可能",
         "补充招聘调解员",
+        None,
     ]

@@ -28,5 +28,5 @@ def test_progress_command_and_page_work_on_postgres(make_app, pg_url):
     client.get("/units/2/2023/progress")
     with counting(app.extensions["kpi_engine"]) as statements:
         html = client.get("/units/2/2023/progress").get_data(as_text=True)
-    assert "27.5%（55/200）" in html
+    assert "27.50%（55/200）" in html
     assert len(statements) <= 12

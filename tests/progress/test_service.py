@@ -60,7 +60,7 @@ def test_rate_is_computed_from_the_summed_numerator_and_denominator(app):
     assert (r.progress.actual.numerator, r.progress.actual.denominator) == (dec("55"), dec("200"))
     assert r.progress.completion_pct == dec("55.00")
     assert r.status is RED
-    assert r.actual_text == "27.5%（55/200）"
+    assert r.actual_text == "27.50%（55/200）"
 
 
 def test_qualitative_indicator_takes_the_latest_band(app):
@@ -100,7 +100,7 @@ def test_unlinked_budget_indicator_follows_every_projects_spending_against_their
     assert r.progress.actual.value == dec("400")  # projects only: 基本支出 is not 项目支出
     assert r.progress.completion_pct == dec("24.05")  # 400 ÷ 1,663
     assert r.status is GREEN
-    assert r.quarters[0] == "400.00万元" and r.actual_text == "400万元"
+    assert r.quarters[0] == "400.00万元" and r.actual_text == "400.00万元"
 
 
 def test_linked_budget_indicator_turns_red_past_its_projects_budget(app):
