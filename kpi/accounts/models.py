@@ -26,6 +26,9 @@ class User(SQLModel, table=True):
     # Every sign-in carries the version it began at; logging out and changing the password move
     # it on, which ends every copy of every session of the account (kpi.accounts.sessions).
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Set when an admin chose the password (kpi.accounts.admin_service): until the account picks
+    # its own, every page but the password page sends it there (kpi.accounts.forced_change).
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
