@@ -34,7 +34,14 @@ THROTTLED = f"登录失败次数过多，请 {throttle.QUIET_MINUTES} 分钟后�
 
 
 class AccountError(ValueError):
-    """A user cannot be created or changed; the message is Chinese."""
+    """A user cannot be created or changed; the message is Chinese.
+
+    `errors` holds the same problems by field (username, display_name, email, role, unit,
+    password), so a form can show each beside its input; the CLI prints the message."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
 
 
 class LoginFailed(Exception):
@@ -69,6 +76,13 @@ class UserCreate(SQLModel):
             raise ValueError("username")
         return value
 
+    @field_validator("display_name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(ch in value for ch in "\r\n\t"):
+            raise ValueError("display_name")
+        return value.strip()
+
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str | None) -> str | None:
@@ -95,31 +109,62 @@ def end_sessions(session: Session, user_id: int) -> int:
     ).scalar_one()
 
 
-def create_user(session: Session, data: dict, *, actor: str = "cli", check_password: bool = True) -> User:
+FIELD_PROBLEMS = {
+    "username": "无效的用户名（2–100 位字母、数字或 _.@-）",
+    "role": "无效的角色（staff/reviewer/finance/admin）",
+    "email": "无效的邮箱格式",
+    "display_name": "无效的显示名称（最多 100 字，不能换行）",
+    "password": "无效的密码",
+    "unit": "无效的单位名称",
+}
+
+
+def _errors(errors: dict[str, str]) -> AccountError:
+    return AccountError("；".join(errors.values()), errors)
+
+
+def unit_for_role(session: Session, role: str, unit_name: str | None) -> int | None:
+    """The unit id a user of `role` belongs to: 填报人 and 审核人 need one that exists, the
+    others none (the one rule for the CLI and the admin pages)."""
+    if role in UNIT_ROLES:
+        if not unit_name:
+            raise _errors({"unit": f"{ROLE_LABELS[role]}必须指定所属单位"})
+        unit = budget.find_unit(session, unit_name)
+        if unit is None:
+            raise _errors({"unit": f"单位不存在：{unit_name}"})
+        return unit.id
+    if unit_name:
+        raise _errors({"unit": f"{ROLE_LABELS.get(role, role)}不属于某个单位，请不要指定所属单位"})
+    return None
+
+
+def create_user(
+    session: Session,
+    data: dict,
+    *,
+    actor: str = "cli",
+    actor_id: int | None = None,
+    check_password: bool = True,
+    must_change: bool = False,
+) -> User:
+    """A new account. `must_change`: whoever set the password knows it, so the account must
+    choose its own at the next sign-in (kpi.accounts.forced_change)."""
     try:
         spec = UserCreate.model_validate(data)
     except ValidationError as error:
-        fields = {str(item["loc"][0]) for item in error.errors()}
-        labels = {
-            "username": "用户名（2–100 位字母、数字或 _.@-）",
-            "role": "角色（staff/reviewer/finance/admin）",
-            "email": "邮箱格式",
-        }
-        raise AccountError("无效的" + "、".join(labels.get(f, f) for f in sorted(fields))) from None
+        fields = sorted({str(item["loc"][0]) for item in error.errors()})
+        raise _errors({f: FIELD_PROBLEMS.get(f, f"无效的{f}") for f in fields}) from None
+    errors = {}
     if session.exec(select(User).where(User.username == spec.username)).first():
-        raise AccountError(f"用户名已存在：{spec.username}")
+        errors["username"] = f"用户名已存在：{spec.username}"
     if check_password and (problem := password_problem(spec.password, spec.username)):
-        raise AccountError(problem)
-    unit_id = None
-    if spec.role in UNIT_ROLES:
-        if not spec.unit:
-            raise AccountError(f"{ROLE_LABELS[spec.role]}必须指定所属单位（--unit）")
-        unit = budget.find_unit(session, spec.unit)
-        if unit is None:
-            raise AccountError(f"单位不存在：{spec.unit}")
-        unit_id = unit.id
-    elif spec.unit:
-        raise AccountError(f"{ROLE_LABELS[spec.role]}不属于某个单位，请不要指定 --unit")
+        errors["password"] = problem
+    try:
+        unit_id = unit_for_role(session, spec.role, spec.unit)
+    except AccountError as error:
+        errors.update(error.errors)
+    if errors:
+        raise _errors(errors)
     user = User(
         username=spec.username,
         display_name=spec.display_name or spec.username,
@@ -128,12 +173,14 @@ def create_user(session: Session, data: dict, *, actor: str = "cli", check_passw
         role=spec.role,
         unit_id=unit_id,
         password_changed_at=db.utcnow(),
+        must_change_password=must_change,
     )
     session.add(user)
     session.flush()
     record(
         session,
         actor=actor,
+        user_id=actor_id,
         entity="user",
         entity_id=user.id,
         action="create",
@@ -188,6 +235,8 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> i
     user = session.get(User, user_id)
     if problem := password_problem(new, user.username):
         raise PasswordRefused("new", problem)
+    if new == current:  # a password someone else chose (an admin's reset) must really change
+        raise PasswordRefused("new", "新密码不能与当前密码相同")
     subject = throttle.password_subject(user.id)
     attempts = throttle.count_attempt(session, subject)
     matches = verify_password(user.password_hash, current)
@@ -198,6 +247,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> i
     throttle.clear(session, subject)
     user.password_hash = hash_password(new)
     user.password_changed_at = db.utcnow()
+    user.must_change_password = False
     session.add(user)
     session.flush()
     version = end_sessions(session, user.id)  # every other copy of every session ends
@@ -225,19 +275,40 @@ def demo_accounts_with_default_password(session: Session) -> list[str]:
     return names
 
 
-def set_password(session: Session, username: str, password: str, *, actor: str = "cli") -> User:
-    """Replace a user's password (policy enforced) and lift every throttle on guessing it."""
+def set_password(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    actor: str = "cli",
+    actor_id: int | None = None,
+    must_change: bool = False,
+) -> User:
+    """Replace a user's password (policy enforced) and lift every throttle on guessing it.
+
+    `must_change` (an admin's reset in the browser): the account must choose its own password
+    at the next sign-in before it may open another page (kpi.accounts.forced_change)."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         raise AccountError(f"用户不存在：{username}")
     if problem := password_problem(password, user.username):
-        raise AccountError(problem)
+        raise _errors({"password": problem})
     user.password_hash = hash_password(password)
     user.password_changed_at = db.utcnow()
+    if must_change:
+        user.must_change_password = True
     session.add(user)
     session.flush()
     throttle.clear(session, throttle.login_subject(user.username))
     throttle.clear(session, throttle.password_subject(user.id))
     end_sessions(session, user.id)  # a reset password signs the account out everywhere
-    record(session, actor=actor, entity="user", entity_id=user.id, action="set_password", unit_id=user.unit_id)
+    action = "reset_password" if must_change else "set_password"
+    record(
+        session, actor=actor, user_id=actor_id, entity="user", entity_id=user.id, action=action, unit_id=user.unit_id
+    )
     return user
+
+
+def must_change_password(session: Session, user_id: int) -> bool:
+    """Whether the account must choose a new password before anything else."""
+    return bool(session.scalar(sa.select(User.must_change_password).where(User.id == user_id)))

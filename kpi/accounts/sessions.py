@@ -14,6 +14,9 @@ import time
 from flask import current_app, session
 
 VERSION_KEY, SINCE_KEY = "kpi_sv", "kpi_since"
+# [version, flag]: whether this sign-in must change its password first (kpi.accounts.forced_change),
+# as read from the account once per session version, so other requests run no query for it.
+MUST_CHANGE_KEY = "kpi_mc"
 
 
 def begin(version: int) -> None:
@@ -25,6 +28,7 @@ def begin(version: int) -> None:
 def carry_on(version: int) -> None:
     """Keep this session signed in at a new version (the password was changed here)."""
     session[VERSION_KEY] = version
+    session.pop(MUST_CHANGE_KEY, None)
 
 
 def version() -> int | None:
@@ -35,3 +39,16 @@ def version() -> int | None:
     if time.time() - since > current_app.config.get("KPI_SESSION_HOURS", 8) * 3600:
         return None
     return signed_at
+
+
+def must_change() -> bool | None:
+    """Whether this sign-in must change its password, as last read at its version; None if unread."""
+    known = session.get(MUST_CHANGE_KEY)
+    if isinstance(known, list) and len(known) == 2 and known[0] == version() and isinstance(known[1], bool):
+        return known[1]
+    return None
+
+
+def remember_must_change(flag: bool) -> None:
+    """Keep what the account said (`must_change_password`) for this session version."""
+    session[MUST_CHANGE_KEY] = [version(), flag]
