@@ -111,11 +111,13 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from kpi.accounts.admin_routes import bp as accounts_admin_bp
     from kpi.accounts.routes import bp as accounts_bp
     from kpi.adjustments.routes import bp as adjustments_bp
     from kpi.evaluation.routes import bp as evaluation_bp
     from kpi.finance.routes import bp as finance_bp
     from kpi.health import bp as health_bp
+    from kpi.indicators.rollover_routes import bp as rollover_bp
     from kpi.indicators.routes import bp as indicators_bp
     from kpi.monitoring.routes import bp as monitoring_bp
     from kpi.progress.routes import bp as progress_bp
@@ -126,7 +128,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(accounts_admin_bp)
     app.register_blueprint(indicators_bp)
+    app.register_blueprint(rollover_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(results_excel_bp)
     app.register_blueprint(progress_bp)
@@ -141,7 +145,8 @@ def _register_blueprints(app: Flask) -> None:
 def _subscribe_receivers() -> None:
     """Connect the features that react to another's event (kpi.workflow.signals), the job kinds
     the background worker runs (kpi.jobs.queue) and what features lend the finance desk
-    (kpi.reports.contributions); idempotent."""
+    (kpi.reports.contributions) and the 待办 page; idempotent."""
+    from kpi.adjustments.todo import contribute as lend_pending_adjustments
     from kpi.evaluation.service import contribute as lend_self_evaluation_forms
     from kpi.finance.jobs import register_kinds as register_finance_jobs
     from kpi.progress.service import contribute as lend_unit_progress
@@ -151,6 +156,7 @@ def _subscribe_receivers() -> None:
     register_finance_jobs()
     lend_unit_progress()  # the finance desk's downloads (kpi.reports.contributions)
     lend_self_evaluation_forms()
+    lend_pending_adjustments()  # the 待办 page (kpi.reminders.todo)
 
 
 def _register_error_pages(app: Flask) -> None:

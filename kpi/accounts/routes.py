@@ -54,7 +54,7 @@ def login():
                 action="login",
             )
             db_session.commit()
-            return redirect(safe_next(form.next.data) or url_for("indicators.home"))
+            return redirect(safe_next(form.next.data) or url_for("reminders.todo"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -87,5 +87,5 @@ def change_password():
             sessions.carry_on(version)
             db_session.commit()
             flash("密码已修改。", "success")
-            return redirect(url_for("indicators.home"))
+            return redirect(url_for("reminders.todo"))
     return render_template("accounts/password.html", form=form)

@@ -18,10 +18,11 @@ from kpi.workflow import STATUS_LABELS
 bp = Blueprint("indicators", __name__)
 
 
-@bp.get("/")
+@bp.get("/start")
 @access("login")
 def home():
-    """A unit's own users go to their unit's newest year; 财政局 and 管理员 to the finance desk."""
+    """本单位指标: a unit's own users go to their unit's newest year's target table; 财政局 and
+    管理员 to the finance desk. (The home page, /, is the 待办 page: kpi.reminders.)"""
     if current_user.can("finance"):
         return redirect(url_for("finance.home"))
     units = views.visible_unit_years(get_session(), current_user)

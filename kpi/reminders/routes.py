@@ -1,4 +1,4 @@
-"""The notification centre (通知), the reminder banner, and each year's reminder rules (admin)."""
+"""The 待办 home page, the notification centre (通知), the reminder banner, and each year's reminder rules (admin)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from kpi.accounts.access import access
+from kpi.core.time import beijing_today
 from kpi.db import get_session
 from kpi.domain.calendar import WorkingCalendar
 from kpi.domain.reminder_rules import RulesError, kind_label, schedule, stage_label
 from kpi.reminders import notify, service
+from kpi.reminders.todo import todo_page
 
 bp = Blueprint("reminders", __name__)
 
@@ -19,6 +21,14 @@ WINDOW_KINDS = ("monitoring", "self_evaluation")
 
 class CsrfForm(FlaskForm):
     """Carries the CSRF token; the fields are read by name and validated by the domain rules."""
+
+
+@bp.get("/")
+@access("login")
+def todo():
+    """待办: what is due for the signed-in person, the first page after signing in."""
+    today = beijing_today()
+    return render_template("reminders/todo.html", page=todo_page(get_session(), current_user, today))
 
 
 @bp.app_context_processor

@@ -15,12 +15,13 @@ def test_every_page_but_login_sends_anonymous_users_to_login(client):
     assert client.get("/login").status_code == 200
 
 
-def test_demo_staff_signs_in_and_lands_on_their_unit(client, auth):
+def test_demo_staff_signs_in_and_lands_on_what_their_unit_owes(client, auth):
     response = auth.login("szcc_staff")
-    assert response.status_code == 302
-    home = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "深圳市消费者委员会秘书处 · 2023 年度绩效目标" in home
-    assert "张敏（填报人） · 填报人" in home
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "<h1>待办</h1>" in home and "深圳市消费者委员会秘书处的待办事项" in home
+    assert 'href="/units/2/2023/quarters/1">2023 年一季度填报</a>' in home
+    assert "张敏（填报人）" in home
 
 
 def test_wrong_password_shows_a_chinese_message_and_keeps_the_username(client, auth):

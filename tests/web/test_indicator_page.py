@@ -6,8 +6,9 @@ import re
 
 
 def follow_home(client, auth):
+    """本单位指标 (/start) opens the unit's newest target table (/ is the 待办 page)."""
     auth.login("szcc_staff")
-    response = client.get("/")
+    response = client.get("/start")
     assert response.status_code == 302
     return client.get(response.headers["Location"])
 
