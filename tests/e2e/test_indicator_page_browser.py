@@ -8,7 +8,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_browser_shows_the_grouped_table_and_switches_to_a_project(signed_in, page, tmp_path):
-    signed_in("szcc_staff")
+    base = signed_in("szcc_staff")
+    assert page.locator("h1").inner_text() == "待办"  # signing in lands on what is due
+    page.goto(base + "/start")  # 本单位指标: the unit's newest table
     assert page.title().startswith("深圳市消费者委员会秘书处 2023 年绩效目标")
     assert page.locator("table.indicators tbody tr").count() == 67
     assert page.get_by_role("rowheader", name="数量指标").is_visible()
