@@ -35,6 +35,7 @@ def _attach_feature_commands() -> None:
     from kpi.backup.commands import backup_command, restore_command
     from kpi.evaluation.commands import self_evaluation_export
     from kpi.finance.commands import export_consolidated_command
+    from kpi.indicators.commands import roll_year_command
     from kpi.jobs.commands import worker_command
     from kpi.monitoring.commands import export_group
     from kpi.progress.commands import export_progress_command, progress_command
@@ -53,6 +54,7 @@ def _attach_feature_commands() -> None:
         restore_command,
         audit_group,
         check_selfeval_command,
+        roll_year_command,
     ):
         kpi_cli.add_command(command)
     for command in (export_progress_command, export_consolidated_command, self_evaluation_export):
