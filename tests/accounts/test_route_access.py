@@ -38,6 +38,7 @@ SAMPLE_VALUES = {
     "notification_id": 1,
     "job_id": 1,
     "adjustment_id": 1,
+    "user_id": 4,  # the admin: posting only a CSRF token to their own account changes nothing
     "name": "1-00000000000000000000000000000000.xlsx",
 }
 # Routes on the user's own records: a sample id nobody owns is "not found" for everyone signed in.
