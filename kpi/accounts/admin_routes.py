@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from kpi.accounts import admin_service, forced_change
 from kpi.accounts.access import access
@@ -31,6 +32,7 @@ bp = Blueprint("accounts_admin", __name__, url_prefix="/admin")
 bp.before_app_request(forced_change.enforce)
 
 PAGE_SIZE = 50
+CONCURRENT_UNIT = {"name": "该单位名称或主管部门刚被其他操作修改，未保存；请刷新页面后重试"}
 
 
 def _admin() -> admin_service.Admin:
@@ -82,11 +84,14 @@ def new_user():
             }
             try:
                 user = admin_service.create_user(session, _admin(), data, must_change=form.must_change.data)
+                session.commit()
             except AccountError as error:
                 session.rollback()
                 _show_errors(form, error.errors)
+            except IntegrityError:  # the same name, created by someone else a moment ago
+                session.rollback()
+                _show_errors(form, {"username": f"用户名已存在：{data['username']}"})
             else:
-                session.commit()
                 flash(f"已创建用户 {user.username}（{ROLE_LABELS[user.role]}）。", "success")
                 return redirect(url_for("accounts_admin.user", user_id=user.id))
         return render_template("accounts/admin/user_new.html", form=form), 400
@@ -227,11 +232,14 @@ def new_unit():
             if not readable:
                 raise UnitRefused({"parent": "主管部门不存在"})
             unit = admin_service.create_unit(session, _admin(), form.name.data, parent_id)
+            session.commit()
         except UnitRefused as error:
             session.rollback()
             _show_errors(form, error.errors)
+        except IntegrityError:  # the same name, or a 主管部门 deleted, a moment ago
+            session.rollback()
+            _show_errors(form, CONCURRENT_UNIT)
         else:
-            session.commit()
             flash(f"已创建单位 {unit.name}。", "success")
             return redirect(url_for("accounts_admin.units"))
     return render_template("accounts/admin/unit_form.html", form=form, unit=None), 400
@@ -260,11 +268,14 @@ def unit(unit_id: int):
             if not readable:
                 raise UnitRefused({"parent": "主管部门不存在"})
             changed = admin_service.change_unit(session, _admin(), found, form.name.data, parent_id)
+            session.commit()
         except UnitRefused as error:
             session.rollback()
             _show_errors(form, error.errors)
+        except IntegrityError:
+            session.rollback()
+            _show_errors(form, CONCURRENT_UNIT)
         else:
-            session.commit()
             flash("已修改：" + "、".join(changed) + "。" if changed else "没有修改。", "success")
             return redirect(url_for("accounts_admin.units"))
     return render_template(

@@ -123,6 +123,10 @@ def _errors(errors: dict[str, str]) -> AccountError:
     return AccountError("；".join(errors.values()), errors)
 
 
+def find_user(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
 def unit_for_role(session: Session, role: str, unit_name: str | None) -> int | None:
     """The unit id a user of `role` belongs to: 填报人 and 审核人 need one that exists, the
     others none (the one rule for the CLI and the admin pages)."""
@@ -155,7 +159,7 @@ def create_user(
         fields = sorted({str(item["loc"][0]) for item in error.errors()})
         raise _errors({f: FIELD_PROBLEMS.get(f, f"无效的{f}") for f in fields}) from None
     errors = {}
-    if session.exec(select(User).where(User.username == spec.username)).first():
+    if find_user(session, spec.username) is not None:
         errors["username"] = f"用户名已存在：{spec.username}"
     if check_password and (problem := password_problem(spec.password, spec.username)):
         errors["password"] = problem

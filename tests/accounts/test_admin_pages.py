@@ -445,3 +445,21 @@ def test_the_cli_still_creates_users_and_sets_passwords(app, runner, monkeypatch
     monkeypatch.setenv("KPI_PASSWORD", "Other#2024pw")
     assert runner.invoke(args=["kpi", "set-password", "cli_user"]).exit_code == 0
     assert AuthActions(app.test_client()).login("cli_user", "Other#2024pw").status_code == 302
+
+
+# --- two admins at once ------------------------------------------------------------------------
+
+
+def test_a_name_taken_a_moment_ago_is_refused_not_a_server_error(app, admin, monkeypatch):
+    """Both checks passed before either wrote: the UNIQUE constraint decides, and says so in Chinese."""
+    from kpi.accounts import service
+    from kpi.budget import service as budget
+
+    monkeypatch.setattr(service, "find_user", lambda session, name: None)
+    response = post(admin, "/admin/users/new", new_user_data(username="szcc_staff"))
+    assert response.status_code == 400 and "用户名已存在：szcc_staff" in response.get_data(as_text=True)
+
+    monkeypatch.setattr(budget, "find_unit", lambda session, name: None)
+    response = post(admin, "/admin/units/new", {"name": SEED_UNIT, "parent": ""})
+    assert response.status_code == 400 and "刚被其他操作修改" in response.get_data(as_text=True)
+    assert admin.get("/admin/users").status_code == 200
