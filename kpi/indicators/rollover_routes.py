@@ -15,7 +15,7 @@ from kpi.indicators.rollover import RolloverRejected, parse_year, roll_year
 
 bp = Blueprint("rollover", __name__)
 TEMPLATE = "indicators/roll_year.html"
-REPLACE_HINT = "如需覆盖请勾选“覆盖目标年度已有的草稿”"
+REPLACE_HINT = "如需覆盖请勾选“覆盖已有草稿”"
 
 
 class RollYearForm(FlaskForm):

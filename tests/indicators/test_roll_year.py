@@ -381,7 +381,7 @@ def test_the_page_refuses_a_second_copy_and_replaces_when_asked(client, auth, db
     refused = client.post(URL, data=form_data(client))
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "未复制，未写入任何数据" in html and "如需覆盖请勾选“覆盖目标年度已有的草稿”" in html
+    assert "未复制，未写入任何数据" in html and "如需覆盖请勾选“覆盖已有草稿”" in html
     assert snapshot(sqlite_url) == before
 
     replaced = client.post(URL, data=form_data(client, replace="on"))
