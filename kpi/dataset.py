@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, PerformanceGoal, Unit
+from kpi.indicators.links import link_year
 from kpi.indicators.schemas import IndicatorSpec
 from kpi.indicators.service import build_indicator
 from kpi.indicators.tables import mark_year
@@ -28,6 +29,7 @@ class DatasetSummary:
     budget_lines: int
     unit_indicators: int
     project_indicators: int
+    links: int = 0  # unit-table rows that are a project's indicator (同一指标)
 
 
 def is_empty(session: Session) -> bool:
@@ -80,9 +82,11 @@ def load_dataset(session: Session, data: dict) -> DatasetSummary:
         line = lines[spec.project] if spec.project else None
         session.add(build_indicator(spec, unit=unit, year=year, scope="unit", budget_line=line, display_order=position))
     session.flush()
+    # 同一指标: the unit table's rows that repeat a project's are linked to them (kpi/indicators/links.py).
+    links = link_year(session, unit.id, year.id)
     # The published tables were approved (批复) with the budget: fixed from the start (docs/rules/lifecycle.md §1).
     mark_year(session, unit.id, year.id, "approved")
-    return DatasetSummary(unit.name, year.year, len(lines), len(data["unit_indicators"]), project_count)
+    return DatasetSummary(unit.name, year.year, len(lines), len(data["unit_indicators"]), project_count, len(links))
 
 
 def load_default_dataset_if_empty(session: Session) -> DatasetSummary | None:

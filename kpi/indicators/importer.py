@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from kpi.budget import service as budget
+from kpi.indicators.links import Link, link_year
 from kpi.indicators.schemas import IndicatorSpec, describe_validation_error
 from kpi.indicators.service import build_indicator, delete_table, indicator_table, target_of
 from kpi.indicators.table_reader import TargetTable
@@ -43,6 +44,7 @@ class ImportSummary:
     created_unit: bool = False
     created_projects: list[str] = field(default_factory=list)
     dry_run: bool = False
+    links: list[Link] = field(default_factory=list)  # 同一指标 made by this import (kpi.indicators.links)
 
     @property
     def indicator_count(self) -> int:
@@ -152,12 +154,16 @@ def import_target_table(
     if problems:
         raise ImportRejected(problems)
     session.flush()
+    # The tables of the year, old and new, are matched again: a unit table imported after its
+    # projects' links to them as a project table imported after the unit table does.
+    summary.links = link_year(session, unit.id, fiscal_year.id)
     return summary
 
 
 def preview_rows(summary: ImportSummary) -> list[dict]:
     """What a dry run shows: one dict per indicator with its parsed target."""
     rows = []
+    notes = _link_notes(summary)
     for imported in summary.tables:
         for spec in imported.specs:
             target = target_of(spec, summary.year)
@@ -179,7 +185,19 @@ def preview_rows(summary: ImportSummary) -> list[dict]:
                         [f"年初指标值“{spec.initial_target_text}”，调整后为本指标值"]
                         if spec.initial_target_text
                         else []
-                    ),
+                    )
+                    + notes.get((imported.project, spec.name), []),
                 }
             )
     return rows
+
+
+def _link_notes(summary: ImportSummary) -> dict[tuple[str | None, str], list[str]]:
+    """The dry run's word on each 同一指标 link, on the unit row and on the project row it repeats."""
+    notes: dict[tuple[str | None, str], list[str]] = {}
+    for link in summary.links:
+        notes.setdefault((None, link.name), []).append(link.note)
+        notes.setdefault((link.project, link.source_name), []).append(
+            f"单位整体表中的“{link.name}”与本指标为同一指标，显示本指标的季度完成值"
+        )
+    return notes

@@ -30,6 +30,11 @@ class Indicator(SQLModel, table=True):
     year_id: int = Field(foreign_key="fiscal_year.id")
     scope: str = Field(default="unit", max_length=10)
     budget_line_id: int | None = Field(default=None, foreign_key="budget_line.id", index=True)
+    # 同一指标: a unit-table row that repeats a project's indicator (same 三级指标, same 年初指标值)
+    # is that indicator; its figures are the project row's, entered once (kpi/indicators/links.py).
+    same_as_id: int | None = Field(
+        default=None, sa_column_args=[sa.ForeignKey("indicator.id", ondelete="SET NULL")], index=True
+    )
     level1: str = Field(max_length=100)
     level2: str = Field(max_length=100)
     name: str = Field(max_length=500)

@@ -11,6 +11,7 @@ from kpi.db import utcnow
 from kpi.domain.aggregation import infer_aggregation
 from kpi.domain.target_context import TargetContext, read_split_target, read_target
 from kpi.domain.targets import Target
+from kpi.indicators.links import unlink_rows
 from kpi.indicators.models import Indicator
 from kpi.indicators.schemas import IndicatorSpec
 from kpi.indicators.tables import APPROVED_MESSAGE, FIXED_WHEN_APPROVED, is_approved
@@ -84,6 +85,7 @@ def indicator_table(
 
 def delete_table(session: Session, unit: Unit, year: FiscalYear, project: BudgetLine | None = None) -> int:
     rows = indicator_table(session, unit, year, project)
+    unlink_rows(session, [row.id for row in rows])
     for row in rows:
         session.delete(row)
     session.flush()

@@ -17,6 +17,7 @@ from kpi.audit.service import record
 from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, Entry, EntryError, parse_amount, parse_entry
 from kpi.formatting import format_number
+from kpi.indicators.links import SAME_AS_MESSAGE
 from kpi.results.merge import Row, fingerprint, merge
 from kpi.results.models import QUARTER, BudgetExecution, IndicatorResult, QuarterReport
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet, load_sheet
@@ -99,15 +100,28 @@ def validate_input(
     by_id = {indicator.id: indicator for indicator in sheet.indicators}
     lines = {line.id for line in sheet.lines}
     data, errors = QuarterInput(), {}
+    linked = {}
     for indicator_id, raw in raw_entries.items():
         indicator = by_id.get(indicator_id)
         if indicator is None:
             errors[("indicator", indicator_id, "value")] = "指标不属于本单位本年度"
             continue
+        if sheet.source_of(indicator) is not None:
+            linked[indicator_id] = raw  # checked once the project rows sent with it are read
+            continue
         try:
             data.entries[indicator_id] = parse_entry(Aggregation(indicator.aggregation), raw, year=sheet.year.year)
         except EntryError as error:
             errors.update({("indicator", indicator_id, name): message for name, message in error.errors.items()})
+    for indicator_id, raw in linked.items():
+        # 同一指标: entered on the project's row only. Sending nothing, or the very figure the row
+        # shows (the project's, as stored or as sent now), is no entry; anything else is refused.
+        indicator = by_id[indicator_id]
+        source = sheet.source_of(indicator)
+        shown = data.entries.get(source.id, sheet.current(source.id))
+        if not _is_shown(sheet, indicator, raw, shown):
+            message = SAME_AS_MESSAGE.format(project=sheet.source_project(indicator))
+            errors[("indicator", indicator_id, _first_field(indicator))] = message
     for line_id, text in raw_spending.items():
         if line_id not in lines:
             errors[("line", line_id, "spent")] = "预算项目不属于本单位本年度"
@@ -119,6 +133,23 @@ def validate_input(
     if errors:
         raise InputRejected(errors)
     return data
+
+
+def _is_shown(sheet: QuarterSheet, indicator, raw: Mapping[str, str | None], shown: Entry) -> bool:
+    """Whether what was sent for a linked row is nothing, or the project's figure it shows (a
+    workbook or file sent back unchanged, or carrying the same figure on both rows)."""
+    if all(not (value or "").strip() for value in raw.values()):
+        return True
+    try:
+        entry = parse_entry(Aggregation(indicator.aggregation), raw, year=sheet.year.year)
+    except EntryError:
+        return False
+    return entry == shown
+
+
+def _first_field(indicator) -> str:
+    """The field a row's fault is named on: its first input (kpi.results.presenters.INPUTS)."""
+    return {"rate": "numerator", "qualitative": "band", "deadline": "achieved_on"}.get(indicator.aggregation, "value")
 
 
 def display(value: object) -> str:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -56,6 +57,20 @@ class QuarterSheet:
     @property
     def label(self) -> str:
         return f"{self.year.year}年{QUARTER_LABELS[self.quarter]}"
+
+    @cached_property
+    def sources(self) -> dict[int, Indicator]:
+        """同一指标: each linked unit-table row's project row, by the unit row's id (kpi/indicators/links.py)."""
+        return _sources(self.indicators)
+
+    def source_of(self, indicator: Indicator) -> Indicator | None:
+        """The project row whose figures this unit-table row shows (None: the row is entered itself)."""
+        return self.sources.get(indicator.id)
+
+    def source_project(self, indicator: Indicator) -> str:
+        """The name of the project a linked row's figures are entered in."""
+        source = self.source_of(indicator)
+        return self.project_names.get(source.budget_line_id, "") if source else ""
 
     def current(self, indicator_id: int) -> Entry:
         """This quarter's entry for the indicator (empty when none)."""
@@ -278,6 +293,12 @@ def _sheet(
     )
     for rows in figures.values():
         rows.sort(key=lambda figure: figure.quarter)
+    # A linked unit row's figures ARE its project row's: whatever the unit row has stored of its
+    # own (from before the link) is not read, so every page, workbook and score sees one figure.
+    for row_id, source in _sources(indicators).items():
+        figures.pop(row_id, None)
+        if source.id in figures:
+            figures[row_id] = list(figures[source.id])
     return QuarterSheet(
         unit=unit,
         year=fiscal_year,
@@ -289,3 +310,13 @@ def _sheet(
         spending=dict(spending),
         project_names={line.id: line.name for line in lines if line.kind == "project"},
     )
+
+
+def _sources(indicators: list[Indicator]) -> dict[int, Indicator]:
+    """Unit-table rows linked to a project row of the same sheet, by id: a link to a row elsewhere is ignored."""
+    projects = {row.id: row for row in indicators if row.scope == "project"}
+    return {
+        row.id: projects[row.same_as_id]
+        for row in indicators
+        if row.scope == "unit" and row.same_as_id is not None and row.same_as_id in projects
+    }

@@ -6,7 +6,8 @@ sheet "填报信息" names the unit, year, quarter and data version the file was
 made for, so `workbook_upload` can refuse a file for another quarter. The sheets
 are protected without a password: that guards against accidents only, and the
 upload checks everything again. Input cells are unlocked and yellow; inputs that
-do not apply to an indicator's aggregation rule are grey and locked.
+do not apply to an indicator's aggregation rule are grey and locked, and so are those of a
+unit-table row that is a project's indicator (同一指标): it shows that project's figure.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kpi.domain.aggregation import Aggregation
 from kpi.domain.entries import BAND_LABELS, INPUTS, MAX_TEXT
 from kpi.domain.progress import YearToDate
 from kpi.formatting import format_number
+from kpi.indicators.links import SAME_AS_MESSAGE
 from kpi.indicators.models import Indicator
 from kpi.indicators.views import AGGREGATION_LABELS
 from kpi.reports import style
@@ -158,14 +160,14 @@ def _section_row(ws, row: int, title: str, columns: int) -> None:
 
 def _indicator_row(ws, row: int, sheet: QuarterSheet, indicator: Indicator, validations) -> None:
     ws.cell(row=row, column=1, value=indicator.id).style = style.NUMBER
+    # 同一指标 (kpi/indicators/links.py): the row shows its project's figure in grey, locked cells,
+    # as inputs that do not apply are; the upload takes that figure back as no entry, anything else is refused.
+    linked = sheet.source_of(indicator) is not None
+    rule = AGGREGATION_LABELS.get(indicator.aggregation, indicator.aggregation)
+    if linked:
+        rule = f"{rule}；{SAME_AS_MESSAGE.format(project=sheet.source_project(indicator))}"
     for column, text in enumerate(
-        (
-            indicator.level1,
-            indicator.level2,
-            indicator.name,
-            indicator.target_text,
-            AGGREGATION_LABELS.get(indicator.aggregation, indicator.aggregation),
-        ),
+        (indicator.level1, indicator.level2, indicator.name, indicator.target_text, rule),
         start=2,
     ):
         style.write_text(ws.cell(row=row, column=column), text).style = style.TEXT
@@ -183,6 +185,11 @@ def _indicator_row(ws, row: int, sheet: QuarterSheet, indicator: Indicator, vali
             style.write_text(cell, value)
         else:
             cell.value = value
+        if linked:
+            cell.style = style.NOT_APPLICABLE
+            if field == "achieved_on":
+                cell.number_format = style.DATE_FORMAT  # read back as the date, not its serial number
+            continue
         is_rate = field == "value" and indicator.aggregation == Aggregation.RATE
         cell.style = style.INPUT_PERCENT if is_rate else _INPUT_STYLES[field]
         validations["percent" if is_rate else _VALIDATION_OF[field]].add(cell.coordinate)

@@ -37,7 +37,12 @@ def attach_progress(app):
 
 
 def indicator_id(session: Session, name: str, scope: str = "unit") -> int:
-    return session.exec(select(Indicator.id).where(Indicator.name == name, Indicator.scope == scope)).one()
+    """The row a figure for ``name`` is entered on: a unit-table row that is a project's indicator
+    (同一指标, kpi/indicators/links.py) is entered on that project's row, and shows it."""
+    row_id, same_as = session.exec(
+        select(Indicator.id, Indicator.same_as_id).where(Indicator.name == name, Indicator.scope == scope)
+    ).one()
+    return same_as or row_id
 
 
 def line_id(session: Session, name: str) -> int:

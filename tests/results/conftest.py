@@ -19,10 +19,16 @@ def quarter_url(quarter: int = 1) -> str:
 
 @pytest.fixture
 def ids(sqlite_url):
-    """Unit-wide indicator ids by name, and budget line ids by name."""
+    """Unit-wide indicator ids by name, and budget line ids by name.
+
+    A unit-table row that is a project's indicator (同一指标) is entered on that project's row:
+    its name maps to the project row's id."""
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
-        indicators = {row.name: row.id for row in session.exec(select(Indicator).where(Indicator.scope == "unit"))}
+        indicators = {
+            row.name: row.same_as_id or row.id
+            for row in session.exec(select(Indicator).where(Indicator.scope == "unit"))
+        }
         lines = {row.name: row.id for row in session.exec(select(BudgetLine))}
     engine.dispose()
     return {"indicator": indicators, "line": lines}

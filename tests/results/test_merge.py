@@ -73,7 +73,12 @@ class Desk:
             self.seen = {
                 ("indicator", indicator.id): fingerprint(sheet.current(indicator.id)) for indicator in sheet.indicators
             }
-            self.ids = {indicator.name: indicator.id for indicator in sheet.indicators if indicator.scope == "unit"}
+            # A unit-table row that is a project's indicator (同一指标) is entered on the project's row.
+            self.ids = {
+                indicator.name: indicator.same_as_id or indicator.id
+                for indicator in sheet.indicators
+                if indicator.scope == "unit"
+            }
 
     def _session(self):
         return Session(db.engine(), expire_on_commit=False)

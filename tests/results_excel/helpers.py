@@ -20,7 +20,7 @@ UNIT_NAME = "深圳市消费者委员会秘书处"
 TESTER = SimpleNamespace(id=None, username="tester")
 
 # Unit-wide indicators of the seed, one per aggregation rule.
-COUNT = "投诉调解辅助服务"  # cumulative
+COUNT = "投诉分级公示辅助服务"  # cumulative (投诉调解辅助服务 is entered on its project's row: 同一指标)
 RATE = "投诉处理总成功率"  # rate
 QUALITATIVE = "干部职工满意度"
 DEADLINE = "项目完成时间"  # also the name of four project indicators

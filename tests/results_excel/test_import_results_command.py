@@ -49,13 +49,15 @@ def gen_results_xlsx(path, rows, spending=None, *, header=HEADER):
 
 
 def year_of_results(session):
-    """Every unit-wide indicator in every quarter, as a unit would report them, plus budget execution."""
+    """Every unit-wide indicator in every quarter, as a unit would report them, plus budget execution.
+
+    A unit-table row that is a project's indicator (同一指标) is reported on the project's row."""
     sheet = quarter_sheet(session)
     rows = []
     for quarter in range(1, 5):
         period = PERIODS[quarter]
         for indicator in sheet.indicators:
-            if indicator.scope != "unit" or indicator.aggregation == "budget":
+            if indicator.scope != "unit" or indicator.aggregation == "budget" or sheet.source_of(indicator):
                 continue
             value = {
                 "cumulative": quarter * 10,
