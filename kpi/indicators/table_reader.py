@@ -267,6 +267,14 @@ STANDARD_LEVEL2 = {
     "满意度": "服务对象满意度指标",
 }
 
+# The same for a first level printed as its points only ("(50分)") or not at all: a standard
+# 二级 names its standard 一级 (docs/rules/targets.md §8, domain §2).
+STANDARD_LEVEL1 = {
+    **dict.fromkeys(("数量指标", "质量指标", "时效指标", "成本指标"), "产出指标"),
+    **dict.fromkeys(("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"), "效益指标"),
+    **dict.fromkeys(("服务对象满意度指标", "社会公众或服务对象满意度指标"), "满意度指标"),
+}
+
 
 def _read_rows(body, header: _Header, max_rows: int, blanks: list):
     cols, split = header.columns, header.layout == "split"
@@ -313,14 +321,17 @@ def _read_rows(body, header: _Header, max_rows: int, blanks: list):
             if column < len(cells) and cells[column].value is None:
                 blanks.append((number, column, role))  # a formula saved without its value reads as blank
         notes: tuple[str, ...] = ()
-        row_level2 = level2
-        if not row_level2 and level1 in STANDARD_LEVEL2:
-            row_level2 = STANDARD_LEVEL2[level1]
-            notes = (f"二级指标为空（表中合并单元格），按标准名称“{row_level2}”读取",)
+        row_level1, row_level2 = level1, level2
+        if not row_level1 and level2 in STANDARD_LEVEL1:
+            row_level1 = STANDARD_LEVEL1[level2]
+            notes = (f"一级指标为空，按二级指标“{level2}”的标准一级“{row_level1}”读取",)
+        if not row_level2 and row_level1 in STANDARD_LEVEL2:
+            row_level2 = STANDARD_LEVEL2[row_level1]
+            notes = (*notes, f"二级指标为空（表中合并单元格），按标准名称“{row_level2}”读取")
         points = _cell_points(cells[cols["points"]], number) if "points" in cols else None
         yield TargetRow(
             number,
-            level1,
+            row_level1,
             row_level2,
             name,
             target,
@@ -348,12 +359,17 @@ _LEVEL1_RANGE = re.compile(
 )
 
 
+_POINTS_ONLY = re.compile(r"^[（(]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]$")
+
+
 def _split_level1_points(label: str) -> tuple[str, Decimal | None]:
     """Split "产出指标（50分）" into ("产出指标", Decimal("50")); other labels have no points. A range,
     "成本指标(0-20)分", is the band the form allows, not the level's points: the label alone."""
     ranged = _LEVEL1_RANGE.match(label)
     if ranged:
         return ranged["label"].strip(), None
+    if only := _POINTS_ONLY.match(label):  # "(50分)": the points, the label left out
+        return "", Decimal(only["points"])
     m = _LEVEL1_POINTS.match(label)
     if not m:
         return label, None
