@@ -3,6 +3,7 @@ refuse a year that has tables without changing anything, and replace only when a
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,9 @@ from kpi.budget import service as budget
 from kpi.budget.carry_over import AMOUNTS_TO_FILL
 from kpi.budget.models import BudgetLine, FiscalYear, PerformanceGoal
 from kpi.db import make_engine, transaction
+from kpi.indicators.commands import ImportActor
 from kpi.indicators.models import Indicator, TargetTable
+from kpi.indicators.rollover import RolloverRejected, roll_year
 from kpi.indicators.tables import mark_year
 from kpi.results.models import IndicatorResult, QuarterReport
 from tests.conftest import csrf_from
@@ -422,3 +425,58 @@ def test_fiscal_year_count_grows_by_one(runner, db):
     roll(runner)
     db.expire_all()
     assert len(list(db.exec(select(FiscalYear)))) == before + 1
+
+
+# --- all or nothing, under attack --------------------------------------------------------------
+
+
+def test_a_fault_after_the_first_unit_was_copied_leaves_nothing_behind(runner, db, tmp_path, sqlite_url):
+    add_other_unit(runner, tmp_path)  # 深圳市测试局 sorts first, so it is copied before the seed unit
+    broken = indicators_of(db, 2023)[-1]
+    broken.target_text = "≥1" + "0" * 2000  # longer than any table may hold: refused when it is copied
+    db.add(broken)
+    db.commit()
+    before = snapshot(sqlite_url)
+
+    result = roll(runner)
+
+    assert result.exit_code != 0
+    assert f"{SEED_UNIT} 的指标“{broken.name}”无法复制" in result.output
+    assert snapshot(sqlite_url) == before
+
+
+def test_two_copies_at_once_make_one_copy(sqlite_url):
+    # The service in two threads, each with its own engine (CliRunner's output capture is per
+    # process, so two commands at once would mix their output): both pass the checks, one commits.
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        engine = make_engine(sqlite_url)
+        try:
+            with Session(engine) as session:
+                barrier.wait()
+                try:
+                    roll_year(session, source_year=2023, target_year=2024, actor=ImportActor())
+                    session.commit()
+                    outcomes.append("copied")
+                except (RolloverRejected, sa.exc.DBAPIError) as error:
+                    session.rollback()
+                    outcomes.append(type(error).__name__)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # The other is refused by the unique keys (IntegrityError, which the command and the page
+    # report as "未写入任何数据"), or by the checks if it began after the first had committed.
+    assert sorted(outcomes) in (["IntegrityError", "copied"], ["RolloverRejected", "copied"]), outcomes
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        assert len(indicators_of(session, 2024)) == 80
+        assert verify_chain(session) == []
+    engine.dispose()
