@@ -165,7 +165,11 @@ def set_active(session: Session, admin: Admin, user: User, active: bool) -> bool
 
 def reset_password(session: Session, admin: Admin, user: User, password: str) -> User:
     """Set a temporary password (the password policy applies); every session of the account
-    ends, and its owner must change the password at the next sign-in."""
+    ends, and its owner must change the password at the next sign-in. One's own password is
+    changed on the password page, which asks for the current one."""
+    if user.id == admin.id:
+        message = "请在“修改密码”页面修改自己的密码"
+        raise AccountError(message, {"account": message})
     return service.set_password(
         session, user.username, password, actor=admin.username, actor_id=admin.id, must_change=True
     )

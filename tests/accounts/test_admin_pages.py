@@ -463,3 +463,10 @@ def test_a_name_taken_a_moment_ago_is_refused_not_a_server_error(app, admin, mon
     response = post(admin, "/admin/units/new", {"name": SEED_UNIT, "parent": ""})
     assert response.status_code == 400 and "刚被其他操作修改" in response.get_data(as_text=True)
     assert admin.get("/admin/users").status_code == 200
+
+
+def test_an_admin_changes_their_own_password_on_the_password_page_not_by_a_reset(app, admin):
+    response = reset(admin, ADMIN_ID)
+    assert response.status_code == 400 and "请在“修改密码”页面修改自己的密码" in response.get_data(as_text=True)
+    assert not one_user(app, "admin").must_change_password
+    assert admin.get("/admin/users").status_code == 200  # still signed in
