@@ -15,10 +15,19 @@ from kpi.evaluation.validation import goal_field, incomplete, percent_text
 from kpi.evaluation.workbook import RULE_LABELS, grade_texts
 from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
+from kpi.results.error_summary import ErrorLink, error_links
 from kpi.results.presenters import ytd_text
 from kpi.workflow import STATUS_LABELS
 
 HUNDRED = Decimal(100)
+# The fields as the error summary names them.
+FIELD_LABELS = {
+    "actual_text": "实际完成情况",
+    "explanation": "偏差原因分析及改进措施",
+    "ratio": "得分（占分值%）",
+    "override": "人工调整得分",
+    "override_reason": "人工调整理由",
+}
 
 
 def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None, conflict=None, changes=None) -> dict:
@@ -35,6 +44,7 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
         "form": form,
         "tables": tables,
         "errors": errors,
+        "error_links": _error_links(result, errors),
         "editable": editable,
         "can_review": can_review,
         "ratios_editable": ratios_editable,
@@ -46,6 +56,22 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
         "missing_count": len(missing),
         "grades": grade_texts(result.settings.grade_bands),
     }
+
+
+def _error_links(result: EvaluationResult, errors: dict) -> list[ErrorLink]:
+    """The form's error summary, in the page's order: each table's goal, then its indicators."""
+    labels = {}
+    for table in result.tables:
+        labels[("goal", table.goal_key)] = table.title
+        labels.update({("indicator", row.indicator.id): row.indicator.name for row in table.rows})
+
+    def target(key) -> str:
+        kind, ident, name = key
+        if kind == "goal":
+            return goal_field(ident)
+        return f"i{ident}-{name.replace('_', '-') if name == 'override_reason' else name}"
+
+    return error_links(errors, order=[*labels], labels=labels, fields=FIELD_LABELS, target=target)
 
 
 def _table(table: EvaluationTable, typed: dict, errors: dict, missing: dict) -> dict:

@@ -15,6 +15,7 @@ from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import TEXT_FIELDS, BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import FORECAST_FIELD, incomplete, plain, projection_inputs
+from kpi.results.error_summary import ErrorLink, error_links
 from kpi.results.presenters import INPUT_HINTS, entry_inputs, ytd_text
 from kpi.workflow import STATUS_LABELS
 
@@ -41,6 +42,24 @@ ITEM_FIELDS = (
     "remark",
 )
 LINE_FIELDS = ("july", "forecast", "cause")
+# The fields as the error summary names them.
+FIELD_LABELS = {
+    "value": "7月完成值",
+    "numerator": "7月分子",
+    "denominator": "7月分母",
+    "band": "7月完成等级",
+    "achieved_on": "完成日期",
+    "forecast": "全年预计数",
+    "forecast_band": "全年预计完成值",
+    "forecast_date": "全年预计完成值",
+    "cause_category": "偏差原因类别",
+    "cause": "原因说明",
+    "likelihood": "完成目标可能性",
+    "corrective_measures": "纠偏措施",
+    "remark": "备注",
+    "july": "7月执行数",
+    "summary": "年度总体目标进展及总体情况",
+}
 
 
 def sheet(session: Session, unit_id: int, year: int) -> MonitoringSheet | None:
@@ -77,6 +96,7 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
         "tables": tables,
         "budget_rows": budget_rows,
         "errors": errors,
+        "error_links": _error_links(budget_rows, tables, errors),
         "editable": editable,
         "can_review": user.can("review", sheet.unit.id),
         "status_label": STATUS_LABELS[sheet.status],
@@ -92,6 +112,24 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
         "time_progress": format_number((Decimal(MONTHS * 100) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)),
         "light_labels": LIGHT_LABELS,
     }
+
+
+def _error_links(budget_rows: list[dict], tables: list, errors: dict) -> list[ErrorLink]:
+    """The form's error summary, in the page's order: the budget, the indicators, the summary."""
+    labels = {("line", b["row"].line.id): b["row"].line.name for b in budget_rows if b["row"].line is not None}
+    for _, groups in tables:
+        for _, level2_groups in groups:
+            for _, rows in level2_groups:
+                labels.update({("indicator", r["indicator"].id): r["label"] for r in rows})
+    labels[("report", 0)] = "总体情况说明"
+    prefixes = {"indicator": "i", "line": "b"}
+    return error_links(
+        errors,
+        order=[*labels],
+        labels=labels,
+        fields=FIELD_LABELS,
+        target=lambda key: f"{prefixes[key[0]]}{key[1]}-{key[2]}" if key[0] in prefixes else key[2],
+    )
 
 
 def _row(line: IndicatorLine, typed: dict, errors: dict) -> dict:
