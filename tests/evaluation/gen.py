@@ -63,7 +63,7 @@ def ids_of(sqlite_url: str) -> dict:
         indicators = {}
         for row in session.exec(select(Indicator)):
             key = row.name if row.scope == "unit" else f"{lines[row.budget_line_id]}:{row.name}"
-            indicators[key] = row.id
+            indicators[key] = row.same_as_id or row.id  # 同一指标: entered on its project's row
     engine.dispose()
     return {"indicator": indicators, "line": {name: line_id for line_id, name in lines.items()}}
 
@@ -85,9 +85,11 @@ def year_of_results(session: Session, *, varied: bool = True) -> tuple[list[list
     ).all()
     rows = []
     for position, indicator in enumerate(indicators):
+        if indicator.same_as_id is not None:
+            continue  # 同一指标: the unit row shows its project row's figures (kpi/indicators/links.py)
         project = lines[indicator.budget_line_id] if indicator.scope == "project" else None
         factor = FACTORS[position % len(FACTORS)] if varied else Decimal("1")
-        if not varied and indicator.scope == "unit" and indicator.name == ONE_SHORT:
+        if not varied and indicator.name == ONE_SHORT:  # its project's row, and so the unit table's
             factor = Decimal("0.9")
         for quarter, value in _values(indicator, factor, position if varied else 0, late=varied):
             rows.append([UNIT, YEAR, PERIODS[quarter], indicator.name, value, project])
