@@ -21,6 +21,7 @@ from kpi.budget import carry_over
 from kpi.budget import service as budget
 from kpi.budget.models import BudgetLine, FiscalYear, Unit
 from kpi.indicators import year_tables
+from kpi.indicators.links import link_year
 from kpi.indicators.models import Indicator
 from kpi.indicators.schemas import IndicatorSpec, describe_validation_error
 from kpi.indicators.service import build_indicator
@@ -150,12 +151,11 @@ def _copy_unit(
         copy = carry_over.carry_goal(session, goal, year, lines.get(goal.budget_line_id))
         year_tables.audit(session, actor, unit.id, "performance_goal", copy.id, "create", copy.text, reason)
 
-    copies = [
-        copy_indicator(row, unit=unit, year=year, line=lines.get(row.budget_line_id))
-        for row in year_tables.indicators_of(session, unit.id, source.id)
-    ]
+    rows = year_tables.indicators_of(session, unit.id, source.id)
+    copies = [copy_indicator(row, unit=unit, year=year, line=lines.get(row.budget_line_id)) for row in rows]
     session.add_all(copies)
     session.flush()
+    _carry_links(session, rows, copies, unit, year)
     for copy in copies:
         summary = f"{copy.level1} / {copy.level2} / {copy.name}：{copy.target_text}"
         year_tables.audit(session, actor, unit.id, "indicator", copy.id, "create", summary, reason)
@@ -175,12 +175,25 @@ def _copy_unit(
     return result
 
 
+def _carry_links(session: Session, rows: list[Indicator], copies: list[Indicator], unit: Unit, year: FiscalYear):
+    """同一指标 (kpi.indicators.links): a unit row that was a project's indicator is the copied
+    project row's, entered once again; then the year is matched as an import matches it."""
+    copy_of = {row.id: copy for row, copy in zip(rows, copies)}
+    for row, copy in zip(rows, copies):
+        if row.same_as_id in copy_of:
+            copy.same_as_id = copy_of[row.same_as_id].id
+            session.add(copy)
+    session.flush()
+    link_year(session, unit.id, year.id)
+
+
 def copy_indicator(row: Indicator, *, unit: Unit, year: FiscalYear, line: BudgetLine | None) -> Indicator:
     """`row` again in `year`, built as an import of the new year's table would build it.
 
     Its target is read again in the new year (a "9月前" deadline falls in the new year), with
     the direction the source row had (a 正向/反向 column its text no longer shows); the
-    aggregation rule and quarterly plan are kept as a person may have set them.
+    aggregation rule and quarterly plan are kept as a person may have set them; its link to a
+    project's row (同一指标) is carried by _carry_links once the copies have ids.
     """
     values = {
         "level1": row.level1,

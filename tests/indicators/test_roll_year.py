@@ -132,6 +132,25 @@ def test_a_unit_row_that_measures_a_project_points_at_the_new_years_project(runn
     assert new_lines[row.budget_line_id].year_id == budget.get_year(db, 2024).id
 
 
+def test_a_unit_row_that_is_a_projects_indicator_is_the_copied_project_rows_again(runner, db):
+    def links(year: int) -> set[tuple]:
+        rows = indicators_of(db, year)
+        by_id = {row.id: row for row in rows}
+        names = line_names(db)
+        return {
+            (row.name, by_id[row.same_as_id].name, names[by_id[row.same_as_id].budget_line_id])
+            for row in rows
+            if row.same_as_id is not None
+        }
+
+    assert links(2023)  # the seed links 投诉调解辅助服务 and others to their projects (同一指标)
+    roll(runner)
+    new_year = budget.get_year(db, 2024).id
+    assert links(2024) == links(2023)
+    linked = [row for row in indicators_of(db, 2024) if row.same_as_id is not None]
+    assert {db.get(Indicator, row.same_as_id).year_id for row in linked} == {new_year}
+
+
 def test_budget_lines_come_over_with_their_amounts_to_fill_and_goals_with_their_text(runner, db):
     roll(runner)
     old_year, new_year = budget.get_year(db, 2023), budget.get_year(db, 2024)
