@@ -76,6 +76,7 @@ DETAIL_HEADER_ROW = 1  # the detail sheets are tables to filter: headers on the 
 UNIT_TABLE = "单位整体"
 _SCORE = Styled(None, style.NUMBER, "0.00")
 _CENTRED_ACROSS = Alignment(horizontal="centerContinuous", vertical="center")
+_RIGHT = Alignment(horizontal="right", vertical="center")
 
 
 class UnitDetail(NamedTuple):
@@ -173,6 +174,9 @@ class StreamingSheet:
         line: list[Styled | None] = [None] * len(headers)
         for position, text in zip((0, first_section // 2, first_section - 1), header_line):
             line[position] = Styled(text, style.SUBTITLE)
+        # 金额单位：万元 ends the first section: right-aligned, it spills left into the empty cells
+        # beside it, not right across the page's edge.
+        line[first_section - 1] = line[first_section - 1]._replace(alignment=_RIGHT)
         self.append(self.cells(line), fit=False)
         self._headers(headers)
 

@@ -268,6 +268,28 @@ def number_format_for(value: Decimal | None) -> str:
     return "#,##0.0###"
 
 
+def shown_width(value: object, number_format: str | None = None) -> int:
+    """The width of a value as its number format shows it: 4870 under '#,##0"宗"' reads
+    "4,870宗", 1 under 0.00% "100.00%". A number does not wrap: a column too narrow prints ###."""
+    if (
+        isinstance(value, int | float | Decimal)
+        and not isinstance(value, bool)
+        and number_format not in (None, "General")
+    ):
+        fmt = number_format
+        percent = "%" in fmt.replace('"%"', "")
+        decimals = len(fmt.split(".", 1)[1].split('"')[0].rstrip("%")) if "." in fmt else 0
+        number = Decimal(str(value)) * (100 if percent else 1)
+        text = f"{number:,.{decimals}f}" if "," in fmt else f"{number:.{decimals}f}"
+        suffix = "".join(fmt.split('"')[1::2]) + ("%" if percent else "")
+        # In the body font (仿宋, or its stand-in) a digit is wider than one of the default font's,
+        # in which widths are counted, and a CJK unit more than two: count a fifth more.
+        shown = text + suffix
+        wide = sum(1 for ch in shown if unicodedata.east_asian_width(ch) in ("W", "F"))
+        return math.ceil((len(shown) - wide) * 1.2 + wide * 2.2)
+    return text_width(value)
+
+
 def text_width(value: object) -> int:
     """Display width in Excel character units: CJK and full-width characters count double."""
     if value is None:
@@ -312,7 +334,7 @@ def fit_columns(ws: Worksheet, min_width: int = 6, max_width: int = 40, *, skip_
         for cell in row:
             if cell.value is None or (cell.row, cell.column) in merged:
                 continue
-            widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value))
+            widths[cell.column] = max(widths.get(cell.column, 0), shown_width(cell.value, cell.number_format))
     for column in range(1, ws.max_column + 1):
         width = widths.get(column, 0) + 2
         ws.column_dimensions[get_column_letter(column)].width = min(max(width, min_width), max_width)
@@ -351,7 +373,9 @@ def row_height(cells) -> float | None:
     lines = 1
     for value, width in cells:
         if isinstance(value, str) and width:
-            per_line = max(int(width) - 1, 1)
+            # A CJK character of 11-point 仿宋 is 11 points, a little more than two digits of the
+            # default font (2 × 5.25): count a line a tenth short, or the last words print cut off.
+            per_line = max(int((width - 1) * 0.9), 1)
             if 2 * len(value) <= per_line and "\n" not in value:
                 continue  # one line even if every character is double width: most cells
             needed = (

@@ -17,10 +17,10 @@ def label_blocks(ws, column: int) -> list[tuple[str, int, int]]:
         if merged.min_col == merged.max_col == column
     ]
     in_pieces = {row for first, last in pieces for row in range(first, last + 1)}
-    # A page that holds one row of a block has an unmerged piece: the label in a plain cell.
-    pieces += [
-        (cut + 1, cut + 1) for cut in cuts if cut + 1 not in in_pieces and ws.cell(row=cut + 1, column=column).value
-    ]
+    # A page that holds one row of a block (its last or its first) has an unmerged piece: the label
+    # in a plain cell.
+    single = {row for cut in cuts for row in (cut, cut + 1)}
+    pieces += [(row, row) for row in sorted(single - in_pieces) if ws.cell(row=row, column=column).value]
     pieces.sort()
     blocks: list[tuple[str, int, int]] = []
     for first, last in pieces:

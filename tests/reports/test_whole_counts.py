@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.reports.books import build_workbooks
 
@@ -63,3 +65,43 @@ def test_every_figure_has_a_number_format_and_amounts_and_rates_two_decimals(wor
             )
         if number_format.startswith("#,##0.") and "%" not in number_format and not QUOTED_UNIT.search(number_format):
             assert number_format == "#,##0.00", f"{name} {ws.title}!{cell.coordinate}: an amount as {number_format}"
+
+
+def printed(value, number_format: str) -> str:
+    """How a spreadsheet shows a number under its format, for the formats the workbooks use."""
+    quoted = re.findall(r'"([^"]*)"', number_format)
+    bare = re.sub(r'"[^"]*"', "", number_format)
+    number = Decimal(str(value)) * (100 if "%" in bare else 1)
+    decimals = len(bare.split(".")[1].rstrip("%#")) + bare.split(".")[1].count("#") if "." in bare else 0
+    text = f"{number:,.{decimals}f}" if "," in bare else f"{number:.{decimals}f}"
+    return text + "".join(quoted) + ("%" if "%" in bare else "")
+
+
+def width_of(text: str) -> float:
+    """The printed width in the default font's digits: a body-font digit (仿宋 11 pt, or its stand-in)
+    is about 8 px against the default's 7, a CJK character 11 points (about 2.1 digits), and the
+    cell keeps 5 px of padding."""
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return (len(text) - wide) * 8 / 7 + wide * 2.1 + 5 / 7
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_number_is_wider_than_its_column(workbooks, name):
+    """A number does not wrap: one wider than its column prints ### on paper."""
+    wb = load_workbook(io.BytesIO(workbooks[name]))
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        spans = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
+                    continue
+                if ws.column_dimensions[cell.column_letter].hidden or cell.number_format == "General":
+                    continue
+                merged = spans.get((cell.row, cell.column))
+                columns = range(cell.column, (merged.max_col if merged else cell.column) + 1)
+                width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in columns)
+                shown = printed(value, cell.number_format)
+                assert width_of(shown) <= width, f"{name} {ws.title}!{cell.coordinate}: {shown!r} in width {width}"
