@@ -48,6 +48,7 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     assert mediation.locator("td.deviation").inner_text().startswith("是")  # 11,000 → 18,857 < 19,000
     assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "18857"
     page.get_by_role("button", name="送审").click()
+    page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "有偏差，请说明原因" in mediation.inner_text()
     assert "有偏差，请选择偏差原因类别" in mediation.inner_text()
     assert field(page, "投诉调解辅助服务 7月完成值").input_value() == "1500"
@@ -59,13 +60,14 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     field(page, "投诉调解辅助服务 纠偏措施").fill("补充招聘调解员")
     page.get_by_label("年度总体目标进展及总体情况（最多 2000 字）").fill("上半年总体进展正常。")
     page.get_by_role("button", name="送审").click()
+    page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
     assert field(page, "投诉调解辅助服务 原因说明").is_disabled()
 
     reviewer = browser.new_context(locale="zh-CN").new_page()
     login(reviewer, live_server, "szcc_reviewer")
     reviewer.goto(live_server + REPORT_URL)
-    reviewer.get_by_role("button", name="审核通过").click()
+    reviewer.get_by_role("button", name="审核通过").first.click()
     assert "已审核通过" in reviewer.locator(".flash").first.inner_text()
     with reviewer.expect_download() as download_info:
         reviewer.get_by_role("link", name="下载绩效运行监控表（Excel）").click()

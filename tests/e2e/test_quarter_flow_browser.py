@@ -30,6 +30,7 @@ def test_fill_with_a_wrong_value_fix_it_submit_and_approve(live_server, browser,
 
     page.get_by_label("投诉调解辅助服务 本季度完成值", exact=True).fill("5200")
     page.get_by_role("button", name="送审").click()
+    page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
     assert page.get_by_label("投诉调解辅助服务 本季度完成值", exact=True).is_disabled()
 
@@ -37,7 +38,7 @@ def test_fill_with_a_wrong_value_fix_it_submit_and_approve(live_server, browser,
     login(reviewer, live_server, "szcc_reviewer")
     reviewer.goto(live_server + QUARTER)
     assert reviewer.get_by_label("投诉调解辅助服务 本季度完成值", exact=True).input_value() == "5200"
-    reviewer.get_by_role("button", name="审核通过").click()
+    reviewer.get_by_role("button", name="审核通过").first.click()
     assert "已审核通过" in reviewer.locator(".flash").first.inner_text()
     assert "审核通过" in reviewer.locator(".status").first.inner_text()
     reviewer.context.close()
