@@ -194,3 +194,20 @@ def test_every_unit_page_has_the_one_navigation_bar_and_its_breadcrumbs(live_ser
     who = page.locator(".topbar .who span").inner_text()
     assert who == "张敏（填报人）"  # the role once
     assert re.search(r"2023年", trail.inner_text())
+
+
+def test_the_monitoring_report_has_the_same_error_summary(live_server, page):
+    login(page, live_server, "szcc_staff")
+    page.goto(live_server + "/units/2/2023/monitoring")
+    page.get_by_label("志愿者培训数量 7月完成值", exact=True).fill("-5")
+    page.get_by_label("基本支出 7月执行数", exact=True).fill("很多")
+    page.get_by_role("button", name="保存草稿").click()
+
+    links = page.locator("#error-summary").get_by_role("link")
+    assert [text.split("：")[0] for text in links.all_inner_texts()] == [
+        "基本支出 · 7月执行数",
+        "志愿者培训数量 · 7月完成值",
+    ]
+    assert page.evaluate(FOCUSED_LABEL) == "基本支出 7月执行数"
+    links.nth(1).click()
+    assert page.evaluate(FOCUSED_LABEL) == "志愿者培训数量 7月完成值"
