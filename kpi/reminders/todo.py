@@ -45,7 +45,7 @@ class TodoPage:
     upcoming: list[TodoItem] = field(default_factory=list)  # the next report to open, per year
     overdue_units: list[TodoItem] = field(default_factory=list)  # 财政局: every unit's overdue reports
     awaiting_finance: list[TodoItem] = field(default_factory=list)  # 财政局: adjustments to approve
-    gaps: list[str] = field(default_factory=list)  # 管理员: set-up gaps, in Chinese
+    gaps: list[tuple[str, str]] = field(default_factory=list)  # 管理员: set-up gaps (in Chinese, where to fix)
     past_years: list[int] = field(default_factory=list)  # the years shown that are over (demo data)
     today: date | None = None
     unit_name: str | None = None  # a unit person's own unit
@@ -190,8 +190,13 @@ def _years_with_tables(session: Session) -> list[tuple[FiscalYear, set[int]]]:
     return [(fiscal_year, years[fiscal_year.id]) for fiscal_year in rows]
 
 
-def setup_gaps(session: Session, years: list[tuple[FiscalYear, set[int]]]) -> list[str]:
-    """What an admin still has to set up: units nobody can fill or review, years without tables."""
+ACCOUNTS_PAGE = "/admin/users/new"  # kpi.accounts.admin_routes: create an account
+ROLL_YEAR_PAGE = "/admin/years/roll"  # kpi.indicators.rollover_routes: copy a year's tables
+
+
+def setup_gaps(session: Session, years: list[tuple[FiscalYear, set[int]]]) -> list[tuple[str, str]]:
+    """What an admin still has to set up, and the page to do it on: units nobody can fill or
+    review (账号管理), years without tables (年度结转)."""
     gaps = []
     active = session.exec(select(User.unit_id, User.role).where(User.is_active.is_(True), User.unit_id.is_not(None)))
     roles: dict[int, set[str]] = {}
@@ -204,9 +209,9 @@ def setup_gaps(session: Session, years: list[tuple[FiscalYear, set[int]]]) -> li
             if role not in roles.get(unit.id, set())
         ]
         if missing:
-            gaps.append(f"{unit.name}：没有{'、'.join(missing)}账号")
+            gaps.append((f"{unit.name}：没有{'、'.join(missing)}账号", ACCOUNTS_PAGE))
     with_tables = {fiscal_year.id for fiscal_year, _ in years}
     for fiscal_year in session.exec(select(FiscalYear).order_by(FiscalYear.year)):
         if fiscal_year.id not in with_tables:
-            gaps.append(f"{fiscal_year.year}年：还没有任何单位的绩效目标表")
+            gaps.append((f"{fiscal_year.year}年：还没有任何单位的绩效目标表", ROLL_YEAR_PAGE))
     return gaps

@@ -101,9 +101,9 @@ def test_admin_sees_the_set_up_gaps(app):
         session.add(Unit(name="新设单位"))
         session.add(FiscalYear(year=2024))
         session.commit()
-    gaps = page_for(app, "admin", date(2024, 3, 1)).gaps
-    assert "新设单位：没有填报人、审核人账号" in gaps
-    assert "2024年：还没有任何单位的绩效目标表" in gaps
+    gaps = dict(page_for(app, "admin", date(2024, 3, 1)).gaps)
+    assert gaps["新设单位：没有填报人、审核人账号"] == "/admin/users/new"
+    assert gaps["2024年：还没有任何单位的绩效目标表"] == "/admin/years/roll"
     assert not any(gap.startswith(UNIT) for gap in gaps)  # the seed unit has both accounts
 
 
@@ -119,6 +119,17 @@ def test_the_page_is_home_for_every_role_and_says_when_the_demo_year_is_past(cli
         assert "逾期未报的单位" in html and f'<td class="text">{UNIT}</td>' in html
     if username == "admin":
         assert "尚待设置" in html
+
+
+def test_the_gaps_link_to_pages_that_answer(client, auth, app):
+    with app.app_context(), Session(db.engine()) as session:
+        session.add(Unit(name="新设单位"))
+        session.add(FiscalYear(year=2024))
+        session.commit()
+    auth.login("admin")
+    html = client.get("/").get_data(as_text=True)
+    for link in ("/admin/users/new", "/admin/years/roll"):
+        assert f'href="{link}"' in html and client.get(link).status_code == 200
 
 
 def test_the_page_needs_a_login(client):
