@@ -50,6 +50,40 @@ def ytd_text(indicator: Indicator, ytd: YearToDate) -> str:
     return f"{format_number(ytd.value)}{indicator.unit or ''}"
 
 
+def entry_text(indicator: Indicator, entry: Entry) -> str:
+    """One quarter's entry as a person reads it ('5,000宗', '52.3%（523/1,000）', '达成：…'); '' when empty."""
+    aggregation = indicator.aggregation
+    if aggregation == Aggregation.QUALITATIVE:
+        band = BAND_LABELS.get(entry.band, "") if entry.band else ""
+        return "：".join(part for part in (band, entry.assessment or "") if part)
+    if aggregation == Aggregation.DEADLINE:
+        return f"已于 {entry.achieved_on.isoformat()} 完成" if entry.achieved_on else ""
+    if aggregation == Aggregation.RATE:
+        ratio = (
+            f"{format_number(entry.numerator)}/{format_number(entry.denominator)}"
+            if entry.numerator is not None and entry.denominator is not None
+            else ""
+        )
+        if entry.value is not None:
+            return f"{format_number(entry.value)}%" + (f"（{ratio}）" if ratio else "")
+        return ratio
+    if entry.value is None:
+        return ""
+    return f"{format_number(entry.value)}{indicator.unit or ''}"
+
+
+class LinkedFigure(NamedTuple):
+    """同一指标: what a unit-table row shows instead of inputs, its project row's figure.
+
+    ``figure`` is this quarter's entry on the project row ('' when none yet), ``url`` goes to that
+    row on the same form."""
+
+    project: str
+    figure: str
+    url: str
+    error: str | None = None  # a figure sent for the row anyway (a stale page, a crafted post), refused
+
+
 def entry_inputs(entry: Entry) -> dict[str, str]:
     """An entry as the strings its form inputs show."""
     values = {}
@@ -106,6 +140,7 @@ class EntryRow:
     assessment: EntryInput
     note: EntryInput
     has_errors: bool
+    linked: LinkedFigure | None = None  # entered on a project's row (kpi/indicators/links.py): no inputs
     level1_rows: int = 0
     level2_rows: int = 0
     html: Markup = Markup("")  # the whole <tr>, as results/_row.html renders it (kpi.results.views)
@@ -120,14 +155,19 @@ def entry_row(
     typed: Mapping[str, str],
     errors: Mapping[str, str],
     history_url: str,
+    linked: LinkedFigure | None = None,
 ) -> EntryRow:
-    """The row of ``indicator``: what was typed wins over what is stored; errors go beside their fields."""
+    """The row of ``indicator``: what was typed wins over what is stored; errors go beside their fields.
+
+    A ``linked`` row (同一指标) has no inputs: it shows its project row's figure and links there."""
     aggregation, name = indicator.aggregation, indicator.name
     texts = entry_inputs(stored)
     texts.update(typed)
     inputs = dict.fromkeys(FIELDS, _UNUSED)
-    for field in _SHOWN.get(aggregation, ("note",)):
+    for field in _SHOWN.get(aggregation, ("note",)) if linked is None else ():
         inputs[field] = EntryInput(texts.get(field, ""), errors.get(field))
+    if linked is not None and errors:
+        linked = linked._replace(error=next(iter(errors.values())))
     return EntryRow(
         id=indicator.id,
         aggregation=aggregation,
@@ -141,6 +181,7 @@ def entry_row(
         level1=indicator.level1,
         level2=indicator.level2,
         has_errors=bool(errors),
+        linked=linked,
         **inputs,
     )
 

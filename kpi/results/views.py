@@ -15,7 +15,13 @@ from kpi.db import get_session
 from kpi.domain.numbers import plain_number
 from kpi.indicators.models import Indicator
 from kpi.results import service
-from kpi.results.presenters import EntryRow, entry_row, merge_level_cells
+from kpi.results.presenters import (
+    EntryRow,
+    LinkedFigure,
+    entry_row,
+    entry_text,
+    merge_level_cells,
+)
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_unit_year, load_sheet
 from kpi.workflow.history import approval_history
 
@@ -132,6 +138,7 @@ def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool
                 typed=typed.get(indicator.id, {}),
                 errors=errors_of.get(indicator.id, {}),
                 history_url=history_url(indicator.id),
+                linked=_linked(sheet, indicator),
             )
             for indicator in indicators
         ]
@@ -139,6 +146,18 @@ def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool
             row.html = render(row, editable)
         tables.append((title, rows))
     return tables
+
+
+def _linked(sheet: QuarterSheet, indicator: Indicator) -> LinkedFigure | None:
+    """同一指标: the project row's figure and a link to it, for a unit-table row entered there."""
+    source = sheet.source_of(indicator)
+    if source is None:
+        return None
+    return LinkedFigure(
+        project=sheet.source_project(indicator),
+        figure=entry_text(source, sheet.current(source.id)),
+        url=f"#ind-{source.id}",
+    )
 
 
 def _own_project(sheet: QuarterSheet, indicator: Indicator) -> str | None:
