@@ -268,7 +268,7 @@ STANDARD_LEVEL2 = {
 }
 
 # The same for a first level printed as its points only ("(50分)") or not at all: a standard
-# 二级 names its standard 一级 (docs/rules/targets.md §8, domain §2).
+# 二级 names its standard 一级 (docs/rules/targets.md §8).
 STANDARD_LEVEL1 = {
     **dict.fromkeys(("数量指标", "质量指标", "时效指标", "成本指标"), "产出指标"),
     **dict.fromkeys(("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"), "效益指标"),
