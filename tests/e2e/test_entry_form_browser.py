@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 
@@ -26,7 +27,6 @@ UNIT_PAGES = {
     "/units/2/2023/self-evaluation": ("绩效自评", ["首页", UNIT, "2023年", "绩效自评"]),
     "/units/2/2023/adjustments": ("目标调整", ["首页", UNIT, "2023年", "目标调整"]),
 }
-FOCUSED_LABEL = "() => document.activeElement.getAttribute('aria-label')"
 SHOWN_ROWS = "sel => [...document.querySelectorAll(sel)].filter(r => !r.hidden).map(r => r.dataset.name)"
 
 
@@ -52,12 +52,12 @@ def test_the_error_summary_links_each_fault_to_its_field_and_the_focus_starts_at
     beside = page.locator("#" + first.get_attribute("aria-describedby")).inner_text()
     assert texts[0] == f"志愿者培训数量 · 本季度完成值：{beside}"
     # The focus starts at the first field at fault.
-    assert page.evaluate(FOCUSED_LABEL) == "志愿者培训数量 本季度完成值"
+    expect(page.get_by_label("志愿者培训数量 本季度完成值", exact=True)).to_be_focused()
 
     links.nth(2).click()
-    assert page.evaluate(FOCUSED_LABEL) == "基本支出 本季度执行数"
+    expect(page.get_by_label("基本支出 本季度执行数", exact=True)).to_be_focused()
     links.nth(1).click()
-    assert page.evaluate(FOCUSED_LABEL) == "315活动次数 本季度完成值"
+    expect(page.get_by_label("315活动次数 本季度完成值", exact=True)).to_be_focused()
     assert page.get_by_label("315活动次数 本季度完成值", exact=True).input_value() == "很多"
 
 
@@ -208,6 +208,6 @@ def test_the_monitoring_report_has_the_same_error_summary(live_server, page):
         "基本支出 · 7月执行数",
         "志愿者培训数量 · 7月完成值",
     ]
-    assert page.evaluate(FOCUSED_LABEL) == "基本支出 7月执行数"
+    expect(page.get_by_label("基本支出 7月执行数", exact=True)).to_be_focused()
     links.nth(1).click()
-    assert page.evaluate(FOCUSED_LABEL) == "志愿者培训数量 7月完成值"
+    expect(page.get_by_label("志愿者培训数量 7月完成值", exact=True)).to_be_focused()
