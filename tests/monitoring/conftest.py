@@ -42,11 +42,15 @@ def app(make_app, sqlite_url, tmp_path):
 
 @pytest.fixture
 def ids(sqlite_url):
-    """Unit-wide indicator ids by name, and budget line ids by name."""
+    """Unit-wide indicator ids by name, a project's own as "project:name", and budget line ids by name."""
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
-        indicators = {row.name: row.id for row in session.exec(select(Indicator).where(Indicator.scope == "unit"))}
         lines = {row.name: row.id for row in session.exec(select(BudgetLine))}
+        names = {line_id: name for name, line_id in lines.items()}
+        indicators = {
+            row.name if row.scope == "unit" else f"{names[row.budget_line_id]}:{row.name}": row.id
+            for row in session.exec(select(Indicator))
+        }
     engine.dispose()
     return {"indicator": indicators, "line": lines}
 
