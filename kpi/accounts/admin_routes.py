@@ -104,7 +104,7 @@ def user(user_id: int):
     """One account: its name, e-mail, role and unit; links to reset its password and to deactivate it."""
     session = get_session()
     account = _user_or_404(user_id)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _user_page(account, _edit_form(session, account))
     form = EditUserForm()
     form.unit.choices = unit_choices(admin_service.unit_names(session))
@@ -224,7 +224,7 @@ def new_unit():
     session = get_session()
     form = UnitForm()
     form.parent.choices = parent_choices(_units(session))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render_template("accounts/admin/unit_form.html", form=form, unit=None)
     if form.validate_on_submit():
         parent_id, readable = _parent_id(form)
@@ -259,7 +259,7 @@ def unit(unit_id: int):
         abort(404)
     form = UnitForm(obj=None if request.method == "POST" else found)
     form.parent.choices = parent_choices([other for other in _units(session) if other.id != found.id])
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form.parent.data = str(found.parent_id) if found.parent_id is not None else ""
         return render_template("accounts/admin/unit_form.html", form=form, unit=found)
     if form.validate_on_submit():

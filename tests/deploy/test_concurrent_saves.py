@@ -25,7 +25,7 @@ from tests.deploy.processes import Browser, wait_healthy
 ROUNDS = 20
 UNIT_ID, YEAR, QUARTER = 2, 2023, 1
 PAGE = f"/units/{UNIT_ID}/{YEAR}/quarters/{QUARTER}"
-ROWS = ("投诉调解辅助服务", "志愿者活动数量")
+ROWS = ("投诉工单审核辅助服务", "志愿者活动数量")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -64,7 +64,9 @@ hostile_text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="０１２３４５６７８９．－，％＋", min_size=1, max_size=12),
     st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20),
-    st.builds(lambda char, n: char * n, st.characters(), st.integers(2_000, 10_000)),
+    # A lone surrogate cannot travel in a UTF-8 form post (the test client refuses to encode it,
+    # as a browser would), so the long runs leave them out.
+    st.builds(lambda char, n: char * n, st.characters(exclude_categories=("Cs",)), st.integers(2_000, 10_000)),
 )
 
 _FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')

@@ -56,7 +56,7 @@ def gen_three_quarters(tmp_path):
     rows, spending = [], []
     for quarter in (1, 2, 3):
         rows += [
-            [UNIT, 2023, f"Q{quarter}", "投诉调解辅助服务", 1000 * quarter, "导入"],
+            [UNIT, 2023, f"Q{quarter}", "投诉工单审核辅助服务", 1000 * quarter, "导入"],
             [UNIT, 2023, f"Q{quarter}", "志愿者活动数量", 3 * quarter, None],
         ]
         spending.append([UNIT, 2023, f"Q{quarter}", "基本支出", 100 * quarter])

@@ -96,7 +96,10 @@ def test_a_pasted_vertical_tab_becomes_a_line_break_and_every_workbook_still_dow
     client = engine_app.test_client()
     AuthActions(client).login("szcc_staff")
     entry = QuarterPoster(client, ids)
-    assert entry.post({("投诉调解辅助服务", "value"): "5200", ("投诉调解辅助服务", "note"): NOTE}).status_code == 302
+    assert (
+        entry.post({("投诉工单审核辅助服务", "value"): "5200", ("投诉工单审核辅助服务", "note"): NOTE}).status_code
+        == 302
+    )
     html = entry.page().get_data(as_text=True)
     assert "第一行\n第二行完" in html and "\x0b" not in html and "\x1b" not in html
     for url in (
@@ -140,7 +143,7 @@ def test_control_characters_in_imported_results_are_cleaned_not_a_database_error
     path = tmp_path / "results.csv"
     path.write_text(
         "单位,年度,期间,三级指标,完成值,说明\n"
-        "深圳市消费者委员会秘书处,2023,Q1,投诉调解辅助服务,5200,平台\x00导出\x1b数\x0b已核对\n",
+        "深圳市消费者委员会秘书处,2023,Q1,投诉工单审核辅助服务,5200,平台\x00导出\x1b数\x0b已核对\n",
         encoding="utf-8",
     )
     outcome = engine_app.test_cli_runner().invoke(args=["kpi", "import-results", str(path)])
