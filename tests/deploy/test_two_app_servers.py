@@ -27,7 +27,7 @@ def indicator_id(url: str, name: str) -> int:
 
 def test_a_quarter_value_saved_through_one_server_is_seen_through_the_other(pg_url, spawn):
     build_database(pg_url)
-    field = f"i{indicator_id(pg_url, '投诉调解辅助服务')}-value"
+    field = f"i{indicator_id(pg_url, '投诉工单审核辅助服务')}-value"
     servers = [spawn.server(pg_url, "a"), spawn.server(pg_url, "b")]
     assert [wait_healthy(server) for server in servers] == ["ok", "ok"]
 

@@ -38,7 +38,7 @@ def test_download_fill_upload_preview_confirm_then_dashboard(live_server, page, 
     path = tmp_path / "quarter.xlsx"
     download_info.value.save_as(path)
 
-    fill_workbook(path, {"投诉调解辅助服务": -3})
+    fill_workbook(path, {"投诉工单审核辅助服务": -3})
     page.get_by_role("link", name="上传填报表").click()
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
@@ -46,14 +46,14 @@ def test_download_fill_upload_preview_confirm_then_dashboard(live_server, page, 
     assert "不能为负数" in problems.inner_text()
     assert "本季度完成值" in problems.inner_text()
 
-    fill_workbook(path, {"投诉调解辅助服务": 6100, "志愿者活动数量": 12})
+    fill_workbook(path, {"投诉工单审核辅助服务": 6100, "志愿者活动数量": 12})
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
     preview = page.locator("main").inner_text()
     assert "6,100" in preview and "确认导入" in preview
     page.get_by_role("button", name="确认导入").click()
     assert "已导入 2 处修改" in page.locator(".flash").first.inner_text()
-    assert page.get_by_label("投诉调解辅助服务 本季度完成值", exact=True).input_value() == "6100"
+    assert page.get_by_label("投诉工单审核辅助服务 本季度完成值", exact=True).input_value() == "6100"
 
     page.goto(live_server + "/units/2/2023/dashboard")
     assert page.locator("svg[role=img]").count() >= 3

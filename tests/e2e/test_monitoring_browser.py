@@ -58,6 +58,12 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     field(page, "投诉调解辅助服务 原因说明").fill("上半年调解员流失，=SUM(A1)")
     field(page, "投诉调解辅助服务 完成目标可能性").select_option("有可能")
     field(page, "投诉调解辅助服务 纠偏措施").fill("补充招聘调解员")
+    # The project's 同一指标 row shows the same figures and deviates the same (issue 17).
+    twin = "市场监督管理事务·投诉调解辅助服务"
+    field(page, f"{twin} 偏差原因类别").select_option("人员保障")
+    field(page, f"{twin} 原因说明").fill("上半年调解员流失")
+    field(page, f"{twin} 完成目标可能性").select_option("有可能")
+    field(page, f"{twin} 纠偏措施").fill("补充招聘调解员")
     page.get_by_label("年度总体目标进展及总体情况（最多 2000 字）").fill("上半年总体进展正常。")
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)

@@ -36,16 +36,20 @@ def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_revi
         page.locator(f'textarea[name="{name}"]').fill("全年目标已完成。")
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
-    assert "送审前还有 1 处" in page.locator("#error-summary h2").inner_text()  # the error summary (issue 17)
+    # The unit row and its project's 同一指标 row both fall short (issue 17): two places to explain.
+    assert "送审前还有 2 处" in page.locator("#error-summary h2").inner_text()  # the error summary (issue 17)
     assert "未完成目标，送审前须填写偏差原因分析及改进措施" in short.inner_text()
     assert page.locator('textarea[name="g-unit"]').input_value() == "全年目标已完成。"  # kept
     page.screenshot(path=str(tmp_path / "self-evaluation-error.png"), full_page=False)
 
-    page.get_by_label(f"{ONE_SHORT} 偏差原因分析及改进措施").fill('=HYPERLINK("http://x") 下半年调解员流失')
+    explanations = page.locator(f'textarea[aria-label$="{ONE_SHORT} 偏差原因分析及改进措施"]')
+    assert explanations.count() == 2
+    for box in explanations.all():
+        box.fill('=HYPERLINK("http://x") 下半年调解员流失')
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
-    assert page.get_by_label(f"{ONE_SHORT} 偏差原因分析及改进措施").is_disabled()
+    assert explanations.first.is_disabled()
 
     reviewer = browser.new_context(locale="zh-CN").new_page()
     login(reviewer, live_server, "szcc_reviewer")

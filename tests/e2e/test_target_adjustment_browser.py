@@ -65,7 +65,7 @@ def test_an_adjustment_is_proposed_checked_and_approved(live_server, browser):
 def test_the_quarter_page_shows_its_approval_history(live_server, browser):
     staff = as_user(browser, live_server, "szcc_staff")
     staff.goto(live_server + QUARTER)
-    staff.get_by_label(f"{INDICATOR} 本季度完成值", exact=True).fill("5200")
+    staff.get_by_label("投诉工单审核辅助服务 本季度完成值", exact=True).fill("5200")  # not a 同一指标 row
     staff.get_by_role("button", name="送审").click()
     staff.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     reviewer = as_user(browser, live_server, "szcc_reviewer")
