@@ -30,7 +30,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.numbers import plain_number
 from kpi.evaluation.result import EvaluationResult, EvaluationTable, ScoredIndicator
 from kpi.indicators.service import group_by_level
-from kpi.reports import pages, style
+from kpi.reports import pages, sizing, style
 from kpi.reports.style import Styled
 from kpi.workflow.history import sign_off
 
@@ -135,10 +135,10 @@ def _table_sheet(ws: Worksheet, result: EvaluationResult, table: EvaluationTable
         signed.approved_by,
         signed.approved_on,
     )
-    style.fit_columns(ws, 8, 40, skip_rows=3)
+    sizing.fit_columns(ws, 8, 40, skip_rows=3)
     for column, preferred in _WIDTHS.items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, preferred)
-    style.fit_rows(ws, 4)
+    sizing.fit_rows(ws, 4)
     style.setup_print(ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW)
     pages.break_pages(
         ws, GRID_HEADER_ROW, repeat_from=GRID_HEADER_ROW, closing_from=GRID_HEADER_ROW + 1 + len(table.rows)
@@ -335,9 +335,9 @@ def _notes_sheet(ws: Worksheet, result: EvaluationResult, placed) -> None:
             row = _note_row(ws, row, texts, score.points, score.score, score.working)
         for note in table.evaluation.notes:
             row = _note_row(ws, row, [name, None, "", "", "分值分配"], None, None, note)
-    style.fit_columns(ws, 6, 60, skip_rows=header_row - 1)
+    sizing.fit_columns(ws, 6, 60, skip_rows=header_row - 1)
     ws.column_dimensions["H"].width = 60
-    style.fit_rows(ws, header_row + 1)
+    sizing.fit_rows(ws, header_row + 1)
     style.setup_print(ws, header_row, repeat_from=header_row)
 
 

@@ -35,7 +35,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kpi.core.labels import QUARTER_LABELS
-from kpi.reports import pages, style
+from kpi.reports import pages, sizing, style
 from kpi.reports.figures import actual_cell, fraction, quarter_cell, status_look
 from kpi.reports.style import Styled
 
@@ -146,11 +146,11 @@ class StreamingSheet:
         return [None if styled is None or skip(styled) else style.streamed(self.ws, styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
-        """The next row, as high as its wrapped texts need (style.row_height) unless ``fit`` is
+        """The next row, as high as its wrapped texts need (sizing.row_height) unless ``fit`` is
         False (cells that do not wrap) or a ``height`` is given."""
         self.row += 1
         if fit and height is None:
-            height = style.row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
+            height = sizing.row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
         if height:
             self.ws.row_dimensions[self.row].height = height
         self.ws.append(cells)
@@ -206,8 +206,8 @@ def _blank(styled: Styled) -> bool:
 # --- 汇总 ------------------------------------------------------------------------------------
 def _summary(sheet: StreamingSheet, rows: Sequence, year: int, totals) -> None:
     widths = [
-        min(max((style.text_width(row.unit.name) for row in rows), default=8) + 2, 40),
-        min(max((style.text_width(row.parent_name) for row in rows), default=8) + 2, 30),
+        min(max((sizing.text_width(row.unit.name) for row in rows), default=8) + 2, 40),
+        min(max((sizing.text_width(row.parent_name) for row in rows), default=8) + 2, 30),
         12,
         12,
         9,

@@ -26,7 +26,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.monitoring import CAUSE_CATEGORIES
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import BudgetRow, IndicatorLine, MonitoringSheet
-from kpi.reports import pages, style
+from kpi.reports import pages, sizing, style
 from kpi.reports.figures import fraction, status_look, with_unit
 from kpi.workflow.history import sign_off
 
@@ -125,7 +125,7 @@ def build_monitoring_workbook(sheet: MonitoringSheet) -> bytes:
     _summary(ws, row + 1, sheet.summary, width)
     signed = sign_off(sheet.history)
     style.write_sign_off(ws, row + 3, width, signed.filed_by, signed.filed_on, signed.approved_by, signed.approved_on)
-    style.fit_rows(ws, 3)
+    sizing.fit_rows(ws, 3)
     style.setup_print(ws, header_row, repeat_from=header_row - 1, freeze_columns=3)
     pages.break_pages(ws, header_row, repeat_from=header_row - 1, closing_from=closing)
     wb.properties.title = clean_text(

@@ -30,7 +30,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.progress.rows import IndicatorRow
 from kpi.progress.service import UnitProgress
 from kpi.progress.summary import STATUS_ORDER
-from kpi.reports import pages, style
+from kpi.reports import pages, sizing, style
 from kpi.reports.figures import actual_cell, figure, fraction, quarter_cell, status_look
 from kpi.reports.storage import ExportedWorkbook, keep_copy
 from kpi.reports.style import Styled
@@ -96,10 +96,10 @@ def _start(ws, progress: UnitProgress, title: str, headers: list[str]) -> int:
 
 
 def _finish(ws, *, freeze_columns: int, preferred: dict[str, int] | None = None) -> None:
-    style.fit_columns(ws, 8, 40, skip_rows=2)
+    sizing.fit_columns(ws, 8, 40, skip_rows=2)
     for column, width in (preferred or {}).items():
         ws.column_dimensions[column].width = max(ws.column_dimensions[column].width or 0, width)
-    style.fit_rows(ws, HEADER_ROW)
+    sizing.fit_rows(ws, HEADER_ROW)
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=freeze_columns)
 
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from kpi.recheck.compare import TableCheck
-from kpi.reports import style
+from kpi.reports import sizing, style
 from kpi.reports.style import Styled
 
 HEADERS = ["行号", "三级指标", "分值", "年度指标值", "实际完成值", "表中得分", "复核得分", "差异", "计分说明"]
@@ -93,7 +93,7 @@ def _sheet(ws, file_name: str, check: TableCheck, preset: str) -> None:
         row += 1
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(row=3, column=column).column_letter].width = width
-    style.fit_rows(ws, 4)
+    sizing.fit_rows(ws, 4)
     style.setup_print(ws, 3, repeat_from=3, freeze_columns=2)
 
 

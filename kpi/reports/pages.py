@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpi.reports.style import LINE_HEIGHT
+from kpi.reports.sizing import LINE_HEIGHT
 
 A4_LANDSCAPE = (11.69, 8.27)  # inches
 POINTS = 72

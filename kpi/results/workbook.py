@@ -26,7 +26,7 @@ from kpi.formatting import format_number
 from kpi.indicators.links import SAME_AS_MESSAGE
 from kpi.indicators.models import Indicator
 from kpi.indicators.views import AGGREGATION_LABELS
-from kpi.reports import style
+from kpi.reports import sizing, style
 from kpi.results.sheet import QUARTER_LABELS, QuarterSheet
 
 FORMAT_VERSION = 1
@@ -141,12 +141,12 @@ def _entry_sheet(ws, sheet: QuarterSheet) -> None:
     for validation in validations.values():
         if validation.sqref.ranges:
             ws.add_data_validation(validation)
-    style.fit_columns(ws, 6, 40, skip_rows=HEADER_ROW - 1)
+    sizing.fit_columns(ws, 6, 40, skip_rows=HEADER_ROW - 1)
     for field, preferred in _PREFERRED_WIDTHS.items():
         dimension = ws.column_dimensions[get_column_letter(input_column(field))]
         dimension.width = max(dimension.width or 0, preferred)
     ws.column_dimensions["A"].hidden = True
-    style.fit_rows(ws, HEADER_ROW)  # long names wrap: without a height they print over the next row
+    sizing.fit_rows(ws, HEADER_ROW)  # long names wrap: without a height they print over the next row
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=4)
     _protect(ws)
 
@@ -295,10 +295,10 @@ def _spending_sheet(ws, sheet: QuarterSheet) -> None:
         amount.add(spent.coordinate)
         row += 1
     ws.add_data_validation(amount)
-    style.fit_columns(ws, 8, 40, skip_rows=HEADER_ROW - 1)
+    sizing.fit_columns(ws, 8, 40, skip_rows=HEADER_ROW - 1)
     ws.column_dimensions["E"].width = max(ws.column_dimensions["E"].width or 0, 18)
     ws.column_dimensions["A"].hidden = True
-    style.fit_rows(ws, HEADER_ROW)
+    sizing.fit_rows(ws, HEADER_ROW)
     style.setup_print(ws, HEADER_ROW, repeat_from=HEADER_ROW, freeze_columns=2)
     _protect(ws)
 

@@ -26,7 +26,7 @@ from kpi.finance.consolidated import (
 from kpi.indicators.models import Indicator
 from kpi.progress.service import unit_progress
 from kpi.progress.workbook import GRID_SHEET, export_progress
-from kpi.reports import style
+from kpi.reports import sizing, style
 from tests.finance.gen import SEED_UNIT, gen_unit
 from tests.progress.gen import gen_quarter
 
@@ -239,7 +239,7 @@ def test_rows_with_wrapped_text_are_as_high_as_their_lines_need(app, units, tmp_
     ws = export(app, tmp_path)[1][INDICATOR_SHEET]
     widths = consolidated.INDICATOR_WIDTHS
     heights = {
-        row[0].row: style.row_height((cell.value, width) for cell, width in zip(row, widths))
+        row[0].row: sizing.row_height((cell.value, width) for cell, width in zip(row, widths))
         for row in ws.iter_rows(min_row=2)
     }
     assert any(heights.values())  # some 三级指标 wraps

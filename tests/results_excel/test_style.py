@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kpi.reports import style
+from kpi.reports import sizing, style
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+86 755", "-5", "@SUM(A1)", "\tx", '=HYPERLINK("http://x")'])
@@ -50,10 +50,10 @@ def test_chinese_characters_count_double_when_fitting_columns():
     wb = Workbook()
     ws = wb.active
     ws["A1"], ws["B1"] = "abcdefghij", "投诉调解辅助服务"  # 10 and 8 characters
-    style.fit_columns(ws, 1, 100)
+    sizing.fit_columns(ws, 1, 100)
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
     ws["C1"] = "长" * 200
-    style.fit_columns(ws, 1, 40)
+    sizing.fit_columns(ws, 1, 40)
     assert ws.column_dimensions["C"].width == 40
 
 
