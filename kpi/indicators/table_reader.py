@@ -23,6 +23,7 @@ from kpi.indicators.table_cells import clean_cell_text as _clean_text
 from kpi.indicators.table_cells import decimal_of as _decimal
 from kpi.indicators.table_cells import is_percent_format
 from kpi.indicators.table_cells import plain as _plain
+from kpi.indicators.table_levels import row_levels
 from kpi.indicators.xlsx_safety import UnsafeUpload, open_workbook, read_upload_bytes
 
 HEADER_SCAN_ROWS = 20
@@ -260,22 +261,6 @@ def _find_header(head: list[tuple]) -> _Header | None:
     return None
 
 
-# docs/rules/targets.md §8: the published form merges the 满意度 row's 二级 cell away; the standard
-# 二级 label of a first level that has only one is used, and the dry run says so.
-STANDARD_LEVEL2 = {
-    "满意度指标": "服务对象满意度指标",
-    "满意度": "服务对象满意度指标",
-}
-
-# The same for a first level printed as its points only ("(50分)") or not at all: a standard
-# 二级 names its standard 一级 (docs/rules/targets.md §8).
-STANDARD_LEVEL1 = {
-    **dict.fromkeys(("数量指标", "质量指标", "时效指标", "成本指标"), "产出指标"),
-    **dict.fromkeys(("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"), "效益指标"),
-    **dict.fromkeys(("服务对象满意度指标", "社会公众或服务对象满意度指标"), "满意度指标"),
-}
-
-
 def _read_rows(body, header: _Header, max_rows: int, blanks: list):
     cols, split = header.columns, header.layout == "split"
     project: str | None = None
@@ -295,8 +280,10 @@ def _read_rows(body, header: _Header, max_rows: int, blanks: list):
         # a new value at one level resets the levels below it.
         if (p := text("project")) and p != project:
             project, level1, level2, level1_points = p, "", "", None
+        printed = False
         if raw1 := text("level1"):
             label, pts = _split_level1_points(raw1)
+            printed = bool(label)
             if label != level1:
                 level1, level2, level1_points = label, "", pts
             elif pts is not None:
@@ -320,14 +307,9 @@ def _read_rows(body, header: _Header, max_rows: int, blanks: list):
         for role, column in cols.items():
             if column < len(cells) and cells[column].value is None:
                 blanks.append((number, column, role))  # a formula saved without its value reads as blank
-        notes: tuple[str, ...] = ()
-        row_level1, row_level2 = level1, level2
-        if not row_level1 and level2 in STANDARD_LEVEL1:
-            row_level1 = STANDARD_LEVEL1[level2]
-            notes = (f"一级指标为空，按二级指标“{level2}”的标准一级“{row_level1}”读取",)
-        if not row_level2 and row_level1 in STANDARD_LEVEL2:
-            row_level2 = STANDARD_LEVEL2[row_level1]
-            notes = (*notes, f"二级指标为空（表中合并单元格），按标准名称“{row_level2}”读取")
+        row_level1, row_level2, notes = row_levels(level1, level2, printed=printed)
+        if level1 and row_level1 != level1:  # a new family starts here: the rows below carry it
+            level1, level1_points = row_level1, None
         points = _cell_points(cells[cols["points"]], number) if "points" in cols else None
         yield TargetRow(
             number,
