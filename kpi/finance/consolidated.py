@@ -13,6 +13,11 @@ thousand tabs (issue #14), so the workbook is three flat tables:
 
 Every sheet has its headers frozen and an autofilter over them; figures are numbers with a
 number format, never text (a count shows its unit through the format: 5000 reads "5,000宗").
+The 汇总 is printed and filed, so it wears the house style. The two detail sheets are data to
+filter and pivot (1.2 million cells for 1,000 units): a cell there carries only what its data
+needs, a number format or a status colour, and no border, font or wrapping; its text goes in
+as a plain value. That is most of the export's time saved (docs/engineering.md §5), and the
+rows stay one line high, as a filtered list reads best.
 
 Written in openpyxl's **write-only mode** (docs/engineering.md §5) so memory stays bounded for
 1,000 units: rows stream to one temporary file per sheet, and ``details`` is consumed one unit
@@ -31,10 +36,12 @@ from itertools import zip_longest
 from typing import NamedTuple
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kpi.core.labels import QUARTER_LABELS
+from kpi.core.text import clean_text
 from kpi.reports import pages, sizing, style
 from kpi.reports.figures import actual_cell, fraction, quarter_cell, status_look
 from kpi.reports.style import Styled
@@ -140,16 +147,17 @@ class StreamingSheet:
         self.header_row, self.table = 0, False
 
     def cells(self, row: Iterable[Styled | None]) -> list:
-        """A row's cells. On a table to filter an empty cell is left out (no border to draw, and a
-        third of a detail row is empty: later quarters, 调整后指标值, 得分); a printed sheet keeps its grid."""
-        skip = _blank if self.table else (lambda styled: False)
-        return [None if styled is None or skip(styled) else style.streamed(self.ws, styled) for styled in row]
+        """A row's cells: the house style's on a printed sheet; on a table to filter, ``data_cell``'s
+        (an empty cell is left out: a third of a detail row is empty, later quarters, 调整后指标值, 得分)."""
+        if self.table:
+            return [None if styled is None else data_cell(self.ws, styled) for styled in row]
+        return [None if styled is None else style.streamed(self.ws, styled) for styled in row]
 
     def append(self, cells: list, *, height: float | None = None, fit: bool = True) -> None:
         """The next row, as high as its wrapped texts need (sizing.row_height) unless ``fit`` is
         False (cells that do not wrap) or a ``height`` is given."""
         self.row += 1
-        if fit and height is None:
+        if fit and height is None and not self.table:  # a table's rows are one line: nothing wraps
             height = sizing.row_height((getattr(cell, "value", None), width) for cell, width in zip(cells, self.widths))
         if height:
             self.ws.row_dimensions[self.row].height = height
@@ -199,8 +207,31 @@ class StreamingSheet:
         self.ws.close()
 
 
-def _blank(styled: Styled) -> bool:
-    return (styled.value is None or styled.value == "") and styled.fill is None
+_DATA_FORMATS = {style.MONEY: style.MONEY_FORMAT, style.PERCENT: style.PERCENT_FORMAT, style.DATE: style.DATE_FORMAT}
+
+
+def data_cell(ws, styled: Styled):
+    """A detail-table cell: the value, with its number format or status colour and nothing else.
+
+    Text that needs no colour goes in as a plain value (openpyxl writes a str as a string);
+    only text starting with "=" gets a cell marked as a string (style.write_text), which openpyxl
+    would otherwise store as a formula."""
+    value = styled.value
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = clean_text(value)
+        if styled.fill is None and not text.startswith("="):
+            return text or None
+        cell = style.write_text(WriteOnlyCell(ws), text)
+    else:
+        cell = WriteOnlyCell(ws, value)
+        number_format = styled.number_format or _DATA_FORMATS.get(styled.style)
+        if number_format is not None:
+            cell.number_format = number_format
+    if styled.fill is not None:
+        cell.fill = styled.fill
+    return cell
 
 
 # --- 汇总 ------------------------------------------------------------------------------------
