@@ -30,11 +30,11 @@ from kpi.finance.service import (
     Totals,
     UnitStatus,
     YearNotFound,
+    has_rows_in_year,
     monitoring_table,
     self_evaluation_table,
     unit_statuses,
 )
-from kpi.indicators.models import Indicator
 from kpi.paging import Page, page_of
 from kpi.results.models import BudgetExecution, QuarterReport
 from kpi.workflow.kinds import KINDS
@@ -79,12 +79,7 @@ def filtered_unit_ids(session: Session, fiscal_year: FiscalYear, filters: Filter
 
 def year_units(fiscal_year: FiscalYear) -> sa.Select:
     """The ids of the units the desk lists: those with indicators or budget lines in the year."""
-    return select(Unit.id).where(
-        sa.or_(
-            Unit.id.in_(select(Indicator.unit_id).where(Indicator.year_id == fiscal_year.id)),
-            Unit.id.in_(select(BudgetLine.unit_id).where(BudgetLine.year_id == fiscal_year.id)),
-        )
-    )
+    return select(Unit.id).where(has_rows_in_year(fiscal_year.id))
 
 
 def _units_where(model, fiscal_year: FiscalYear, *conditions) -> sa.Select:
@@ -146,7 +141,8 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
     Spending is booked on quarter reports only, so a unit's 执行数 up to its latest reported
     quarter is all its spending: the sum of every row."""
     MonitoringReport, SelfEvaluation = monitoring_table(), self_evaluation_table()  # noqa: N806  (tables)
-    listed = year_units(fiscal_year)
+    # The year's units once per statement (a CTE), not once per count that is limited to them.
+    listed = select(year_units(fiscal_year).cte("listed").c.id)
     full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)
     budget = sums_by(
         session, sa.select(sa.literal(0).label("all"), full_year).where(BudgetLine.year_id == fiscal_year.id)
