@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from kpi.accounts.access import access
+from kpi.budget.models import Unit
 from kpi.core.ids import id_arg
 from kpi.core.labels import QUARTER_LABELS
 from kpi.db import get_session
@@ -117,6 +118,7 @@ def edit(unit_id: int, indicator_id: int):
         form=form,
         indicator=indicator,
         unit_id=unit_id,
+        unit=session.get(Unit, unit_id),
         approved=is_approved(session, indicator),
         year=views.year_of(session, indicator),
     )

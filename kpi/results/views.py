@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from kpi.accounts.people import people
 from kpi.audit.service import history
-from kpi.budget.models import Unit
+from kpi.budget.models import FiscalYear, Unit
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
 from kpi.db import get_session
 from kpi.domain.numbers import plain_number
@@ -187,6 +187,7 @@ def indicator_history(session: Session, unit_id: int, indicator_id: int) -> dict
     return {
         "indicator": indicator,
         "unit": session.get(Unit, unit_id),
+        "year": session.get(FiscalYear, indicator.year_id),
         "events": events,
         "people": people(session, events),
     }

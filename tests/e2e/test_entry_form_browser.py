@@ -26,6 +26,8 @@ UNIT_PAGES = {
     "/units/2/2023/monitoring": ("运行监控", ["首页", UNIT, "2023年", "运行监控"]),
     "/units/2/2023/self-evaluation": ("绩效自评", ["首页", UNIT, "2023年", "绩效自评"]),
     "/units/2/2023/adjustments": ("目标调整", ["首页", UNIT, "2023年", "目标调整"]),
+    "/units/2/indicators/25/edit": ("绩效目标", ["首页", UNIT, "2023年", "绩效目标", "指标设置"]),
+    "/units/2/indicators/25/history": ("绩效目标", ["首页", UNIT, "2023年", "绩效目标", "修改记录"]),
 }
 SHOWN_ROWS = "sel => [...document.querySelectorAll(sel)].filter(r => !r.hidden).map(r => r.dataset.name)"
 
