@@ -10,6 +10,7 @@ never read as a real 0, the description starts with AMOUNTS_TO_FILL until the un
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -58,3 +59,19 @@ def carry_goal(session: Session, goal: PerformanceGoal, year: FiscalYear, line: 
     session.add(copy)
     session.flush()
     return copy
+
+
+# Per-year settings (FiscalYear.settings) a new year takes over: reminder windows are month-days
+# and the scoring scheme is rules, so neither names a date of one year (docs/rules/lifecycle.md §1).
+SETTING_LABELS = {"reminders": "提醒规则", "scoring": "计分方案"}
+
+
+def carry_settings(source: FiscalYear, target: FiscalYear) -> list[str]:
+    """Copy each of ``source``'s settings ``target`` has none of; the labels of those copied.
+
+    A setting the new year already has is its own and is kept."""
+    own = dict(target.settings or {})
+    carried = [key for key in (source.settings or {}) if key not in own]
+    if carried:
+        target.settings = {**own, **{key: copy.deepcopy(source.settings[key]) for key in carried}}
+    return [SETTING_LABELS.get(key, key) for key in carried]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from kpi import db
 from kpi.cli_support import fail
-from kpi.indicators.rollover import RolloverRejected, parse_year, roll_year
+from kpi.indicators.rollover import RolloverRejected, carry_year_settings, parse_year, roll_year
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ def roll_year_command(source_text: str, target_text: str, unit_name: str | None,
         results = roll_year(
             session, source_year=source, target_year=target, unit_name=unit_name, replace=replace, actor=ImportActor()
         )
+        settings = carry_year_settings(session, source_year=source, target_year=target, actor=ImportActor())
         session.commit()
     except RolloverRejected as rejected:
         session.rollback()
@@ -52,3 +53,5 @@ def roll_year_command(source_text: str, target_text: str, unit_name: str | None,
         session.close()
     for result in results:
         click.echo(result.line)
+    if settings:
+        click.echo(settings)

@@ -114,6 +114,24 @@ def roll_year(
     return [_copy_unit(session, unit, source, target, actor=actor, reason=reason) for unit in units]
 
 
+def carry_year_settings(session: Session, *, source_year: int, target_year: int, actor) -> str | None:
+    """After ``roll_year``, in its transaction: the source year's reminder rules and scoring
+    scheme for a target year that has none of its own; the line to print, or None."""
+    source, target = budget.find_year(session, source_year), budget.find_year(session, target_year)
+    if source is None or target is None:
+        return None
+    carried = carry_over.carry_settings(source, target)
+    if not carried:
+        return None
+    session.add(target)
+    named = "、".join(carried)
+    reason = f"年度结转：沿用 {source_year} 年的设置"
+    year_tables.audit(
+        session, actor, None, "fiscal_year", target.id, "update", f"{named}：沿用 {source_year} 年", reason
+    )
+    return f"{target_year} 年沿用 {source_year} 年的{named}，可在管理页面修改。"
+
+
 def _units_to_copy(session: Session, source: FiscalYear | None, source_year: int, unit_name: str | None) -> list[Unit]:
     if unit_name is not None:
         if not unit_name.strip():

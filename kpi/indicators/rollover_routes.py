@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from kpi.accounts.access import access
 from kpi.db import get_session
 from kpi.indicators import views
-from kpi.indicators.rollover import RolloverRejected, parse_year, roll_year
+from kpi.indicators.rollover import RolloverRejected, carry_year_settings, parse_year, roll_year
 
 bp = Blueprint("rollover", __name__)
 TEMPLATE = "indicators/roll_year.html"
@@ -59,6 +59,8 @@ def roll_year_page():
             actor=current_user,
             replace_hint=REPLACE_HINT,
         )
+        years = {"source_year": int(values["from"]), "target_year": int(values["to"])}
+        settings = carry_year_settings(session, **years, actor=current_user)
         session.commit()
     except RolloverRejected as rejected:
         session.rollback()
@@ -70,6 +72,8 @@ def roll_year_page():
     target = int(values["to"])
     links = {unit.name: unit.id for unit, _ in views.unit_years(session)}
     done = [(result.line, links.get(result.unit)) for result in results]
+    if settings:
+        done.append((settings, None))
     return render_template(TEMPLATE, values=values, results=done, target=target, **page)
 
 
