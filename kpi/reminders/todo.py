@@ -64,15 +64,15 @@ class Report:
 def todo_page(session: Session, user: User, today: date, *, calendar: WorkingCalendar | None = None) -> TodoPage:
     calendar = calendar or WorkingCalendar()
     page = TodoPage(today=today)
-    years = _years_with_tables(session)
     if user.role in UNIT_ROLES and user.unit_id is not None:
         unit = session.get(Unit, user.unit_id)
         page.unit_name = unit.name if unit else None
-        mine = [fiscal_year for fiscal_year, unit_ids in years if user.unit_id in unit_ids]
+        mine = [fiscal_year for fiscal_year, _ in _years_with_tables(session, user.unit_id)]
         for fiscal_year in mine if unit is not None else []:
             _unit_items(session, page, unit, fiscal_year, today, calendar)
         page.items += _lent_adjustments(session, user)
         page.past_years = _past(mine, today)
+    years = _years_with_tables(session) if user.can("finance") or user.role == "admin" else []
     if user.can("finance"):
         for fiscal_year, unit_ids in years:
             page.overdue_units += _overdue(session, fiscal_year, unit_ids, today, calendar)
@@ -181,11 +181,15 @@ def _lent_adjustments(session: Session, user: User) -> list[TodoItem]:
     return list(pending(session, user))
 
 
-def _years_with_tables(session: Session) -> list[tuple[FiscalYear, set[int]]]:
-    """Each fiscal year with indicators, newest first, and the units that have them."""
+def _years_with_tables(session: Session, unit_id: int | None = None) -> list[tuple[FiscalYear, set[int]]]:
+    """Each fiscal year with indicators, newest first, and the units that have them (``unit_id``
+    only, when given: a unit's own page reads its own index entries, not the city's indicators)."""
     years: dict[int, set[int]] = {}
-    for year_id, unit_id in session.exec(select(Indicator.year_id, Indicator.unit_id).distinct()):
-        years.setdefault(year_id, set()).add(unit_id)
+    pairs = select(Indicator.year_id, Indicator.unit_id)
+    if unit_id is not None:
+        pairs = pairs.where(Indicator.unit_id == unit_id)
+    for year_id, unit in session.exec(pairs.distinct()):
+        years.setdefault(year_id, set()).add(unit)
     rows = session.exec(select(FiscalYear).where(FiscalYear.id.in_(list(years))).order_by(FiscalYear.year.desc()))
     return [(fiscal_year, years[fiscal_year.id]) for fiscal_year in rows]
 
