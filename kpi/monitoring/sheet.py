@@ -121,8 +121,22 @@ class MonitoringSheet:
         return self.report.summary if self.report else None
 
     # --- what is stored ---------------------------------------------------------------------
+    def source_of(self, indicator: Indicator) -> Indicator | None:
+        """同一指标 (docs/rules/monitoring.md §8): the project row a unit-table row repeats, whose July
+        figure, projection and explanations it shows; None for a row entered itself."""
+        return self.quarters.source_of(indicator)
+
+    def source_project(self, indicator: Indicator) -> str:
+        return self.quarters.source_project(indicator)
+
+    def _item(self, indicator_id: int) -> MonitoringItem | None:
+        # A linked row's values ARE its project row's: what it stored of its own before the
+        # link is not read, so the page, the workbook and the deviation see one figure.
+        source = self.quarters.sources.get(indicator_id)
+        return self.items.get(source.id if source is not None else indicator_id)
+
     def july(self, indicator_id: int) -> Entry:
-        item = self.items.get(indicator_id)
+        item = self._item(indicator_id)
         if item is None:
             return Entry()
         return Entry(
@@ -134,7 +148,7 @@ class MonitoringSheet:
         )
 
     def forecast(self, indicator_id: int) -> Projection:
-        item = self.items.get(indicator_id)
+        item = self._item(indicator_id)
         if item is None:
             return Projection()
         return Projection(
@@ -142,7 +156,7 @@ class MonitoringSheet:
         )
 
     def texts(self, indicator_id: int) -> dict[str, str | None]:
-        item = self.items.get(indicator_id)
+        item = self._item(indicator_id)
         return {name: getattr(item, name) if item else None for name in TEXT_FIELDS}
 
     def line_july(self, line_id: int) -> Decimal | None:

@@ -17,7 +17,8 @@ from kpi.domain.entries import BAND_LABELS, MAX_TEXT, Entry, EntryError, parse_a
 from kpi.domain.monitoring import CAUSE_CATEGORIES, EXPLAIN_OVER_COMPLETION, LIKELIHOODS, Projection
 from kpi.domain.numbers import plain_number
 from kpi.formatting import format_number
-from kpi.monitoring.sheet import MonitoringSheet
+from kpi.indicators.links import SAME_AS_MESSAGE
+from kpi.monitoring.sheet import UNIT_TABLE, MonitoringSheet
 from kpi.results.presenters import entry_inputs
 from kpi.workflow import changes as workflow_changes
 
@@ -109,15 +110,24 @@ def parse_input(
     by_id = {indicator.id: indicator for indicator in sheet.indicators}
     line_ids = {line.id for line in sheet.budget_lines}
     data, errors = MonitoringInput(), {}
+    linked = {}
     for indicator_id, raw in raw_items.items():
         indicator = by_id.get(indicator_id)
         if indicator is None:
             errors[("indicator", indicator_id, "forecast")] = "指标不属于本单位本年度"
             continue
+        if sheet.source_of(indicator) is not None:
+            linked[indicator_id] = raw  # checked once the project rows sent with it are read
+            continue
         found: dict[str, str] = {}
         item = _item(indicator.aggregation, {**stored_inputs(sheet, indicator_id), **raw}, sheet.year.year, found)
         errors.update({("indicator", indicator_id, name): message for name, message in found.items()})
         data.items[indicator_id] = item
+    for indicator_id, raw in linked.items():
+        if not _entered_once(sheet, by_id[indicator_id], raw, data):
+            indicator = by_id[indicator_id]
+            first = (JULY_FIELDS.get(indicator.aggregation) or ("forecast",))[0]
+            errors[("indicator", indicator_id, first)] = SAME_AS_MESSAGE.format(project=sheet.source_project(indicator))
     for line_id, raw in raw_lines.items():
         if line_id not in line_ids:
             errors[("line", line_id, "july")] = "预算项目不属于本单位本年度"
@@ -136,6 +146,19 @@ def parse_input(
     if errors:
         raise InputRejected(errors)
     return data
+
+
+def _entered_once(sheet: MonitoringSheet, indicator, raw: Mapping[str, str | None], data: MonitoringInput) -> bool:
+    """同一指标: a unit-table row repeating a project's row is entered on the project's row only.
+    Sending it nothing, or exactly what it shows (the project row's values, as stored or as sent
+    now), is no entry; anything else is refused."""
+    if all(not (value or "").strip() for value in raw.values()):
+        return True
+    source, year = sheet.source_of(indicator), sheet.year.year
+    found: dict[str, str] = {}
+    sent = _item(indicator.aggregation, {**stored_inputs(sheet, indicator.id), **raw}, year, found)
+    stored = _item(source.aggregation, stored_inputs(sheet, source.id), year, {})
+    return not found and sent in (stored, data.items.get(source.id))
 
 
 def stored_inputs(sheet: MonitoringSheet, indicator_id: int) -> dict[str, str]:
@@ -236,8 +259,13 @@ def incomplete(sheet: MonitoringSheet) -> dict[tuple[str, int, str], str]:
     """What the stored report still lacks before it can be submitted (empty: complete)."""
     missing = {}
     for row in sheet.lines():
+        source = sheet.source_of(row.indicator)
         for name in row.missing:
-            missing[("indicator", row.indicator.id, name)] = missing_message(row.monitoring.required, name)
+            message = missing_message(row.monitoring.required, name)
+            if source is None:
+                missing[("indicator", row.indicator.id, name)] = message
+            else:  # 同一指标: explained on the project's row, which it shows
+                missing.setdefault(("indicator", source.id, name), f"{message}（{UNIT_TABLE}表中的同一指标）")
     for row in sheet.budget_rows():
         for name in row.missing:
             missing[("line", row.line.id, name)] = MISSING_LINE_CAUSE

@@ -16,7 +16,7 @@ from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import TEXT_FIELDS, BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import FORECAST_FIELD, incomplete, plain, projection_inputs
 from kpi.results.error_summary import ErrorLink, error_links
-from kpi.results.presenters import INPUT_HINTS, entry_inputs, ytd_text
+from kpi.results.presenters import INPUT_HINTS, entry_inputs, entry_text, ytd_text
 from kpi.workflow import STATUS_LABELS
 
 # The July inputs' hints, by aggregation rule (a quarter's hints, said of July).
@@ -81,7 +81,7 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
             (
                 level1,
                 [
-                    (level2, [_row(by_id[indicator.id], typed_items, errors) for indicator in indicators])
+                    (level2, [_row(sheet, by_id[indicator.id], typed_items, errors) for indicator in indicators])
                     for level2, indicators in level2_groups
                 ],
             )
@@ -132,7 +132,22 @@ def _error_links(budget_rows: list[dict], tables: list, errors: dict) -> list[Er
     )
 
 
-def _row(line: IndicatorLine, typed: dict, errors: dict) -> dict:
+def _linked(sheet: MonitoringSheet, line: IndicatorLine) -> dict | None:
+    """同一指标: where a unit-table row's July figure and explanations are entered (None: here),
+    and the project row's July figure and projection it shows."""
+    indicator = line.indicator
+    source = sheet.source_of(indicator)
+    if source is None:
+        return None
+    return {
+        "project": sheet.source_project(indicator),
+        "anchor": f"#ind-{source.id}",
+        "july": entry_text(indicator, line.july),
+        "forecast": _projection_text(indicator, line.monitoring.forecast),
+    }
+
+
+def _row(sheet: MonitoringSheet, line: IndicatorLine, typed: dict, errors: dict) -> dict:
     indicator, monitoring = line.indicator, line.monitoring
     values = entry_inputs(line.july)
     values.update(projection_inputs(monitoring.forecast))
@@ -147,6 +162,7 @@ def _row(line: IndicatorLine, typed: dict, errors: dict) -> dict:
         "to_july": ytd_text(indicator, monitoring.to_july),
         "trend": _projection_text(indicator, monitoring.trend),
         "fields": values,
+        "linked": _linked(sheet, line),
         "forecast_field": FORECAST_FIELD.get(indicator.aggregation, "forecast"),
         "deviation": _yes_no(monitoring.deviation),
         "missing": line.missing,

@@ -30,10 +30,14 @@ def field(page, label: str):
 
 
 def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(live_server, browser, page, tmp_path):
+    # 投诉调解辅助服务 is also 市场监督管理事务's own indicator (同一指标, issue 17): it is entered
+    # once, on the project's row, and the unit table's row (#ind-25) shows that row's values.
+    twin = "市场监督管理事务·投诉调解辅助服务"
     login(page, live_server, "szcc_staff")
     page.goto(live_server + REPORT_URL)
-    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "16285"  # the trend, a whole number
-    field(page, "投诉调解辅助服务 7月完成值").fill("1500")
+    assert field(page, f"{twin} 全年预计完成值").input_value() == "16285"  # the trend, a whole number
+    assert page.locator("#ind-25 input").count() == 0
+    field(page, f"{twin} 7月完成值").fill("1500")
     field(page, "志愿者活动数量 7月完成值").fill("12")
     field(page, "志愿者活动数量 全年预计完成值").fill("40")
     field(page, "基本支出 7月执行数").fill("110")
@@ -44,31 +48,27 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     page.get_by_role("button", name="保存草稿").click()
     assert "已保存草稿" in page.locator(".flash").first.inner_text()
 
-    mediation = page.locator("#ind-25")
+    mediation, project_row = page.locator("#ind-25"), page.locator("#ind-1")
     assert mediation.locator("td.deviation").inner_text().startswith("是")  # 11,000 → 18,857 < 19,000
-    assert field(page, "投诉调解辅助服务 全年预计完成值").input_value() == "18857"
+    assert "1,500宗" in mediation.inner_text() and "18,857宗" in mediation.inner_text()
+    assert field(page, f"{twin} 全年预计完成值").input_value() == "18857"
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
-    assert "有偏差，请说明原因" in mediation.inner_text()
-    assert "有偏差，请选择偏差原因类别" in mediation.inner_text()
-    assert field(page, "投诉调解辅助服务 7月完成值").input_value() == "1500"
+    assert "有偏差，请说明原因" in project_row.inner_text()
+    assert "有偏差，请选择偏差原因类别" in project_row.inner_text()
+    assert field(page, f"{twin} 7月完成值").input_value() == "1500"
     page.screenshot(path=str(tmp_path / "monitoring-error.png"))
 
-    field(page, "投诉调解辅助服务 偏差原因类别").select_option("人员保障")
-    field(page, "投诉调解辅助服务 原因说明").fill("上半年调解员流失，=SUM(A1)")
-    field(page, "投诉调解辅助服务 完成目标可能性").select_option("有可能")
-    field(page, "投诉调解辅助服务 纠偏措施").fill("补充招聘调解员")
-    # The project's 同一指标 row shows the same figures and deviates the same (issue 17).
-    twin = "市场监督管理事务·投诉调解辅助服务"
     field(page, f"{twin} 偏差原因类别").select_option("人员保障")
-    field(page, f"{twin} 原因说明").fill("上半年调解员流失")
+    field(page, f"{twin} 原因说明").fill("上半年调解员流失，=SUM(A1)")
     field(page, f"{twin} 完成目标可能性").select_option("有可能")
     field(page, f"{twin} 纠偏措施").fill("补充招聘调解员")
     page.get_by_label("年度总体目标进展及总体情况（最多 2000 字）").fill("上半年总体进展正常。")
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
-    assert field(page, "投诉调解辅助服务 原因说明").is_disabled()
+    assert field(page, f"{twin} 原因说明").is_disabled()
+    assert "上半年调解员流失，=SUM(A1)" in mediation.inner_text()
 
     reviewer = browser.new_context(locale="zh-CN").new_page()
     login(reviewer, live_server, "szcc_reviewer")

@@ -42,15 +42,22 @@ def app(make_app, sqlite_url, tmp_path):
 
 @pytest.fixture
 def ids(sqlite_url):
-    """Unit-wide indicator ids by name, a project's own as "project:name", and budget line ids by name."""
+    """Unit-wide indicator ids by name, a project's own as "project:name", and budget line ids by name.
+
+    A unit-wide row that is a project's indicator (同一指标, kpi/indicators/links.py) is entered on
+    that project's row, so its name gives the project row's id, as tests/progress/gen.py does;
+    "unit:name" gives the unit row's own id."""
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
         lines = {row.name: row.id for row in session.exec(select(BudgetLine))}
         names = {line_id: name for name, line_id in lines.items()}
-        indicators = {
-            row.name if row.scope == "unit" else f"{names[row.budget_line_id]}:{row.name}": row.id
-            for row in session.exec(select(Indicator))
-        }
+        indicators = {}
+        for row in session.exec(select(Indicator)):
+            if row.scope == "unit":
+                indicators[row.name] = row.same_as_id or row.id
+                indicators[f"unit:{row.name}"] = row.id
+            else:
+                indicators[f"{names[row.budget_line_id]}:{row.name}"] = row.id
     engine.dispose()
     return {"indicator": indicators, "line": lines}
 
