@@ -49,6 +49,10 @@ class ScoredIndicator:
     explanation: str | None  # 偏差原因分析及改进措施
     stale_ratio: Decimal | None = None  # a stored ratio the band no longer allows (then ignored)
     override: object | None = None  # the reviewer's 人工调整 in effect (kpi.domain.scoring.ScoreOverride)
+    # 同一指标 (docs/rules/scoring.md §17): the project row whose explanation this unit-table row
+    # shows, and that project's name; None for a row explained on its own.
+    source: Indicator | None = None
+    source_project: str = ""
 
     @property
     def is_qualitative(self) -> bool:

@@ -89,9 +89,11 @@ def _table(
             score=score,
             band=inputs.band,
             chosen_ratio=inputs.chosen_ratio,
-            explanation=_explanation(result, indicator.id),
+            explanation=_explanation(result, quarters.source_of(indicator) or indicator),
             stale_ratio=stale,
             override=inputs.override,
+            source=quarters.source_of(indicator),
+            source_project=quarters.source_project(indicator),
         )
         for indicator, (inputs, actual, stale), score in zip(indicators, prepared, evaluation.indicators, strict=True)
     )
@@ -108,8 +110,10 @@ def _table(
     )
 
 
-def _explanation(result: EvaluationResult, indicator_id: int) -> str | None:
-    item = result.items.get(indicator_id)
+def _explanation(result: EvaluationResult, explained_on: Indicator) -> str | None:
+    """The stored explanation of a row, or of the project row a 同一指标 shows (what a linked
+    row stored of its own before the link is not read)."""
+    item = result.items.get(explained_on.id)
     return item.explanation if item else None
 
 

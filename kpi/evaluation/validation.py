@@ -18,6 +18,7 @@ from kpi.domain.entries import BAND_LABELS
 from kpi.domain.scoring import check_qualitative_ratio
 from kpi.evaluation.result import EvaluationResult
 from kpi.formatting import format_number
+from kpi.indicators.links import SAME_AS_MESSAGE
 from kpi.workflow import changes as workflow_changes
 
 MAX_TEXT = 2000
@@ -87,9 +88,12 @@ def _parse(result: EvaluationResult, form: Mapping[str, str], ratios_only: bool)
             name = goal_field(table.goal_key)
             if name in form:
                 data.goals[table.goal_key] = _text(form[name], ("goal", table.goal_key, "actual_text"), errors)
+    linked = {}
     for indicator_id, row in result.indicators.items():
         explanation = f"i{indicator_id}-explanation"
-        if explanation in form and not ratios_only:
+        if explanation in form and not ratios_only and row.source is not None:
+            linked[indicator_id] = form[explanation]  # checked once the project rows are read
+        elif explanation in form and not ratios_only:
             data.explanations[indicator_id] = _text(
                 form[explanation], ("indicator", indicator_id, "explanation"), errors
             )
@@ -99,7 +103,17 @@ def _parse(result: EvaluationResult, form: Mapping[str, str], ratios_only: bool)
         override = f"i{indicator_id}-override"
         if ratios_only and (override in form or f"{override}-reason" in form):  # the reviewer's step only
             data.overrides[indicator_id] = _override(row, form, indicator_id, errors)
+    for indicator_id, text in linked.items():
+        # 同一指标: explained on the project's row only; nothing, or the text the row shows, is no entry.
+        row = result.indicators[indicator_id]
+        shown = _explained(data, row.source.id, row.explanation)
+        if _text(text, ("indicator", indicator_id, "explanation"), {}) not in (None, shown):
+            errors[("indicator", indicator_id, "explanation")] = SAME_AS_MESSAGE.format(project=row.source_project)
     return data, errors
+
+
+def _explained(data: EvaluationInput, indicator_id: int, stored: str | None) -> str | None:
+    return data.explanations[indicator_id] if indicator_id in data.explanations else stored
 
 
 def _override(row, form: Mapping[str, str], indicator_id: int, errors: dict[Key, str]):
@@ -138,12 +152,15 @@ def incomplete(result: EvaluationResult, data: EvaluationInput | None = None) ->
         if not goal:
             missing[("goal", table.goal_key, "actual_text")] = MISSING_GOAL
         for row in table.rows:
-            indicator_id = row.indicator.id
-            text = data.explanations[indicator_id] if indicator_id in data.explanations else row.explanation
-            if row.score.needs_explanation and not text:
-                missing[("indicator", indicator_id, "explanation")] = (
-                    f"{row.score.explanation_reason}，送审前须填写{EXPLANATION_LABEL}"
-                )
+            explained_on = row.source or row.indicator  # 同一指标: asked once, on the project's row
+            if not row.score.needs_explanation or _explained(data, explained_on.id, row.explanation):
+                continue
+            message = f"{row.score.explanation_reason}，送审前须填写{EXPLANATION_LABEL}"
+            key = ("indicator", explained_on.id, "explanation")
+            if row.source is None:
+                missing[key] = message
+            else:
+                missing.setdefault(key, f"{message}（单位整体表中的同一指标）")
     return missing
 
 

@@ -135,6 +135,8 @@ def _row(row: ScoredIndicator, typed: dict, errors: dict, missing: dict) -> dict
         "stale_ratio": percent_text(row.stale_ratio) if row.stale_ratio is not None else "",
         "errors": own,
         "missing": ("indicator", indicator.id, "explanation") in missing,
+        # 同一指标: explained on the project's row, which this row shows (docs/rules/scoring.md §17)
+        "linked": {"project": row.source_project, "anchor": f"#ind-{row.source.id}"} if row.source else None,
     }
 
 

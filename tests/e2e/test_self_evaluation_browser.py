@@ -36,20 +36,27 @@ def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_revi
         page.locator(f'textarea[name="{name}"]').fill("全年目标已完成。")
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
-    # The unit row and its project's 同一指标 row both fall short (issue 17): two places to explain.
-    assert "送审前还有 2 处" in page.locator("#error-summary h2").inner_text()  # the error summary (issue 17)
-    assert "未完成目标，送审前须填写偏差原因分析及改进措施" in short.inner_text()
+    # The unit row is also its project's own indicator (同一指标): both fall short, and the
+    # explanation is asked once, on the project's row (docs/rules/scoring.md §17).
+    twin_id = next(r.source.id for r in result.unit_table.rows if r.indicator.name == ONE_SHORT)
+    twin = page.locator(f"#ind-{twin_id}")
+    assert "送审前还有 1 处" in page.locator("#error-summary h2").inner_text()  # the error summary (issue 17)
+    assert "未完成目标，送审前须填写偏差原因分析及改进措施" in twin.inner_text()
+    assert (
+        short.locator("textarea").count() == 0
+        and short.get_by_role("link", name="在项目「市场监督管理事务」中填写").count() == 1
+    )
     assert page.locator('textarea[name="g-unit"]').input_value() == "全年目标已完成。"  # kept
     page.screenshot(path=str(tmp_path / "self-evaluation-error.png"), full_page=False)
 
     explanations = page.locator(f'textarea[aria-label$="{ONE_SHORT} 偏差原因分析及改进措施"]')
-    assert explanations.count() == 2
-    for box in explanations.all():
-        box.fill('=HYPERLINK("http://x") 下半年调解员流失')
+    assert explanations.count() == 1
+    explanations.fill('=HYPERLINK("http://x") 下半年调解员流失')
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)
     assert "已送审，等待审核人审核" in page.locator(".flash").first.inner_text()
     assert explanations.first.is_disabled()
+    assert '=HYPERLINK("http://x") 下半年调解员流失' in short.inner_text()  # shown on the unit row too
 
     reviewer = browser.new_context(locale="zh-CN").new_page()
     login(reviewer, live_server, "szcc_reviewer")

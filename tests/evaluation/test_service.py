@@ -153,7 +153,11 @@ def test_submitting_needs_every_explanation_the_engine_asks_for(year_imported):
     with pytest.raises(service.InputRejected) as rejected:
         run(year_imported, submit)
     result = scored(year_imported)
-    needing = {row.indicator.id for table in result.tables for row in table.rows if row.score.needs_explanation}
+    # A 同一指标 unit row is explained on its project's row (docs/rules/scoring.md §17): asked there, once.
+    needing = {
+        (row.source or row.indicator).id for table in result.tables for row in table.rows if row.score.needs_explanation
+    }
+    assert any(row.source for table in result.tables for row in table.rows if row.score.needs_explanation)
     explanations = {key for kind, key, _ in rejected.value.errors if kind == "indicator"}
     assert explanations == needing and len(needing) > 10
     assert ("goal", None, "actual_text") in rejected.value.errors
