@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from kpi.evaluation.routes import bp as evaluation_bp
     from kpi.finance.routes import bp as finance_bp
     from kpi.health import bp as health_bp
+    from kpi.indicators.budget_routes import bp as budget_amounts_bp
     from kpi.indicators.rollover_routes import bp as rollover_bp
     from kpi.indicators.routes import bp as indicators_bp
     from kpi.monitoring.routes import bp as monitoring_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_admin_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(rollover_bp)
+    app.register_blueprint(budget_amounts_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(results_excel_bp)
     app.register_blueprint(progress_bp)

@@ -28,6 +28,7 @@ UNIT_PAGES = {
     "/units/2/2023/adjustments": ("目标调整", ["首页", UNIT, "2023年", "目标调整"]),
     "/units/2/indicators/25/edit": ("绩效目标", ["首页", UNIT, "2023年", "绩效目标", "指标设置"]),
     "/units/2/indicators/25/history": ("绩效目标", ["首页", UNIT, "2023年", "绩效目标", "修改记录"]),
+    "/units/2/2023/budget": ("绩效目标", ["首页", UNIT, "2023年", "绩效目标", "预算数"]),
 }
 SHOWN_ROWS = "sel => [...document.querySelectorAll(sel)].filter(r => !r.hidden).map(r => r.dataset.name)"
 

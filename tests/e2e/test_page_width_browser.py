@@ -27,6 +27,7 @@ PAGES = {
         "进度跟踪": "/units/2/2023/progress?quarter=4",
         "进度看板": "/units/2/2023/dashboard?quarter=4",
         "绩效自评": "/units/2/2023/self-evaluation",
+        "预算数": "/units/2/2023/budget",
     },
     "finance": {
         "财政局工作台": "/finance?year=2023",
