@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,10 +23,14 @@ from kpi.indicators.budget_amounts import (
     read_amounts,
     save_amounts,
 )
-from kpi.results.error_summary import error_links
 
 bp = Blueprint("budget_amounts", __name__)
 TEMPLATE = "indicators/budget.html"
+
+
+class ErrorLink(NamedTuple):
+    target: str  # the field's id
+    text: str
 
 
 class AmountsForm(FlaskForm):
@@ -43,13 +49,13 @@ def _unit_year(unit_id: int, year: int):
 def _page(session, unit, fiscal_year, *, typed=None, errors=None, status=200):
     lines = budget.budget_lines(session, unit, fiscal_year)
     errors = errors or {}
-    summary = error_links(
-        {("line", line_id, name): message for (line_id, name), message in errors.items()},
-        order=[("line", line.id) for line in lines],
-        labels={("line", line.id): line.name for line in lines},
-        fields=FIELDS,
-        target=lambda key: f"b{key[1]}-{key[2]}",
-    )
+    # The form's error summary (kpi/templates/_error_summary.html), in the page's order.
+    summary = [
+        ErrorLink(f"b{line.id}-{name}", f"{line.name} · {label}：{errors[(line.id, name)]}")
+        for line in lines
+        for name, label in FIELDS.items()
+        if (line.id, name) in errors
+    ]
     rows = [
         {
             "line": line,
