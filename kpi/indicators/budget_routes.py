@@ -48,6 +48,7 @@ def _unit_year(unit_id: int, year: int):
 
 def _page(session, unit, fiscal_year, *, typed=None, errors=None, status=200):
     lines = budget.budget_lines(session, unit, fiscal_year)
+    draft = editable(session, unit, fiscal_year)
     errors = errors or {}
     # The form's error summary (kpi/templates/_error_summary.html), in the page's order.
     summary = [
@@ -73,8 +74,8 @@ def _page(session, unit, fiscal_year, *, typed=None, errors=None, status=200):
         "year": fiscal_year,
         "rows": rows,
         "form": AmountsForm(),
-        "editable": editable(session, unit, fiscal_year) and current_user.can("enter", unit.id),
-        "draft": editable(session, unit, fiscal_year),
+        "editable": draft and current_user.can("enter", unit.id),
+        "draft": draft,
         "error_links": summary,
         "not_draft": NOT_DRAFT,
     }
