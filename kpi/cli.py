@@ -145,6 +145,8 @@ def import_targets_command(file: Path, unit_name: str, year: int, dry_run: bool,
         label = f"项目“{imported.project}”" if imported.project else "单位整体"
         replaced = f"（替换原有 {imported.replaced} 项）" if imported.replaced else ""
         click.echo(f"{label}：导入 {len(imported.specs)} 项指标{replaced}。")
+    for link in summary.links:  # 同一指标 (kpi/indicators/links.py): entered once, on the project's row
+        click.echo(f"同一指标：单位整体“{link.name}”{link.note}。")
     state = "草稿（未批复，可直接修改）" if draft else "已批复（如需修改指标值或分值，请提交绩效目标调整）"
     click.echo(f"已导入 {summary.indicator_count} 项指标到 {summary.unit} {summary.year} 年，状态：{state}。")
 

@@ -153,6 +153,18 @@ def test_import_links_the_unit_row_to_the_project_row_whichever_table_comes_firs
     assert new_unit_links(sqlite_url) == [("投诉调解辅助服务", "市场监督管理事务")]
 
 
+@pytest.mark.parametrize("unit_first", [True, False])
+def test_a_real_import_prints_the_links_it_made(runner, tmp_path, unit_first):
+    files = [unit_table(tmp_path), project_tables(tmp_path)]
+    first, second = files if unit_first else files[::-1]
+    assert "同一指标" not in import_targets(runner, first).output  # nothing to link to yet
+    result = import_targets(runner, second)
+    assert result.exit_code == 0, result.output
+    line = "同一指标：单位整体“投诉调解辅助服务”与项目“市场监督管理事务”的同名指标“投诉调解辅助服务”为同一指标"
+    printed = [text for text in result.output.splitlines() if text.startswith("同一指标：")]
+    assert len(printed) == 1 and printed[0].startswith(line)
+
+
 def test_a_dry_run_names_the_links_it_would_make_and_writes_none(runner, tmp_path, sqlite_url):
     assert import_targets(runner, unit_table(tmp_path)).exit_code == 0
     result = import_targets(runner, project_tables(tmp_path), "--dry-run")
