@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kpi.core.error_summary import ErrorLink, error_links
 from kpi.domain.entries import BAND_LABELS, BAND_LONG_LABELS
 from kpi.domain.numbers import plain_number
 from kpi.domain.scoring import BAND_RANGES
@@ -15,7 +16,6 @@ from kpi.evaluation.validation import goal_field, incomplete, percent_text
 from kpi.evaluation.workbook import RULE_LABELS, grade_texts
 from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
-from kpi.results.error_summary import ErrorLink, error_links
 from kpi.results.presenters import ytd_text
 from kpi.workflow import STATUS_LABELS
 

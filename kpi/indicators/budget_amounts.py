@@ -48,9 +48,17 @@ class Amounts:
         return cls(line.initial_budget, line.adjusted_budget)
 
     @property
+    def texts(self) -> dict[str, str]:
+        """Each field (FIELDS) as its input shows it: blank for no amount."""
+        return {
+            name: "" if value is None else plain_number(value)
+            for name, value in zip(FIELDS, (self.initial, self.adjusted))
+        }
+
+    @property
     def shown(self) -> str:
         """The amounts as the page carries them back (``b<id>-was``), to detect a save in between."""
-        return f"{plain_number(self.initial)}|{'' if self.adjusted is None else plain_number(self.adjusted)}"
+        return "|".join(self.texts.values())
 
 
 class AmountsRejected(ValueError):

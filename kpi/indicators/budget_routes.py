@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,8 +9,8 @@ from flask_wtf import FlaskForm
 from kpi.accounts.access import access
 from kpi.budget import service as budget
 from kpi.budget.models import Unit
+from kpi.core.error_summary import error_links
 from kpi.db import get_session
-from kpi.domain.numbers import plain_number
 from kpi.indicators.budget_amounts import (
     FIELDS,
     NOT_DRAFT,
@@ -26,11 +24,6 @@ from kpi.indicators.budget_amounts import (
 
 bp = Blueprint("budget_amounts", __name__)
 TEMPLATE = "indicators/budget.html"
-
-
-class ErrorLink(NamedTuple):
-    target: str  # the field's id
-    text: str
 
 
 class AmountsForm(FlaskForm):
@@ -50,20 +43,19 @@ def _page(session, unit, fiscal_year, *, typed=None, errors=None, status=200):
     lines = budget.budget_lines(session, unit, fiscal_year)
     draft = editable(session, unit, fiscal_year)
     errors = errors or {}
-    # The form's error summary (kpi/templates/_error_summary.html), in the page's order.
-    summary = [
-        ErrorLink(f"b{line.id}-{name}", f"{line.name} · {label}：{errors[(line.id, name)]}")
-        for line in lines
-        for name, label in FIELDS.items()
-        if (line.id, name) in errors
-    ]
+    summary = error_links(
+        {("line", line_id, name): message for (line_id, name), message in errors.items()},
+        order=[("line", line.id) for line in lines],
+        labels={("line", line.id): line.name for line in lines},
+        fields=FIELDS,
+        target=lambda key: f"b{key[1]}-{key[2]}",
+    )
     rows = [
         {
             "line": line,
             "was": Amounts.of(line).shown,
             "fields": {
-                name: (typed or {}).get(f"b{line.id}-{name}", _shown(getattr(line, attribute)))
-                for name, attribute in (("initial", "initial_budget"), ("adjusted", "adjusted_budget"))
+                name: (typed or {}).get(f"b{line.id}-{name}", text) for name, text in Amounts.of(line).texts.items()
             },
             "errors": {name: message for (line_id, name), message in errors.items() if line_id == line.id},
         }
@@ -80,10 +72,6 @@ def _page(session, unit, fiscal_year, *, typed=None, errors=None, status=200):
         "not_draft": NOT_DRAFT,
     }
     return render_template(TEMPLATE, **page), status
-
-
-def _shown(value) -> str:
-    return "" if value is None else plain_number(value)
 
 
 @bp.get("/units/<int:unit_id>/<int:year>/budget")

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from kpi.budget import service as budget
 from kpi.budget.models import Unit
+from kpi.core.error_summary import ErrorLink, error_links
 from kpi.domain.entries import BAND_LABELS
 from kpi.domain.monitoring import CAUSE_CATEGORIES, LIKELIHOODS, MONTHS, Projection
 from kpi.domain.progress import STATUS_LABELS as LIGHT_LABELS
@@ -15,7 +16,6 @@ from kpi.formatting import format_number
 from kpi.indicators.service import group_by_level
 from kpi.monitoring.sheet import TEXT_FIELDS, BudgetRow, IndicatorLine, MonitoringSheet, load_monitoring
 from kpi.monitoring.validation import FORECAST_FIELD, incomplete, plain, projection_inputs
-from kpi.results.error_summary import ErrorLink, error_links
 from kpi.results.presenters import INPUT_HINTS, entry_inputs, entry_text, ytd_text
 from kpi.workflow import STATUS_LABELS
 

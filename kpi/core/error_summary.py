@@ -2,7 +2,8 @@
 
 The validators name a fault by (kind, id, field) (kpi.workflow.changes.InputRejected); a page names
 its rows and fields, and gives each field an id. The monitoring and self-evaluation pages build
-their summaries here; the quarter's entry form reads its faults from its rows (results/quarter.html)."""
+their summaries here, and so does the 预算数 page (kpi.indicators.budget_routes); the quarter's entry form
+reads its faults from its rows (results/quarter.html). A core helper, so that every feature may use it."""
 
 from __future__ import annotations
 
