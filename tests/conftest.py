@@ -6,9 +6,11 @@ starts from the same state without paying for migrations again.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -73,8 +75,15 @@ def empty_sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
+# Almost every test builds its own app; they share Jinja's compiled templates, so each page is
+# compiled once per run rather than once per test (kpi.application._keep_compiled_templates).
+TEMPLATE_BYTECODE_DIR = tempfile.mkdtemp(prefix="kpi-test-templates-")
+atexit.register(shutil.rmtree, TEMPLATE_BYTECODE_DIR, ignore_errors=True)
+
+
 def _make_app(url: str, **config):
-    return create_app({"TESTING": True, "KPI_DATABASE_URL": url, "SECRET_KEY": "test-secret", **config})
+    settings = {"TESTING": True, "KPI_DATABASE_URL": url, "SECRET_KEY": "test-secret"}
+    return create_app({**settings, "KPI_TEMPLATE_BYTECODE_DIR": TEMPLATE_BYTECODE_DIR, **config})
 
 
 @pytest.fixture

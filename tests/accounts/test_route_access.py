@@ -8,6 +8,7 @@ read but not change is 403; and an allowed request is neither.
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from kpi.accounts.roles import can
 from kpi.accounts.service import create_user
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import AuthActions, _make_app, csrf_from
 
 OWN_UNIT = 2  # 深圳市消费者委员会秘书处 in the seeded database
 ROLES = {
@@ -64,7 +65,12 @@ FINANCE_WRITES = {
 
 @pytest.fixture
 def other_unit_id(sqlite_url) -> int:
-    engine = make_engine(sqlite_url)
+    return _add_other_unit(sqlite_url)
+
+
+def _add_other_unit(url: str) -> int:
+    """A second unit with its own staff member, and a sample adjustment of the own unit."""
+    engine = make_engine(url)
     with transaction(engine) as session:
         unit = budget.get_or_create_unit(session, "深圳市其他单位")
         create_user(
@@ -140,32 +146,79 @@ def expected(role_spec, access_rule: str, other_unit: int) -> str:
     return "allowed" if can(role, unit, permission, OWN_UNIT) else "forbidden"
 
 
-def test_every_route_gives_each_role_what_its_rule_promises(app, other_unit_id):
-    failures = []
-    for rule, method in routes(app):
-        access_rule = app.view_functions[rule.endpoint].access_rule
-        url = build_url(rule)
-        for username, role_spec in ROLES.items():
-            client = app.test_client()
-            if role_spec is not None:
+class RoleWalk:
+    """One signed-in client per role for the whole walk: a login per role, not per request.
+
+    A request that ends or replaces the session (SESSION_ENDPOINTS) makes that role sign in
+    again before its next request. Should any other route lose the session, the roles after it
+    would be sent to login and fail here loudly rather than pass.
+    """
+
+    def __init__(self, app, other_unit: int):
+        self.app, self.other_unit = app, other_unit
+        self._clients: dict[str, tuple] = {}
+
+    def client(self, username: str):
+        if username not in self._clients:
+            client = self.app.test_client()
+            if ROLES[username] is not None:
                 AuthActions(client).login(username, PASSWORDS.get(username, "Demo@2023"))
-            token = csrf_from(client.get("/login" if role_spec is None else "/account/password").get_data(as_text=True))
-            if method in SAFE_METHODS:
-                response = client.get(url)
-            else:
-                response = client.open(url, method=method, data={"csrf_token": token})
-            want = expected(role_spec, access_rule, other_unit_id)
-            status = response.status_code
-            ok = {
-                "login": status == 302 and "/login" in response.headers.get("Location", ""),
-                "hidden": status == 404,
-                "forbidden": status == 403,
-                "allowed": status not in (401, 403)
-                and (status != 404 or rule.endpoint in OWN_RECORD_ENDPOINTS)
-                and not (status == 302 and "/login?" in response.headers.get("Location", "")),
-            }[want]
-            if not ok:
-                failures.append(f"{method} {url} as {username}: expected {want}, got {status}")
+            page = "/login" if ROLES[username] is None else "/account/password"
+            self._clients[username] = (client, csrf_from(client.get(page).get_data(as_text=True)))
+        return self._clients[username]
+
+    def request(self, username: str, endpoint: str, method: str, url: str):
+        client, token = self.client(username)
+        if method in SAFE_METHODS:
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        if endpoint in SESSION_ENDPOINTS:
+            del self._clients[username]
+        return response
+
+
+SESSION_ENDPOINTS = {"accounts.login", "accounts.logout"}
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory, seeded_sqlite_template):
+    """One database and app for every route of the walk, as one user session would meet them."""
+    path = tmp_path_factory.mktemp("route-walk") / "kpi.sqlite3"
+    shutil.copy(seeded_sqlite_template, path)
+    other_unit = _add_other_unit(f"sqlite:///{path}")
+    app = _make_app(f"sqlite:///{path}")
+    yield RoleWalk(app, other_unit)
+    app.extensions["kpi_engine"].dispose()
+
+
+def _route_cases():
+    """Every URL rule and method, read from an app built at collection time (it opens no database)."""
+    app = _make_app("sqlite://")
+    cases = [pytest.param(rule, method, id=f"{method} {rule.rule}") for rule, method in routes(app)]
+    app.extensions["kpi_engine"].dispose()
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "method"), _route_cases())
+def test_every_route_gives_each_role_what_its_rule_promises(walk, rule, method):
+    access_rule = walk.app.view_functions[rule.endpoint].access_rule
+    url = build_url(rule)
+    failures = []
+    for username, role_spec in ROLES.items():
+        response = walk.request(username, rule.endpoint, method, url)
+        want = expected(role_spec, access_rule, walk.other_unit)
+        status = response.status_code
+        ok = {
+            "login": status == 302 and "/login" in response.headers.get("Location", ""),
+            "hidden": status == 404,
+            "forbidden": status == 403,
+            "allowed": status not in (401, 403)
+            and (status != 404 or rule.endpoint in OWN_RECORD_ENDPOINTS)
+            and not (status == 302 and "/login?" in response.headers.get("Location", "")),
+        }[want]
+        if not ok:
+            failures.append(f"{method} {url} as {username}: expected {want}, got {status}")
     assert not failures, "\n".join(failures)
 
 
