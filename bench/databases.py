@@ -77,11 +77,12 @@ def demo_units(url: str, units: int, year: int, seed: int) -> Summary:
 
 
 def _analyze(url: str) -> None:
-    # Fresh tables have no statistics yet; production's autovacuum would have gathered them.
+    # Fresh tables have no statistics and no visibility map yet; production's autovacuum would
+    # have made both (this machine runs PostgreSQL with autovacuum off).
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(sa.text("ANALYZE"))
+            conn.execute(sa.text("VACUUM ANALYZE"))
     finally:
         engine.dispose()
 

@@ -153,17 +153,6 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
         .join(QuarterReport, QuarterReport.id == BudgetExecution.report_id)
         .where(QuarterReport.year_id == fiscal_year.id, QuarterReport.unit_id.in_(listed)),
     )
-    submitted_quarters = dict(
-        session.exec(
-            select(QuarterReport.quarter, sa.func.count())
-            .where(
-                QuarterReport.year_id == fiscal_year.id,
-                QuarterReport.status.in_(SUBMITTED),
-                QuarterReport.unit_id.in_(listed),
-            )
-            .group_by(QuarterReport.quarter)
-        ).all()
-    )
 
     def count(statement: sa.Select | sa.CompoundSelect) -> sa.ScalarSelect:
         return select(sa.func.count()).select_from(statement.subquery()).scalar_subquery()
@@ -171,9 +160,13 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
     def listed_only(model, *conditions) -> sa.Select:
         return _units_where(model, fiscal_year, model.unit_id.in_(listed), *conditions)
 
-    counts = session.exec(  # every count in one statement
+    def submitted_in(quarter: int) -> sa.Select:
+        return listed_only(QuarterReport, QuarterReport.quarter == quarter, QuarterReport.status.in_(SUBMITTED))
+
+    counts = session.exec(  # every count in one statement, over the year's units worked out once
         select(
             count(listed),
+            *(count(submitted_in(quarter)) for quarter in QUARTERS),
             count(_all_quarters_submitted(fiscal_year).where(QuarterReport.unit_id.in_(listed))),
             count(listed_only(MonitoringReport, MonitoringReport.status.in_(SUBMITTED))),
             count(listed_only(SelfEvaluation, SelfEvaluation.status.in_(SUBMITTED))),
@@ -181,11 +174,11 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
             count(select(Unit.id).where(Unit.id.in_(listed), Unit.id.in_(_returned(fiscal_year)))),
         )
     ).one()
-    units, complete, monitoring, evaluations, approved, returned = counts
+    units, *submitted_quarters, complete, monitoring, evaluations, approved, returned = counts
     return Totals(
         units=units,
         budget=budget_progress(budget.get(0) or Decimal(0), {4: spent.get(0) or Decimal(0)}, 4),
-        quarters_submitted={quarter: submitted_quarters.get(quarter, 0) for quarter in QUARTERS},
+        quarters_submitted=dict(zip(QUARTERS, submitted_quarters)),
         quarters_complete=complete,
         monitoring_submitted=monitoring,
         evaluations_submitted=evaluations,
