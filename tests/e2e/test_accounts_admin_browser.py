@@ -4,6 +4,7 @@ password have to be changed before anything else? (issue #17)"""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 
@@ -29,8 +30,8 @@ def test_the_admin_creates_an_account_that_then_signs_in(live_server, browser):
     admin.get_by_label("确认密码").fill("weak")
     admin.get_by_role("button", name="创建用户").click()
     # Refused beside each field, with what was typed kept.
-    assert admin.get_by_text("填报人必须指定所属单位").is_visible()
-    assert admin.get_by_text("密码至少 8 位").is_visible()
+    expect(admin.get_by_text("填报人必须指定所属单位")).to_be_visible()
+    expect(admin.get_by_text("密码至少 8 位")).to_be_visible()
     assert admin.get_by_label("用户名", exact=True).input_value() == "chen_staff"
     assert admin.get_by_label("姓名（显示名称）").input_value() == "陈静"
 
@@ -39,7 +40,7 @@ def test_the_admin_creates_an_account_that_then_signs_in(live_server, browser):
     admin.get_by_label("确认密码").fill("Chen#2024start")
     admin.get_by_label("首次登录时须修改密码").uncheck()
     admin.get_by_role("button", name="创建用户").click()
-    assert admin.get_by_text("已创建用户 chen_staff（填报人）。").is_visible()
+    expect(admin.get_by_text("已创建用户 chen_staff（填报人）。")).to_be_visible()
 
     admin.goto(live_server + "/admin/users")
     admin.get_by_role("searchbox").fill("陈静")
@@ -50,7 +51,7 @@ def test_the_admin_creates_an_account_that_then_signs_in(live_server, browser):
     newcomer = new_page(browser)
     login(newcomer, live_server, "chen_staff", "Chen#2024start")
     assert "/login" not in newcomer.url
-    assert newcomer.get_by_text("陈静").first.is_visible()
+    expect(newcomer.get_by_text("陈静").first).to_be_visible()
     newcomer.goto(live_server + INDICATORS)
     assert newcomer.url.endswith(INDICATORS)
 
@@ -68,13 +69,13 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(live_server, brows
     admin.get_by_label("临时密码").fill("Reset#2024tmp")
     admin.get_by_label("确认密码").fill("Reset#2024tmp")
     admin.get_by_role("button", name="重置密码").click()
-    assert admin.get_by_text("已重置 szcc_staff 的密码；该用户下次登录时须修改密码。").is_visible()
+    expect(admin.get_by_text("已重置 szcc_staff 的密码；该用户下次登录时须修改密码。")).to_be_visible()
 
     staff.reload()  # the open session ended with the reset
     assert "/login" in staff.url
     login(staff, live_server, "szcc_staff", "Reset#2024tmp")
     assert staff.url.endswith("/account/password")
-    assert staff.get_by_text("管理员为您设置了临时密码").first.is_visible()
+    expect(staff.get_by_text("管理员为您设置了临时密码").first).to_be_visible()
 
     # No way round it: a typed URL, a link in the header.
     staff.goto(live_server + INDICATORS)
@@ -87,15 +88,15 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(live_server, brows
     staff.get_by_label("新密码", exact=True).fill("Reset#2024tmp")
     staff.get_by_label("确认新密码").fill("Reset#2024tmp")
     staff.get_by_role("button", name="保存").click()
-    assert staff.get_by_text("新密码不能与当前密码相同").is_visible()
+    expect(staff.get_by_text("新密码不能与当前密码相同")).to_be_visible()
 
     staff.get_by_label("当前密码").fill("Reset#2024tmp")
     staff.get_by_label("新密码", exact=True).fill("Mine#2024own")
     staff.get_by_label("确认新密码").fill("Mine#2024own")
     staff.get_by_role("button", name="保存").click()
-    assert staff.get_by_text("密码已修改。").is_visible()
+    expect(staff.get_by_text("密码已修改。")).to_be_visible()
     staff.goto(live_server + INDICATORS)
     assert staff.url.endswith(INDICATORS)
 
     admin.reload()
-    assert admin.get_by_text("下次登录须修改密码").count() == 0
+    expect(admin.get_by_text("下次登录须修改密码")).to_have_count(0)

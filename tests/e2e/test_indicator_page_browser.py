@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -12,7 +13,7 @@ def test_browser_shows_the_grouped_table_and_switches_to_a_project(signed_in, pa
     assert page.locator("h1").inner_text() == "待办"  # signing in lands on what is due
     page.goto(base + "/start")  # 本单位指标: the unit's newest table
     assert page.title().startswith("深圳市消费者委员会秘书处 2023 年绩效目标")
-    assert page.locator("table.indicators tbody tr").count() == 67
+    expect(page.locator("table.indicators tbody tr")).to_have_count(67)
     assert page.get_by_role("rowheader", name="数量指标").is_visible()
     row = page.locator("tr", has_text="投诉调解辅助服务")
     assert "≥19000宗" in row.inner_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.monitoring.conftest import REPORT_URL, attach_monitoring
@@ -36,7 +37,7 @@ def test_fill_leave_a_deviation_unexplained_fix_it_submit_approve_and_download(l
     login(page, live_server, "szcc_staff")
     page.goto(live_server + REPORT_URL)
     assert field(page, f"{twin} 全年预计完成值").input_value() == "16285"  # the trend, a whole number
-    assert page.locator("#ind-25 input").count() == 0
+    expect(page.locator("#ind-25 input")).to_have_count(0)
     field(page, f"{twin} 7月完成值").fill("1500")
     field(page, "志愿者活动数量 7月完成值").fill("12")
     field(page, "志愿者活动数量 全年预计完成值").fill("40")

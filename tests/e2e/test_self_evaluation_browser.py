@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.evaluation.gen import ONE_SHORT, REPORT_URL, attach_evaluation, import_a_year, scored
@@ -50,7 +51,7 @@ def test_staff_sees_scores_is_told_of_a_missing_explanation_submits_and_the_revi
     page.screenshot(path=str(tmp_path / "self-evaluation-error.png"), full_page=False)
 
     explanations = page.locator(f'textarea[aria-label$="{ONE_SHORT} 偏差原因分析及改进措施"]')
-    assert explanations.count() == 1
+    expect(explanations).to_have_count(1)
     explanations.fill('=HYPERLINK("http://x") 下半年调解员流失')
     page.get_by_role("button", name="送审").click()
     page.get_by_role("button", name="确认送审").click()  # the 送审 confirmation (issue 17)

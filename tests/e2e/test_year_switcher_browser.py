@@ -4,6 +4,7 @@ to the same page for 2024, and do an admin's clicks on the 年度结转 page cop
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,7 @@ def test_the_switcher_goes_from_2023_to_the_same_page_for_2024(runner, signed_in
         switched = page.get_by_role("navigation", name="年度")
         assert switched.get_by_role("link", name="2024 年").get_attribute("aria-current") == "page"
 
-    assert page.locator("table.indicators tbody tr").count() == 67  # the copied drafts
+    expect(page.locator("table.indicators tbody tr")).to_have_count(67)  # the copied drafts
     page.screenshot(path=str(tmp_path / "year-switcher.png"), full_page=True)
     page.get_by_role("navigation", name="年度").get_by_role("link", name="2023 年").click()
     page.wait_for_url("**/units/2/2023/indicators")
@@ -58,4 +59,4 @@ def test_an_admin_rolls_the_year_in_the_browser_and_a_second_time_is_refused(sig
     assert "已替换原有 80 个指标" in page.locator(".roll-results").inner_text()
     page.get_by_role("link", name="查看 2024 年草稿").click()
     page.wait_for_url("**/units/2/2024/indicators")
-    assert page.locator("table.indicators tbody tr").count() == 67
+    expect(page.locator("table.indicators tbody tr")).to_have_count(67)
