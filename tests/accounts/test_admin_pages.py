@@ -9,6 +9,7 @@ from kpi import db
 from kpi.accounts.models import User
 from kpi.audit.models import AuditEvent
 from kpi.budget.models import Unit
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 
 SEED_UNIT = "深圳市消费者委员会秘书处"
@@ -70,6 +71,31 @@ def events(app, entity: str, entity_id: int) -> list[AuditEvent]:
         return list(rows)
 
 
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+
+
+def field_errors(page, name: str | None = None) -> list[str]:
+    """The errors shown beside the form fields (_field.html), or beside the field called ``name``."""
+    field = "//main//div[" + CLASS.format("field") + "]" + (f"[.//*[@name='{name}']]" if name else "")
+    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
+
+
+def usernames(page) -> list[str]:
+    """The usernames in the account list, in order (the first column's links)."""
+    return pages.texts(page, "//main//table//tbody/tr/td[1]/a")
+
+
+def link_texts(page) -> list[str]:
+    """The text of every link anywhere on the page."""
+    return pages.texts(page, "//a")
+
+
+def user_row(page, username: str) -> list[str]:
+    """The account list's row of ``username``: 用户名、姓名、角色、所属单位、状态、创建时间、操作."""
+    (row,) = [row for row in pages.rows(page) if row[0] == username]
+    return row
+
+
 def new_user_data(**overrides) -> dict:
     data = {
         "username": "new_staff",
@@ -113,7 +139,9 @@ def test_admin_sees_every_page(admin):
 def test_a_post_without_csrf_token_is_refused(admin):
     response = admin.post("/admin/users/new", data=new_user_data())
     assert response.status_code == 400
-    assert "页面已过期" in response.get_data(as_text=True)
+    page = pages.parse(response)
+    assert pages.heading(page) == "出错了（400）"
+    assert "页面已过期" in pages.text(pages.one(page, "//main//section[" + CLASS.format("notice") + "]/p[1]"))
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -130,21 +158,24 @@ def test_a_post_without_csrf_token_is_refused(admin):
     ],
 )
 def test_users_are_searched_by_username_name_or_unit(admin, query, shown, hidden):
-    html = admin.get("/admin/users", query_string={"q": query}).get_data(as_text=True)
+    page = pages.parse(admin.get("/admin/users", query_string={"q": query}))
+    listed, linked = usernames(page), link_texts(page)
     for name in shown:
-        assert f">{name}</a>" in html
+        assert name in listed
     for name in hidden:
-        assert f">{name}</a>" not in html
+        assert name not in linked
 
 
 def test_a_long_list_is_paged(app, admin):
     with app.app_context(), db.transaction() as session:
         for k in range(60):
             session.add(User(username=f"bulk{k:02d}", display_name="批量", password_hash="x", role="finance"))
-    first = admin.get("/admin/users").get_data(as_text=True)
-    assert "第 1 / 2 页" in first and "下一页" in first
-    second = admin.get("/admin/users?page=2").get_data(as_text=True)
-    assert ">szcc_staff</a>" in second and ">bulk00</a>" not in second
+    first = pages.parse(admin.get("/admin/users"))
+    pager = "//main//nav[" + CLASS.format("pager") + "]"
+    assert "第 1 / 2 页" in pages.texts(first, pager + "/span")
+    assert pages.links(first, pager)["下一页"] == "/admin/users?page=2"
+    second = pages.parse(admin.get("/admin/users?page=2"))
+    assert "szcc_staff" in usernames(second) and "bulk00" not in link_texts(second)
     assert admin.get("/admin/users?page=abc").status_code == 200
 
 
@@ -170,40 +201,40 @@ def test_unticking_the_box_creates_an_account_that_keeps_its_password(app, admin
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field_error"),
+    ("overrides", "field", "field_error"),
     [
-        ({"username": "szcc_staff"}, "用户名已存在：szcc_staff"),
-        ({"username": "bad name!"}, "无效的用户名"),
-        ({"username": "x"}, "用户名为 2–100 位"),
-        ({"username": "a" * 101}, "用户名为 2–100 位"),
-        ({"username": ""}, "请输入用户名"),
-        ({"role": "boss"}, "无效的角色"),
-        ({"role": ""}, "请选择角色"),
-        ({"unit": ""}, "填报人必须指定所属单位"),
-        ({"role": "reviewer", "unit": ""}, "审核人必须指定所属单位"),
-        ({"unit": "不存在的单位"}, "单位不存在：不存在的单位"),
-        ({"role": "finance"}, "财政局不属于某个单位"),
-        ({"password": "short", "confirm": "short"}, "密码至少 8 位"),
-        ({"password": "alllowercase1", "confirm": "alllowercase1"}, "至少三类"),
-        ({"password": "New_staff#1", "confirm": "New_staff#1"}, "密码不能包含用户名"),
-        ({"confirm": "Other#2024pw"}, "两次输入的密码不一致"),
-        ({"email": "not-an-address"}, "无效的邮箱格式"),
-        ({"email": "a@b.cn" + "x" * 260}, "最多 254 个字符"),
-        ({"display_name": "名" * 101}, "最多 100 字"),
-        ({"display_name": "第一行\n第二行"}, "不能换行"),
+        ({"username": "szcc_staff"}, "username", "用户名已存在：szcc_staff"),
+        ({"username": "bad name!"}, "username", "无效的用户名"),
+        ({"username": "x"}, "username", "用户名为 2–100 位"),
+        ({"username": "a" * 101}, "username", "用户名为 2–100 位"),
+        ({"username": ""}, "username", "请输入用户名"),
+        ({"role": "boss"}, "role", "无效的角色"),
+        ({"role": ""}, "role", "请选择角色"),
+        ({"unit": ""}, "unit", "填报人必须指定所属单位"),
+        ({"role": "reviewer", "unit": ""}, "unit", "审核人必须指定所属单位"),
+        ({"unit": "不存在的单位"}, "unit", "单位不存在：不存在的单位"),
+        ({"role": "finance"}, "unit", "财政局不属于某个单位"),
+        ({"password": "short", "confirm": "short"}, "password", "密码至少 8 位"),
+        ({"password": "alllowercase1", "confirm": "alllowercase1"}, "password", "至少三类"),
+        ({"password": "New_staff#1", "confirm": "New_staff#1"}, "password", "密码不能包含用户名"),
+        ({"confirm": "Other#2024pw"}, "confirm", "两次输入的密码不一致"),
+        ({"email": "not-an-address"}, "email", "无效的邮箱格式"),
+        ({"email": "a@b.cn" + "x" * 260}, "email", "最多 254 个字符"),
+        ({"display_name": "名" * 101}, "display_name", "最多 100 字"),
+        ({"display_name": "第一行\n第二行"}, "display_name", "不能换行"),
     ],
 )
 def test_a_refused_account_shows_each_error_beside_its_field_and_keeps_what_was_typed(
-    app, admin, overrides, field_error
+    app, admin, overrides, field, field_error
 ):
     data = new_user_data(**overrides)
     response = post(admin, "/admin/users/new", data)
     html = response.get_data(as_text=True)
+    page = pages.parse(html)
     assert response.status_code == 400
-    assert field_error in html
-    assert 'class="error-text"' in html
+    assert any(field_error in error for error in field_errors(page, field)), field_errors(page)
     if data["username"] and len(data["username"]) <= 100:
-        assert f'value="{data["username"]}"' in html
+        assert pages.one(page, "//main//form//input[@name='username']").get("value") == data["username"]
     assert one_user(app, data["username"]) is None or data["username"] == "szcc_staff"
     assert GOOD_PASSWORD not in html  # a password is never sent back
 
@@ -240,19 +271,20 @@ def test_admin_changes_role_and_unit_each_audited(app, admin):
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "field", "message"),
     [
-        ({"role": "staff", "unit": ""}, "填报人必须指定所属单位"),
-        ({"role": "staff", "unit": "不存在的单位"}, "单位不存在"),
-        ({"role": "admin", "unit": SEED_UNIT}, "管理员不属于某个单位"),
-        ({"role": "root", "unit": ""}, "无效的角色"),
-        ({"role": "staff", "unit": SEED_UNIT, "email": "x@"}, "无效的邮箱格式"),
+        ({"role": "staff", "unit": ""}, "unit", "填报人必须指定所属单位"),
+        ({"role": "staff", "unit": "不存在的单位"}, "unit", "单位不存在"),
+        ({"role": "admin", "unit": SEED_UNIT}, "unit", "管理员不属于某个单位"),
+        ({"role": "root", "unit": ""}, "role", "无效的角色"),
+        ({"role": "staff", "unit": SEED_UNIT, "email": "x@"}, "email", "无效的邮箱格式"),
     ],
 )
-def test_a_refused_change_shows_its_error_and_changes_nothing(app, admin, data, message):
+def test_a_refused_change_shows_its_error_and_changes_nothing(app, admin, data, field, message):
     before = one_user(app, "finance")
     response = post(admin, "/admin/users/3", data, "/admin/users/3")
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert any(message in error for error in field_errors(response, field)), field_errors(response)
     after = one_user(app, "finance")
     assert (after.role, after.unit_id, after.email) == (before.role, before.unit_id, before.email)
 
@@ -260,10 +292,10 @@ def test_a_refused_change_shows_its_error_and_changes_nothing(app, admin, data, 
 def test_an_admin_cannot_demote_or_deactivate_themselves(app, admin):
     page = f"/admin/users/{ADMIN_ID}"
     response = post(admin, page, {"role": "finance", "unit": ""}, page)
-    assert response.status_code == 400 and "不能取消自己的管理员角色" in response.get_data(as_text=True)
+    assert response.status_code == 400 and field_errors(response, "role") == ["不能取消自己的管理员角色"]
     response = post(admin, f"{page}/active", {"active": "0"}, page)
     assert response.status_code == 303
-    assert "不能停用自己的账号" in admin.get(page).get_data(as_text=True)
+    assert pages.flashes(admin.get(page), "error") == ["不能停用自己的账号"]
     user = one_user(app, "admin")
     assert user.role == "admin" and user.is_active
     assert admin.get("/admin/users").status_code == 200
@@ -286,8 +318,9 @@ def test_a_deactivated_user_is_signed_out_and_cannot_sign_in_until_reactivated(a
     assert one_user(app, "szcc_staff").is_active is False
     assert staff.get("/units/2/2023/indicators").status_code == 302  # the open session ended
     refused = AuthActions(app.test_client()).login("szcc_staff")
-    assert refused.status_code == 200 and "账号已停用" in refused.get_data(as_text=True)
-    assert "已停用" in admin.get("/admin/users").get_data(as_text=True)
+    assert refused.status_code == 200
+    assert any("账号已停用" in error for error in field_errors(refused, "password")), field_errors(refused)
+    assert user_row(admin.get("/admin/users"), "szcc_staff")[4].startswith("已停用")
 
     post(admin, f"{page}/active", {"active": "1"}, page)
     assert AuthActions(app.test_client()).login("szcc_staff").status_code == 302
@@ -323,7 +356,8 @@ def test_a_reset_password_ends_sessions_and_forces_a_change_before_any_other_pag
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].endswith("/account/password"), url
     page = client.get("/account/password").get_data(as_text=True)
-    assert "临时密码" in page
+    assert pages.heading(page) == "修改密码"
+    assert any("临时密码" in message for message in pages.flashes(page, "warning")), pages.flashes(page)
     csrf = csrf_from(page)
     posted = client.post("/notifications/read-all", data={"csrf_token": csrf})
     assert posted.headers["Location"].endswith("/account/password")  # a form elsewhere is not a way round
@@ -332,7 +366,7 @@ def test_a_reset_password_ends_sessions_and_forces_a_change_before_any_other_pag
         "/account/password",
         data={"csrf_token": csrf, "current": GOOD_PASSWORD, "new": GOOD_PASSWORD, "confirm": GOOD_PASSWORD},
     )
-    assert "新密码不能与当前密码相同" in same.get_data(as_text=True)
+    assert field_errors(same, "new") == ["新密码不能与当前密码相同"]
     changed = client.post(
         "/account/password",
         data={"csrf_token": csrf, "current": GOOD_PASSWORD, "new": "Mine#2024own", "confirm": "Mine#2024own"},
@@ -353,18 +387,21 @@ def test_a_forced_user_may_still_sign_out(app, admin):
 
 
 @pytest.mark.parametrize(
-    ("password", "confirm", "message"),
+    ("password", "confirm", "field", "message"),
     [
-        ("short", None, "密码至少 8 位"),
-        ("szcc_staff#A1", None, "密码不能包含用户名"),
-        (GOOD_PASSWORD, "Different#1", "两次输入的密码不一致"),
-        ("", None, "请输入密码"),
-        ("A#1" + "a" * 200, None, "密码不能超过 128 位"),
+        ("short", None, "password", "密码至少 8 位"),
+        ("szcc_staff#A1", None, "password", "密码不能包含用户名"),
+        (GOOD_PASSWORD, "Different#1", "confirm", "两次输入的密码不一致"),
+        ("", None, "password", "请输入密码"),
+        ("A#1" + "a" * 200, None, "password", "密码不能超过 128 位"),
     ],
 )
-def test_a_reset_is_held_to_the_password_policy(app, admin, password, confirm, message):
+def test_a_reset_is_held_to_the_password_policy(app, admin, password, confirm, field, message):
     response = reset(admin, STAFF_ID, password, confirm)
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 400
+    reset_form = "//main//form[substring(@action, string-length(@action) - 8) = '/password']"
+    errors = field_errors(pages.one(response, reset_form), field)
+    assert any(message in error for error in errors), field_errors(response)
     assert not one_user(app, "szcc_staff").must_change_password
     assert AuthActions(app.test_client()).login("szcc_staff").status_code == 302
 
@@ -384,7 +421,7 @@ def test_admin_creates_renames_and_reparents_units_each_audited(app, admin):
     assert post(admin, "/admin/units/new", {"name": "  深圳市新单位  ", "parent": "1"}).status_code == 302
     unit = unit_named(app, "深圳市新单位")
     assert unit.parent_id == 1
-    assert "深圳市新单位" in admin.get("/admin/units").get_data(as_text=True)
+    assert ["深圳市新单位", SEED_PARENT] in [row[:2] for row in pages.rows(admin.get("/admin/units"))]
 
     page = f"/admin/units/{unit.id}"
     assert post(admin, page, {"name": "深圳市更名单位", "parent": ""}).status_code == 302
@@ -399,31 +436,31 @@ def test_admin_creates_renames_and_reparents_units_each_audited(app, admin):
 def test_a_renamed_unit_keeps_its_accounts(app, admin):
     post(admin, "/admin/units/2", {"name": "深圳市消费者委员会", "parent": "1"})
     assert one_user(app, "szcc_staff").unit_id == 2
-    assert "深圳市消费者委员会" in admin.get("/admin/users?q=深圳市消费者委员会").get_data(as_text=True)
+    found = admin.get("/admin/users?q=深圳市消费者委员会")
+    assert user_row(found, "szcc_staff")[3] == "深圳市消费者委员会"
 
 
 @pytest.mark.parametrize(
-    ("url", "data", "message"),
+    ("url", "data", "field", "message"),
     [
-        ("/admin/units/new", {"name": SEED_UNIT, "parent": ""}, f"单位名称已存在：{SEED_UNIT}"),
-        ("/admin/units/new", {"name": "", "parent": ""}, "请填写单位名称"),
-        ("/admin/units/new", {"name": "   ", "parent": ""}, "请填写单位名称"),
-        ("/admin/units/new", {"name": "单" * 201, "parent": ""}, "单位名称不能超过 200 字"),
-        ("/admin/units/new", {"name": "两行\n名称", "parent": ""}, "不能换行"),
-        ("/admin/units/new", {"name": "新单位", "parent": "999"}, "主管部门不存在"),
-        ("/admin/units/new", {"name": "新单位", "parent": "abc"}, "主管部门不存在"),
-        ("/admin/units/new", {"name": "新单位", "parent": str(2**40)}, "主管部门不存在"),
-        ("/admin/units/1", {"name": SEED_PARENT, "parent": "1"}, "不能是本单位或其下属单位"),
-        ("/admin/units/1", {"name": SEED_PARENT, "parent": "2"}, "不能是本单位或其下属单位"),  # a loop
-        ("/admin/units/1", {"name": SEED_UNIT, "parent": ""}, "单位名称已存在"),
+        ("/admin/units/new", {"name": SEED_UNIT, "parent": ""}, "name", f"单位名称已存在：{SEED_UNIT}"),
+        ("/admin/units/new", {"name": "", "parent": ""}, "name", "请填写单位名称"),
+        ("/admin/units/new", {"name": "   ", "parent": ""}, "name", "请填写单位名称"),
+        ("/admin/units/new", {"name": "单" * 201, "parent": ""}, "name", "单位名称不能超过 200 字"),
+        ("/admin/units/new", {"name": "两行\n名称", "parent": ""}, "name", "不能换行"),
+        ("/admin/units/new", {"name": "新单位", "parent": "999"}, "parent", "主管部门不存在"),
+        ("/admin/units/new", {"name": "新单位", "parent": "abc"}, "parent", "主管部门不存在"),
+        ("/admin/units/new", {"name": "新单位", "parent": str(2**40)}, "parent", "主管部门不存在"),
+        ("/admin/units/1", {"name": SEED_PARENT, "parent": "1"}, "parent", "不能是本单位或其下属单位"),
+        ("/admin/units/1", {"name": SEED_PARENT, "parent": "2"}, "parent", "不能是本单位或其下属单位"),  # a loop
+        ("/admin/units/1", {"name": SEED_UNIT, "parent": ""}, "name", "单位名称已存在"),
     ],
 )
-def test_a_refused_unit_shows_its_error_and_changes_nothing(app, admin, url, data, message):
+def test_a_refused_unit_shows_its_error_and_changes_nothing(app, admin, url, data, field, message):
     before = {(u.id, u.name, u.parent_id) for u in all_units(app)}
     response = post(admin, url, data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400 and message in html
-    assert 'class="error-text"' in html
+    assert response.status_code == 400
+    assert any(message in error for error in field_errors(response, field)), field_errors(response)
     assert {(u.id, u.name, u.parent_id) for u in all_units(app)} == before
 
 
@@ -457,16 +494,17 @@ def test_a_name_taken_a_moment_ago_is_refused_not_a_server_error(app, admin, mon
 
     monkeypatch.setattr(service, "find_user", lambda session, name: None)
     response = post(admin, "/admin/users/new", new_user_data(username="szcc_staff"))
-    assert response.status_code == 400 and "用户名已存在：szcc_staff" in response.get_data(as_text=True)
+    assert response.status_code == 400 and field_errors(response, "username") == ["用户名已存在：szcc_staff"]
 
     monkeypatch.setattr(budget, "find_unit", lambda session, name: None)
     response = post(admin, "/admin/units/new", {"name": SEED_UNIT, "parent": ""})
-    assert response.status_code == 400 and "刚被其他操作修改" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert any("刚被其他操作修改" in error for error in field_errors(response, "name")), field_errors(response)
     assert admin.get("/admin/users").status_code == 200
 
 
 def test_an_admin_changes_their_own_password_on_the_password_page_not_by_a_reset(app, admin):
     response = reset(admin, ADMIN_ID)
-    assert response.status_code == 400 and "请在“修改密码”页面修改自己的密码" in response.get_data(as_text=True)
+    assert response.status_code == 400 and pages.flashes(response, "error") == ["请在“修改密码”页面修改自己的密码"]
     assert not one_user(app, "admin").must_change_password
     assert admin.get("/admin/users").status_code == 200  # still signed in

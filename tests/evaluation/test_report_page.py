@@ -12,6 +12,7 @@ from kpi.budget import service as budget
 from kpi.db import make_engine
 from kpi.evaluation.models import SelfEvaluation
 from kpi.reminders.models import Notification
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.evaluation.conftest import signed_in
 from tests.evaluation.gen import REPORT_URL, completed_form, import_a_year, scored
@@ -40,16 +41,53 @@ def partial_qualitative(app):
     return next(r for r in scored(app).unit_table.rows if r.is_qualitative and r.band == "partial")
 
 
-def test_the_page_shows_every_table_with_points_scores_working_and_the_grade(app, staff):
-    html = staff.page().get_data(as_text=True)
+TABLES = "//main//section[@class='evaluation-table']"
+
+
+def indicator_row(page, indicator_id: int):
+    return pages.one(page, f"//main//tr[@id='ind-{indicator_id}']")
+
+
+def working(page, indicator_id: int) -> str:
+    """The 计分依据 cell of an indicator's row: the rule, then the working."""
+    return pages.text(pages.one(indicator_row(page, indicator_id), "./td[@class='working']"))
+
+
+def status(page) -> str:
+    """The report's status in the page head (状态：…)."""
+    return pages.text(
+        pages.one(page, "//main//div[@class='page-head']/p[@class='meta']/span[contains(@class, 'status')]")
+    )
+
+
+def buttons(page) -> list[str]:
+    """The buttons of the page's own forms (the review panels' included)."""
+    return pages.texts(page, "//main//form//button")
+
+
+def warnings(page) -> list[str]:
+    """The page's warnings (送审前还需填写 …, the reviewer's word), whatever element carries them."""
+    return pages.texts(page, "//main//*[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')]")
+
+
+def test_the_page_shows_every_table_with_points_scores_working_and_the_grade(app, staff, ids):
+    page = pages.parse(staff.page())
     result = scored(app)
-    assert "部门（单位）整体支出绩效自评表" in html and "项目支出绩效自评表 · 修缮维护类" in html
-    assert f"单位整体总分 <strong>{result.total}</strong> 分 · 评价等级 <strong>{result.grade}</strong>" in html
-    assert "实际 500 ÷ 目标 1,000 × 分值 0.91 = 0.46" in html
-    assert "执行数 2,840.2 ÷ 全年预算数 2,939 × 分值 10 = 9.66（执行率 96.64%）" in html
-    assert "评价“部分达成”（60%–80%），未选定得分，按 60% 计" in html
-    assert html.count('data-aggregation="') == 67 + 13
-    assert "送审前还需填写" in html and "保存草稿" in html
+    titles = pages.texts(page, TABLES + "/h2")
+    assert titles[0] == "部门（单位）整体支出绩效自评表" and "项目支出绩效自评表 · 修缮维护类" in titles
+    total = pages.one(page, "//main//*[@id='unit-total']")
+    assert pages.text(total) == f"单位整体总分 {result.total} 分 · 评价等级 {result.grade}"
+    assert pages.texts(total, "./strong") == [str(result.total), result.grade]
+    assert working(page, ids["indicator"]["新增放心消费承诺、线下无理由退货承诺企业数量"]) == (
+        "正向指标：实际 500 ÷ 目标 1,000 × 分值 0.91 = 0.46"
+    )
+    budget_working = pages.texts(page, "//main//section[@id='table-unit']//tr[@class='total']/td[@class='working']")
+    assert budget_working[0] == "执行数 2,840.2 ÷ 全年预算数 2,939 × 分值 10 = 9.66（执行率 96.64%）"
+    assert working(page, partial_qualitative(app).indicator.id).startswith(
+        "定性指标：评价“部分达成”（60%–80%），未选定得分，按 60% 计"
+    )
+    assert len(page.xpath(TABLES + "//tr[@data-aggregation]")) == len(page.xpath("//*[@data-aggregation]")) == 67 + 13
+    assert any(warning.startswith("送审前还需填写") for warning in warnings(page)) and "保存草稿" in buttons(page)
 
 
 def test_a_draft_keeps_texts_and_audits_them(app, staff, ids, sqlite_url):
@@ -58,8 +96,10 @@ def test_a_draft_keeps_texts_and_audits_them(app, staff, ids, sqlite_url):
         {"新增放心消费承诺、线下无理由退货承诺企业数量": "企业参与意愿不足；下年加强宣传"},
     )
     assert response.status_code == 302
-    html = staff.page().get_data(as_text=True)
-    assert "全年工作基本完成" in html and "企业参与意愿不足；下年加强宣传" in html
+    page = pages.parse(staff.page())
+    explanation = f"i{ids['indicator']['新增放心消费承诺、线下无理由退货承诺企业数量']}-explanation"
+    assert pages.texts(page, "//main//form//textarea[@name='g-unit']") == ["全年工作基本完成"]
+    assert pages.texts(page, f"//main//form//textarea[@name='{explanation}']") == ["企业参与意愿不足；下年加强宣传"]
     report = rows(sqlite_url, SelfEvaluation)[0]
     assert report.status == "draft" and report.total_score == scored(app).total
     trail = {
@@ -76,22 +116,31 @@ def test_submitting_without_a_required_explanation_is_refused_beside_it_with_typ
     name = "新增放心消费承诺、线下无理由退货承诺企业数量"
     response = staff.post({"unit": "已完成"}, action="submit")
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "送审前还有" in html and "未完成目标，送审前须填写偏差原因分析及改进措施" in html
-    assert "已完成" in html
-    row = f'id="ind-{ids["indicator"][name]}" data-aggregation="cumulative" data-rule="positive" class="row-error"'
-    assert row in html
+    page = pages.parse(response)
+    fault = "未完成目标，送审前须填写偏差原因分析及改进措施"
+    assert pages.text(pages.one(page, "//*[@id='error-summary']/h2")).startswith("送审前还有")
+    assert f"{name} · 偏差原因分析及改进措施：{fault}" in pages.error_summary(page)
+    row = indicator_row(page, ids["indicator"][name])
+    assert pages.texts(row, ".//td[contains(@class, 'explain')]//*[@class='error-text']") == [fault]
+    assert pages.texts(page, "//main//form//textarea[@name='g-unit']") == ["已完成"]
+    assert row.get("data-aggregation") == "cumulative" and row.get("data-rule") == "positive"
+    assert row.get("class") == "row-error"
 
 
 def test_a_complete_submission_tells_the_reviewer_and_locks_the_report(app, staff, reviewer, sqlite_url):
     assert staff.post(extra=completed_form(scored(app)), action="submit").status_code == 302
-    html = staff.page().get_data(as_text=True)
-    assert "已送审" in html and "保存草稿" not in html and "disabled" in html
+    page = pages.parse(staff.page())
+    assert status(page) == "已送审"
+    assert "保存草稿" not in pages.text(page) and not page.xpath("//button[@value='save']")
+    fields = page.xpath(TABLES + "//textarea | " + TABLES + "//input")
+    assert fields and all(field.get("disabled") is not None for field in fields)
     locked = staff.post({"unit": "改"})
-    assert "本自评已送审，等待审核" in staff.client.get(locked.headers["Location"]).get_data(as_text=True)
+    refusals = pages.flashes(staff.client.get(locked.headers["Location"]), "error")
+    assert len(refusals) == 1 and refusals[0].startswith("本自评已送审，等待审核")
     note = rows(sqlite_url, Notification, kind="submitted")[0]
     assert "2023年绩效自评 已送审" in note.title and note.link == REPORT_URL
-    assert "保存定性指标得分" in reviewer.page().get_data(as_text=True)
+    ratios_form = "//main//form[contains(@action, '/self-evaluation/ratios')]//button"
+    assert pages.texts(reviewer.page(), ratios_form) == ["保存定性指标得分"]
 
 
 def test_the_reviewer_picks_a_qualitative_score_inside_its_band_then_approves(app, staff, reviewer):
@@ -99,26 +148,32 @@ def test_the_reviewer_picks_a_qualitative_score_inside_its_band_then_approves(ap
     name = partial.indicator.name
     staff.post(extra=completed_form(scored(app)), action="submit")
     refused = reviewer.set_ratios({name: "85"})
-    assert refused.status_code == 400 and "得分超出“部分达成”档（60%–80%）" in refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    beside = pages.texts(indicator_row(pages.parse(refused), partial.indicator.id), ".//*[@class='error-text']")
+    assert len(beside) == 1 and beside[0].startswith("得分超出“部分达成”档（60%–80%）")
+    summary = pages.error_summary(refused)
+    assert len(summary) == 1 and summary[0].startswith(f"{name} · 得分（占分值%）：得分超出“部分达成”档（60%–80%）")
     assert reviewer.set_ratios({name: "78"}).status_code == 302
     row = scored(app).indicators[partial.indicator.id]
     assert "选定 78%" in row.score.working
     assert staff.set_ratios({name: "70"}).status_code == 403
-    assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
+    assert pages.flashes(reviewer.review("approve"), "success") == ["已审核通过。"]
     after = reviewer.set_ratios({name: "70"})
-    assert "审核人只能在自评已送审" in reviewer.client.get(after.headers["Location"]).get_data(as_text=True)
+    refusals = pages.flashes(reviewer.client.get(after.headers["Location"]), "error")
+    assert len(refusals) == 1 and refusals[0].startswith("审核人只能在自评已送审")
 
 
 def test_returning_and_reopening_need_a_reason_that_staff_then_see(app, staff, reviewer):
     staff.post(extra=completed_form(scored(app)), action="submit")
-    assert "退回必须填写原因" in reviewer.review("return").get_data(as_text=True)
-    assert "已退回" in reviewer.review("return", "偏差原因过于笼统").get_data(as_text=True)
-    assert "审核人意见：</strong>偏差原因过于笼统" in staff.page().get_data(as_text=True)
+    assert pages.flashes(reviewer.review("return"), "error") == ["退回必须填写原因。"]
+    assert pages.flashes(reviewer.review("return", "偏差原因过于笼统"), "success") == ["已退回。"]
+    note = pages.one(staff.page(), "//main//div[contains(@class, 'flash-warning')][strong]")
+    assert pages.texts(note, "./strong") == ["审核人意见："] and pages.text(note) == "审核人意见：偏差原因过于笼统"
     assert staff.post(action="submit").status_code == 302
     reviewer.review("approve")
-    assert "重新打开必须填写原因" in reviewer.review("reopen").get_data(as_text=True)
-    assert "已重新打开" in reviewer.review("reopen", "财政局要求补充").get_data(as_text=True)
-    assert "保存草稿" in staff.page().get_data(as_text=True)
+    assert pages.flashes(reviewer.review("reopen"), "error") == ["重新打开必须填写原因。"]
+    assert pages.flashes(reviewer.review("reopen", "财政局要求补充"), "success") == ["已重新打开。"]
+    assert "保存草稿" in buttons(staff.page())
 
 
 def test_a_save_over_someone_elses_shows_their_values_and_keeps_mine(app, ids, staff):
@@ -126,8 +181,10 @@ def test_a_save_over_someone_elses_shows_their_values_and_keeps_mine(app, ids, s
     assert other.post({"unit": "别人先保存的"}).status_code == 302
     response = staff.post({"unit": "我写的"}, version=0)  # the version staff saw before the other save
     assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "其他人已在您打开页面后保存了本自评" in html and "别人先保存的" in html and "我写的" in html
+    conflict = pages.one(response, "//main//section[contains(@class, 'conflict')]")
+    assert pages.text(pages.one(conflict, "./p/strong")).startswith("其他人已在您打开页面后保存了本自评")
+    assert pages.rows(conflict, ".//table") == [["单位整体 · 实际完成情况", "别人先保存的", "我写的"]]
+    assert pages.texts(response, "//main//form//textarea[@name='g-unit']") == ["我写的"]
     assert scored(app).unit_table.goal_actual == "别人先保存的"
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from kpi.audit.models import AuditEvent
 from kpi.db import make_engine
 from kpi.reminders.models import Notification
+from tests import pages
 from tests.monitoring.conftest import REPORT_URL, signed_in
 
 ON_COURSE = {("投诉调解辅助服务", "value"): "1500", ("投诉调解辅助服务", "forecast"): "19500"}
@@ -20,6 +21,30 @@ BUDGETS = {
     ("综合管理类", "forecast"): "17",
     ("修缮维护类", "forecast"): "2",
 }
+FORM = "//main//form[contains(@class, 'monitoring-form')]"
+CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
+
+
+def status(page) -> tuple[str, str]:
+    """The report's status in the page head: its label, and the span's class (status-<status>)."""
+    span = pages.one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
+    return pages.text(span), span.get("class")
+
+
+def review_note(page) -> tuple[str, str]:
+    """The reviewer's word above the form (_review.html review_note): its bold label, and the reason."""
+    note = pages.one(
+        page, "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')][strong]"
+    )
+    return pages.text(pages.one(note, "./strong")), (pages.one(note, "./strong").tail or "").strip()
+
+
+def assert_read_only(page) -> None:
+    """Every field of the report's form is disabled, and the form has no button to save or submit."""
+    form = pages.one(page, FORM)
+    fields = form.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
+    assert fields and all(field.get("disabled") is not None for field in fields)
+    assert form.xpath(".//button") == []
 
 
 def events(sqlite_url, **where) -> list[AuditEvent]:
@@ -35,34 +60,41 @@ def events(sqlite_url, **where) -> list[AuditEvent]:
 
 def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
     assert staff.post(ON_COURSE, lines=BUDGETS, action="submit").status_code == 302
-    assert "disabled" in staff.page().get_data(as_text=True)
+    assert_read_only(staff.page())
     locked = staff.post({("投诉调解辅助服务", "value"): "1"})
-    assert "本报告已送审，等待审核" in staff.client.get(locked.headers["Location"]).get_data(as_text=True)
+    assert pages.flashes(staff.client.get(locked.headers["Location"]), "error") == [
+        "本报告已送审，等待审核；如需修改，请审核人退回。"
+    ]
 
-    approved = reviewer.review("approve").get_data(as_text=True)
-    assert "已审核通过" in approved and "status-approved" in approved
+    approved = pages.parse(reviewer.review("approve"))
+    assert pages.flashes(approved, "success") == ["已审核通过。"]
+    assert status(approved) == ("审核通过", "status status-approved")
     locked = staff.post({("投诉调解辅助服务", "value"): "1"})
-    assert "本报告已审核通过并锁定" in staff.client.get(locked.headers["Location"]).get_data(as_text=True)
+    assert pages.flashes(staff.client.get(locked.headers["Location"]), "error") == [
+        "本报告已审核通过并锁定；如需修改，请审核人重新打开。"
+    ]
 
-    assert "重新打开必须填写原因" in reviewer.review("reopen", "  ").get_data(as_text=True)
-    assert "已重新打开" in reviewer.review("reopen", "财政局要求补充纠偏措施").get_data(as_text=True)
-    page = staff.page().get_data(as_text=True)
-    assert "重新打开原因：</strong>财政局要求补充纠偏措施" in page and "保存草稿" in page
-    assert "status-reopened" in page  # a status of its own, not a return
+    assert pages.flashes(reviewer.review("reopen", "  "), "error") == ["重新打开必须填写原因。"]
+    assert pages.flashes(reviewer.review("reopen", "财政局要求补充纠偏措施"), "success") == ["已重新打开。"]
+    page = pages.parse(staff.page())
+    assert review_note(page) == ("重新打开原因：", "财政局要求补充纠偏措施")
+    assert "保存草稿" in pages.texts(page, f"{FORM}//button")
+    assert status(page) == ("已重新打开", "status status-reopened")  # a status of its own, not a return
     assert (
         staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code
         == 302
     )
-    assert "当前状态为" in reviewer.review("approve").get_data(as_text=True)  # not submitted again yet
+    not_submitted = reviewer.review("approve")  # not submitted again yet
+    assert pages.flashes(not_submitted, "error") == ["当前状态为“已重新打开”，不能审核通过。"]
     assert staff.post(action="submit").status_code == 302
-    assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
+    assert pages.flashes(reviewer.review("approve"), "success") == ["已审核通过。"]
 
 
 def test_returning_needs_a_reason_that_staff_then_see(staff, reviewer):
     staff.post(ON_COURSE, lines=BUDGETS, action="submit")
-    assert "退回必须填写原因" in reviewer.review("return").get_data(as_text=True)
-    assert "已退回" in reviewer.review("return", "纠偏措施过于笼统").get_data(as_text=True)
-    assert "审核人意见：</strong>纠偏措施过于笼统" in staff.page().get_data(as_text=True)
+    assert pages.flashes(reviewer.review("return"), "error") == ["退回必须填写原因。"]
+    assert pages.flashes(reviewer.review("return", "纠偏措施过于笼统"), "success") == ["已退回。"]
+    assert review_note(staff.page()) == ("审核人意见：", "纠偏措施过于笼统")
 
 
 def test_only_the_units_reviewer_may_review(staff, app, ids):
@@ -95,8 +127,8 @@ def test_every_changed_field_and_status_is_audited(staff, reviewer, ids, sqlite_
         ("return", "2023年运行监控 · 状态", "已送审", "已退回"),
     ]
     assert ("update", "2023年运行监控 · 总体情况说明", "进展正常") in {(e.action, e.field, e.new_value) for e in report}
-    history = staff.client.get(f"/units/2/indicators/{mediation}/history").get_data(as_text=True)
-    assert "2023年运行监控 · 全年预计完成值" in history and "按平台数据修正" in history
+    history = pages.rows(staff.client.get(f"/units/2/indicators/{mediation}/history"))
+    assert ["2023年运行监控 · 全年预计完成值", "20,000", "19,800", "按平台数据修正"] in [row[2:] for row in history]
 
 
 def test_a_save_over_a_newer_version_is_a_conflict_that_keeps_what_was_typed(app, ids):
@@ -104,10 +136,10 @@ def test_a_save_over_a_newer_version_is_a_conflict_that_keeps_what_was_typed(app
     assert first.post({("投诉调解辅助服务", "value"): "1500"}, version=0).status_code == 302
     response = second.post({("投诉调解辅助服务", "value"): "1800"}, version=0)
     assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "其他人已在您打开页面后保存了本报告" in html
-    assert "投诉调解辅助服务 · 7月完成值" in html and "<td>1,500</td>" in html and "<td>1,800</td>" in html
-    assert 'value="1800"' in html
+    page = pages.parse(response)
+    assert pages.text(pages.one(page, f"{CONFLICT}/p/strong")).startswith("其他人已在您打开页面后保存了本报告")
+    assert ["投诉调解辅助服务 · 7月完成值", "1,500", "1,800"] in pages.rows(page, f"{CONFLICT}//table")
+    assert pages.texts(page, f"{FORM}//input[@name='i{ids['indicator']['投诉调解辅助服务']}-value']/@value") == ["1800"]
     assert second.post({("投诉调解辅助服务", "value"): "1800"}).status_code == 302
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from kpi.accounts.models import User
 from kpi.budget.models import FiscalYear
 from kpi.reminders.models import Notification
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.reminders.gen import all_rows, quarter_action, set_monitoring_status, set_rules, tick
 
@@ -24,36 +25,65 @@ def token(client) -> str:
     return csrf_from(client.get("/account/password").get_data(as_text=True))
 
 
+def banner(response) -> list[tuple[str, str]]:
+    """The banner's lines (reminders/_banner.html), each its text and its link's href; none when it is empty."""
+    html = response.get_data(as_text=True)
+    if not html.strip():
+        return []
+    lines = pages.parse(html).xpath(
+        "//div[contains(concat(' ', normalize-space(@class), ' '), ' reminder-banner ')]/div"
+    )
+    return [(pages.text(line), pages.one(line, "./a").get("href")) for line in lines]
+
+
+def banner_text(response) -> str:
+    """Everything the banner fragment says ("" when it is empty)."""
+    html = response.get_data(as_text=True)
+    return pages.text(pages.parse(html)) if html.strip() else ""
+
+
+def field_error(page, name: str) -> str:
+    """The error shown beside the settings field called ``name``."""
+    return pages.text(pages.one(page, f"//main//form//div[.//input[@name='{name}']]/span[@class='error-text']"))
+
+
+def value(page, name: str) -> str:
+    """The value a settings field shows."""
+    return pages.one(page, f"//main//form//input[@name='{name}']").get("value")
+
+
 # --- the banner ---
 
 
 def test_the_banner_shows_the_owed_monitoring_report_with_a_link(app):
     tick(app, AUG_1)
-    html = signed_in(app, "szcc_staff").get("/_test/banner").get_data(as_text=True)
-    assert "请于 8月31日 前提交 2023 年绩效运行监控报告" in html
-    assert 'href="/units/2/2023/monitoring"' in html
+    lines = banner(signed_in(app, "szcc_staff").get("/_test/banner"))
+    (href,) = [href for text, href in lines if "请于 8月31日 前提交 2023 年绩效运行监控报告" in text]
+    assert href == "/units/2/2023/monitoring"
 
 
 def test_the_banner_shows_one_line_per_report_its_latest_stage(app):
     tick(app, AUG_1)
     tick(app, date(2023, 8, 29))
-    html = signed_in(app, "szcc_reviewer").get("/_test/banner").get_data(as_text=True)
-    assert html.count("绩效运行监控报告") == 1
-    assert "距截止还有 2 个工作日" in html
+    response = signed_in(app, "szcc_reviewer").get("/_test/banner")
+    assert banner_text(response).count("绩效运行监控报告") == 1
+    (line,) = [text for text, _ in banner(response) if "绩效运行监控报告" in text]
+    assert "距截止还有 2 个工作日" in line
 
 
 def test_the_banner_goes_as_soon_as_the_report_is_submitted(app):
     tick(app, AUG_1)
     set_monitoring_status(app, "submitted")  # before any tick has closed the reminder
-    assert "运行监控" not in signed_in(app, "szcc_staff").get("/_test/banner").get_data(as_text=True)
+    assert "运行监控" not in banner_text(signed_in(app, "szcc_staff").get("/_test/banner"))
 
 
 def test_the_banner_shows_an_overdue_quarter_until_it_is_submitted(app):
     tick(app, date(2023, 10, 19))
     client = signed_in(app, "szcc_staff")
-    assert "2023 年三季度填报已逾期（截止 10月18日），请尽快提交" in client.get("/_test/banner").get_data(as_text=True)
+    lines = [text for text, _ in banner(client.get("/_test/banner"))]
+    assert any("2023 年三季度填报已逾期（截止 10月18日），请尽快提交" in line for line in lines), lines
     quarter_action(app, 3, "submit", "szcc_staff")
-    assert "三季度" not in client.get("/_test/banner").get_data(as_text=True)
+    assert "三季度" not in banner_text(client.get("/_test/banner"))
 
 
 def test_there_is_no_banner_without_open_reminders_or_for_roles_that_owe_nothing(app):
@@ -70,8 +100,9 @@ def test_the_banner_and_the_unread_count_cost_one_query_per_page(app):
     client = signed_in(app, "szcc_staff")
     client.get("/_test/both")  # warm up
     with counting(app.extensions["kpi_engine"]) as statements:
-        html = client.get("/_test/both").get_data(as_text=True)
-    assert html.startswith("1") and "绩效运行监控报告" in html
+        response = client.get("/_test/both")
+    html = response.get_data(as_text=True)
+    assert html.startswith("1") and any("绩效运行监控报告" in text for text, _ in banner(response))
     assert len([s for s in statements if "notification" in s or "reminder" in s]) == 1
 
 
@@ -83,18 +114,31 @@ def test_the_notification_centre_lists_unread_first(app):
     quarter_action(app, 1, "submit", "szcc_staff")
     quarter_action(app, 1, "return", "szcc_reviewer", reason="请核对")
     client = signed_in(app, "szcc_staff")
-    html = centre(client)
-    assert "2 条未读" in html and html.index("已被退回") < html.index("绩效运行监控报告")  # newest first
+    page = centre(client)
+    assert unread_count(page) == "2 条未读"
+    assert row_of(page, "已被退回") < row_of(page, "绩效运行监控报告")  # newest first
     returned = all_rows(app, Notification, Notification.kind == "returned")[0]
     client.post(f"/notifications/{returned.id}/read", data={"csrf_token": token(client)})
-    html = centre(client)
-    assert "1 条未读" in html and html.index("绩效运行监控报告") < html.index("已被退回")  # unread first
+    page = centre(client)
+    assert unread_count(page) == "1 条未读"
+    assert row_of(page, "绩效运行监控报告") < row_of(page, "已被退回")  # unread first
 
 
-def centre(client) -> str:
-    """The notification centre from its heading on (base.html may show a banner above it)."""
-    html = client.get("/notifications").get_data(as_text=True)
-    return html[html.index("<h1>通知") :]
+def centre(client):
+    """The notification centre, parsed (base.html may show a banner above it: the table is what counts)."""
+    return pages.parse(client.get("/notifications"))
+
+
+def unread_count(page) -> str:
+    return pages.text(pages.one(page, "//main//h1/span[@class='count']"))
+
+
+def row_of(page, words: str) -> int:
+    """The place in the notification table of the one notification that says ``words``."""
+    table = "//main//table[contains(concat(' ', normalize-space(@class), ' '), ' notifications ')]"
+    places = [k for k, row in enumerate(pages.rows(page, table)) if words in row[1]]
+    assert len(places) == 1, (words, places)
+    return places[0]
 
 
 def own_reminder(app, username: str) -> Notification:
@@ -123,8 +167,8 @@ def test_mark_all_read_needs_the_csrf_token(app):
     client = signed_in(app, "szcc_staff")
     assert client.post("/notifications/read-all").status_code == 400
     response = client.post("/notifications/read-all", data={"csrf_token": token(client)}, follow_redirects=True)
-    assert "已将 1 条通知标为已读" in response.get_data(as_text=True)
-    assert "0 条未读" in client.get("/notifications").get_data(as_text=True)
+    assert pages.flashes(response, "success") == ["已将 1 条通知标为已读。"]
+    assert unread_count(pages.parse(client.get("/notifications"))) == "0 条未读"
 
 
 def test_the_notification_centre_needs_a_login(client):
@@ -143,10 +187,10 @@ def test_every_page_can_show_the_unread_count(app):
 
 
 def test_the_settings_page_shows_the_defaults_and_the_years_dates(app):
-    html = signed_in(app, "admin").get(SETTINGS).get_data(as_text=True)
-    assert 'name="monitoring-due" value="08-31"' in html and 'name="monitoring-escalations" value="5,2"' in html
-    assert 'name="quarterly-due_working_days" value="10"' in html
-    assert "<td>三季度</td><td>通知</td><td>2023-10-07</td><td>2023-10-18</td>" in html
+    page = pages.parse(signed_in(app, "admin").get(SETTINGS))
+    assert value(page, "monitoring-due") == "08-31" and value(page, "monitoring-escalations") == "5,2"
+    assert value(page, "quarterly-due_working_days") == "10"
+    assert ["三季度", "通知", "2023-10-07", "2023-10-18"] in pages.rows(page)
 
 
 def form_data(client, **changes) -> dict:
@@ -177,7 +221,7 @@ def test_an_administrator_changes_a_years_deadline(app):
         data=form_data(client, **{"monitoring-due": "9月15日", "quarterly-enabled": None}),
         follow_redirects=True,
     )
-    assert "已保存提醒规则" in response.get_data(as_text=True)
+    assert pages.flashes(response, "success") == ["已保存提醒规则。"]
     settings = all_rows(app, FiscalYear, FiscalYear.year == 2023)[0].settings["reminders"]
     assert settings["monitoring"]["due"] == "09-15" and settings["quarterly"]["enabled"] is False
     assert [(r.kind, r.due_on) for r in tick(app, AUG_1)] == [("monitoring", date(2023, 9, 15))]
@@ -188,10 +232,11 @@ def test_invalid_rules_come_back_in_chinese_and_are_not_saved(app):
     response = client.post(
         SETTINGS, data=form_data(client, **{"monitoring-due": "08-32", "quarterly-escalations": "x"})
     )
-    html = response.get_data(as_text=True)
+    page = pages.parse(response)
     assert response.status_code == 400
-    assert "8月32日 不是有效的日期" in html and "1–30 之间的整数" in html
-    assert 'value="08-32"' in html  # what was typed stays
+    assert "8月32日 不是有效的日期" in field_error(page, "monitoring-due")
+    assert "1–30 之间的整数" in field_error(page, "quarterly-escalations")
+    assert value(page, "monitoring-due") == "08-32"  # what was typed stays
     assert "reminders" not in all_rows(app, FiscalYear, FiscalYear.year == 2023)[0].settings
 
 
@@ -212,8 +257,9 @@ def test_only_administrators_see_the_settings_and_only_for_existing_years(app):
 
 def test_stored_rules_that_are_invalid_show_the_defaults_with_a_warning(app):
     set_rules(app, {"monitoring": {"due": "13-01"}})
-    html = signed_in(app, "admin").get(SETTINGS).get_data(as_text=True)
-    assert "已保存的提醒规则无效" in html and 'name="monitoring-due" value="08-31"' in html
+    page = pages.parse(signed_in(app, "admin").get(SETTINGS))
+    assert any("已保存的提醒规则无效" in message for message in pages.flashes(page, "warning")), pages.flashes(page)
+    assert value(page, "monitoring-due") == "08-31"
 
 
 def test_report_links_are_the_paths_of_the_report_pages(app):

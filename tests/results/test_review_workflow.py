@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.results.conftest import QuarterPoster, quarter_url
 
 VALUE = {("投诉调解辅助服务", "value"): "5200"}
+CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
 
 
 def review(client, action: str, reason: str | None = None, quarter: int = 1):
@@ -16,6 +18,28 @@ def review(client, action: str, reason: str | None = None, quarter: int = 1):
     return client.post(f"{quarter_url(quarter)}/review/{action}", data=data, follow_redirects=True)
 
 
+def status(page) -> tuple[str, str]:
+    """The quarter's status in the page head: its label, and the span's class (status-<status>)."""
+    span = pages.one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
+    return pages.text(span), span.get("class")
+
+
+def review_note(page) -> tuple[str, str]:
+    """The reviewer's word above the form (_review.html review_note): its bold label, and the reason."""
+    note = pages.one(
+        page, "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')][strong]"
+    )
+    return pages.text(pages.one(note, "./strong")), (pages.one(note, "./strong").tail or "").strip()
+
+
+def assert_read_only(page) -> None:
+    """Every field of the quarter's form is disabled, and the form has no button to save or submit."""
+    form = pages.one(page, "//main//form[contains(@class, 'quarter-form')]")
+    fields = form.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
+    assert fields and all(field.get("disabled") is not None for field in fields)
+    assert form.xpath(".//button") == []
+
+
 def test_full_cycle_with_return_reopen_and_reapproval(app, ids):
     staff, reviewer = app.test_client(), app.test_client()
     AuthActions(staff).login("szcc_staff")
@@ -24,29 +48,31 @@ def test_full_cycle_with_return_reopen_and_reapproval(app, ids):
 
     assert entry.post(VALUE, action="submit").status_code == 302
     returned = review(reviewer, "return", "投诉数量与平台导出数不符，请核对")
-    assert "已退回" in returned.get_data(as_text=True)
-    staff_view = entry.page().get_data(as_text=True)
-    assert "审核人意见：</strong>投诉数量与平台导出数不符，请核对" in staff_view
+    assert pages.flashes(returned, "success") == ["已退回。"]
+    assert review_note(entry.page()) == ("审核人意见：", "投诉数量与平台导出数不符，请核对")
 
     assert entry.post({("投诉调解辅助服务", "value"): "5100"}, action="submit").status_code == 302
-    approved = review(reviewer, "approve").get_data(as_text=True)
-    assert "已审核通过" in approved and "审核通过" in approved
-    assert "disabled" in entry.page().get_data(as_text=True)
+    approved = pages.parse(review(reviewer, "approve"))
+    assert pages.flashes(approved, "success") == ["已审核通过。"]
+    assert status(approved) == ("审核通过", "status status-approved")
+    assert_read_only(entry.page())
     locked = entry.post({("投诉调解辅助服务", "value"): "1"})
-    assert "已审核通过并锁定" in staff.get(locked.headers["Location"]).get_data(as_text=True)
+    assert pages.flashes(staff.get(locked.headers["Location"]), "error") == [
+        "本季度已审核通过并锁定；如需修改，请审核人重新打开。"
+    ]
 
-    no_reason = review(reviewer, "reopen", "  ").get_data(as_text=True)
-    assert "重新打开必须填写原因" in no_reason
-    reopened = review(reviewer, "reopen", "财政局要求补充说明").get_data(as_text=True)
-    assert "已重新打开" in reopened
-    assert "财政局要求补充说明" in entry.page().get_data(as_text=True)
+    assert pages.flashes(review(reviewer, "reopen", "  "), "error") == ["重新打开必须填写原因。"]
+    assert pages.flashes(review(reviewer, "reopen", "财政局要求补充说明"), "success") == ["已重新打开。"]
+    assert review_note(entry.page()) == ("重新打开原因：", "财政局要求补充说明")
     assert entry.post({("投诉调解辅助服务", "value"): "5150"}, reason="按平台口径修正").status_code == 302
-    assert review(reviewer, "approve").get_data(as_text=True).count("当前状态为") == 1  # not submitted yet
+    not_submitted = pages.parse(review(reviewer, "approve"))  # not submitted yet
+    assert pages.flashes(not_submitted, "error") == ["当前状态为“已重新打开”，不能审核通过。"]
+    assert pages.text(not_submitted).count("当前状态为") == 1
     entry.post({}, action="submit")
-    assert "已审核通过" in review(reviewer, "approve").get_data(as_text=True)
+    assert pages.flashes(review(reviewer, "approve"), "success") == ["已审核通过。"]
 
-    history = staff.get(f"/units/2/indicators/{ids['indicator']['投诉调解辅助服务']}/history").get_data(as_text=True)
-    assert "按平台口径修正" in history and ">5,100<" in history and ">5,150<" in history
+    history = staff.get(f"/units/2/indicators/{ids['indicator']['投诉调解辅助服务']}/history")
+    assert ["2023年一季度 · 完成值", "5,100", "5,150", "按平台口径修正"] in [row[2:] for row in pages.rows(history)]
 
 
 def test_only_the_units_reviewer_may_review(app, ids):
@@ -68,13 +94,12 @@ def test_a_second_save_on_a_stale_page_is_a_conflict_showing_the_newer_values(ap
     assert first_entry.post({("投诉调解辅助服务", "value"): "5200"}, version=stale_version).status_code == 302
     response = second_entry.post({("投诉调解辅助服务", "value"): "4800"}, version=stale_version)
     assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "其他人已在您打开页面后保存了本季度数据" in html
-    assert "投诉调解辅助服务 · 完成值" in html and "<td>5,200</td>" in html and "<td>4,800</td>" in html
-    assert 'value="4800"' in html  # what they typed is still in the form
-    assert "5,200" in first_entry.page().get_data(as_text=True) or 'value="5200"' in first_entry.page().get_data(
-        as_text=True
-    )
+    page = pages.parse(response)
+    assert pages.text(pages.one(page, f"{CONFLICT}/p/strong")).startswith("其他人已在您打开页面后保存了本季度数据")
+    assert ["投诉调解辅助服务 · 完成值", "5,200", "4,800"] in pages.rows(page, f"{CONFLICT}//table")
+    value = f"//main//form//input[@name='i{ids['indicator']['投诉调解辅助服务']}-value']/@value"
+    assert pages.texts(page, value) == ["4800"]  # what they typed is still in the form
+    assert pages.texts(first_entry.page(), value) == ["5200"]
     retry = second_entry.post({("投诉调解辅助服务", "value"): "4800"})
     assert retry.status_code == 302
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from kpi.domain.entries import Band
+from tests import pages
 from tests.conftest import csrf_from
 from tests.results_excel.helpers import (
     BUDGET,
@@ -28,6 +29,8 @@ from tests.results_excel.helpers import (
 )
 
 BASE = "/units/2/2023/quarters"
+NO_CHANGES = "上传的文件与当前数据一致，没有需要导入的修改。"
+CONFIRM_FORM = "//main//form[contains(@action, '/upload/confirm')]"
 
 
 def download(client, quarter=1) -> bytes:
@@ -63,6 +66,34 @@ def filled_in(client, session) -> bytes:
     )
 
 
+def changes(page) -> list[tuple[str, str, str]]:
+    """The preview's table of changes, each as (indicator / budget line, field, new value)."""
+    return [
+        (subject, field, new) for subject, field, _old, new in pages.rows(page, "//main//table[@class='grid changes']")
+    ]
+
+
+def problems(page) -> list[list[str]]:
+    """The upload page's table of faults, each as [sheet, row, column, indicator / budget line, fault]."""
+    return pages.rows(page, "//main//table[@class='grid narrow problems']")
+
+
+def problems_heading(page) -> str:
+    return pages.text(pages.one(page, "//main//section[.//table[contains(@class, 'problems')]]/h2"))
+
+
+def locked_notice(page) -> str:
+    """The upload page's refusal of a locked quarter (its 不能导入 notice), as its text."""
+    notice = pages.one(page, "//main//section[@class='notice error']")
+    assert pages.texts(notice, "./h2") == ["不能导入"]
+    return pages.text(pages.one(notice, "./p"))
+
+
+def offers_no_import(page) -> bool:
+    """No 确认导入 anywhere on the page, and no form to confirm an import."""
+    return "确认导入" not in pages.text(page) and not page.xpath(CONFIRM_FORM)
+
+
 @pytest.fixture
 def staff(excel_app, client, auth):
     auth.login("szcc_staff")
@@ -83,8 +114,16 @@ def test_a_filled_in_workbook_is_previewed_then_imported_on_confirmation(staff, 
     preview = upload(staff, filled_in(staff, db_session))
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "确认导入" in html and "共 7 处" in html
-    assert COUNT in html and "4,500" in html and "300.5" in html
+    page = pages.parse(html)
+    assert pages.heading(page).endswith(" · 确认导入")
+    assert pages.texts(page, CONFIRM_FORM + "//button[@class='primary']") == ["确认导入"]
+    assert pages.texts(page, "//main//section/h2/span[@class='count']") == ["共 7 处"]
+    changed = changes(page)
+    assert (
+        len(changed) == 7
+        and (COUNT, "完成值", "4,500") in changed
+        and ("基本支出", "执行数（万元）", "300.5") in changed
+    )
     assert stored_reports(db_session) == 0  # the preview writes nothing
 
     done = confirm(staff, html)
@@ -103,14 +142,14 @@ def test_a_filled_in_workbook_is_previewed_then_imported_on_confirmation(staff, 
 def test_uploading_the_same_file_again_finds_nothing_to_import(staff, db_session):
     data = filled_in(staff, db_session)
     confirm(staff, upload(staff, data).get_data(as_text=True))
-    again = upload(staff, data)
-    assert "上传的文件与当前数据一致，没有需要导入的修改。" in again.get_data(as_text=True)
-    assert "确认导入" not in again.get_data(as_text=True)
+    again = pages.parse(upload(staff, data))
+    assert pages.flashes(again, "info") == [NO_CHANGES]
+    assert offers_no_import(again)
 
 
 def test_a_freshly_downloaded_workbook_has_nothing_to_import(staff, db_session):
     store(db_session, 1, {COUNT: {"value": "10"}})
-    assert "没有需要导入的修改" in upload(staff, download(staff)).get_data(as_text=True)
+    assert pages.flashes(upload(staff, download(staff)), "info") == [NO_CHANGES]
 
 
 def test_a_faulty_upload_lists_rows_and_columns_and_writes_nothing(staff, db_session):
@@ -126,22 +165,28 @@ def test_a_faulty_upload_lists_rows_and_columns_and_writes_nothing(staff, db_ses
     response = upload(staff, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "发现 2 处问题，未写入任何数据" in html
-    assert "本季度完成值" in html and "不能为负数" in html and COUNT in html
-    assert "完成等级" in html and "请选择：达成 / 部分达成 / 未达成" in html
-    assert "确认导入" not in html
+    page = pages.parse(html)
+    assert problems_heading(page) == "文件未导入：发现 2 处问题，未写入任何数据"
+    faults = [(column, subject, fault) for _sheet, _row, column, subject, fault in problems(page)]
+    assert faults == [
+        ("本季度完成值", COUNT, "不能为负数"),
+        ("完成等级", QUALITATIVE, "请选择：达成 / 部分达成 / 未达成"),
+    ]
+    assert offers_no_import(page)
     assert stored_reports(db_session) == 0 and stored_results(db_session) == 0
 
 
 def test_a_workbook_of_another_quarter_is_refused(staff, db_session):
     response = upload(staff, download(staff, 2), quarter=1)
     assert response.status_code == 422
-    assert f"该文件属于 {UNIT_NAME} 2023 年二季度，与当前页面" in response.get_data(as_text=True)
+    ((*_where, fault),) = problems(response)
+    assert fault.startswith(f"该文件属于 {UNIT_NAME} 2023 年二季度，与当前页面")
 
 
 def test_a_file_that_is_not_xlsx_is_refused_by_the_form(staff):
     response = upload(staff, b"a,b,c", name="results.csv")
-    assert "只能上传 .xlsx 文件" in response.get_data(as_text=True)
+    beside_the_field = "//main//form//div[contains(@class, 'field')][.//input[@name='file']]//*[@class='error-text']"
+    assert pages.texts(response, beside_the_field) == ["只能上传 .xlsx 文件（本系统下载的填报表）"]
 
 
 def test_a_save_made_between_preview_and_confirmation_is_a_conflict_shown_again(staff, db_session):
@@ -150,7 +195,7 @@ def test_a_save_made_between_preview_and_confirmation_is_a_conflict_shown_again(
     conflict = confirm(staff, html)
     text = conflict.get_data(as_text=True)
     assert conflict.status_code == 409
-    assert "其他人已在您打开页面后保存了本季度数据" in text
+    assert pages.flashes(text, "warning")[0].startswith("其他人已在您打开页面后保存了本季度数据")
     sheet = quarter_sheet(db_session)
     assert sheet.current(unit_indicator(sheet, COUNT).id).value is None  # nothing of this upload written
     assert confirm(staff, text).status_code == 302  # confirming the refreshed preview imports it
@@ -162,11 +207,11 @@ def test_a_locked_quarter_accepts_no_upload(staff, db_session):
     html = upload(staff, filled_in(staff, db_session)).get_data(as_text=True)
     move(db_session, 1, "submit")
     response = confirm(staff, html)
-    assert response.status_code == 409 and "已锁定" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "已锁定" in locked_notice(response)
     sheet = quarter_sheet(db_session)
     assert sheet.current(unit_indicator(sheet, COUNT).id).value is None
     page = staff.get(f"{BASE}/1/upload")
-    assert page.status_code == 409 and "已送审" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "本季度状态为“已送审”" in locked_notice(page)
 
 
 def test_a_pending_upload_belongs_to_the_user_who_made_it(excel_app, staff, auth, db_session):
