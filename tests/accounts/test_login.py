@@ -5,6 +5,21 @@ from __future__ import annotations
 import pytest
 
 from kpi.config import ConfigError
+from tests import pages
+
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+
+
+def field_errors(page, name: str) -> list[str]:
+    """The errors shown beside the form field called ``name`` (_field.html)."""
+    field = "//main//div[" + CLASS.format("field") + f"][.//*[@name='{name}']]"
+    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
+
+
+def error_notice(page) -> tuple[str, str]:
+    """An error page (error.html): its heading, and the message under it."""
+    notice = "//main//section[" + CLASS.format("notice") + "]"
+    return pages.heading(page), pages.text(pages.one(page, notice + "/p[1]"))
 
 
 def test_every_page_but_login_sends_anonymous_users_to_login(client):
@@ -18,32 +33,36 @@ def test_every_page_but_login_sends_anonymous_users_to_login(client):
 def test_demo_staff_signs_in_and_lands_on_what_their_unit_owes(client, auth):
     response = auth.login("szcc_staff")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    home = client.get("/").get_data(as_text=True)
-    assert "<h1>待办</h1>" in home and "深圳市消费者委员会秘书处的待办事项" in home
-    assert 'href="/units/2/2023/quarters/1">2023 年一季度填报</a>' in home
-    assert "张敏（填报人）" in home
+    home = pages.parse(client.get("/"))
+    assert pages.heading(home) == "待办"
+    assert pages.texts(home, "//main//section/h2") == ["深圳市消费者委员会秘书处的待办事项"]
+    todo = "//main//table[@aria-label='待办事项']"
+    assert pages.texts(home, todo + "//a[normalize-space()='2023 年一季度填报']/@href") == ["/units/2/2023/quarters/1"]
+    assert pages.texts(home, "//header//div[@class='who']/span") == ["张敏（填报人）"]
 
 
 def test_wrong_password_shows_a_chinese_message_and_keeps_the_username(client, auth):
     response = auth.login("szcc_staff", "wrong-password")
-    html = response.get_data(as_text=True)
+    page = pages.parse(response)
     assert response.status_code == 200
-    assert "用户名或密码错误" in html
-    assert 'value="szcc_staff"' in html
+    assert field_errors(page, "password") == ["用户名或密码错误。"]
+    assert pages.texts(page, "//main//form//input[@name='username']/@value") == ["szcc_staff"]
 
 
 def test_repeated_failures_throttle_the_name_from_that_address(client, auth):
     for _ in range(5):
         auth.login("szcc_reviewer", "wrong-password")
     response = auth.login("szcc_reviewer")
-    assert "登录失败次数过多，请 15 分钟后再试" in response.get_data(as_text=True)
+    (error,) = field_errors(response, "password")
+    assert error.startswith("登录失败次数过多，请 15 分钟后再试")
     assert client.get("/").status_code == 302
 
 
 def test_login_post_without_csrf_token_is_refused(client):
     response = client.post("/login", data={"username": "szcc_staff", "password": "Demo@2023"})
     assert response.status_code == 400
-    assert "表单校验失败" in response.get_data(as_text=True)
+    heading, message = error_notice(response)
+    assert heading == "出错了（400）" and "表单校验失败" in message
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
@@ -82,14 +101,14 @@ def test_change_password_enforces_the_policy(client, auth):
     weak = client.post(
         "/account/password", data={"current": "Demo@2023", "new": "short", "confirm": "short", "csrf_token": token}
     )
-    assert "密码至少 8 位" in weak.get_data(as_text=True)
+    assert any("密码至少 8 位" in error for error in field_errors(weak, "new")), field_errors(weak, "new")
     ok = client.post(
         "/account/password",
         data={"current": "Demo@2023", "new": "Better#Pass9", "confirm": "Better#Pass9", "csrf_token": token},
     )
     assert ok.status_code == 302
     auth.logout()
-    assert "用户名或密码错误" in auth.login("szcc_staff").get_data(as_text=True)
+    assert field_errors(auth.login("szcc_staff"), "password") == ["用户名或密码错误。"]
     assert auth.login("szcc_staff", "Better#Pass9").status_code == 302
 
 
@@ -119,7 +138,8 @@ def test_login_attempts_are_rate_limited_per_address_with_a_chinese_429(make_app
     assert statuses[:20] == [200] * 20
     assert statuses[20] == 429
     response = AuthActions(client).login("szcc_staff")
-    assert "登录尝试过于频繁" in response.get_data(as_text=True)
+    heading, message = error_notice(response)
+    assert heading == "出错了（429）" and message.startswith("登录尝试过于频繁")
     assert client.get("/login").status_code == 200  # viewing the page is never limited
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.80"

@@ -17,10 +17,12 @@ from sqlmodel import Session, select
 from kpi import db
 from kpi.indicators.models import Indicator
 from kpi.results.models import IndicatorResult, QuarterReport
+from tests import pages
 from tests.conftest import AuthActions
 from tests.evaluation.gen import ONE_SHORT, REPORT_URL, completed_form, import_a_year, scored
 
 pytestmark = pytest.mark.usefixtures("year")
+BASIS_NOTICE = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' basis-notice ')]"
 
 
 @pytest.fixture
@@ -54,8 +56,10 @@ def lower_the_target(app, indicator_id: int) -> None:
         AuthActions(client).login(user)
         desks[role] = Desk(client)
     adjustment = created_id(desks["staff"].propose({name: indicator_id}, {name: (target, "")}, action="submit"))
-    assert "已通过初审" in desks["reviewer"].step(adjustment, "review/check").get_data(as_text=True)
-    assert "已批复" in desks["finance"].step(adjustment, "approval/approve").get_data(as_text=True)
+    checked = desks["reviewer"].step(adjustment, "review/check")
+    assert pages.flashes(checked, "success") == ["已通过初审，等待财政局批复。"]
+    approved = desks["finance"].step(adjustment, "approval/approve")
+    assert pages.flashes(approved, "success") == ["已批复：调整后的指标值和分值自即日起用于进度和评分。"]
     with app.app_context(), Session(db.engine()) as session:
         assert session.get(Indicator, indicator_id).target_text == target  # the adjustment took effect
 
@@ -71,7 +75,7 @@ def workbook_total(response) -> str:
 
 def approve(app, staff, reviewer) -> None:
     assert staff.post(extra=completed_form(scored(app)), action="submit").status_code == 302
-    assert "已审核通过" in reviewer.review("approve").get_data(as_text=True)
+    assert pages.flashes(reviewer.review("approve"), "success") == ["已审核通过。"]
 
 
 def test_a_later_target_change_moves_nothing_until_reopened_and_approved_again(app, ids, staff, reviewer):
@@ -82,17 +86,19 @@ def test_a_later_target_change_moves_nothing_until_reopened_and_approved_again(a
 
     lower_the_target(app, missed)
     assert scored(app).total == approved
-    page = staff.page().get_data(as_text=True)
-    assert f"单位整体总分 <strong>{approved}" in page or f"<strong>{approved:,}" in page
-    assert "目标已调整，重新打开后按调整后目标计分" in page
+    page = pages.parse(staff.page())
+    assert pages.text(pages.one(page, "//main//p[@id='unit-total']/strong[1]")) in (f"{approved}", f"{approved:,}")
+    assert pages.text(pages.one(page, BASIS_NOTICE)).startswith("目标已调整，重新打开后按调整后目标计分")
     assert workbook_total(staff.client.get(REPORT_URL + "/workbook")) == workbook
 
-    assert "已重新打开" in reviewer.review("reopen", "目标已调整，按调整后目标重新计分").get_data(as_text=True)
+    assert pages.flashes(reviewer.review("reopen", "目标已调整，按调整后目标重新计分"), "success") == ["已重新打开。"]
     reopened = scored(app).total
     assert reopened > approved  # scored live again: the halved target is now met
     approve(app, staff, reviewer)
     assert scored(app).total == reopened
-    assert "重新打开后按调整后目标计分" not in staff.page().get_data(as_text=True)
+    again = pages.parse(staff.page())
+    assert "重新打开后按调整后目标计分" not in pages.text(again)
+    assert again.xpath(BASIS_NOTICE) == []
 
 
 def test_a_reopened_and_corrected_quarter_does_not_move_an_approved_self_evaluation(app, ids, staff, reviewer):

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from kpi.audit.models import AuditEvent
 from kpi.budget.models import FiscalYear
 from kpi.db import make_engine
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.evaluation.gen import import_a_year, scored
 
@@ -28,8 +29,31 @@ DEFAULT_FORM = {
 }
 
 
-# The input an error about a whole group of fields follows.
-ANCHORS = {"levels": "level-2-points", "grades": "grade-中"}
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+ERROR = "span[" + CLASS.format("error-text") + "]"
+# Where settings.html shows the error about a whole group of fields: right after the group.
+GROUPS = {
+    "levels": "//main//table[.//input[@name='level-0-points']]/following-sibling::" + ERROR,
+    "grades": "//main//fieldset[.//input[@name='grade-中']]/following-sibling::*[1][self::" + ERROR + "]",
+    "reverse_rule": "//main//fieldset[.//input[@name='reverse_rule']]/following-sibling::*[1][self::" + ERROR + "]",
+    "scheme": "//main//fieldset[.//input[@name='scheme']]/following-sibling::*[1][self::" + ERROR + "]",
+}
+
+
+def errors_beside(page, field: str) -> list[str]:
+    """The errors shown beside ``field``: in its own box (div.field, or its table cell), or after its group."""
+    own = f"//main//*[self::div[{CLASS.format('field')}] or self::td][.//input[@name='{field}']]/{ERROR}"
+    return pages.texts(page, GROUPS.get(field, own))
+
+
+def value_of(page, name: str) -> list[str]:
+    """The value attribute of the (text) input called ``name``."""
+    return pages.texts(page, f"//main//form//input[@name='{name}']/@value")
+
+
+def checked(page, name: str) -> list[str]:
+    """The values of the radio buttons called ``name`` that are checked."""
+    return pages.texts(page, f"//main//form//input[@type='radio'][@name='{name}'][@checked]/@value")
 
 
 @pytest.fixture
@@ -53,11 +77,12 @@ def stored(sqlite_url) -> tuple[dict, list[AuditEvent]]:
 
 
 def test_the_page_shows_the_defaults_of_domain_md(admin):
-    html = admin.get(URL).get_data(as_text=True)
-    assert 'name="budget_points" value="10"' in html
-    assert 'name="level-0-name" value="产出指标"' in html and 'name="level-0-points" value="50"' in html
-    assert 'value="90/80/60" checked' in html and 'value="linear" checked' in html
-    assert "当前：优 ≥ 90，良 ≥ 80，中 ≥ 60，差 &lt; 60" in html
+    page = pages.parse(admin.get(URL))
+    assert value_of(page, "budget_points") == ["10"]
+    assert value_of(page, "level-0-name") == ["产出指标"] and value_of(page, "level-0-points") == ["50"]
+    assert checked(page, "grade_preset") == ["90/80/60"] and checked(page, "reverse_rule") == ["linear"]
+    grades = "//main//section[h2='评价等级']/p[starts-with(normalize-space(), '当前：')]"
+    assert pages.text(pages.one(page, grades)) == "当前：优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60"
 
 
 def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, admin, sqlite_url, tmp_path):
@@ -72,7 +97,7 @@ def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, ad
         over_completion_at="150",
     )
     assert response.status_code == 302
-    assert "已保存计分设置" in admin.get(URL).get_data(as_text=True)
+    assert pages.flashes(admin.get(URL), "success") == ["已保存计分设置，各单位自评得分按新设置重新计算。"]
     settings, events = stored(sqlite_url)
     assert settings["scoring"] == {
         "budget_points": "20",
@@ -96,7 +121,7 @@ def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, ad
         (
             {"grade_preset": "custom", "grade-优": "80", "grade-良": "85", "grade-中": "60"},
             "grades",
-            "评价等级的分数线应从高到低排列",
+            "评价等级的分数线应从高到低排列，且不能重复",
         ),
         ({"over_completion_at": "90"}, "over_completion_at", "超额完成阈值应大于 100%"),
         ({"reverse_rule": ""}, "reverse_rule", "请选择反向指标计分规则"),
@@ -105,10 +130,10 @@ def test_settings_are_stored_in_a_new_dict_audited_and_change_the_scores(app, ad
 def test_inconsistent_settings_are_refused_in_chinese_beside_their_field(admin, sqlite_url, changes, field, message):
     response = post(admin, **changes)
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "计分设置未保存" in html
-    anchor = html.index(f'name="{ANCHORS.get(field, field)}"')
-    assert message in html[anchor : anchor + 1500], f"{message} is not beside {field}"
+    page = pages.parse(response)
+    shown = pages.texts(page, "//main//" + ERROR)
+    assert pages.flashes(page, "error") == [f"有 {len(shown)} 处填写有误，请按提示修改；计分设置未保存。"]
+    assert errors_beside(page, field) == [message], f"{message} is not beside {field}: {shown}"
     assert "scoring" not in stored(sqlite_url)[0]
 
 
@@ -131,7 +156,7 @@ def test_reset_goes_back_to_the_defaults_and_keeps_other_settings(admin, sqlite_
     assert admin.post(URL, data={"csrf_token": token, "action": "reset"}).status_code == 302
     settings, _ = stored(sqlite_url)
     assert "scoring" not in settings
-    assert 'name="budget_points" value="10"' in admin.get(URL).get_data(as_text=True)
+    assert value_of(admin.get(URL), "budget_points") == ["10"]
 
 
 def test_only_the_admin_may_open_the_settings(app):
@@ -152,10 +177,12 @@ def test_the_admin_picks_a_named_scheme_and_the_year_is_scored_by_it(client, aut
     from tests.conftest import csrf_from
 
     auth.login("admin")
-    page = client.get("/admin/years/2023/scoring").get_data(as_text=True)
+    html = client.get("/admin/years/2023/scoring").get_data(as_text=True)
+    page = pages.parse(html)
     for name, scheme in PRESETS.items():
-        assert f'value="{name}"' in page and scheme.title in page
-    token = csrf_from(page)
+        option = f"//main//form[@id='scheme-form']//label[input[@type='radio'][@name='scheme'][@value='{name}']]"
+        assert pages.texts(page, option + "/strong") == [scheme.title]
+    token = csrf_from(html)
     response = client.post(
         "/admin/years/2023/scoring", data={"csrf_token": token, "action": "scheme", "scheme": "whole-points"}
     )
@@ -163,7 +190,8 @@ def test_the_admin_picks_a_named_scheme_and_the_year_is_scored_by_it(client, aut
     with transaction(app.extensions["kpi_engine"]) as session:
         settings, warning = scoring_settings(budget.get_year(session, 2023))
     assert settings == PRESETS["whole-points"].settings and warning is None
-    again = client.get("/admin/years/2023/scoring").get_data(as_text=True)
-    assert "当前设置即“得分取整”方案" in again and 'name="rounding" value="0" checked' in again
+    again = pages.parse(client.get("/admin/years/2023/scoring"))
+    scheme_note = pages.text(pages.one(again, "//main//form[@id='scheme-form']//section/p"))
+    assert scheme_note.endswith("当前设置即“得分取整”方案。") and checked(again, "rounding") == ["0"]
     bad = client.post("/admin/years/2023/scoring", data={"csrf_token": token, "action": "scheme", "scheme": "nope"})
-    assert bad.status_code == 400 and "请选择计分方案" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and errors_beside(bad, "scheme") == ["请选择计分方案"]

@@ -21,6 +21,7 @@ from kpi.indicators.models import Indicator, TargetTable
 from kpi.indicators.rollover import RolloverRejected, roll_year
 from kpi.indicators.tables import mark_year
 from kpi.results.models import IndicatorResult, QuarterReport
+from tests import pages
 from tests.conftest import csrf_from
 from tests.indicators.xlsx_factory import gen_single_layout_table
 
@@ -353,6 +354,20 @@ def test_a_rolled_year_rolls_on_and_is_marked_once(runner, db):
 
 # --- the admin page --------------------------------------------------------------------------------
 
+PROBLEMS = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-error ')]"
+RESULTS = "//main//section[h2[@id='roll-results']]/ul[@class='roll-results']/li"
+
+
+def problems(page) -> tuple[str, list[str]]:
+    """The refusal above the form (roll_year.html): its opening line, and each problem listed."""
+    box = pages.one(page, PROBLEMS)
+    return pages.text(pages.one(box, "./p")), pages.texts(box, "./ul/li")
+
+
+def result_lines(page) -> list[str]:
+    """The lines of the 已复制 list, one per unit copied (each with its link to the drafts)."""
+    return pages.texts(page, RESULTS)
+
 
 def form_data(client, **overrides) -> dict:
     html = client.get(URL).get_data(as_text=True)
@@ -369,10 +384,14 @@ def test_only_an_admin_may_open_the_page(client, auth, user, status):
 
 def test_the_page_offers_the_latest_year_into_the_next(client, auth):
     auth.login("admin")
-    html = client.get(URL).get_data(as_text=True)
-    assert 'name="from" value="2023"' in html and 'name="to" value="2024"' in html
-    assert f'<option value="{SEED_UNIT}">' in html
-    assert 'name="replace"' in html
+    page = pages.parse(client.get(URL))
+    form = pages.one(page, "//main//form[contains(@class, 'roll-year')]")
+    assert pages.texts(form, ".//input[@name='from']/@value") == ["2023"]
+    assert pages.texts(form, ".//input[@name='to']/@value") == ["2024"]
+    option = pages.one(form, f".//select[@name='unit']/option[@value='{SEED_UNIT}']")
+    assert pages.text(option) == SEED_UNIT and option.get("selected") is None
+    replace = pages.one(form, ".//input[@name='replace']")
+    assert replace.get("type") == "checkbox" and replace.get("checked") is None
 
 
 def test_a_post_without_its_csrf_token_is_refused_and_writes_nothing(client, auth, sqlite_url):
@@ -386,10 +405,11 @@ def test_a_post_without_its_csrf_token_is_refused_and_writes_nothing(client, aut
 def test_the_page_copies_and_shows_one_line_per_unit(client, auth, db):
     auth.login("admin")
     response = client.post(URL, data=form_data(client))
-    html = response.get_data(as_text=True)
+    page = pages.parse(response)
     assert response.status_code == 200
-    assert f"{SEED_UNIT}：已复制 67 个单位整体指标、4 个项目（13 个指标）为 2024 年草稿" in html
-    assert 'href="/units/2/2024/indicators"' in html
+    (line,) = [li for li in page.xpath(RESULTS) if pages.text(li).startswith(f"{SEED_UNIT}：")]
+    assert pages.text(line).startswith(f"{SEED_UNIT}：已复制 67 个单位整体指标、4 个项目（13 个指标）为 2024 年草稿")
+    assert pages.links(line, ".") == {"查看 2024 年草稿": "/units/2/2024/indicators"}
     assert len(indicators_of(db, 2024)) == 80
     events = db.exec(select(AuditEvent).where(AuditEvent.entity == "indicator", AuditEvent.action == "create"))
     assert {event.actor for event in events} == {"admin"}
@@ -401,14 +421,16 @@ def test_the_page_refuses_a_second_copy_and_replaces_when_asked(client, auth, db
     before = snapshot(sqlite_url)
 
     refused = client.post(URL, data=form_data(client))
-    html = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "未复制，未写入任何数据" in html and "如需覆盖请勾选“覆盖已有草稿”" in html
+    opening, listed = problems(refused)
+    assert opening == "未复制，未写入任何数据："
+    assert any("如需覆盖请勾选“覆盖已有草稿”" in problem for problem in listed), listed
+    assert result_lines(refused) == []
     assert snapshot(sqlite_url) == before
 
     replaced = client.post(URL, data=form_data(client, replace="on"))
     assert replaced.status_code == 200
-    assert "（已替换原有 80 个指标）" in replaced.get_data(as_text=True)
+    assert any("（已替换原有 80 个指标）" in line for line in result_lines(replaced))
     assert len(indicators_of(db, 2024)) == 80
 
 
@@ -427,16 +449,19 @@ def test_the_page_gives_the_commands_errors_and_writes_nothing(client, auth, sql
     before = snapshot(sqlite_url)
     response = client.post(URL, data=data)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    opening, listed = problems(response)
+    assert opening == "未复制，未写入任何数据：" and message in listed, listed
+    assert result_lines(response) == []
     assert snapshot(sqlite_url) == before
 
 
 def test_the_copied_drafts_show_on_the_target_table_with_their_amounts_to_fill(client, auth, runner):
     roll(runner)
     auth.login("szcc_staff")
-    html = client.get("/units/2/2024/indicators").get_data(as_text=True)
-    assert "共 67 项" in html
-    assert AMOUNTS_TO_FILL in html
+    page = pages.parse(client.get("/units/2/2024/indicators"))
+    assert pages.texts(page, "//main//section/h2/span[@class='count']") == ["共 67 项"]
+    descriptions = [row[1] for row in pages.rows(page, "//main//table[contains(@class, 'budget')]")]
+    assert descriptions and all(description.startswith(AMOUNTS_TO_FILL) for description in descriptions)
 
 
 def test_fiscal_year_count_grows_by_one(runner, db):

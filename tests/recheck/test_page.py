@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import io
-import re
 
 from openpyxl import Workbook, load_workbook
 
 from kpi.accounts.service import create_user
 from kpi.db import transaction
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.recheck.test_check_selfeval import official_form, published
 
 PAGE = "/finance/recheck"
+DOWNLOAD = "下载复核结果（Excel）"
+
+
+def problems(page) -> list[str]:
+    """The files the page could not re-check, each with its reason (the error box's list)."""
+    box = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-error ')]"
+    assert pages.texts(page, box + "/p") == ["以下文件未能复核："]
+    return pages.texts(page, box + "/ul/li")
+
+
+def checked_rows(page, file_name: str) -> list[list[str]]:
+    """The re-checked rows of ``file_name``: 行号、三级指标、分值、年度指标值、实际完成值、表中得分、复核得分、计分说明."""
+    section = (
+        f"//main//section[@class='recheck'][p[@class='meta'][starts-with(normalize-space(), '文件：{file_name}')]]"
+    )
+    return pages.rows(page, section + "/table")
 
 
 def post(client, files, preset="default", token=None):
@@ -34,12 +50,15 @@ def test_several_files_are_checked_and_the_unreadable_one_is_named_with_its_row(
     auth.login("finance")
     good = official_form(tmp_path, published("11")).read_bytes()
     response = post(client, [("永德.xlsx", good), ("坏表.xlsx", broken_form()), ("说明.txt", b"hello")])
-    html = response.get_data(as_text=True)
+    page = pages.parse(response)
     assert response.status_code == 200
-    assert "学生受资助人数" in html and "需人工判断" in html
-    assert "坏表.xlsx：第 2 行（分值，C列）：“十”不是数字" in html
-    assert "说明.txt：只能上传 .xlsx 文件" in html
-    link = re.search(r'href="(/finance/recheck/[^"]+)"', html).group(1)
+    rows = checked_rows(page, "永德.xlsx")
+    assert "学生受资助人数" in [row[1] for row in rows] and "需人工判断" in [row[6] for row in rows]
+    listed = problems(page)
+    assert "坏表.xlsx：第 2 行（分值，C列）：“十”不是数字" in listed
+    assert "说明.txt：只能上传 .xlsx 文件" in listed
+    link = pages.links(page)[DOWNLOAD]
+    assert link.startswith("/finance/recheck/")
     download = client.get(link)
     assert download.status_code == 200
     sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
@@ -50,21 +69,24 @@ def test_several_files_are_checked_and_the_unreadable_one_is_named_with_its_row(
 def test_nothing_readable_is_a_422_with_every_reason_and_no_download(client, auth):
     auth.login("finance")
     response = post(client, [("坏表.xlsx", broken_form())])
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "“十”不是数字" in html and "下载复核结果" not in html
+    page = pages.parse(response)
+    assert response.status_code == 422 and any("“十”不是数字" in problem for problem in problems(page))
+    assert "下载复核结果" not in pages.text(page)
+    assert page.xpath("//a[starts-with(@href, '/finance/recheck/')]") == []  # no link to a result either
 
 
 def test_no_file_and_no_csrf_token_are_refused(client, auth):
     auth.login("finance")
     assert post(client, []).status_code == 400
-    assert "请选择至少一个自评表文件" in post(client, []).get_data(as_text=True)
+    assert problems(post(client, [])) == ["请选择至少一个自评表文件（.xlsx）。"]
     assert post(client, [("x.xlsx", b"x")], token="").status_code == 400
 
 
 def test_a_result_is_downloaded_only_by_whoever_made_it(app, client, auth, tmp_path):
     auth.login("finance")
-    html = post(client, [("永德.xlsx", official_form(tmp_path, published("11")).read_bytes())]).get_data(as_text=True)
-    link = re.search(r'href="(/finance/recheck/[^"]+)"', html).group(1)
+    page = post(client, [("永德.xlsx", official_form(tmp_path, published("11")).read_bytes())])
+    link = pages.links(page)[DOWNLOAD]
+    assert link.startswith("/finance/recheck/")
     with transaction(app.extensions["kpi_engine"]) as session:
         create_user(session, {"username": "finance2", "password": "Finance#Pass2", "role": "finance"})
     other = app.test_client()

@@ -20,6 +20,7 @@ from kpi.budget.models import FiscalYear, Unit
 from kpi.indicators.models import TargetTable
 from kpi.reminders.todo import todo_page
 from kpi.results.models import QuarterReport
+from tests import pages
 
 UNIT = "深圳市消费者委员会秘书处"
 
@@ -43,6 +44,11 @@ def set_quarter(app, quarter: int, status: str, reason: str | None = None) -> No
 
 def titles(items) -> list[str]:
     return [item.title for item in items]
+
+
+def todo_row(page, table: str, title: str):
+    """The row of ``title`` in the todo table labelled ``table`` (todo.html item_rows)."""
+    return pages.one(page, f"//main//table[@aria-label='{table}']/tbody/tr[td[1]/a[normalize-space()='{title}']]")
 
 
 def test_staff_see_each_open_report_with_its_due_date_and_link(app):
@@ -110,15 +116,20 @@ def test_admin_sees_the_set_up_gaps(app):
 @pytest.mark.parametrize("username", ["szcc_staff", "szcc_reviewer", "finance", "admin"])
 def test_the_page_is_home_for_every_role_and_says_when_the_demo_year_is_past(client, auth, username):
     auth.login(username)
-    html = client.get("/").get_data(as_text=True)
-    assert "<h1>待办</h1>" in html
-    assert "示例数据为 2023 年度" in html  # today is years after the seed's 2023
+    page = pages.parse(client.get("/"))
+    assert pages.heading(page) == "待办"
+    notice = pages.text(pages.one(page, "//main//p[@class='todo-notice']"))
+    assert notice.startswith("示例数据为 2023 年度")  # today is years after the seed's 2023
+    headings = pages.texts(page, "//main//section/h2")
     if username in ("szcc_staff", "szcc_reviewer"):
-        assert "2023-04-17" in html and "已逾期" in html and 'class="overdue"' in html
+        q1 = todo_row(page, "待办事项", "2023 年一季度填报")
+        assert q1.get("class") == "overdue"
+        assert pages.text(pages.one(q1, "./td[@class='due']")).startswith("2023-04-17 已逾期 ")
     if username in ("finance", "admin"):
-        assert "逾期未报的单位" in html and f'<td class="text">{UNIT}</td>' in html
+        assert any(heading.startswith("逾期未报的单位") for heading in headings)
+        assert UNIT in pages.texts(page, "//main//table[@aria-label='逾期未报']/tbody/tr/td[2][@class='text']")
     if username == "admin":
-        assert "尚待设置" in html
+        assert "尚待设置" in headings
 
 
 def test_the_gaps_link_to_pages_that_answer(client, auth, app):
@@ -127,9 +138,9 @@ def test_the_gaps_link_to_pages_that_answer(client, auth, app):
         session.add(FiscalYear(year=2024))
         session.commit()
     auth.login("admin")
-    html = client.get("/").get_data(as_text=True)
+    gaps = pages.texts(client.get("/"), "//main//ul[@class='todo-gaps']/li/a/@href")
     for link in ("/admin/users/new", "/admin/years/roll"):
-        assert f'href="{link}"' in html and client.get(link).status_code == 200
+        assert link in gaps and client.get(link).status_code == 200
 
 
 def test_the_page_needs_a_login(client):
