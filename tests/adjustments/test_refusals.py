@@ -14,6 +14,7 @@ from kpi.adjustments.models import TargetAdjustment
 from kpi.audit.models import AuditEvent
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
+from tests import pages
 from tests.adjustments.conftest import (
     COMPLAINTS,
     LIST_URL,
@@ -27,6 +28,31 @@ from tests.adjustments.conftest import (
 )
 from tests.conftest import AuthActions, csrf_from
 
+STALE = "该调整申请已被他人修改或处理（在您打开页面之后），本次操作未执行。请查看最新内容和状态后重试。"
+NOT_APPROVED = "该指标表尚未批复，不需要申请调整：批复前可在指标设置中直接修改年度指标值和分值。"
+
+
+def form_errors(page) -> dict[str, list[str]]:
+    """The errors the proposal form shows (adjustments/form.html), by the field each stands beside: an
+    indicator's input (i<id>-target, i<id>-points), reason or basis; "items" for the table as a whole."""
+    form = pages.one(page, "//main//form[@novalidate]")
+    found: dict[str, list[str]] = {}
+    for error in form.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' error-text ')]"):
+        beside = error.getparent()
+        if beside is form:
+            name = "items"
+        else:
+            (name,) = beside.xpath("./input/@name|./textarea/@name|./select/@name")
+        found.setdefault(name, []).append(pages.text(error))
+    return found
+
+
+def typed(page, name: str) -> list[str]:
+    """What the proposal form's field ``name`` holds (an input's value attribute, a textarea's text)."""
+    return pages.texts(page, f"//main//form[@novalidate]//input[@name='{name}']/@value") + pages.texts(
+        page, f"//main//form[@novalidate]//textarea[@name='{name}']"
+    )
+
 
 def counts(db) -> tuple[int, int]:
     db.expire_all()
@@ -39,30 +65,38 @@ def counts(db) -> tuple[int, int]:
 def test_a_proposal_without_reason_is_refused_and_keeps_what_was_typed(desks, ids, db):
     before = counts(db)
     response = desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}, reason="   ")
-    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "请填写调整原因" in html and 'value="≥1.7万宗"' in html and "深财预〔2023〕88号" in html
+    page = pages.parse(response)
+    assert form_errors(page) == {"reason": ["请填写调整原因"]}
+    assert typed(page, f"i{ids[COMPLAINTS]}-target") == ["≥1.7万宗"] and typed(page, "basis") == ["深财预〔2023〕88号"]
     assert counts(db) == before
 
 
 @pytest.mark.parametrize(
-    ("changes", "basis", "message"),
+    ("changes", "basis", "field", "message"),
     [
-        ({}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
-        ({COMPLAINTS: ("≥19000宗", "")}, "深财预〔2023〕88号", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
-        ({COMPLAINTS: ("≥1.7万宗", "")}, "", "请填写调整依据"),
-        ({COMPLAINTS: ("", "abc")}, "深财预〔2023〕88号", "应为数字"),
-        ({COMPLAINTS: ("", "120")}, "深财预〔2023〕88号", "不能大于 100"),
-        ({COMPLAINTS: ("", "-1")}, "深财预〔2023〕88号", "不能为负数"),
-        ({COMPLAINTS: ("≥" + "9" * 2001, "")}, "深财预〔2023〕88号", "过长"),
+        ({}, "深财预〔2023〕88号", "items", "请至少为一项指标填写与现行不同的调整后指标值或分值"),
+        (
+            {COMPLAINTS: ("≥19000宗", "")},
+            "深财预〔2023〕88号",
+            "items",
+            "请至少为一项指标填写与现行不同的调整后指标值或分值",
+        ),
+        ({COMPLAINTS: ("≥1.7万宗", "")}, "", "basis", "请填写调整依据"),
+        ({COMPLAINTS: ("", "abc")}, "深财预〔2023〕88号", "points", "应为数字"),
+        ({COMPLAINTS: ("", "120")}, "深财预〔2023〕88号", "points", "不能大于 100"),
+        ({COMPLAINTS: ("", "-1")}, "深财预〔2023〕88号", "points", "不能为负数"),
+        ({COMPLAINTS: ("≥" + "9" * 2001, "")}, "深财预〔2023〕88号", "target", "过长（最多 2000 个字符）"),
     ],
     ids=["no-change", "same-as-now", "no-basis", "points-text", "points-over-100", "negative", "too-long"],
 )
-def test_a_bad_proposal_is_refused_with_its_reason(desks, ids, db, changes, basis, message):
+def test_a_bad_proposal_is_refused_with_its_reason(desks, ids, db, changes, basis, field, message):
+    """The reason stands beside its field: an indicator's target or points, the basis, or the table as a whole."""
     before = counts(db)
     response = desks["staff"].propose(ids, changes, basis=basis)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    name = f"i{ids[COMPLAINTS]}-{field}" if field in ("target", "points") else field
+    assert form_errors(response) == {name: [message]}
     assert counts(db) == before
 
 
@@ -71,18 +105,23 @@ def test_control_characters_in_a_proposal_are_cleaned_at_input(desks, ids, db):
     adjustment_id = created_id(
         desks["staff"].propose(ids, {COMPLAINTS: ("≥1\x00.7\x1b万宗", "")}, basis="深财预\x00〔2023〕88号")
     )
-    page = desks["staff"].page(detail_url(adjustment_id))
-    assert "≥1.7万宗" in page and "深财预〔2023〕88号" in page and "\x00" not in page
+    html = desks["staff"].page(detail_url(adjustment_id))
+    page = pages.parse(html)
+    adjusted = f"//main//table[contains(@class, 'adjustment')]//tr[@data-indicator-id='{ids[COMPLAINTS]}']/td[6]"
+    assert pages.texts(page, adjusted) == ["≥1.7万宗"]
+    assert pages.texts(page, "//main//section[@class='card']/p[strong = '调整依据：']") == [
+        "调整依据：深财预〔2023〕88号"
+    ]
+    assert "\x00" not in html and "\x1b" not in html  # the bytes sent: a parser may drop a NUL itself
 
 
 def test_a_table_that_is_not_approved_cannot_be_adjusted(desks, ids, db, sqlite_url):
     draft_unit_table(sqlite_url)
-    page = desks["staff"].page(NEW_URL)
-    assert "该指标表尚未批复，不需要申请调整" in page
+    assert pages.flashes(desks["staff"].page(NEW_URL), "error") == [NOT_APPROVED]
     before = counts(db)
     response = desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")})
     assert response.status_code == 409
-    assert "该指标表尚未批复" in response.get_data(as_text=True)
+    assert pages.flashes(response, "error") == [NOT_APPROVED]
     assert counts(db) == before
 
 
@@ -92,12 +131,10 @@ def test_a_stale_version_is_refused(desks, ids, db):
     desks["reviewer"].step(adjustment_id, "review/check")  # moves it on: the version seen is now old
     desks["finance"].step(adjustment_id, "approval/return", reason="请补充依据")
     before = counts(db)
-    page = (
-        desks["reviewer"].step(adjustment_id, "review/return", reason="重复退回", version=seen).get_data(as_text=True)
-    )
-    assert "该调整申请已被他人修改或处理" in page
-    page = desks["finance"].step(adjustment_id, "approval/approve", version="999999").get_data(as_text=True)
-    assert "该调整申请已被他人修改或处理" in page
+    page = desks["reviewer"].step(adjustment_id, "review/return", reason="重复退回", version=seen)
+    assert pages.flashes(page, "error") == [STALE]
+    page = desks["finance"].step(adjustment_id, "approval/approve", version="999999")
+    assert pages.flashes(page, "error") == [STALE]
     assert counts(db) == before
     db.expire_all()
     assert db.get(TargetAdjustment, adjustment_id).status == "returned"
@@ -121,8 +158,8 @@ def test_a_stale_proposal_edit_is_refused_and_keeps_what_was_typed(desks, ids, d
             f"i{ids[COMPLAINTS]}-target": "≥1.6万宗",
         },
     )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 409 and "该调整申请已被他人修改或处理" in page and 'value="≥1.6万宗"' in page
+    assert response.status_code == 409 and pages.flashes(response, "error") == [STALE]
+    assert typed(pages.parse(response), f"i{ids[COMPLAINTS]}-target") == ["≥1.6万宗"]
     db.expire_all()
     assert db.get(TargetAdjustment, adjustment_id).reason == "预算调剂后任务量减少"
 
@@ -133,8 +170,8 @@ def test_an_approval_refuses_targets_that_moved_on_since_the_proposal(desks, ids
     for adjustment_id in (first, second):
         desks["reviewer"].step(adjustment_id, "review/check")
     desks["finance"].step(first, "approval/approve")
-    page = desks["finance"].step(second, "approval/approve").get_data(as_text=True)
-    assert "在本申请提出后已改变" in page
+    (message,) = pages.flashes(desks["finance"].step(second, "approval/approve"), "error")
+    assert message.startswith(f"指标“{COMPLAINTS}”的现行指标值或分值在本申请提出后已改变")
     assert indicator(db, ids[COMPLAINTS]).target_text == "≥1.7万宗"
     db.expire_all()
     assert db.get(TargetAdjustment, second).status == "checked"
@@ -212,8 +249,8 @@ def test_nothing_in_the_trail_was_lost(desks, ids, db):
 def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
     adjustment_id = created_id(desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}, action="submit"))
     edit_url = detail_url(adjustment_id) + "/edit"
-    page = desks["staff"].client.get(edit_url, follow_redirects=True).get_data(as_text=True)
-    assert "当前状态为“待初审”，不能修改" in page
+    page = desks["staff"].client.get(edit_url, follow_redirects=True)
+    assert pages.flashes(page, "error") == ["该调整申请当前状态为“待初审”，不能修改。"]
     html = desks["staff"].page(detail_url(adjustment_id))
     response = desks["staff"].client.post(
         edit_url,
@@ -226,6 +263,8 @@ def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
             f"i{ids[COMPLAINTS]}-target": "≥1.6万宗",
         },
     )
-    assert response.status_code == 409 and "不能保存调整申请" in response.get_data(as_text=True)
+    assert response.status_code == 409 and pages.flashes(response, "error") == [
+        "当前状态为“待初审”，不能保存调整申请。"
+    ]
     db.expire_all()
     assert db.get(TargetAdjustment, adjustment_id).reason == "预算调剂后任务量减少"

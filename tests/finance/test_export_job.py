@@ -12,7 +12,6 @@ import re
 import threading
 import zipfile
 
-import lxml.html
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -26,6 +25,7 @@ from kpi.finance.consolidated import SUMMARY_SHEET
 from kpi.jobs import queue
 from kpi.jobs.models import ExportJob
 from kpi.jobs.worker import run_worker
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.finance.gen import gen_unit
 
@@ -53,6 +53,27 @@ def job_row(app, job_id: int) -> ExportJob:
         return session.get(ExportJob, job_id)
 
 
+def refreshes(page) -> list[str]:
+    """The content of every http-equiv="refresh" anywhere in the page (job.html puts a <meta> in <main>)."""
+    return pages.texts(page, "//*[@http-equiv='refresh']/@content")
+
+
+def progress_bar(page) -> tuple[str | None, str | None]:
+    """The job page's one progress bar: its value and max attributes."""
+    bar = pages.one(page, "//main//progress")
+    return bar.get("value"), bar.get("max")
+
+
+def job_status(page) -> str:
+    """The job page's status line (job.html, <p role="status">)."""
+    return pages.text(pages.one(page, "//main//p[@role='status']"))
+
+
+def download_links(page) -> list[tuple[str, str]]:
+    """Every link anywhere on the (parsed) page that leads to a download: its text and href."""
+    return [(pages.text(a), a.get("href")) for a in page.xpath("//a[contains(@href, '/download')]")]
+
+
 def started_job(client, *, run: bool = True) -> int:
     response = start(client)
     assert response.status_code == 302
@@ -64,9 +85,9 @@ def started_job(client, *, run: bool = True) -> int:
 
 def test_the_home_page_starts_the_job_with_a_post_form(client, auth, units):
     auth.login("finance")
-    html = client.get("/finance").get_data(as_text=True)
-    assert re.search(r'<form method="post" action="/finance/2023/consolidated"', html)
-    assert 'name="csrf_token"' in html
+    form = pages.one(client.get("/finance"), "//main//form[@action='/finance/2023/consolidated']")
+    assert form.get("method") == "post"
+    assert form.xpath(".//input[@name='csrf_token']")
 
 
 def test_starting_a_job_builds_the_workbook_and_the_page_offers_it(app, client, auth, units):
@@ -76,10 +97,10 @@ def test_starting_a_job_builds_the_workbook_and_the_page_offers_it(app, client, 
     assert job.status == "done" and job.kind == "consolidated"
     assert job.progress_done == job.progress_total == 3  # the seed unit, 甲, 乙
     assert job.finished_at is not None and "汇总" in job.file_path
-    html = client.get(f"/finance/jobs/{job_id}").get_data(as_text=True)
-    assert re.search(r'<progress value="3" max="3"', html) and "已完成 3 / 3 个单位" in html
-    assert 'http-equiv="refresh"' not in html
-    assert f'href="/finance/jobs/{job_id}/download"' in html
+    page = pages.parse(client.get(f"/finance/jobs/{job_id}"))
+    assert progress_bar(page) == ("3", "3") and "已完成 3 / 3 个单位" in pages.texts(page, "//main/p")
+    assert refreshes(page) == []
+    assert download_links(page) == [(f"下载 {job.download_name}", f"/finance/jobs/{job_id}/download")]
     download = client.get(f"/finance/jobs/{job_id}/download")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(download.data))
@@ -91,8 +112,8 @@ def test_the_post_only_queues_the_job_and_the_page_says_it_waits(app, client, au
     auth.login("finance")
     job_id = started_job(client, run=False)
     assert job_row(app, job_id).status == "queued"
-    html = client.get(f"/finance/jobs/{job_id}").get_data(as_text=True)
-    assert "排队中" in html and '<meta http-equiv="refresh" content="2">' in html
+    page = pages.parse(client.get(f"/finance/jobs/{job_id}"))
+    assert job_status(page).startswith("排队中") and refreshes(page) == ["2"]
     assert client.get(f"/finance/jobs/{job_id}/download").status_code == 404
     assert work(app) == 1 and job_row(app, job_id).status == "done"
 
@@ -108,10 +129,10 @@ def test_a_running_job_shows_its_progress_and_refreshes_itself(app, client, auth
         session.add(job)
         session.flush()
         job_id = job.id
-    html = client.get(f"/finance/jobs/{job_id}").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in html
-    assert re.search(r'<progress value="40" max="1000"', html) and "已完成 40 / 1000 个单位" in html
-    assert "/download" not in html
+    page = pages.parse(client.get(f"/finance/jobs/{job_id}"))
+    assert refreshes(page) == ["2"]
+    assert progress_bar(page) == ("40", "1000") and "已完成 40 / 1000 个单位" in pages.texts(page, "//main/p")
+    assert page.xpath("//@*[contains(., '/download')]") == [] and "/download" not in pages.text(page)
     assert client.get(f"/finance/jobs/{job_id}/download").status_code == 404  # not done yet
 
 
@@ -162,8 +183,9 @@ def test_a_failing_build_marks_the_job_failed_with_a_message(app, client, auth, 
     job = job_row(app, job_id)
     assert job.status == "failed" and "磁盘已满" in job.error and job.finished_at is not None
     assert (job.progress_done, job.progress_total) == (1, 3)
-    html = client.get(f"/finance/jobs/{job_id}").get_data(as_text=True)
-    assert "导出失败" in html and "磁盘已满" in html and 'http-equiv="refresh"' not in html
+    page = pages.parse(client.get(f"/finance/jobs/{job_id}"))
+    assert pages.flashes(page, "error") == ["导出失败：生成文件时出错：磁盘已满"]
+    assert refreshes(page) == []
     assert client.get(f"/finance/jobs/{job_id}/download").status_code == 404
 
 
@@ -231,7 +253,7 @@ def unit_id(app, name: str) -> int:
 
 def test_the_home_page_offers_the_zip_with_a_box_per_unit(client, auth, units):
     auth.login("finance")
-    page = lxml.html.fromstring(client.get("/finance").get_data(as_text=True))
+    page = pages.parse(client.get("/finance"))
     (form,) = page.xpath("//form[@id='forms-zip']")
     assert form.get("method") == "post" and form.get("action") == "/finance/2023/forms"
     assert form.xpath(".//input[@name='csrf_token']")
@@ -245,8 +267,9 @@ def test_the_ticked_units_forms_download_as_a_zip(app, client, auth, units):
     assert job.status == "done" and job.kind == "forms" and job.progress_total == 2
     members = zip_members(client, job)
     assert len(members) == 2 and any("甲单位" in name for name in members) and any("乙单位" in name for name in members)
-    html = client.get(f"/finance/jobs/{job.id}").get_data(as_text=True)
-    assert "单位自评表（zip）" in html and job.download_name in html
+    page = pages.parse(client.get(f"/finance/jobs/{job.id}"))
+    assert pages.heading(page) == "2023 年单位自评表（zip） · 导出任务"
+    assert download_links(page) == [(f"下载 {job.download_name}", f"/finance/jobs/{job.id}/download")]
 
 
 def test_with_nothing_ticked_the_filtered_units_or_all_of_them_are_zipped(app, client, auth, units):
@@ -263,8 +286,8 @@ def test_a_forged_selection_is_refused_with_a_message_and_queues_nothing(app, cl
     auth.login("finance")
     response = start_forms(client, unit=ticked)
     assert response.status_code == 302 and response.headers["Location"].endswith("/finance?year=2023")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "请刷新页面后重新勾选" in page
+    (message,) = pages.flashes(client.get(response.headers["Location"]), "error")
+    assert message.endswith("，请刷新页面后重新勾选。")
     with app.app_context(), db.transaction() as session:
         assert session.exec(select(ExportJob)).all() == []
 

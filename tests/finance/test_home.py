@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 import pytest
 
+from tests import pages
 from tests.finance.gen import SEED_UNIT, SEED_UNIT_ID, gen_unit
 from tests.progress.gen import gen_quarter
 
@@ -33,8 +33,29 @@ def units(app):
     }
 
 
-def listed(html: str) -> set[int]:
-    return {int(unit_id) for unit_id in re.findall(r'<tr data-unit-id="(\d+)"', html)}
+def listed(page) -> set[int]:
+    """The units the desk's table lists (its rows' data-unit-id), from the page's HTML or its parsed tree."""
+    return {int(unit_id) for unit_id in pages.texts(page, "//main//table//tbody/tr/@data-unit-id")}
+
+
+def unit_row(page, unit_id: int):
+    """The table row of one unit."""
+    return pages.one(page, f"//main//table//tbody/tr[@data-unit-id='{unit_id}']")
+
+
+def cells(page, unit_id: int) -> dict[str, str]:
+    """One unit's row, its cells' texts by column heading (选择, 预算单位, 主管部门, …, 下载)."""
+    headings = pages.texts(page, "//main//table/thead/tr/th")
+    return dict(zip(headings, pages.texts(unit_row(page, unit_id), "./td"), strict=True))
+
+
+def filter_form(page):
+    """The GET form that filters the list (role="search")."""
+    return pages.one(page, "//main//form[@role='search']")
+
+
+def pager(page):
+    return pages.one(page, "//main//nav[@class='pager']")
 
 
 def page(client, query: str = "") -> str:
@@ -46,20 +67,26 @@ def page(client, query: str = "") -> str:
 @pytest.mark.parametrize("user", ["finance", "admin"])
 def test_finance_and_admin_see_every_unit_of_the_newest_year(client, auth, units, user):
     auth.login(user)
-    html = page(client)
-    assert "2023 年度" in html
+    html = pages.parse(page(client))
+    assert pages.heading(html) == "财政局工作台 · 2023 年度"
     assert listed(html) == {SEED_UNIT_ID, *units.values()}
-    assert SEED_UNIT in html and "深圳市财政局" in html
+    assert cells(html, SEED_UNIT_ID)["预算单位"] == SEED_UNIT
+    assert [cells(html, unit_id)["主管部门"] for unit_id in units.values()] == ["深圳市财政局"] * 3
 
 
 def test_each_row_shows_quarters_monitoring_self_evaluation_score_grade_and_execution(client, auth, units):
     auth.login("finance")
-    html = page(client)
-    row = re.search(rf'<tr data-unit-id="{units["甲"]}">(.*?)</tr>', html, re.S).group(1)
-    assert row.count("审核通过") == 6  # four quarters, monitoring, self-evaluation
-    assert "2023-04-10" in row and '<td data-grade="优">优</td>' in row and "95" in row
-    seed = re.search(rf'<tr data-unit-id="{SEED_UNIT_ID}">(.*?)</tr>', html, re.S).group(1)
-    assert "已送审" in seed and "10.21%" in seed  # 300 of 2,939 万元 to the end of Q1
+    html = pages.parse(page(client))
+    row = unit_row(html, units["甲"])
+    assert pages.text(row).count("审核通过") == 6  # four quarters, monitoring, self-evaluation
+    assert pages.texts(row, "./td[@data-report]/*[contains(@class, 'status')]") == ["审核通过"] * 6
+    assert pages.texts(row, "./td[@data-report]/small") == ["2023-04-10"] * 6  # submitted on
+    (grade,) = row.xpath("./td[@data-grade]")
+    assert (grade.get("data-grade"), pages.text(grade)) == ("优", "优")
+    assert cells(html, units["甲"])["自评总分"] == "95"
+    seed = unit_row(html, SEED_UNIT_ID)
+    assert pages.texts(seed, "./td[@data-report='q1']/*[contains(@class, 'status')]") == ["已送审"]
+    assert cells(html, SEED_UNIT_ID)["执行率"] == "10.21%"  # 300 of 2,939 万元 to the end of Q1
 
 
 @pytest.mark.parametrize(
@@ -86,23 +113,25 @@ def test_filters_narrow_the_list(client, auth, units, query, expected):
 
 def test_the_filter_form_is_a_get_form_that_keeps_the_chosen_values(client, auth, units):
     auth.login("finance")
-    html = page(client, "?q=甲&status=" + quote("有退回"))
-    assert re.search(r'<form method="get" action="/finance"', html)
-    assert 'name="q" value="甲"' in html and '<option value="有退回" selected>' in html
-    assert "没有符合条件的单位" in html and "清除筛选" in html
+    html = pages.parse(page(client, "?q=甲&status=" + quote("有退回")))
+    form = filter_form(html)
+    assert (form.get("method"), form.get("action")) == ("get", "/finance")
+    assert pages.texts(form, ".//input[@name='q']/@value") == ["甲"]
+    assert pages.texts(form, ".//select[@name='status']/option[@selected]/@value") == ["有退回"]
+    assert pages.texts(html, "//main/p[@class='muted']") == ["没有符合条件的单位。"]
+    assert pages.links(html, "//main//form[@role='search']")["清除筛选"] == "/finance?year=2023"
 
 
 def test_every_workbook_is_one_click_away(client, auth, units):
     auth.login("finance")
-    html = page(client)
-    assert 'href="/finance/2023/consolidated.xlsx"' in html
+    html = pages.parse(page(client))
+    assert pages.links(html)["直接下载"] == "/finance/2023/consolidated.xlsx"
     for unit_id in (SEED_UNIT_ID, *units.values()):
-        for url in (
-            f"/units/{unit_id}/2023/progress.xlsx",
-            f"/units/{unit_id}/2023/monitoring/workbook",
-            f"/units/{unit_id}/2023/self-evaluation/workbook",
-        ):
-            assert f'href="{url}"' in html
+        assert pages.links(unit_row(html, unit_id), "./td[last()]") == {
+            "进度表": f"/units/{unit_id}/2023/progress.xlsx",
+            "监控表": f"/units/{unit_id}/2023/monitoring/workbook",
+            "自评表": f"/units/{unit_id}/2023/self-evaluation/workbook",
+        }
     consolidated = client.get("/finance/2023/consolidated.xlsx")
     assert consolidated.status_code == 200 and "attachment" in consolidated.headers["Content-Disposition"]
     progress = client.get(f"/units/{units['甲']}/2023/progress.xlsx")
@@ -139,10 +168,21 @@ def test_a_city_is_listed_a_hundred_units_a_page_keeping_the_filters(app, client
     first, second = page(client, "?q=测试"), page(client, "?q=测试&page=2")
     assert len(listed(first)) == UNITS_PER_PAGE and len(listed(second)) == 20
     assert listed(first) | listed(second) == many and not listed(first) & listed(second)
-    assert "第 1 / 2 页" in first and "显示 120 / 124 个单位（本页第 1–100 个）" in first
-    assert re.search(r'href="/finance\?page=2&amp;year=2023&amp;q=%E6%B5%8B%E8%AF%95" rel="next"', first)
-    assert 'rel="prev"' in second and 'rel="next"' not in second
-    assert '<span class="tile-label">预算单位</span><strong>124</strong>' in first  # every unit, not the page
+    first_page, second_page = pages.parse(first), pages.parse(second)
+    assert pages.texts(pager(first_page), "./span[not(@class)]") == ["第 1 / 2 页"]
+    assert pages.texts(first_page, "//main/p[@class='meta']")[-1].startswith(
+        "显示 120 / 124 个单位（本页第 1–100 个）。"
+    )
+    assert pages.texts(pager(first_page), "./a[@rel='next']/@href") == [
+        "/finance?page=2&year=2023&q=%E6%B5%8B%E8%AF%95"
+    ]
+    assert pages.texts(pager(second_page), "./a[@rel='prev']/@href") == [
+        "/finance?page=1&year=2023&q=%E6%B5%8B%E8%AF%95"
+    ]
+    assert second_page.xpath("//*[@rel='next']") == []
+    tile = "//main//section[@class='tiles']/div[span[@class='tile-label'] = '预算单位']/strong"
+    assert pages.texts(first_page, tile) == ["124"]  # every unit, not the page
     for odd in ("0", "-3", "abc", "99"):  # any page that does not exist shows the nearest one
         assert listed(page(client, f"?q=测试&page={odd}")) == (listed(second) if odd == "99" else listed(first))
-    assert "分页" not in page(client, "?q=甲")  # one page: no pager
+    one_page = pages.parse(page(client, "?q=甲"))  # one page: no pager
+    assert one_page.xpath("//@*[contains(., '分页')]") == [] and "分页" not in pages.text(one_page)
