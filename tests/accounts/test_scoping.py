@@ -5,8 +5,22 @@ from __future__ import annotations
 from kpi.accounts.service import create_user
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
+from tests import pages
 
 OTHER_UNIT = "深圳市其他单位"
+
+
+def nowhere(response, words: str) -> None:
+    """``words`` are nowhere in the response: not in the bytes sent, nor the page's text, attributes or comments."""
+    assert words not in response.get_data(as_text=True), words
+    page = pages.parse(response)
+    assert words not in pages.text(page), words
+    assert page.xpath("//@*[contains(., $w)] | //comment()[contains(., $w)]", w=words) == [], words
+
+
+def no_link_into_unit(page, unit_id: int) -> None:
+    """No link anywhere on the page leads into the unit's pages."""
+    assert page.xpath("//@href[starts-with(., $prefix)]", prefix=f"/units/{unit_id}/") == []
 
 
 def add_other_unit(sqlite_url) -> int:
@@ -26,8 +40,16 @@ def test_staff_of_another_unit_gets_404_for_a_guessed_url(client, auth, sqlite_u
     auth.login("other_staff", "Other#Pass1")
     response = client.get("/units/2/2023/indicators")
     assert response.status_code == 404
-    assert "投诉调解辅助服务" not in response.get_data(as_text=True)
-    assert "深圳市消费者委员会秘书处" not in client.get("/units").get_data(as_text=True)
+    nowhere(response, "投诉调解辅助服务")
+    nowhere(response, "深圳市消费者委员会秘书处")
+    page = pages.parse(response)
+    assert pages.heading(page) == "出错了（404）"
+    no_link_into_unit(page, 2)
+    units = client.get("/units")
+    nowhere(units, "深圳市消费者委员会秘书处")
+    page = pages.parse(units)
+    assert pages.heading(page) == "单位列表"
+    no_link_into_unit(page, 2)
 
 
 def test_finance_bureau_reads_every_unit(client, auth):

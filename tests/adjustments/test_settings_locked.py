@@ -5,8 +5,33 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from tests import pages
 from tests.adjustments.conftest import COMPLAINTS, indicator
 from tests.conftest import csrf_from
+
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+FORM = "//main//form[" + CLASS.format("card") + "]"
+LOCKED = "已批复，不能直接修改；请通过绩效目标调整申请"
+
+
+def approved_notice(page):
+    """The warning indicators/edit.html shows above the form of an approved table."""
+    return pages.one(page, "//main/p[" + CLASS.format("flash-warning") + "]")
+
+
+def value_of(page, name: str) -> str | None:
+    """The value attribute of the settings form's input called ``name``."""
+    return pages.one(page, f"{FORM}//input[@name='{name}']").get("value")
+
+
+def field_errors(page) -> dict[str, list[str]]:
+    """The errors beside the settings form's fields (_field.html and fixed_field), by field name."""
+    shown = {}
+    for field in page.xpath(FORM + "//div[" + CLASS.format("field") + "]"):
+        errors = pages.texts(field, ".//span[" + CLASS.format("error-text") + "]")
+        if errors:
+            shown[field.xpath(".//*[@name]/@name")[0]] = errors
+    return shown
 
 
 def settings_form(client, url: str, **overrides) -> dict:
@@ -30,16 +55,24 @@ def settings_form(client, url: str, **overrides) -> dict:
 def test_a_changed_target_or_points_saves_nothing_and_keeps_what_was_typed(desks, ids, db):
     client = desks["staff"].client
     url = f"/units/2/indicators/{ids[COMPLAINTS]}/edit"
-    page = client.get(url).get_data(as_text=True)
-    assert "本表绩效目标已批复" in page and "申请绩效目标调整" in page and "readonly" in page
+    page = pages.parse(client.get(url))
+    notice = approved_notice(page)
+    assert pages.text(notice).startswith("本表绩效目标已批复"), pages.text(notice)
+    assert pages.links(notice, ".") == {
+        "申请绩效目标调整": f"/units/2/2023/adjustments/new?indicator={ids[COMPLAINTS]}"
+    }
+    assert page.xpath(f"{FORM}//*[@readonly]/@name") == ["target_text", "points"]
     before = indicator(db, ids[COMPLAINTS])
     version = before.version
     for overrides in ({"target_text": "≥1万宗"}, {"points": "9"}):
         response = client.post(url, data=settings_form(client, url, plan_q1="5000", **overrides))
-        html = response.get_data(as_text=True)
         assert response.status_code == 200
-        assert "年度指标值和分值不能直接修改" in html and "已批复，不能直接修改" in html
-        assert 'value="5000"' in html and f'value="{next(iter(overrides.values()))}"' in html
+        page = pages.parse(response)
+        ((changed, typed),) = overrides.items()
+        (flash,) = pages.flashes(page, "error")
+        assert "年度指标值和分值不能直接修改" in flash, flash
+        assert field_errors(page) == {changed: [LOCKED]}
+        assert (value_of(page, "plan_q1"), value_of(page, changed)) == ("5000", typed)
         after = indicator(db, ids[COMPLAINTS])
         assert (after.target_text, after.points, after.plan_q1, after.version) == ("≥19000宗", None, None, version)
 

@@ -9,10 +9,12 @@ from sqlmodel import Session, select
 
 from kpi.db import make_engine
 from kpi.evaluation.models import SelfEvaluationItem
+from tests import pages
 from tests.evaluation.gen import ONE_SHORT, completed_form, import_a_year, scored
 
 PROJECT = "市场监督管理事务"
 MESSAGE = f"本指标与项目「{PROJECT}」的同名指标为同一指标，请在该项目中填报"
+EXPLAIN = "./td[contains(concat(' ', normalize-space(@class), ' '), ' explain ')]"  # 偏差原因分析及改进措施
 
 
 @pytest.fixture
@@ -44,7 +46,9 @@ def test_the_unit_row_shows_the_project_rows_explanation_with_no_box_of_its_own(
     assert staff.post(extra={f"i{project_id}-explanation": "下半年调解员流失"}).status_code == 302
     row = lxml_html.fromstring(staff.page().get_data(as_text=True)).get_element_by_id(f"ind-{unit_id}")
     assert row.xpath(".//textarea") == []
-    assert "下半年调解员流失" in row.text_content() and f"在项目「{PROJECT}」中填写" in row.text_content()
+    explain = pages.one(row, EXPLAIN)
+    assert pages.texts(explain, "./span[@class='linked-text']") == ["下半年调解员流失"]
+    assert pages.texts(explain, "./a") == [f"在项目「{PROJECT}」中填写"]
     assert row.xpath(".//a[starts-with(@href, '#ind-')]/@href") == [f"#ind-{project_id}"]
     stored = explanations(sqlite_url)
     assert stored[project_id] == "下半年调解员流失" and not stored.get(unit_id)
@@ -54,7 +58,11 @@ def test_the_unit_row_shows_the_project_rows_explanation_with_no_box_of_its_own(
 def test_a_text_of_its_own_for_the_unit_row_is_refused_and_nothing_is_saved(app, staff, pair, sqlite_url):
     unit_id, _ = pair
     response = staff.post(extra={f"i{unit_id}-explanation": "另写一遍"})
-    assert response.status_code == 400 and MESSAGE in response.get_data(as_text=True)
+    assert response.status_code == 400
+    page = pages.parse(response)
+    row = pages.one(page, f"//main//tr[@id='ind-{unit_id}']")
+    assert pages.texts(row, f"{EXPLAIN}/span[contains(@class, 'error-text')]") == [MESSAGE]
+    assert pages.error_summary(page) == [f"{ONE_SHORT} · 偏差原因分析及改进措施：{MESSAGE}"]
     assert not any(explanations(sqlite_url).values())
 
 

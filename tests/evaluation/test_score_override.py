@@ -14,7 +14,10 @@ from kpi.audit.models import AuditEvent
 from kpi.evaluation.models import SelfEvaluation
 from kpi.evaluation.workbook import NOTES_SHEET
 from kpi.formatting import format_number
+from tests import pages
 from tests.evaluation.gen import REPORT_URL, completed_form, import_a_year, scored
+
+ERROR = "span[contains(concat(' ', normalize-space(@class), ' '), ' error-text ')]"
 
 
 @pytest.fixture
@@ -26,6 +29,18 @@ def submitted(app, tmp_path, staff):
 def short_numeric_row(app):
     """A numeric row that lost points: the kind of shortfall a unit explains."""
     return next(r for r in scored(app).unit_table.rows if not r.is_qualitative and r.score.score < r.score.points)
+
+
+def row_on(page, indicator_id: int):
+    """The indicator's row of the self-evaluation table (evaluation/report.html)."""
+    return pages.one(page, f"//main//table//tr[@id='ind-{indicator_id}']")
+
+
+def error_beside(page, name: str) -> list[str]:
+    """The error text right after the override field called ``name`` (after its label, for the score)."""
+    control = pages.one(page, f"//main//div[@class='override']//*[@name='{name}']")
+    anchor = control.getparent() if control.getparent().tag == "label" else control
+    return pages.texts(anchor, f"./following-sibling::*[1][self::{ERROR}]")
 
 
 def override(poster, indicator_id: int, score: str, reason: str):
@@ -50,8 +65,11 @@ def test_a_reviewer_gives_full_points_to_an_explained_shortfall_with_a_reason(ap
     fields = {event.field.split(" · ")[-1]: event for event in events if event.entity == "indicator"}
     assert fields["人工调整得分"].new_value == format_number(points) and fields["人工调整得分"].old_value == "（空）"
     assert fields["人工调整理由"].new_value == "单位已说明：因疫情延期，年底前补足"
-    page = reviewer.page().get_data(as_text=True)
-    assert f'name="i{row.indicator.id}-override" value=' in page and "单位已说明" in page
+    shown = row_on(reviewer.page(), row.indicator.id)
+    assert pages.one(shown, f".//input[@name='i{row.indicator.id}-override']").get("value") == format_number(points)
+    reason = pages.one(shown, f".//textarea[@name='i{row.indicator.id}-override-reason']")
+    assert pages.text(reason) == "单位已说明：因疫情延期，年底前补足"
+    assert "人工调整：单位已说明：因疫情延期，年底前补足" in pages.text(pages.one(shown, "./td[@class='working']"))
 
 
 def test_the_workbook_shows_the_adjustment_in_the_working(app, reviewer, staff, submitted):
@@ -61,7 +79,12 @@ def test_the_workbook_shows_the_adjustment_in_the_working(app, reviewer, staff, 
     notes = load_workbook(io.BytesIO(data))[NOTES_SHEET]
     texts = [str(cell.value) for line in notes.iter_rows() for cell in line if cell.value]
     assert any("人工调整：已说明原因" in text for text in texts)
-    assert "人工调整" in staff.page().get_data(as_text=True)  # staff see it, read-only
+    shown = row_on(staff.page(), row.indicator.id)  # staff see it, read-only
+    adjusted = pages.one(shown, ".//div[@class='override']")
+    assert pages.texts(adjusted, "./span[contains(@class, 'status')]") == ["人工调整"]
+    assert pages.text(adjusted) == "人工调整 已说明原因"
+    assert shown.xpath(".//*[contains(@name, 'override')]") == []
+    assert "人工调整：已说明原因" in pages.text(pages.one(shown, "./td[@class='working']"))
 
 
 @pytest.mark.parametrize(
@@ -81,7 +104,12 @@ def test_an_adjustment_without_a_reason_or_out_of_range_is_refused_and_nothing_i
     row = short_numeric_row(app)
     score = str(row.score.points) if score == "points" else score
     response = override(reviewer, row.indicator.id, score, reason)
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 400
+    page = pages.parse(response)
+    beside = error_beside(page, f"i{row.indicator.id}-{field}")
+    assert len(beside) == 1 and message in beside[0], beside
+    assert pages.texts(page, f"//main//{ERROR}") == beside  # the only fault on the page
+    assert pages.texts(page, "//*[@id='error-summary']//a/@href") == [f"#i{row.indicator.id}-{field}"]
     assert scored(app).indicators[row.indicator.id].score == row.score
 
 

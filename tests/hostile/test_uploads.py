@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session
 
 from kpi.results.workbook import ENTRY_SHEET, input_column
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.hostile import files
 from tests.hostile.conftest import fingerprint
@@ -67,6 +68,34 @@ def count_id(module_app) -> int:
         return unit_indicator(quarter_sheet(session), COUNT).id
 
 
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+PROBLEMS = "//main//table[" + CLASS.format("problems") + "]"
+NOT_IMPORTED = "文件未导入：发现 1 处问题，未写入任何数据"
+
+
+def problems(page) -> list[list[str]]:
+    """The upload page's table of problems (results_excel/upload.html): 工作表、行、列、指标 / 预算项目、问题."""
+    assert pages.texts(page, PROBLEMS + "/ancestor::section[1]/h2") == [NOT_IMPORTED]
+    return pages.rows(page, PROBLEMS)
+
+
+def field_errors(page, name: str) -> list[str]:
+    """The errors shown beside the form field called ``name`` (_field.html)."""
+    field = "//main//div[" + CLASS.format("field") + f"][.//*[@name='{name}']]"
+    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
+
+
+def error_page(page) -> tuple[str, str]:
+    """The heading and the message of the error page (error.html)."""
+    notice = pages.one(page, "//main/section[" + CLASS.format("notice") + "]")
+    return pages.heading(page), pages.text(notice.xpath("./p")[0])
+
+
+def no_preview(page) -> None:
+    """Nothing was offered for import: no list of changes, no 确认导入 button."""
+    assert page.xpath("//main//table[" + CLASS.format("changes") + "] | //button[normalize-space()='确认导入']") == []
+
+
 HOSTILE = {
     "not_xlsx": lambda valid: b"%PDF-1.4 definitely not a workbook",
     "truncated": lambda valid: valid[: len(valid) // 2],
@@ -74,6 +103,15 @@ HOSTILE = {
     "million_rows": lambda valid: files.with_million_rows(valid, ENTRY_SHEET),
     "macro": files.with_macro,
     "old_xls": lambda valid: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096,
+}
+# What the problems table says of each (a pattern for the whole 问题 cell).
+REFUSALS = {
+    "not_xlsx": re.escape("文件不是有效的 Excel（.xlsx）文件"),
+    "truncated": re.escape("文件不是有效的 Excel（.xlsx）文件，或文件已损坏"),
+    "zip_bomb": r"文件解压后过大：约 \d+ MB，超过 \d+ MB 的上限",
+    "million_rows": r"文件过大：超过 \d+ MB 的上限",
+    "macro": re.escape("文件包含宏（.xlsm），出于安全原因不予读取，请另存为不含宏的 .xlsx 后再上传"),
+    "old_xls": re.escape("文件不是有效的 Excel（.xlsx）文件：可能是旧版 .xls 或设置了打开密码的文件，") + ".+",
 }
 
 
@@ -83,8 +121,11 @@ def test_a_hostile_upload_is_refused_in_chinese_and_writes_nothing(module_app, s
     before = fingerprint(engine)
     response = upload(staff, HOSTILE[kind](fill_in))
     assert 400 <= response.status_code < 500, response.status_code
-    html = response.get_data(as_text=True)
-    assert any(word in html for word in ("文件", "行", "过大")), html[:500]
+    page = pages.parse(response)
+    ((sheet, row, column, subject, message),) = problems(page)
+    assert (sheet, row, column, subject) == (ENTRY_SHEET, "", "", ""), (sheet, row, column, subject)
+    assert re.fullmatch(REFUSALS[kind], message), message
+    no_preview(page)
     assert fingerprint(engine) == before
 
 
@@ -92,8 +133,10 @@ def test_an_uploaded_note_over_2000_characters_is_refused_with_its_row_and_write
     before = fingerprint(module_app.extensions["kpi_engine"])
     response = upload(staff, edit_workbook(fill_in, {count_id(module_app): {"value": 10, "note": "长" * 2001}}))
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "说明过长（最多 2000 字）" in html, html[html.find("<main") :][:3000]
+    row = row_of(load_workbook(io.BytesIO(fill_in))[ENTRY_SHEET], count_id(module_app))
+    page = pages.parse(response)
+    assert problems(page) == [[ENTRY_SHEET, str(row), "说明", COUNT, "说明过长（最多 2000 字）"]]
+    no_preview(page)
     assert fingerprint(module_app.extensions["kpi_engine"]) == before
 
 
@@ -101,7 +144,10 @@ def test_a_macro_workbook_by_its_own_name_is_refused_by_the_form(module_app, sta
     before = fingerprint(module_app.extensions["kpi_engine"])
     response = upload(staff, files.with_macro(fill_in), name="填报表.xlsm")
     assert response.status_code == 400
-    assert "只能上传 .xlsx 文件" in response.get_data(as_text=True)
+    page = pages.parse(response)
+    assert field_errors(page, "file") == ["只能上传 .xlsx 文件（本系统下载的填报表）"]
+    assert page.xpath(PROBLEMS) == []
+    no_preview(page)
     assert fingerprint(module_app.extensions["kpi_engine"]) == before
 
 
@@ -111,13 +157,16 @@ def test_an_upload_over_the_size_limit_gets_the_friendly_413_page(make_app, sqli
     AuthActions(client).login("szcc_staff")
     response = upload(client, b"\0" * (128 * 1024))
     assert response.status_code == 413
-    assert "上传的文件过大" in response.get_data(as_text=True)
+    assert error_page(pages.parse(response)) == ("出错了（413）", "上传的文件过大。")
 
 
 def test_an_external_link_is_not_followed_and_the_file_reads_as_usual(module_app, staff, fill_in):
     response = upload(staff, files.with_external_link(fill_in))
     assert response.status_code == 200
-    assert "没有需要导入的修改" in response.get_data(as_text=True)
+    page = pages.parse(response)
+    assert pages.flashes(page, "info") == ["上传的文件与当前数据一致，没有需要导入的修改。"]
+    assert page.xpath(PROBLEMS) == []
+    no_preview(page)
 
 
 def test_a_formula_cell_imports_its_cached_value_never_the_formula(module_app, staff, fill_in):
@@ -148,8 +197,10 @@ def test_a_formula_saved_without_its_value_is_refused_by_its_cell_and_keeps_the_
         staff, files.with_cell(current, ENTRY_SHEET, value, files.formula_cell(value, "SUM(20,30)", None))
     )
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert f"单元格 {value} 是公式，但文件里没有保存它的计算结果" in html
+    row = row_of(load_workbook(io.BytesIO(current))[ENTRY_SHEET], indicator)
+    ((sheet, row_shown, column, subject, message),) = problems(pages.parse(response))
+    assert (sheet, row_shown, column, subject) == (ENTRY_SHEET, str(row), "本季度完成值", COUNT)
+    assert message.startswith(f"单元格 {value} 是公式，但文件里没有保存它的计算结果"), message
     assert fingerprint(module_app.extensions["kpi_engine"]) == before
     with Session(module_app.extensions["kpi_engine"]) as session:
         assert quarter_sheet(session).current(indicator).value == 50
@@ -177,7 +228,9 @@ def test_a_part_that_would_cost_gigabytes_to_parse_is_refused_before_openpyxl_re
     finally:
         tracemalloc.stop()
     assert response.status_code == 422, response.status_code
-    assert message in response.get_data(as_text=True)
+    ((sheet, row, column, subject, problem),) = problems(pages.parse(response))
+    assert (sheet, row, column, subject) == (ENTRY_SHEET, "", "", "")
+    assert problem.startswith("文件结构异常：") and message in problem, problem
     assert peak < 4 * len(data) + 32 * 1024 * 1024, f"{peak / 1e6:.0f} MB at peak"  # the upload's bytes, not a parse
     assert fingerprint(module_app.extensions["kpi_engine"]) == before
 

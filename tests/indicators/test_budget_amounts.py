@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from sqlmodel import Session, select
 
 from kpi import db
@@ -16,10 +17,31 @@ from kpi.budget import service as budget
 from kpi.budget.carry_over import AMOUNTS_TO_FILL
 from kpi.budget.models import BudgetLine
 from kpi.db import make_engine
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.indicators.test_roll_year import SEED_UNIT, roll
 
 URL = "/units/2/2024/budget"
+TABLE = "//main//table[contains(concat(' ', normalize-space(@class), ' '), ' budget ')]"
+FORM = "//main//form[contains(@action, '/budget')]"  # the 预算数 form, not the top bar's 退出
+
+
+def line_rows(page) -> dict[str, HtmlElement]:
+    """The rows of the 预算数 table (indicators/budget.html) by budget line name."""
+    root = page if isinstance(page, HtmlElement) else pages.parse(page)
+    return {row.xpath("./td[1]/text()")[0].strip(): row for row in root.xpath(f"{TABLE}/tbody/tr[@id]")}
+
+
+def marks(page) -> dict[str, list[str]]:
+    """Each budget line's name → the status labels beside it (【预算数待填】 shows as one)."""
+    return {name: pages.texts(row, "./td[1]/span[contains(@class, 'status')]") for name, row in line_rows(page).items()}
+
+
+def error_beside(page, line: str, field: str) -> list[str]:
+    """The error text in the cell of ``line``'s amount input ``field`` (initial or adjusted)."""
+    row = line_rows(page)[line]
+    cell = pages.one(row, f"./td[input[@name='b{row.get('id')[5:]}-{field}']]")
+    return pages.texts(cell, "./span[contains(@class, 'error-text')]")
 
 
 @pytest.fixture
@@ -67,10 +89,16 @@ def fill_all(client, **extra) -> dict[str, str]:
 
 def test_a_rolled_year_shows_its_lines_to_fill_and_the_table_links_there(app, rolled):
     client = signed_in(app)
-    page = client.get(URL).get_data(as_text=True)
-    assert page.count("预算数待填") >= 5 and 'name="csrf_token"' in page
-    table = client.get("/units/2/2024/indicators").get_data(as_text=True)
-    assert f'href="{URL}"' in table and "有项目预算数待填" in table
+    page = pages.parse(client.get(URL))
+    marked = marks(page)
+    assert len(marked) >= 5 and all(labels == ["预算数待填"] for labels in marked.values()), marked
+    assert pages.one(page, f"{FORM}//input[@name='csrf_token']").get("value")
+    table = pages.parse(client.get("/units/2/2024/indicators"))
+    budget_section = "//main//section[normalize-space(h2)='预算安排（万元）']"
+    assert pages.links(table, f"{budget_section}/p[@class='meta']") == {"填写预算数": URL}
+    assert pages.texts(table, f"{budget_section}/p[@class='meta']/span[contains(@class, 'status')]") == [
+        "有项目预算数待填"
+    ]
 
 
 def test_saving_stores_every_amount_exactly_clears_the_mark_and_audits(app, rolled, sqlite_url):
@@ -87,7 +115,9 @@ def test_saving_stores_every_amount_exactly_clears_the_mark_and_audits(app, roll
         events = session.exec(select(AuditEvent).where(AuditEvent.field == "预算数 · 调整后预算数")).all()
     engine.dispose()
     assert [(e.actor, e.old_value, e.new_value) for e in events] == [("szcc_staff", None, "1388.1234")]
-    assert "已保存预算数" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert pages.flashes(client.get(response.headers["Location"]), "success") == [
+        "已保存预算数：基本支出、市场监督管理事务、信息化类、综合管理类、修缮维护类。"
+    ]
 
 
 def test_every_fault_is_named_by_line_and_field_typed_values_kept_and_nothing_written(app, rolled, sqlite_url):
@@ -104,8 +134,15 @@ def test_every_fault_is_named_by_line_and_field_typed_values_kept_and_nothing_wr
         "市场监督管理事务 · 调整后预算数",
         "信息化类 · 年初预算数",
     ]
-    texts = " ".join(page.xpath("//*[@id='error-summary']//a/text()"))
-    assert "不能为负数" in texts and "请输入数字" in texts and "请填写年初预算数" in texts
+    assert pages.error_summary(page) == [
+        "基本支出 · 年初预算数：不能为负数",
+        "市场监督管理事务 · 年初预算数：请输入数字",
+        "市场监督管理事务 · 调整后预算数：最多 4 位小数",
+        "信息化类 · 年初预算数：请填写年初预算数",
+    ]
+    assert error_beside(page, "基本支出", "initial") == ["不能为负数"]
+    assert error_beside(page, "市场监督管理事务", "initial") == ["请输入数字"]
+    assert error_beside(page, "信息化类", "initial") == ["请填写年初预算数"]
     assert [field.get("value") for field in page.xpath("//input[@aria-label='市场监督管理事务 年初预算数']")] == [
         "一千"
     ]
@@ -118,14 +155,22 @@ def test_a_save_in_between_is_never_overwritten_silently(app, rolled, sqlite_url
     assert first.post(URL, data=fill_all(first)).status_code == 302
     response = second.post(URL, data=theirs)
     assert response.status_code == 409
-    assert "其他人已在您打开页面后修改了下列预算数" in response.get_data(as_text=True)
+    assert pages.flashes(response, "error") == [
+        "其他人已在您打开页面后修改了下列预算数，您的修改尚未保存：基本支出、市场监督管理事务、信息化类、综合管理类、"
+        "修缮维护类。请核对最新数值后重新填写。"
+    ]
     assert lines(sqlite_url)["基本支出"].initial_budget == Decimal("1300.5")
 
 
 def test_an_approved_year_is_shown_but_never_changed(app, sqlite_url):
     client = signed_in(app)
-    page = client.get("/units/2/2023/budget").get_data(as_text=True)
-    assert "预算数不能在此修改" in page and "保存预算数" not in page
+    page = pages.parse(client.get("/units/2/2023/budget"))
+    assert pages.texts(page, "//main/h1/following-sibling::p[@class='meta'][1]") == [
+        "本年度指标表已提交或已批复，预算数不能在此修改；如需调整请联系财政局。"
+    ]
+    assert "保存预算数" not in pages.text(page)
+    assert page.xpath("//@*[contains(., '保存预算数')] | //comment()[contains(., '保存预算数')]") == []
+    assert pages.one(page, FORM).xpath(".//button") == []
     before = {name: line.initial_budget for name, line in lines(sqlite_url, 2023).items()}
     data = form_of(client, "/units/2/2023/budget", 基本支出__initial="1")
     assert client.post("/units/2/2023/budget", data=data).status_code == 409

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
+import lxml.html
 import pytest
 from flask import render_template
+from lxml.html import HtmlElement
 
 from kpi.budget import service as budget
 from kpi.db import get_session
+from tests import pages
 
 UNIT_ID = 2  # 深圳市消费者委员会秘书处
+SWITCHER = "//nav[contains(concat(' ', normalize-space(@class), ' '), ' year-switcher ')]"
 
 
 def rolled(runner) -> None:
@@ -25,15 +27,28 @@ def switcher(app, path: str, year: int = 2023, method: str = "GET") -> str:
         return render_template("_year_switcher.html", _unit=unit, _year=year)
 
 
+def fragment(html: str) -> HtmlElement:
+    """The rendered partial, parsed inside a <div> of its own (it is a fragment, maybe an empty one)."""
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
 def links(html: str) -> dict[str, str]:
-    return {label: href for href, label in re.findall(r'<a href="([^"]+)"[^>]*>(\d{4} 年)</a>', html)}
+    """The links of the one year switcher in ``html``: their text ("2024 年") → href."""
+    return pages.links(pages.one(fragment(html), SWITCHER), ".")
+
+
+def shows_nothing(html: str) -> None:
+    """The partial rendered no switcher: no element, no text, and no 年度 in any attribute."""
+    root = fragment(html)
+    assert "年度" not in pages.text(root) and root.xpath("//@*[contains(., '年度')]") == []
+    assert root.xpath(SWITCHER) == [] and len(root) == 0 and pages.text(root) == ""
 
 
 def test_the_switcher_lists_the_units_years_and_goes_to_the_same_page(app, runner):
     rolled(runner)
     html = switcher(app, f"/units/{UNIT_ID}/2023/progress")
     assert links(html) == {"2023 年": f"/units/{UNIT_ID}/2023/progress", "2024 年": f"/units/{UNIT_ID}/2024/progress"}
-    assert 'aria-current="page">2023 年' in html
+    assert pages.texts(pages.one(fragment(html), SWITCHER), ".//a[@aria-current='page']") == ["2023 年"]
 
 
 @pytest.mark.parametrize(
@@ -52,9 +67,9 @@ def test_each_kind_of_unit_page_leads_to_a_page_of_the_chosen_year(app, runner, 
 
 def test_a_page_whose_url_has_no_year_shows_no_switcher(app, runner):
     rolled(runner)
-    assert "年度" not in switcher(app, "/units")
-    assert "年度" not in switcher(app, "/admin/years/roll")
-    assert "年度" not in switcher(app, f"/units/{UNIT_ID}/adjustments/1")  # an adjustment's own page
+    shows_nothing(switcher(app, "/units"))
+    shows_nothing(switcher(app, "/admin/years/roll"))
+    shows_nothing(switcher(app, f"/units/{UNIT_ID}/adjustments/1"))  # an adjustment's own page
 
 
 def test_a_unit_with_one_year_shows_that_year_as_current(app):
@@ -76,7 +91,13 @@ def test_the_switcher_lists_only_that_units_years(app, runner, tmp_path):
 def test_a_unit_page_shows_the_switcher_in_its_navigation(client, auth, runner):
     rolled(runner)
     auth.login("szcc_staff")
-    html = client.get(f"/units/{UNIT_ID}/2023/quarters").get_data(as_text=True)
-    if "year-switcher" not in html:
+    page = pages.parse(client.get(f"/units/{UNIT_ID}/2023/quarters"))
+    if not page.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' year-switcher ')]"):
         pytest.skip("results/_unit_nav.html does not include _year_switcher.html yet")
-    assert f'href="/units/{UNIT_ID}/2024/quarters"' in html
+    in_the_bar = (
+        "//main//div[@class='unit-bar']/nav[contains(concat(' ', normalize-space(@class), ' '), ' year-switcher ')]"
+    )
+    assert pages.links(page, in_the_bar) == {
+        "2023 年": f"/units/{UNIT_ID}/2023/quarters",
+        "2024 年": f"/units/{UNIT_ID}/2024/quarters",
+    }

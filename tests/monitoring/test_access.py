@@ -7,8 +7,28 @@ import pytest
 from kpi.accounts.service import create_user
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.monitoring.conftest import REPORT_URL, signed_in
+
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+FORM = "//main//form[" + CLASS.format("monitoring-form") + "]"
+CONTROLS = FORM + "//*[self::input[not(@type='hidden')] or self::textarea or self::select or self::button]"
+
+
+def no_save_button(response) -> None:
+    """保存草稿 is nowhere on the whole page: not in the bytes sent, its text, an attribute or a comment; no button saves."""
+    assert "保存草稿" not in response.get_data(as_text=True)
+    page = pages.parse(response)
+    assert "保存草稿" not in pages.text(page)
+    assert page.xpath("//@*[contains(., '保存草稿')] | //comment()[contains(., '保存草稿')]") == []
+    assert page.xpath("//button[@value='save'] | //input[@type='submit'][@value='save']") == []
+
+
+def read_only(page) -> None:
+    """Every field of the monitoring form is shown disabled (and there are fields)."""
+    controls = page.xpath(CONTROLS)
+    assert controls and [c.get("name") for c in controls if c.get("disabled") is None] == []
 
 
 @pytest.fixture
@@ -27,10 +47,10 @@ def other_staff(app, sqlite_url):
 
 def test_finance_can_read_and_download_but_not_change(app, ids):
     finance = signed_in(app, ids, "finance")
-    page = finance.page()
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "保存草稿" not in html and "disabled" in html
+    response = finance.page()
+    assert response.status_code == 200
+    no_save_button(response)
+    read_only(pages.parse(response))
     assert finance.client.get(REPORT_URL + "/workbook").status_code == 200
     token = csrf_from(finance.client.get("/account/password").get_data(as_text=True))
     assert finance.client.post(REPORT_URL, data={"csrf_token": token, "action": "save"}).status_code == 403
@@ -45,8 +65,13 @@ def test_another_units_staff_is_told_the_page_does_not_exist(other_staff):
 
 
 def test_the_reviewer_reads_the_report_without_inputs_and_cannot_save(reviewer):
-    html = reviewer.page().get_data(as_text=True)
-    assert "保存草稿" not in html and "本报告尚未送审" in html
+    response = reviewer.page()
+    no_save_button(response)
+    page = pages.parse(response)
+    read_only(page)
+    review = "//main//section[" + CLASS.format("review") + "]"
+    assert pages.texts(page, review + "//p") == ["本报告尚未送审。"]
+    assert page.xpath(review + "//form") == []
     assert reviewer.post({("志愿者活动数量", "value"): "3"}).status_code == 403
 
 

@@ -14,6 +14,7 @@ from kpi import db
 from kpi.budget import service as budget
 from kpi.monitoring.models import MonitoringItem
 from kpi.monitoring.sheet import load_monitoring
+from tests import pages
 from tests.monitoring.conftest import REPORT_URL
 from tests.monitoring.test_report_form import DEVIATING, EXPLAINED, MEDIATION, first_half, stored
 
@@ -26,6 +27,11 @@ def row_of(page_html: str, indicator_id: int):
     return lxml_html.fromstring(page_html).get_element_by_id(f"ind-{indicator_id}")
 
 
+def lines_of(cell) -> list[str]:
+    """A cell's texts as its <br>s break them (an explanation cell: category or likelihood, then the text)."""
+    return [line.strip() for line in cell.xpath("./text()") if line.strip()]
+
+
 def test_the_unit_row_has_no_inputs_and_shows_the_project_rows_figures(app, staff, ids):
     first_half(app)
     assert staff.post({**DEVIATING, **EXPLAINED}).status_code == 302
@@ -36,8 +42,10 @@ def test_the_unit_row_has_no_inputs_and_shows_the_project_rows_figures(app, staf
     assert row.xpath(".//input|.//select|.//textarea") == []  # nothing to type twice
     link = row.xpath(".//a[contains(@href, '#ind-')]")[0]
     assert (link.get("href"), link.text_content()) == (f"#ind-{project_row}", f"在项目「{PROJECT}」中填报")
-    text = row.text_content()
-    assert "1,500宗" in text and "人员保障" in text and "上半年调解员流失" in text and "补充招聘调解员" in text
+    assert pages.texts(row, "./td[contains(@class, 'inputs')]/span[@class='linked-figure']") == ["1,500宗"]
+    cause, measures = row.xpath("./td[contains(concat(' ', normalize-space(@class), ' '), ' explain ')]")
+    assert lines_of(cause) == ["人员保障", "上半年调解员流失"]
+    assert lines_of(measures) == ["有可能", "补充招聘调解员"]
     assert row.xpath(".//td[@data-deviation]")[0].get("data-deviation") == "是"  # judged on its own target
     assert row_of(page, project_row).xpath(f".//input[@name='i{project_row}-value']")[0].get("value") == "1500"
 
@@ -46,7 +54,10 @@ def test_a_figure_typed_on_the_unit_row_is_refused_and_nothing_is_stored(app, st
     first_half(app)
     response = staff.post({(UNIT_ROW, "value"): "1500", (UNIT_ROW, "cause"): "另写一遍"})
     assert response.status_code == 400
-    assert MESSAGE in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    figure = "./td[contains(@class, 'inputs')]/span[contains(@class, 'error-text')]"  # the 7月完成值 cell's
+    assert pages.texts(row_of(page, ids["indicator"][UNIT_ROW]), figure) == [MESSAGE]
+    assert pages.error_summary(page) == [f"{MEDIATION} · 7月完成值：{MESSAGE}"]
     assert stored(sqlite_url, MonitoringItem) == []
 
 

@@ -7,9 +7,19 @@ import re
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
 from kpi.indicators.tables import mark_table
+from tests import pages
 from tests.conftest import csrf_from
 
 URL = "/units/2/indicators/25/edit"  # 投诉调解辅助服务 ≥19000宗
+CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+FORM = "//main//form[" + CLASS.format("card") + "]"
+
+
+def field_errors(page, name: str) -> list[str]:
+    """The errors shown beside the settings form's field called ``name`` (_field.html)."""
+    return pages.texts(
+        page, f"{FORM}//div[{CLASS.format('field')}][.//*[@name='{name}']]//span[{CLASS.format('error-text')}]"
+    )
 
 
 def form_data(client, **overrides):
@@ -52,20 +62,25 @@ def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth, sq
     )
     response = client.post(URL, data=data)
     assert response.status_code == 302
-    table = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已保存：年度指标值、一季度计划" in table
-    assert "≥2万宗" in table and "≥20,000宗" in table
-    history = client.get("/units/2/indicators/25/history").get_data(as_text=True)
-    assert "年中调整目标" in history and "≥19000宗" in history and "≥2万宗" in history
+    table = pages.parse(client.get(response.headers["Location"]))
+    assert pages.flashes(table, "success") == ["已保存：年度指标值、一季度计划、二季度计划、三季度计划、四季度计划"]
+    row = pages.one(table, f"//main//table[{CLASS.format('indicators')}]/tbody/tr[.//a[@href='{URL}']]")
+    assert pages.texts(row, "./td[contains(@class, 'target')]") == ["≥2万宗"]
+    assert pages.texts(row, "./td[contains(@class, 'parsed')]") == ["数量 ≥20,000宗"]
+    history = pages.rows(client.get("/units/2/indicators/25/history"))
+    # 项目、原值、新值、原因 of each change
+    assert ["年度指标值", "≥19000宗", "≥2万宗", "年中调整目标"] in [row[2:] for row in history]
 
 
 def test_a_reason_is_required_and_bad_numbers_are_refused(client, auth):
     auth.login("szcc_staff")
     response = client.post(URL, data=form_data(client, plan_q1="-1", points="abc"))
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "请填写修改原因" in html and "应为 0 或正数" in html
-    assert 'value="-1"' in html
+    page = pages.parse(response)
+    assert field_errors(page, "reason") == ["请填写修改原因"]
+    assert field_errors(page, "plan_q1") == ["应为 0 或正数"]
+    assert field_errors(page, "points")  # "abc" is refused too
+    assert pages.one(page, f"{FORM}//input[@name='plan_q1']").get("value") == "-1"
 
 
 def test_a_stale_form_is_refused(client, auth):
@@ -73,7 +88,7 @@ def test_a_stale_form_is_refused(client, auth):
     stale = form_data(client, aggregation="level", reason="改为时点值")
     client.post(URL, data=form_data(client, aggregation="rate", reason="改为比率"))
     response = client.post(URL, data=stale, follow_redirects=True)
-    assert "该指标已被他人修改" in response.get_data(as_text=True)
+    assert pages.flashes(response, "error") == ["该指标已被他人修改，请刷新页面查看最新设置后再修改。"]
 
 
 def test_read_only_roles_and_other_units_cannot_edit(client, auth):
@@ -91,4 +106,4 @@ def test_not_a_number_in_points_or_a_plan_is_refused_beside_its_field_not_a_500(
         for text in ("sNaN", "NaN", "-Infinity"):
             response = client.post(URL, data=form_data(client, reason="试试", **{field: text}))
             assert response.status_code in (200, 400), (field, text)  # the form again, never a 500
-            assert "应为数字" in response.get_data(as_text=True)
+            assert field_errors(response, field) == ["应为数字"], (field, text)
