@@ -15,15 +15,20 @@ from wtforms.widgets import HiddenInput
 from kpi.core.ids import MAX_ID
 
 
+_BAD_VERSION = "页面版本号无效，请刷新页面后重试"
+
+
 def _version_in_range(form, field):
     # Compared as ints: wtforms' NumberRange calls math.isnan, which overflows past 1e308.
     if field.data is not None and not 0 <= field.data <= MAX_ID:
-        raise StopValidation("页面版本号无效，请刷新页面后重试")
+        raise StopValidation(_BAD_VERSION)
 
 
 def version_field() -> IntegerField:
     """The hidden version every editing form posts back (optimistic locking, docs/engineering.md §4)."""
-    return IntegerField(validators=[Optional(), _version_in_range], widget=HiddenInput())
+    return IntegerField(
+        validators=[Optional(), _version_in_range], widget=HiddenInput(), invalid_value_message=_BAD_VERSION
+    )
 
 
 class ReportForm(FlaskForm):

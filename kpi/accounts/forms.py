@@ -6,8 +6,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=100)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
+    username = StringField(
+        "用户名", validators=[DataRequired("请输入用户名"), Length(max=100, message="用户名最多 100 个字符")]
+    )
+    password = PasswordField(
+        "密码", validators=[DataRequired("请输入密码"), Length(max=128, message="密码最多 128 个字符")]
+    )
     next = HiddenField()
 
 

@@ -32,7 +32,11 @@ class Fits:
 
 def _finite(form, field):
     """NaN, sNaN and Infinity parse as Decimals, and comparing them raises: refuse them, and stop
-    the chain (a ValidationError would let NumberRange compare them next)."""
+    the chain (a ValidationError would let NumberRange compare them next). A text that is no
+    number at all has its message already (invalid_value_message): stop there too, or
+    NumberRange would add "应为 0 或正数" for the None it left."""
+    if field.process_errors:
+        raise StopValidation()
     if field.data is not None and not field.data.is_finite():
         raise StopValidation("应为数字")
 
@@ -48,6 +52,7 @@ def _number(label: str, maximum: int | None = None, fits: Fits | None = None):
     return DecimalField(
         label,
         places=None,
+        invalid_value_message="应为数字",
         validators=[Optional(), _finite, NumberRange(min=0, max=maximum, message="应为 0 或正数"), fits or Fits()],
         render_kw={"inputmode": "decimal"},
     )
@@ -57,7 +62,9 @@ class IndicatorForm(FlaskForm):
     version = version_field()
     target_text = StringField("年度指标值", validators=[DataRequired("请填写指标值"), Length(max=2000), _target_fits])
     aggregation = SelectField(
-        "汇总方式", choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()]
+        "汇总方式",
+        choices=[SelectChoice(code, label) for code, label in AGGREGATION_LABELS.items()],
+        invalid_choice_message="请从列表中选择汇总方式",
     )
     points = _number("分值", 100, Fits(digits=6, places=2))  # ExactDecimal(8, 2)
     plan_q1 = _number("一季度计划")

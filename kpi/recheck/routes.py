@@ -35,7 +35,10 @@ _RESULT_NAME = re.compile(r"(\d+)-[0-9a-f]{32}\.xlsx")
 class RecheckForm(FlaskForm):
     files = MultipleFileField("自评表文件（.xlsx，可多选）")
     preset = SelectField(
-        "计分方案", choices=[SelectChoice(name, name) for name in PRESET_NAMES], default=DEFAULT_PRESET
+        "计分方案",
+        choices=[SelectChoice(name, name) for name in PRESET_NAMES],
+        default=DEFAULT_PRESET,
+        invalid_choice_message="请从列表中选择计分方案",
     )
 
 
