@@ -60,15 +60,18 @@ def report_page(result: EvaluationResult, form, user, *, typed=None, errors=None
 
 def _error_links(result: EvaluationResult, errors: dict) -> list[ErrorLink]:
     """The form's error summary, in the page's order: each table's goal, then its indicators."""
-    labels = {}
+    labels, linked = {}, set()
     for table in result.tables:
         labels[("goal", table.goal_key)] = table.title
         labels.update({("indicator", row.indicator.id): row.indicator.name for row in table.rows})
+        linked.update(row.indicator.id for row in table.rows if row.source)
 
     def target(key) -> str:
         kind, ident, name = key
         if kind == "goal":
             return goal_field(ident)
+        if name == "explanation" and ident in linked:  # 同一指标: no textarea here, the row says why
+            return f"ind-{ident}"
         return f"i{ident}-{name.replace('_', '-') if name == 'override_reason' else name}"
 
     return error_links(errors, order=[*labels], labels=labels, fields=FIELD_LABELS, target=target)

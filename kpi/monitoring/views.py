@@ -117,19 +117,22 @@ def report_page(sheet: MonitoringSheet, form, user, *, typed=None, errors=None, 
 def _error_links(budget_rows: list[dict], tables: list, errors: dict) -> list[ErrorLink]:
     """The form's error summary, in the page's order: the budget, the indicators, the summary."""
     labels = {("line", b["row"].line.id): b["row"].line.name for b in budget_rows if b["row"].line is not None}
+    linked = set()
     for _, groups in tables:
         for _, level2_groups in groups:
             for _, rows in level2_groups:
                 labels.update({("indicator", r["indicator"].id): r["label"] for r in rows})
+                linked.update(r["indicator"].id for r in rows if r["linked"])
     labels[("report", 0)] = "总体情况说明"
     prefixes = {"indicator": "i", "line": "b"}
-    return error_links(
-        errors,
-        order=[*labels],
-        labels=labels,
-        fields=FIELD_LABELS,
-        target=lambda key: f"{prefixes[key[0]]}{key[1]}-{key[2]}" if key[0] in prefixes else key[2],
-    )
+
+    def target(key) -> str:
+        kind, ident, name = key
+        if kind == "indicator" and ident in linked:  # 同一指标: the row has no inputs; it shows the fault
+            return f"ind-{ident}"
+        return f"{prefixes[kind]}{ident}-{name}" if kind in prefixes else name
+
+    return error_links(errors, order=[*labels], labels=labels, fields=FIELD_LABELS, target=target)
 
 
 def _linked(sheet: MonitoringSheet, line: IndicatorLine) -> dict | None:

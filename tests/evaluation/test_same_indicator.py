@@ -63,6 +63,8 @@ def test_a_text_of_its_own_for_the_unit_row_is_refused_and_nothing_is_saved(app,
     row = pages.one(page, f"//main//tr[@id='ind-{unit_id}']")
     assert pages.texts(row, f"{EXPLAIN}/span[contains(@class, 'error-text')]") == [MESSAGE]
     assert pages.error_summary(page) == [f"{ONE_SHORT} · 偏差原因分析及改进措施：{MESSAGE}"]
+    # The row has no textarea for it, so the summary leads to the row itself, which shows the fault.
+    assert pages.texts(page, "//*[@id='error-summary']//a/@href") == [f"#ind-{unit_id}"]
     assert not any(explanations(sqlite_url).values())
 
 

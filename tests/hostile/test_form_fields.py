@@ -2,7 +2,8 @@
 
 For each form the test reads the field names off the page itself, so a field added later is
 fuzzed too. A refused post (anything but the redirect that follows a save) must leave every
-table exactly as it was.
+table exactly as it was, and say in Chinese what is wrong: every line of its error summary in
+Chinese, each leading to an element that is on the page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.hostile.conftest import fingerprint, form_fields, hostile_text
 
@@ -31,6 +33,20 @@ def staff(module_app):
     client = module_app.test_client()
     AuthActions(client).login("szcc_staff")
     return client
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _summary_says_where(response) -> None:
+    """The refusal's error summary: each line in Chinese, each link to an element of the page."""
+    if response.mimetype != "text/html":
+        return
+    page = pages.parse(response)
+    for line in pages.error_summary(page):
+        assert CHINESE.search(line), line
+    for href in page.xpath("//*[@id='error-summary']//a/@href"):
+        assert href.startswith("#") and page.xpath("//*[@id=$id]", id=href[1:]), f"{href} leads nowhere"
 
 
 def _hidden(html: str, name: str) -> str | None:
@@ -63,6 +79,7 @@ def test_any_text_in_any_field_never_fails_the_server_and_a_refusal_writes_nothi
         assert response.status_code < 500, response.get_data(as_text=True)[:2000]
         if response.status_code != 302:
             assert fingerprint(engine) == before, f"refused post ({response.status_code}) wrote to the database"
+            _summary_says_where(response)
 
     post_hostile_values()
 

@@ -58,6 +58,10 @@ def test_a_figure_typed_on_the_unit_row_is_refused_and_nothing_is_stored(app, st
     figure = "./td[contains(@class, 'inputs')]/span[contains(@class, 'error-text')]"  # the 7月完成值 cell's
     assert pages.texts(row_of(page, ids["indicator"][UNIT_ROW]), figure) == [MESSAGE]
     assert pages.error_summary(page) == [f"{MEDIATION} · 7月完成值：{MESSAGE}"]
+    # The row has no inputs, so the summary leads to the row itself, which shows the fault.
+    assert pages.links(page, "//*[@id='error-summary']") == {
+        f"{MEDIATION} · 7月完成值：{MESSAGE}": f"#ind-{ids['indicator'][UNIT_ROW]}"
+    }
     assert stored(sqlite_url, MonitoringItem) == []
 
 
