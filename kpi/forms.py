@@ -14,7 +14,6 @@ from wtforms.widgets import HiddenInput
 
 from kpi.core.ids import MAX_ID
 
-
 _BAD_VERSION = "页面版本号无效，请刷新页面后重试"
 
 
