@@ -72,3 +72,29 @@ def rows(page, xpath: str = "//main//table") -> list[list[str]]:
     table = (page if isinstance(page, HtmlElement) else parse(page)).xpath(xpath)[0]
     body = table.xpath("./tbody/tr") or table.xpath(".//tr[td]")
     return [[text(cell) for cell in row.xpath("./th|./td")] for row in body]
+
+
+def has_class(name: str) -> str:
+    """An XPath predicate: the element's class attribute lists ``name`` (not merely contains it)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def status(page) -> tuple[str, str]:
+    """A report's status in its page head: the label, and the span's class (status status-<status>)."""
+    span = one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
+    return text(span), span.get("class")
+
+
+def review_note(page) -> tuple[str, str]:
+    """The reviewer's word above a report's form (_review.html): its bold label, and the reason."""
+    note = one(page, f"//main//div[{has_class('flash-warning')}][strong]")
+    label = one(note, "./strong")
+    return text(label), (label.tail or "").strip()
+
+
+def assert_read_only(page, form: str) -> None:
+    """Every visible field of the form ``form`` (an XPath) is disabled, and it has no button."""
+    found = one(page, form)
+    fields = found.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
+    assert fields and all(field.get("disabled") is not None for field in fields)
+    assert found.xpath(".//button") == []

@@ -25,28 +25,6 @@ FORM = "//main//form[contains(@class, 'monitoring-form')]"
 CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
 
 
-def status(page) -> tuple[str, str]:
-    """The report's status in the page head: its label, and the span's class (status-<status>)."""
-    span = pages.one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
-    return pages.text(span), span.get("class")
-
-
-def review_note(page) -> tuple[str, str]:
-    """The reviewer's word above the form (_review.html review_note): its bold label, and the reason."""
-    note = pages.one(
-        page, "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')][strong]"
-    )
-    return pages.text(pages.one(note, "./strong")), (pages.one(note, "./strong").tail or "").strip()
-
-
-def assert_read_only(page) -> None:
-    """Every field of the report's form is disabled, and the form has no button to save or submit."""
-    form = pages.one(page, FORM)
-    fields = form.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
-    assert fields and all(field.get("disabled") is not None for field in fields)
-    assert form.xpath(".//button") == []
-
-
 def events(sqlite_url, **where) -> list[AuditEvent]:
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
@@ -60,7 +38,7 @@ def events(sqlite_url, **where) -> list[AuditEvent]:
 
 def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
     assert staff.post(ON_COURSE, lines=BUDGETS, action="submit").status_code == 302
-    assert_read_only(staff.page())
+    pages.assert_read_only(staff.page(), FORM)
     locked = staff.post({("投诉调解辅助服务", "value"): "1"})
     assert pages.flashes(staff.client.get(locked.headers["Location"]), "error") == [
         "本报告已送审，等待审核；如需修改，请审核人退回。"
@@ -68,7 +46,7 @@ def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
 
     approved = pages.parse(reviewer.review("approve"))
     assert pages.flashes(approved, "success") == ["已审核通过。"]
-    assert status(approved) == ("审核通过", "status status-approved")
+    assert pages.status(approved) == ("审核通过", "status status-approved")
     locked = staff.post({("投诉调解辅助服务", "value"): "1"})
     assert pages.flashes(staff.client.get(locked.headers["Location"]), "error") == [
         "本报告已审核通过并锁定；如需修改，请审核人重新打开。"
@@ -77,9 +55,9 @@ def test_submit_approve_lock_then_reopen_only_with_a_reason(staff, reviewer):
     assert pages.flashes(reviewer.review("reopen", "  "), "error") == ["重新打开必须填写原因。"]
     assert pages.flashes(reviewer.review("reopen", "财政局要求补充纠偏措施"), "success") == ["已重新打开。"]
     page = pages.parse(staff.page())
-    assert review_note(page) == ("重新打开原因：", "财政局要求补充纠偏措施")
+    assert pages.review_note(page) == ("重新打开原因：", "财政局要求补充纠偏措施")
     assert "保存草稿" in pages.texts(page, f"{FORM}//button")
-    assert status(page) == ("已重新打开", "status status-reopened")  # a status of its own, not a return
+    assert pages.status(page) == ("已重新打开", "status status-reopened")  # a status of its own, not a return
     assert (
         staff.post({("投诉调解辅助服务", "corrective_measures"): "加派人手"}, reason="按财政局意见补充").status_code
         == 302
@@ -94,7 +72,7 @@ def test_returning_needs_a_reason_that_staff_then_see(staff, reviewer):
     staff.post(ON_COURSE, lines=BUDGETS, action="submit")
     assert pages.flashes(reviewer.review("return"), "error") == ["退回必须填写原因。"]
     assert pages.flashes(reviewer.review("return", "纠偏措施过于笼统"), "success") == ["已退回。"]
-    assert review_note(staff.page()) == ("审核人意见：", "纠偏措施过于笼统")
+    assert pages.review_note(staff.page()) == ("审核人意见：", "纠偏措施过于笼统")
 
 
 def test_only_the_units_reviewer_may_review(staff, app, ids):

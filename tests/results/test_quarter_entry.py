@@ -30,12 +30,6 @@ def spent(ids, line: str) -> str:
     return f"b{ids['line'][line]}-spent"
 
 
-def status(page) -> tuple[str, str]:
-    """The quarter's status in the page head: its label, and the span's class (status-<status>)."""
-    span = pages.one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
-    return pages.text(span), span.get("class")
-
-
 def value_of(page, name: str) -> str | None:
     """The value attribute of the form's input called ``name``."""
     return pages.one(page, f"{FORM}//input[@name='{name}']").get("value")
@@ -85,7 +79,7 @@ def test_staff_saves_a_draft_and_the_values_stay(client, auth, poster, ids):
     assert response.status_code == 302
     page = pages.parse(poster.page())
     assert pages.flashes(page, "success") == ["已保存草稿。"]
-    assert status(page) == ("草稿", "status status-draft")
+    assert pages.status(page) == ("草稿", "status status-draft")
     assert value_of(page, field(ids, "投诉调解辅助服务", "value")) == "5200"
     assert value_of(page, field(ids, "投诉处理总成功率", "numerator")) == "480"
     assert value_of(page, spent(ids, "基本支出")) == "300.5"
@@ -139,7 +133,7 @@ def test_bad_values_are_refused_beside_their_fields_and_nothing_typed_is_lost(cl
     assert len(page.xpath(f"{FORM}//span[contains(@class, 'error-text')][@role='alert']")) == 6
     assert pages.one(page, "//main//*[@id='error-summary']").get("role") == "alert"
     fresh = pages.parse(poster.page())
-    assert status(fresh) == ("未填报", "status status-none")
+    assert pages.status(fresh) == ("未填报", "status status-none")
     assert value_of(fresh, field(ids, "投诉工单审核辅助服务", "value")) == ""
     assert fresh.xpath("//*[@value='1800']") == []
 
@@ -149,7 +143,7 @@ def test_submit_locks_the_quarter_for_staff(client, auth, poster):
     assert poster.post(GOOD, action="submit").status_code == 302
     page = pages.parse(poster.page())
     assert pages.flashes(page, "success") == ["已送审，等待审核人审核。"]
-    assert status(page) == ("已送审", "status status-submitted")
+    assert pages.status(page) == ("已送审", "status status-submitted")
     form = pages.one(page, FORM)
     fields = form.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
     assert fields and all(one.get("disabled") is not None for one in fields)

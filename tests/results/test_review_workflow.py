@@ -7,6 +7,7 @@ from tests.conftest import AuthActions, csrf_from
 from tests.results.conftest import QuarterPoster, quarter_url
 
 VALUE = {("投诉调解辅助服务", "value"): "5200"}
+QUARTER_FORM = "//main//form[contains(@class, 'quarter-form')]"
 CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
 
 
@@ -18,28 +19,6 @@ def review(client, action: str, reason: str | None = None, quarter: int = 1):
     return client.post(f"{quarter_url(quarter)}/review/{action}", data=data, follow_redirects=True)
 
 
-def status(page) -> tuple[str, str]:
-    """The quarter's status in the page head: its label, and the span's class (status-<status>)."""
-    span = pages.one(page, "//main//div[@class='page-head']//span[contains(@class, 'status')]")
-    return pages.text(span), span.get("class")
-
-
-def review_note(page) -> tuple[str, str]:
-    """The reviewer's word above the form (_review.html review_note): its bold label, and the reason."""
-    note = pages.one(
-        page, "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')][strong]"
-    )
-    return pages.text(pages.one(note, "./strong")), (pages.one(note, "./strong").tail or "").strip()
-
-
-def assert_read_only(page) -> None:
-    """Every field of the quarter's form is disabled, and the form has no button to save or submit."""
-    form = pages.one(page, "//main//form[contains(@class, 'quarter-form')]")
-    fields = form.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
-    assert fields and all(field.get("disabled") is not None for field in fields)
-    assert form.xpath(".//button") == []
-
-
 def test_full_cycle_with_return_reopen_and_reapproval(app, ids):
     staff, reviewer = app.test_client(), app.test_client()
     AuthActions(staff).login("szcc_staff")
@@ -49,13 +28,13 @@ def test_full_cycle_with_return_reopen_and_reapproval(app, ids):
     assert entry.post(VALUE, action="submit").status_code == 302
     returned = review(reviewer, "return", "投诉数量与平台导出数不符，请核对")
     assert pages.flashes(returned, "success") == ["已退回。"]
-    assert review_note(entry.page()) == ("审核人意见：", "投诉数量与平台导出数不符，请核对")
+    assert pages.review_note(entry.page()) == ("审核人意见：", "投诉数量与平台导出数不符，请核对")
 
     assert entry.post({("投诉调解辅助服务", "value"): "5100"}, action="submit").status_code == 302
     approved = pages.parse(review(reviewer, "approve"))
     assert pages.flashes(approved, "success") == ["已审核通过。"]
-    assert status(approved) == ("审核通过", "status status-approved")
-    assert_read_only(entry.page())
+    assert pages.status(approved) == ("审核通过", "status status-approved")
+    pages.assert_read_only(entry.page(), QUARTER_FORM)
     locked = entry.post({("投诉调解辅助服务", "value"): "1"})
     assert pages.flashes(staff.get(locked.headers["Location"]), "error") == [
         "本季度已审核通过并锁定；如需修改，请审核人重新打开。"
@@ -63,7 +42,7 @@ def test_full_cycle_with_return_reopen_and_reapproval(app, ids):
 
     assert pages.flashes(review(reviewer, "reopen", "  "), "error") == ["重新打开必须填写原因。"]
     assert pages.flashes(review(reviewer, "reopen", "财政局要求补充说明"), "success") == ["已重新打开。"]
-    assert review_note(entry.page()) == ("重新打开原因：", "财政局要求补充说明")
+    assert pages.review_note(entry.page()) == ("重新打开原因：", "财政局要求补充说明")
     assert entry.post({("投诉调解辅助服务", "value"): "5150"}, reason="按平台口径修正").status_code == 302
     not_submitted = pages.parse(review(reviewer, "approve"))  # not submitted yet
     assert pages.flashes(not_submitted, "error") == ["当前状态为“已重新打开”，不能审核通过。"]
