@@ -98,3 +98,9 @@ def assert_read_only(page, form: str) -> None:
     fields = found.xpath(".//input[not(@type='hidden')]|.//select|.//textarea")
     assert fields and all(field.get("disabled") is not None for field in fields)
     assert found.xpath(".//button") == []
+
+
+def field_errors(page, name: str | None = None, scope: str = "//main") -> list[str]:
+    """The errors a _field.html box shows: beside the field called ``name``, or beside every field."""
+    field = f"{scope}//div[{has_class('field')}]" + (f"[.//*[@name='{name}']]" if name else "")
+    return texts(page, f"{field}//span[{has_class('error-text')}]")

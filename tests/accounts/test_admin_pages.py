@@ -71,15 +71,6 @@ def events(app, entity: str, entity_id: int) -> list[AuditEvent]:
         return list(rows)
 
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-
-
-def field_errors(page, name: str | None = None) -> list[str]:
-    """The errors shown beside the form fields (_field.html), or beside the field called ``name``."""
-    field = "//main//div[" + CLASS.format("field") + "]" + (f"[.//*[@name='{name}']]" if name else "")
-    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
-
-
 def usernames(page) -> list[str]:
     """The usernames in the account list, in order (the first column's links)."""
     return pages.texts(page, "//main//table//tbody/tr/td[1]/a")
@@ -141,7 +132,7 @@ def test_a_post_without_csrf_token_is_refused(admin):
     assert response.status_code == 400
     page = pages.parse(response)
     assert pages.heading(page) == "出错了（400）"
-    assert "页面已过期" in pages.text(pages.one(page, "//main//section[" + CLASS.format("notice") + "]/p[1]"))
+    assert "页面已过期" in pages.text(pages.one(page, "//main//section[" + pages.has_class("notice") + "]/p[1]"))
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -171,7 +162,7 @@ def test_a_long_list_is_paged(app, admin):
         for k in range(60):
             session.add(User(username=f"bulk{k:02d}", display_name="批量", password_hash="x", role="finance"))
     first = pages.parse(admin.get("/admin/users"))
-    pager = "//main//nav[" + CLASS.format("pager") + "]"
+    pager = "//main//nav[" + pages.has_class("pager") + "]"
     assert "第 1 / 2 页" in pages.texts(first, pager + "/span")
     assert pages.links(first, pager)["下一页"] == "/admin/users?page=2"
     second = pages.parse(admin.get("/admin/users?page=2"))
@@ -232,7 +223,7 @@ def test_a_refused_account_shows_each_error_beside_its_field_and_keeps_what_was_
     html = response.get_data(as_text=True)
     page = pages.parse(html)
     assert response.status_code == 400
-    assert any(field_error in error for error in field_errors(page, field)), field_errors(page)
+    assert any(field_error in error for error in pages.field_errors(page, field)), pages.field_errors(page)
     if data["username"] and len(data["username"]) <= 100:
         assert pages.one(page, "//main//form//input[@name='username']").get("value") == data["username"]
     assert one_user(app, data["username"]) is None or data["username"] == "szcc_staff"
@@ -284,7 +275,7 @@ def test_a_refused_change_shows_its_error_and_changes_nothing(app, admin, data, 
     before = one_user(app, "finance")
     response = post(admin, "/admin/users/3", data, "/admin/users/3")
     assert response.status_code == 400
-    assert any(message in error for error in field_errors(response, field)), field_errors(response)
+    assert any(message in error for error in pages.field_errors(response, field)), pages.field_errors(response)
     after = one_user(app, "finance")
     assert (after.role, after.unit_id, after.email) == (before.role, before.unit_id, before.email)
 
@@ -292,7 +283,7 @@ def test_a_refused_change_shows_its_error_and_changes_nothing(app, admin, data, 
 def test_an_admin_cannot_demote_or_deactivate_themselves(app, admin):
     page = f"/admin/users/{ADMIN_ID}"
     response = post(admin, page, {"role": "finance", "unit": ""}, page)
-    assert response.status_code == 400 and field_errors(response, "role") == ["不能取消自己的管理员角色"]
+    assert response.status_code == 400 and pages.field_errors(response, "role") == ["不能取消自己的管理员角色"]
     response = post(admin, f"{page}/active", {"active": "0"}, page)
     assert response.status_code == 303
     assert pages.flashes(admin.get(page), "error") == ["不能停用自己的账号"]
@@ -319,7 +310,7 @@ def test_a_deactivated_user_is_signed_out_and_cannot_sign_in_until_reactivated(a
     assert staff.get("/units/2/2023/indicators").status_code == 302  # the open session ended
     refused = AuthActions(app.test_client()).login("szcc_staff")
     assert refused.status_code == 200
-    assert any("账号已停用" in error for error in field_errors(refused, "password")), field_errors(refused)
+    assert any("账号已停用" in error for error in pages.field_errors(refused, "password")), pages.field_errors(refused)
     assert user_row(admin.get("/admin/users"), "szcc_staff")[4].startswith("已停用")
 
     post(admin, f"{page}/active", {"active": "1"}, page)
@@ -366,7 +357,7 @@ def test_a_reset_password_ends_sessions_and_forces_a_change_before_any_other_pag
         "/account/password",
         data={"csrf_token": csrf, "current": GOOD_PASSWORD, "new": GOOD_PASSWORD, "confirm": GOOD_PASSWORD},
     )
-    assert field_errors(same, "new") == ["新密码不能与当前密码相同"]
+    assert pages.field_errors(same, "new") == ["新密码不能与当前密码相同"]
     changed = client.post(
         "/account/password",
         data={"csrf_token": csrf, "current": GOOD_PASSWORD, "new": "Mine#2024own", "confirm": "Mine#2024own"},
@@ -400,8 +391,8 @@ def test_a_reset_is_held_to_the_password_policy(app, admin, password, confirm, f
     response = reset(admin, STAFF_ID, password, confirm)
     assert response.status_code == 400
     reset_form = "//main//form[substring(@action, string-length(@action) - 8) = '/password']"
-    errors = field_errors(pages.one(response, reset_form), field)
-    assert any(message in error for error in errors), field_errors(response)
+    errors = pages.field_errors(pages.one(response, reset_form), field)
+    assert any(message in error for error in errors), pages.field_errors(response)
     assert not one_user(app, "szcc_staff").must_change_password
     assert AuthActions(app.test_client()).login("szcc_staff").status_code == 302
 
@@ -460,7 +451,7 @@ def test_a_refused_unit_shows_its_error_and_changes_nothing(app, admin, url, dat
     before = {(u.id, u.name, u.parent_id) for u in all_units(app)}
     response = post(admin, url, data)
     assert response.status_code == 400
-    assert any(message in error for error in field_errors(response, field)), field_errors(response)
+    assert any(message in error for error in pages.field_errors(response, field)), pages.field_errors(response)
     assert {(u.id, u.name, u.parent_id) for u in all_units(app)} == before
 
 
@@ -494,12 +485,14 @@ def test_a_name_taken_a_moment_ago_is_refused_not_a_server_error(app, admin, mon
 
     monkeypatch.setattr(service, "find_user", lambda session, name: None)
     response = post(admin, "/admin/users/new", new_user_data(username="szcc_staff"))
-    assert response.status_code == 400 and field_errors(response, "username") == ["用户名已存在：szcc_staff"]
+    assert response.status_code == 400 and pages.field_errors(response, "username") == ["用户名已存在：szcc_staff"]
 
     monkeypatch.setattr(budget, "find_unit", lambda session, name: None)
     response = post(admin, "/admin/units/new", {"name": SEED_UNIT, "parent": ""})
     assert response.status_code == 400
-    assert any("刚被其他操作修改" in error for error in field_errors(response, "name")), field_errors(response)
+    assert any("刚被其他操作修改" in error for error in pages.field_errors(response, "name")), pages.field_errors(
+        response
+    )
     assert admin.get("/admin/users").status_code == 200
 
 

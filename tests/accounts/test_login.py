@@ -7,18 +7,16 @@ import pytest
 from kpi.config import ConfigError
 from tests import pages
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-
 
 def field_errors(page, name: str) -> list[str]:
     """The errors shown beside the form field called ``name`` (_field.html)."""
-    field = "//main//div[" + CLASS.format("field") + f"][.//*[@name='{name}']]"
-    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
+    field = "//main//div[" + pages.has_class("field") + f"][.//*[@name='{name}']]"
+    return pages.texts(page, field + "//span[" + pages.has_class("error-text") + "]")
 
 
 def error_notice(page) -> tuple[str, str]:
     """An error page (error.html): its heading, and the message under it."""
-    notice = "//main//section[" + CLASS.format("notice") + "]"
+    notice = "//main//section[" + pages.has_class("notice") + "]"
     return pages.heading(page), pages.text(pages.one(page, notice + "/p[1]"))
 
 

@@ -9,14 +9,13 @@ from tests import pages
 from tests.adjustments.conftest import COMPLAINTS, indicator
 from tests.conftest import csrf_from
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-FORM = "//main//form[" + CLASS.format("card") + "]"
+FORM = "//main//form[" + pages.has_class("card") + "]"
 LOCKED = "已批复，不能直接修改；请通过绩效目标调整申请"
 
 
 def approved_notice(page):
     """The warning indicators/edit.html shows above the form of an approved table."""
-    return pages.one(page, "//main/p[" + CLASS.format("flash-warning") + "]")
+    return pages.one(page, "//main/p[" + pages.has_class("flash-warning") + "]")
 
 
 def value_of(page, name: str) -> str | None:
@@ -27,8 +26,8 @@ def value_of(page, name: str) -> str | None:
 def field_errors(page) -> dict[str, list[str]]:
     """The errors beside the settings form's fields (_field.html and fixed_field), by field name."""
     shown = {}
-    for field in page.xpath(FORM + "//div[" + CLASS.format("field") + "]"):
-        errors = pages.texts(field, ".//span[" + CLASS.format("error-text") + "]")
+    for field in page.xpath(FORM + "//div[" + pages.has_class("field") + "]"):
+        errors = pages.texts(field, ".//span[" + pages.has_class("error-text") + "]")
         if errors:
             shown[field.xpath(".//*[@name]/@name")[0]] = errors
     return shown

@@ -22,7 +22,7 @@ from tests.conftest import AuthActions
 from tests.evaluation.gen import ONE_SHORT, REPORT_URL, completed_form, import_a_year, scored
 
 pytestmark = pytest.mark.usefixtures("year")
-BASIS_NOTICE = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' basis-notice ')]"
+BASIS_NOTICE = f"//main//div[{pages.has_class('basis-notice')}]"
 
 
 @pytest.fixture

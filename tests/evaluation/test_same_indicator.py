@@ -14,7 +14,7 @@ from tests.evaluation.gen import ONE_SHORT, completed_form, import_a_year, score
 
 PROJECT = "市场监督管理事务"
 MESSAGE = f"本指标与项目「{PROJECT}」的同名指标为同一指标，请在该项目中填报"
-EXPLAIN = "./td[contains(concat(' ', normalize-space(@class), ' '), ' explain ')]"  # 偏差原因分析及改进措施
+EXPLAIN = f"./td[{pages.has_class('explain')}]"  # 偏差原因分析及改进措施
 
 
 @pytest.fixture

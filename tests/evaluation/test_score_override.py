@@ -17,7 +17,7 @@ from kpi.formatting import format_number
 from tests import pages
 from tests.evaluation.gen import REPORT_URL, completed_form, import_a_year, scored
 
-ERROR = "span[contains(concat(' ', normalize-space(@class), ' '), ' error-text ')]"
+ERROR = f"span[{pages.has_class('error-text')}]"
 
 
 @pytest.fixture

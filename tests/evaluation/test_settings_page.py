@@ -29,8 +29,7 @@ DEFAULT_FORM = {
 }
 
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-ERROR = "span[" + CLASS.format("error-text") + "]"
+ERROR = "span[" + pages.has_class("error-text") + "]"
 # Where settings.html shows the error about a whole group of fields: right after the group.
 GROUPS = {
     "levels": "//main//table[.//input[@name='level-0-points']]/following-sibling::" + ERROR,
@@ -42,7 +41,7 @@ GROUPS = {
 
 def errors_beside(page, field: str) -> list[str]:
     """The errors shown beside ``field``: in its own box (div.field, or its table cell), or after its group."""
-    own = f"//main//*[self::div[{CLASS.format('field')}] or self::td][.//input[@name='{field}']]/{ERROR}"
+    own = f"//main//*[self::div[{pages.has_class('field')}] or self::td][.//input[@name='{field}']]/{ERROR}"
     return pages.texts(page, GROUPS.get(field, own))
 
 

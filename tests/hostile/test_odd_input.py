@@ -19,19 +19,18 @@ from tests.results.conftest import QuarterPoster, quarter_url
 
 HUGE_IDS = (2**31, 2**63, 10**30)
 NOTE = "第一行\x0b第二行\x1b\x01完"  # Word's manual line break, ESC, SOH
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
 
 def error_page(page) -> tuple[str, str]:
     """The heading and the message of the error page (error.html)."""
-    notice = pages.one(page, "//main/section[" + CLASS.format("notice") + "]")
+    notice = pages.one(page, "//main/section[" + pages.has_class("notice") + "]")
     return pages.heading(page), pages.text(notice.xpath("./p")[0])
 
 
 def field_errors(page, name: str) -> list[str]:
     """The errors shown beside the form field called ``name`` (_field.html)."""
-    field = "//main//div[" + CLASS.format("field") + f"][.//*[@name='{name}']]"
-    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
+    field = "//main//div[" + pages.has_class("field") + f"][.//*[@name='{name}']]"
+    return pages.texts(page, field + "//span[" + pages.has_class("error-text") + "]")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -120,7 +119,7 @@ def test_a_pasted_vertical_tab_becomes_a_line_break_and_every_workbook_still_dow
     html = entry.page().get_data(as_text=True)
     assert "\x0b" not in html and "\x1b" not in html and "\x01" not in html  # the bytes sent, not a parse of them
     note = f"i{ids['indicator']['投诉工单审核辅助服务']}-note"
-    form = "//main//form[" + CLASS.format("quarter-form") + "]"
+    form = "//main//form[" + pages.has_class("quarter-form") + "]"
     assert pages.one(html, f"{form}//input[@name='{note}']").get("value") == "第一行\n第二行完"
     for url in (
         quarter_url() + "/workbook",

@@ -68,8 +68,7 @@ def count_id(module_app) -> int:
         return unit_indicator(quarter_sheet(session), COUNT).id
 
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-PROBLEMS = "//main//table[" + CLASS.format("problems") + "]"
+PROBLEMS = "//main//table[" + pages.has_class("problems") + "]"
 NOT_IMPORTED = "文件未导入：发现 1 处问题，未写入任何数据"
 
 
@@ -79,21 +78,17 @@ def problems(page) -> list[list[str]]:
     return pages.rows(page, PROBLEMS)
 
 
-def field_errors(page, name: str) -> list[str]:
-    """The errors shown beside the form field called ``name`` (_field.html)."""
-    field = "//main//div[" + CLASS.format("field") + f"][.//*[@name='{name}']]"
-    return pages.texts(page, field + "//span[" + CLASS.format("error-text") + "]")
-
-
 def error_page(page) -> tuple[str, str]:
     """The heading and the message of the error page (error.html)."""
-    notice = pages.one(page, "//main/section[" + CLASS.format("notice") + "]")
+    notice = pages.one(page, "//main/section[" + pages.has_class("notice") + "]")
     return pages.heading(page), pages.text(notice.xpath("./p")[0])
 
 
 def no_preview(page) -> None:
     """Nothing was offered for import: no list of changes, no 确认导入 button."""
-    assert page.xpath("//main//table[" + CLASS.format("changes") + "] | //button[normalize-space()='确认导入']") == []
+    assert (
+        page.xpath("//main//table[" + pages.has_class("changes") + "] | //button[normalize-space()='确认导入']") == []
+    )
 
 
 HOSTILE = {
@@ -145,7 +140,7 @@ def test_a_macro_workbook_by_its_own_name_is_refused_by_the_form(module_app, sta
     response = upload(staff, files.with_macro(fill_in), name="填报表.xlsm")
     assert response.status_code == 400
     page = pages.parse(response)
-    assert field_errors(page, "file") == ["只能上传 .xlsx 文件（本系统下载的填报表）"]
+    assert pages.field_errors(page, "file") == ["只能上传 .xlsx 文件（本系统下载的填报表）"]
     assert page.xpath(PROBLEMS) == []
     no_preview(page)
     assert fingerprint(module_app.extensions["kpi_engine"]) == before

@@ -22,7 +22,7 @@ from tests.conftest import AuthActions, csrf_from
 from tests.indicators.test_roll_year import SEED_UNIT, roll
 
 URL = "/units/2/2024/budget"
-TABLE = "//main//table[contains(concat(' ', normalize-space(@class), ' '), ' budget ')]"
+TABLE = f"//main//table[{pages.has_class('budget')}]"
 FORM = "//main//form[contains(@action, '/budget')]"  # the 预算数 form, not the top bar's 退出
 
 

@@ -354,7 +354,7 @@ def test_a_rolled_year_rolls_on_and_is_marked_once(runner, db):
 
 # --- the admin page --------------------------------------------------------------------------------
 
-PROBLEMS = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-error ')]"
+PROBLEMS = f"//main//div[{pages.has_class('flash-error')}]"
 RESULTS = "//main//section[h2[@id='roll-results']]/ul[@class='roll-results']/li"
 
 

@@ -12,7 +12,7 @@ from kpi.db import get_session
 from tests import pages
 
 UNIT_ID = 2  # 深圳市消费者委员会秘书处
-SWITCHER = "//nav[contains(concat(' ', normalize-space(@class), ' '), ' year-switcher ')]"
+SWITCHER = f"//nav[{pages.has_class('year-switcher')}]"
 
 
 def rolled(runner) -> None:

@@ -11,8 +11,7 @@ from tests import pages
 from tests.conftest import AuthActions, csrf_from
 from tests.monitoring.conftest import REPORT_URL, signed_in
 
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-FORM = "//main//form[" + CLASS.format("monitoring-form") + "]"
+FORM = "//main//form[" + pages.has_class("monitoring-form") + "]"
 CONTROLS = FORM + "//*[self::input[not(@type='hidden')] or self::textarea or self::select or self::button]"
 
 
@@ -69,7 +68,7 @@ def test_the_reviewer_reads_the_report_without_inputs_and_cannot_save(reviewer):
     no_save_button(response)
     page = pages.parse(response)
     read_only(page)
-    review = "//main//section[" + CLASS.format("review") + "]"
+    review = "//main//section[" + pages.has_class("review") + "]"
     assert pages.texts(page, review + "//p") == ["本报告尚未送审。"]
     assert page.xpath(review + "//form") == []
     assert reviewer.post({("志愿者活动数量", "value"): "3"}).status_code == 403

@@ -22,7 +22,7 @@ BUDGETS = {
     ("修缮维护类", "forecast"): "2",
 }
 FORM = "//main//form[contains(@class, 'monitoring-form')]"
-CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
+CONFLICT = f"//main//section[{pages.has_class('conflict')}]"
 
 
 def events(sqlite_url, **where) -> list[AuditEvent]:

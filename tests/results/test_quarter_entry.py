@@ -16,7 +16,7 @@ GOOD = {
     ("项目完成时间", "achieved_on"): "",
     ("志愿者活动数量", "note"): "首季度集中开展",
 }
-FORM = "//main//form[contains(concat(' ', normalize-space(@class), ' '), ' quarter-form ')]"
+FORM = f"//main//form[{pages.has_class('quarter-form')}]"
 HEADING = "深圳市消费者委员会秘书处 · 2023年一季度绩效填报"
 
 

@@ -8,7 +8,7 @@ from tests.results.conftest import QuarterPoster, quarter_url
 
 VALUE = {("投诉调解辅助服务", "value"): "5200"}
 QUARTER_FORM = "//main//form[contains(@class, 'quarter-form')]"
-CONFLICT = "//main//section[contains(concat(' ', normalize-space(@class), ' '), ' conflict ')]"
+CONFLICT = f"//main//section[{pages.has_class('conflict')}]"
 
 
 def review(client, action: str, reason: str | None = None, quarter: int = 1):

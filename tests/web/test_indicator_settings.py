@@ -11,15 +11,7 @@ from tests import pages
 from tests.conftest import csrf_from
 
 URL = "/units/2/indicators/25/edit"  # 投诉调解辅助服务 ≥19000宗
-CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-FORM = "//main//form[" + CLASS.format("card") + "]"
-
-
-def field_errors(page, name: str) -> list[str]:
-    """The errors shown beside the settings form's field called ``name`` (_field.html)."""
-    return pages.texts(
-        page, f"{FORM}//div[{CLASS.format('field')}][.//*[@name='{name}']]//span[{CLASS.format('error-text')}]"
-    )
+FORM = "//main//form[" + pages.has_class("card") + "]"
 
 
 def form_data(client, **overrides):
@@ -64,7 +56,7 @@ def test_staff_change_target_and_plan_and_the_change_is_audited(client, auth, sq
     assert response.status_code == 302
     table = pages.parse(client.get(response.headers["Location"]))
     assert pages.flashes(table, "success") == ["已保存：年度指标值、一季度计划、二季度计划、三季度计划、四季度计划"]
-    row = pages.one(table, f"//main//table[{CLASS.format('indicators')}]/tbody/tr[.//a[@href='{URL}']]")
+    row = pages.one(table, f"//main//table[{pages.has_class('indicators')}]/tbody/tr[.//a[@href='{URL}']]")
     assert pages.texts(row, "./td[contains(@class, 'target')]") == ["≥2万宗"]
     assert pages.texts(row, "./td[contains(@class, 'parsed')]") == ["数量 ≥20,000宗"]
     history = pages.rows(client.get("/units/2/indicators/25/history"))
@@ -77,9 +69,9 @@ def test_a_reason_is_required_and_bad_numbers_are_refused(client, auth):
     response = client.post(URL, data=form_data(client, plan_q1="-1", points="abc"))
     assert response.status_code == 200
     page = pages.parse(response)
-    assert field_errors(page, "reason") == ["请填写修改原因"]
-    assert field_errors(page, "plan_q1") == ["应为 0 或正数"]
-    assert field_errors(page, "points")  # "abc" is refused too
+    assert pages.field_errors(page, "reason", scope=FORM) == ["请填写修改原因"]
+    assert pages.field_errors(page, "plan_q1", scope=FORM) == ["应为 0 或正数"]
+    assert pages.field_errors(page, "points", scope=FORM)  # "abc" is refused too
     assert pages.one(page, f"{FORM}//input[@name='plan_q1']").get("value") == "-1"
 
 
@@ -106,4 +98,4 @@ def test_not_a_number_in_points_or_a_plan_is_refused_beside_its_field_not_a_500(
         for text in ("sNaN", "NaN", "-Infinity"):
             response = client.post(URL, data=form_data(client, reason="试试", **{field: text}))
             assert response.status_code in (200, 400), (field, text)  # the form again, never a 500
-            assert field_errors(response, field) == ["应为数字"], (field, text)
+            assert pages.field_errors(response, field, scope=FORM) == ["应为数字"], (field, text)
