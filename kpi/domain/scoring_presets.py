@@ -73,3 +73,10 @@ def preset(name: str) -> ScoringSettings:
     if found is None:
         raise ValueError(f"未知的计分方案：{name}（可选：{'、'.join(PRESET_NAMES)}）")
     return found.settings
+
+
+def preset_label(name: str) -> str:
+    """How a person reads a scheme's name: its Chinese title, with the name the CLI takes
+    (按表列分值（printed-points）); an unknown name as it is."""
+    found = PRESETS.get(name) if isinstance(name, str) else None
+    return f"{found.title}（{name}）" if found is not None else str(name)

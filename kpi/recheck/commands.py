@@ -13,7 +13,7 @@ import click
 
 from kpi.cli_support import fail
 from kpi.domain.numbers import plain_number
-from kpi.domain.scoring_presets import PRESET_NAMES, preset
+from kpi.domain.scoring_presets import PRESET_NAMES, preset, preset_label
 from kpi.formatting import json_number
 from kpi.recheck.compare import TableCheck, check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
@@ -88,7 +88,7 @@ def as_document(check: TableCheck, preset: str) -> dict:
 
 def _print(check: TableCheck, preset: str) -> None:
     table = check.table
-    click.echo(f"{table.title}（工作表“{table.sheet}”，计分方案：{preset}）")
+    click.echo(f"{table.title}（工作表“{table.sheet}”，计分方案：{preset_label(preset)}）")
     for row in check.rows:
         computed = "需人工判断" if row.computed_score is None else plain_number(row.computed_score)
         published = "—" if row.published_score is None else plain_number(row.published_score)

@@ -18,7 +18,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SelectChoice, SelectField
 
 from kpi.accounts.access import access
-from kpi.domain.scoring_presets import PRESET_NAMES, preset
+from kpi.domain.scoring_presets import PRESET_NAMES, preset, preset_label
 from kpi.recheck.compare import check_table
 from kpi.recheck.reader import ReadError, read_self_evaluation
 from kpi.recheck.schemes import DEFAULT_PRESET
@@ -36,7 +36,7 @@ class RecheckForm(FlaskForm):
     files = MultipleFileField("自评表文件（.xlsx，可多选）")
     preset = SelectField(
         "计分方案",
-        choices=[SelectChoice(name, name) for name in PRESET_NAMES],
+        choices=[SelectChoice(name, preset_label(name)) for name in PRESET_NAMES],
         default=DEFAULT_PRESET,
         invalid_choice_message="请从列表中选择计分方案",
     )

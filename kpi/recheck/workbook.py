@@ -13,6 +13,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from kpi.domain.scoring_presets import preset_label
 from kpi.recheck.compare import TableCheck
 from kpi.reports import sizing, style
 from kpi.reports.style import Styled
@@ -55,7 +56,7 @@ def _sheet(ws, file_name: str, check: TableCheck, preset: str) -> None:
     style.write_title(ws, f"{table.title} 复核结果", len(HEADERS))
     style.put(
         ws.cell(row=2, column=1),
-        Styled(f"文件：{file_name}　工作表：{table.sheet}　计分方案：{preset}", style.SUBTITLE),
+        Styled(f"文件：{file_name}　工作表：{table.sheet}　计分方案：{preset_label(preset)}", style.SUBTITLE),
     )
     for column, label in enumerate(HEADERS, start=1):
         style.put(ws.cell(row=3, column=column), Styled(label, style.HEADER))

@@ -94,6 +94,11 @@ def test_the_json_has_every_row_the_budget_and_both_totals(runner, tmp_path):
     assert document["total"]["published"] == 96 and document["budget"]["computed"] is None
 
 
+def test_the_printed_check_names_its_scheme_in_words(runner, tmp_path):
+    first = run(runner, official_form(tmp_path, published("11"))).output.splitlines()[0]
+    assert "计分方案：按表列分值（printed-points）" in first
+
+
 def test_an_actual_written_with_an_operator_counts_as_its_number_with_a_note(runner, tmp_path):
     table = {
         "form": "项目支出绩效自评表",

@@ -64,6 +64,16 @@ def test_several_files_are_checked_and_the_unreadable_one_is_named_with_its_row(
     sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
     assert [cell.value for cell in sheet[3]][:3] == ["行号", "三级指标", "分值"]
     assert sheet["B4"].value == "学生受资助人数" and sheet["F4"].data_type == "n"
+    assert "计分方案：默认（财预〔2020〕10号）（default）" in sheet["A2"].value  # the scheme in words
+
+
+def test_the_schemes_are_offered_by_their_chinese_titles(client, auth):
+    auth.login("finance")
+    page = pages.parse(client.get(PAGE))
+    options = {o.get("value"): o.text_content() for o in page.xpath("//main//select[@name='preset']/option")}
+    assert options["printed-points"] == "按表列分值（printed-points）"
+    assert options["default"] == "默认（财预〔2020〕10号）（default）"
+    assert page.xpath("//main//select[@name='preset']/option[@selected]/@value") == ["printed-points"]
 
 
 def test_nothing_readable_is_a_422_with_every_reason_and_no_download(client, auth):
