@@ -127,6 +127,27 @@ def test_admin_sees_every_page(admin):
         assert admin.get(url).status_code == 200, url
 
 
+ADMIN_ROOMS = {"账号管理": "/admin/users", "单位管理": "/admin/units", "年度结转": "/admin/years/roll"}
+
+
+def nav_links(page) -> dict[str, str]:
+    """The top bar's links: text -> href."""
+    return {a.text_content().strip(): a.get("href") for a in page.xpath("//header//nav/a")}
+
+
+def test_the_admin_reaches_every_room_from_the_top_bar(admin):
+    links = nav_links(pages.parse(admin.get("/")))
+    assert {text: links.get(text) for text in ADMIN_ROOMS} == ADMIN_ROOMS
+    for href in ADMIN_ROOMS.values():
+        assert admin.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize("username", ["szcc_staff", "szcc_reviewer", "finance"])
+def test_nobody_else_is_shown_the_admin_rooms(app, username):
+    links = nav_links(pages.parse(signed_in(app, username).get("/")))
+    assert links and not set(links) & set(ADMIN_ROOMS)
+
+
 def test_a_post_without_csrf_token_is_refused(admin):
     response = admin.post("/admin/users/new", data=new_user_data())
     assert response.status_code == 400
