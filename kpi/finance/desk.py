@@ -62,13 +62,15 @@ def desk(session: Session, year: int | None, filters: Filters, asked_page: str |
     if not years:
         return Desk(None, [], filters, None, 0, page_of([], None, size))
     fiscal_year = years[year if year is not None else max(years)]
+    totals = year_totals(session, fiscal_year)
     kept = year_units(fiscal_year).where(unit_filter(fiscal_year, filters))
-    shown = session.exec(select(sa.func.count()).select_from(kept.subquery())).one()
+    # Unfiltered, the desk shows every unit the tiles counted: no second count of the year's units.
+    shown = session.exec(select(sa.func.count()).select_from(kept.subquery())).one() if filters.active else totals.units
     numbered = page_of(range(shown), asked_page, size)  # the page number, within the count
     ids = session.exec(kept.order_by(Unit.name, Unit.id).offset(numbered.first - 1).limit(size)).all()
     rows = unit_statuses(session, fiscal_year, list(ids))  # as many queries for an empty page
     page = Page(rows, numbered.number, numbered.pages, shown, numbered.first)
-    return Desk(fiscal_year, sorted(years), filters, year_totals(session, fiscal_year), shown, page)
+    return Desk(fiscal_year, sorted(years), filters, totals, shown, page)
 
 
 def filtered_unit_ids(session: Session, fiscal_year: FiscalYear, filters: Filters) -> list[int]:
@@ -138,11 +140,10 @@ def unit_filter(fiscal_year: FiscalYear, filters: Filters) -> sa.ColumnElement[b
 def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
     """The tiles: every unit of the year counted in the database (as ``totals_of`` its rows).
 
-    Spending is booked on quarter reports only, so a unit's 执行数 up to its latest reported
-    quarter is all its spending: the sum of every row."""
+    Spending is booked on quarter reports against the unit's own budget lines of the year
+    (kpi.results.service), so the year's 执行数 is the sum of every spending row on its lines,
+    and every line's unit is one the desk lists."""
     MonitoringReport, SelfEvaluation = monitoring_table(), self_evaluation_table()  # noqa: N806  (tables)
-    # The year's units once per statement (a CTE), not once per count that is limited to them.
-    listed = select(year_units(fiscal_year).cte("listed").c.id)
     full_year = sa.func.coalesce(BudgetLine.adjusted_budget, BudgetLine.initial_budget)
     budget = sums_by(
         session, sa.select(sa.literal(0).label("all"), full_year).where(BudgetLine.year_id == fiscal_year.id)
@@ -150,8 +151,16 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
     spent = sums_by(
         session,
         sa.select(sa.literal(0).label("all"), BudgetExecution.spent)
-        .join(QuarterReport, QuarterReport.id == BudgetExecution.report_id)
-        .where(QuarterReport.year_id == fiscal_year.id, QuarterReport.unit_id.in_(listed)),
+        .join(BudgetLine, BudgetLine.id == BudgetExecution.budget_line_id)
+        .where(BudgetLine.year_id == fiscal_year.id),
+    )
+    # The year's units and their quarter reports are each read once per statement (CTEs); the
+    # four quarters and the complete units are counted from that one read, not from four scans.
+    listed = select(year_units(fiscal_year).cte("listed").c.id)
+    reported = (
+        select(QuarterReport.unit_id, QuarterReport.quarter, QuarterReport.status.in_(SUBMITTED).label("submitted"))
+        .where(QuarterReport.year_id == fiscal_year.id, QuarterReport.unit_id.in_(listed))
+        .cte("reported")
     )
 
     def count(statement: sa.Select | sa.CompoundSelect) -> sa.ScalarSelect:
@@ -160,26 +169,33 @@ def year_totals(session: Session, fiscal_year: FiscalYear) -> Totals:
     def listed_only(model, *conditions) -> sa.Select:
         return _units_where(model, fiscal_year, model.unit_id.in_(listed), *conditions)
 
-    def submitted_in(quarter: int) -> sa.Select:
-        return listed_only(QuarterReport, QuarterReport.quarter == quarter, QuarterReport.status.in_(SUBMITTED))
+    def submitted_in(quarter: int) -> sa.ScalarSelect:
+        condition = sa.and_(reported.c.quarter == quarter, reported.c.submitted)
+        return select(sa.func.count().filter(condition)).select_from(reported).scalar_subquery()
 
-    counts = session.exec(  # every count in one statement, over the year's units worked out once
+    complete = (
+        select(reported.c.unit_id)
+        .where(reported.c.submitted)
+        .group_by(reported.c.unit_id)
+        .having(sa.func.count() == len(QUARTERS))
+    )
+    counts = session.exec(  # every count in one statement
         select(
             count(listed),
-            *(count(submitted_in(quarter)) for quarter in QUARTERS),
-            count(_all_quarters_submitted(fiscal_year).where(QuarterReport.unit_id.in_(listed))),
+            *(submitted_in(quarter) for quarter in QUARTERS),
+            count(complete),
             count(listed_only(MonitoringReport, MonitoringReport.status.in_(SUBMITTED))),
             count(listed_only(SelfEvaluation, SelfEvaluation.status.in_(SUBMITTED))),
             count(listed_only(SelfEvaluation, SelfEvaluation.status == "approved")),
             count(select(Unit.id).where(Unit.id.in_(listed), Unit.id.in_(_returned(fiscal_year)))),
         )
     ).one()
-    units, *submitted_quarters, complete, monitoring, evaluations, approved, returned = counts
+    units, *submitted_quarters, complete_units, monitoring, evaluations, approved, returned = counts
     return Totals(
         units=units,
         budget=budget_progress(budget.get(0) or Decimal(0), {4: spent.get(0) or Decimal(0)}, 4),
         quarters_submitted=dict(zip(QUARTERS, submitted_quarters)),
-        quarters_complete=complete,
+        quarters_complete=complete_units,
         monitoring_submitted=monitoring,
         evaluations_submitted=evaluations,
         evaluations_approved=approved,
