@@ -17,6 +17,7 @@ from kpi.adjustments.models import STATUS_LABELS
 from kpi.adjustments.schemas import ProposalRejected, validate_proposal
 from kpi.core.ids import MAX_ID, id_arg  # ids beyond PostgreSQL's INTEGER raise in the driver: not found
 from kpi.db import get_session
+from kpi.indicators.service import group_by_level
 
 bp = Blueprint("adjustments", __name__)
 
@@ -111,6 +112,7 @@ def _form_page(context, form, adjustment, *, typed=None, errors=None, focus=None
     return render_template(
         "adjustments/form.html",
         context=context,
+        groups=group_by_level(context.indicators),
         form=form,
         adjustment=adjustment,
         typed=typed or {},

@@ -227,3 +227,23 @@ def test_the_unit_lists_its_tables_and_adjustments(desks, ids):
     assert pages.texts(listed, "./td/span[contains(@class, 'status')]") == ["待初审"]
     quarters = desks["staff"].page(f"/units/{UNIT_ID}/2023/quarters")
     assert pages.links(quarters, "//main//nav[@class='subnav']")["目标调整"] == LIST_URL
+
+
+def test_the_proposal_form_merges_the_levels_and_can_be_filtered(desks, ids):
+    page = pages.parse(desks["staff"].page(NEW_URL))
+    rows = page.xpath("//main//table[contains(@class, 'adjustment')]/tbody/tr")
+    assert len(rows) == len(ids) == 67
+    # Each 一级 and each 二级 group is one merged cell spanning its rows, as on the published table.
+    level1 = page.xpath("//main//table[contains(@class, 'adjustment')]//th[@class='level1']")
+    assert [pages.text(cell) for cell in level1] == ["产出指标", "效益指标", "满意度指标"]
+    assert sum(int(cell.get("rowspan")) for cell in level1) == 67
+    level2 = page.xpath("//main//table[contains(@class, 'adjustment')]//th[@class='level2']")
+    assert sum(int(cell.get("rowspan")) for cell in level2) == 67
+    # The row filter (kpi/static/js/forms.js) finds every row by its name and levels.
+    assert page.xpath("//main//div[@class='row-filter']/@data-rows") == ["table.adjustment tr[data-l1]"]
+    assert sorted(row.get("data-name") for row in rows) == sorted(ids)
+    assert {row.get("data-l1") for row in rows} == {"产出指标", "效益指标", "满意度指标"}
+    assert page.xpath("//main//div[contains(@class, 'actions') and contains(@class, 'sticky')]//button/text()") == [
+        "保存草稿",
+        "保存并提交初审",
+    ]

@@ -140,6 +140,7 @@ def test_the_filter_hides_rows_by_name_and_level_and_keeps_what_was_typed(live_s
     [
         ("/units/2/2023/progress", "table.progress tr[data-l1]"),
         ("/units/2/2023/indicators", "table.indicators tr[data-l1]"),
+        ("/units/2/2023/adjustments/new", "table.adjustment tr[data-l1]"),
     ],
 )
 def test_the_progress_and_target_tables_filter_by_name_and_level(live_server, page, url, rows):
