@@ -15,6 +15,7 @@ from kpi.adjustments import service, views
 from kpi.adjustments.forms import ProposalForm, StepForm
 from kpi.adjustments.models import STATUS_LABELS
 from kpi.adjustments.schemas import ProposalRejected, validate_proposal
+from kpi.adjustments.summary import TABLE_ID, proposal_error_links
 from kpi.core.ids import MAX_ID, id_arg  # ids beyond PostgreSQL's INTEGER raise in the driver: not found
 from kpi.db import get_session
 from kpi.indicators.service import group_by_level
@@ -113,6 +114,8 @@ def _form_page(context, form, adjustment, *, typed=None, errors=None, focus=None
         "adjustments/form.html",
         context=context,
         groups=group_by_level(context.indicators),
+        error_links=proposal_error_links(context.indicators, errors or {}, form),
+        table_id=TABLE_ID,
         form=form,
         adjustment=adjustment,
         typed=typed or {},

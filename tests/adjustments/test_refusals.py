@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from kpi.accounts.service import create_user
 from kpi.adjustments.models import TargetAdjustment
+from kpi.adjustments.schemas import MAX_REASON
 from kpi.audit.models import AuditEvent
 from kpi.budget import service as budget
 from kpi.db import make_engine, transaction
@@ -98,6 +99,36 @@ def test_a_bad_proposal_is_refused_with_its_reason(desks, ids, db, changes, basi
     name = f"i{ids[COMPLAINTS]}-{field}" if field in ("target", "points") else field
     assert form_errors(response) == {name: [message]}
     assert counts(db) == before
+
+
+def test_the_error_summary_lists_every_fault_in_page_order_each_linking_to_its_field(desks, ids, db):
+    """Three faults, one in the table and two below it: the summary names each, so that none is
+    left for the user to find by scrolling, and each link leads to a field of the page."""
+    before = counts(db)
+    changes = {COMPLAINTS: ("", "abc"), "志愿者培训数量": ("", "120")}
+    response = desks["staff"].propose(ids, changes, reason=" ", basis="")
+    assert response.status_code == 400
+    page = pages.parse(response)
+    assert pages.error_summary(page) == [
+        "志愿者培训数量 · 调整后分值：不能大于 100",  # table order: 志愿者培训数量 comes first
+        "投诉调解辅助服务 · 调整后分值：应为数字",
+        "调整原因：请填写调整原因",
+        "调整依据：请填写调整依据",
+    ]
+    assert pages.text(pages.one(page, "//*[@id='error-summary']/h2")) == "有 4 处填写有误，请按提示修改。"
+    targets = page.xpath("//*[@id='error-summary']//li/a/@href")
+    assert targets == [f"#i{ids['志愿者培训数量']}-points", f"#i{ids[COMPLAINTS]}-points", "#reason", "#basis"]
+    for target in targets:
+        assert len(page.xpath(f"//main//form//*[@id='{target[1:]}']")) == 1, target
+    assert page.xpath("//main/div[contains(@class, 'flash-error')]") == []  # said once, in the summary
+    assert counts(db) == before
+
+
+def test_a_change_to_no_indicator_links_to_the_table(desks, ids):
+    page = pages.parse(desks["staff"].propose(ids, {}))
+    assert pages.error_summary(page) == ["请至少为一项指标填写与现行不同的调整后指标值或分值"]
+    (target,) = page.xpath("//*[@id='error-summary']//li/a/@href")
+    assert page.xpath(f"//main//form//table[@id='{target[1:]}']")
 
 
 def test_control_characters_in_a_proposal_are_cleaned_at_input(desks, ids, db):
@@ -268,3 +299,12 @@ def test_a_submitted_adjustment_cannot_be_edited(desks, ids, db):
     ]
     db.expire_all()
     assert db.get(TargetAdjustment, adjustment_id).reason == "预算调剂后任务量减少"
+
+
+def test_a_reason_too_long_for_the_form_is_in_the_summary_too(desks, ids, db):
+    before = counts(db)
+    response = desks["staff"].propose(ids, {COMPLAINTS: ("≥1.7万宗", "")}, reason="长" * (MAX_REASON + 1))
+    assert response.status_code == 400
+    (line,) = pages.error_summary(pages.parse(response))
+    assert line.startswith("调整原因：") and str(MAX_REASON) in line
+    assert counts(db) == before
