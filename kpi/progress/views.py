@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask import current_app
 from markupsafe import Markup
 
+from kpi.core.levels import merge_level_cells
 from kpi.formatting import format_rate
 from kpi.progress.rows import STATUS_TEXT, IndicatorRow
 from kpi.progress.service import UnitProgress
@@ -38,6 +39,8 @@ class ProgressLine:
     expected_text: str
     forecast_text: str
     explanation: str  # the working behind the status
+    level1_rows: int = 0  # rowspan of the merged 一级 cell on the first row of its run, else 0
+    level2_rows: int = 0  # the same for 二级 (kpi.core.levels)
     html: Markup = field(default=Markup(""))  # the whole <tr>, as progress/_row.html renders it
 
 
@@ -45,14 +48,15 @@ def progress_tables(progress: UnitProgress) -> list[tuple[str, list[ProgressLine
     """Each table (单位整体 first, then each project's own) with its rows, rendered."""
     as_of = progress.as_of_quarter
     render = current_app.jinja_env.get_template("progress/_row.html").module.progress_row
-    return [(title, [rendered_line(row, as_of, render) for row in rows]) for title, rows in progress.tables()]
+    return [(title, rendered_lines(rows, as_of, render)) for title, rows in progress.tables()]
 
 
-def rendered_line(row: IndicatorRow, as_of: int, render) -> ProgressLine:
-    """The row's line with its HTML."""
-    line = progress_line(row)
-    line.html = render(line, as_of)
-    return line
+def rendered_lines(rows: list[IndicatorRow], as_of: int, render) -> list[ProgressLine]:
+    """The table's lines with their HTML, the levels merged as on the published table."""
+    lines = merge_level_cells([progress_line(row) for row in rows])
+    for line in lines:
+        line.html = render(line, as_of)
+    return lines
 
 
 def progress_line(row: IndicatorRow) -> ProgressLine:

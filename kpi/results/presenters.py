@@ -184,16 +184,3 @@ def entry_row(
         linked=linked,
         **inputs,
     )
-
-
-def merge_level_cells(rows: list[EntryRow]) -> list[EntryRow]:
-    """Set the rowspans of consecutive equal 一级 and 二级 labels (the published table's merged cells)."""
-    level1_start = level2_start = None
-    for row in rows:
-        if level1_start is None or row.level1 != level1_start.level1:
-            level1_start = level2_start = row
-        elif row.level2 != level2_start.level2:
-            level2_start = row
-        level1_start.level1_rows += 1
-        level2_start.level2_rows += 1
-    return rows

@@ -11,6 +11,7 @@ from kpi.accounts.people import people
 from kpi.audit.service import history
 from kpi.budget.models import FiscalYear, Unit
 from kpi.core.ids import is_id  # ASCII digits in range: str.isdigit() takes '²'
+from kpi.core.levels import merge_level_cells
 from kpi.db import get_session
 from kpi.domain.numbers import plain_number
 from kpi.indicators.models import Indicator
@@ -20,7 +21,6 @@ from kpi.results.presenters import (
     LinkedFigure,
     entry_row,
     entry_text,
-    merge_level_cells,
 )
 from kpi.results.sheet import QUARTER_LABELS, STATUS_LABELS, QuarterSheet, find_unit_year, load_sheet
 from kpi.workflow.history import approval_history

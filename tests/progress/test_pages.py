@@ -49,9 +49,11 @@ def unit_row(page, name):
 
 
 def cell(page, name, header):
-    """The text of the cell under `header` on the row of indicator `name` in the 单位整体 table."""
+    """The text of the cell under `header` on the row of indicator `name` in the 单位整体 table (its
+    一级 and 二级 are merged header cells, on the first row of their run only: the row's td cells
+    are the columns from 三级指标 on)."""
     headers = pages.texts(page, f"{UNIT_TABLE}/thead/tr/th")
-    return pages.texts(unit_row(page, name), "./td")[headers.index(header)]
+    return pages.texts(unit_row(page, name), "./td")[headers.index(header) - headers.index("三级指标")]
 
 
 def chip(html, name):
@@ -97,6 +99,12 @@ def test_progress_page_shows_each_indicators_quarters_status_and_working(app, cl
     assert pages.texts(unit_row(page, "投诉调解辅助服务"), "./td[@class='why']/details/summary") == ["依据"]
     # the 单位整体 table and the projects' own tables
     assert len(page.xpath("//main//table[contains(@class, 'progress')]/tbody/tr[@data-aggregation]")) == 80
+    # The levels merged as on the published table: each run of 一级 and of 二级 is one cell.
+    level1 = page.xpath(f"{UNIT_TABLE}/tbody/tr/th[@class='level1']")
+    assert [pages.text(th) for th in level1] == ["产出指标", "效益指标", "满意度指标"]
+    assert sum(int(th.get("rowspan")) for th in level1) == 67
+    level2 = page.xpath(f"{UNIT_TABLE}/tbody/tr/th[@class='level2']")
+    assert sum(int(th.get("rowspan")) for th in level2) == 67 and len(level2) > len(level1)
 
 
 def test_progress_page_shows_budget_execution_against_time_progress(app, client, auth):
