@@ -80,7 +80,7 @@ def todo_page(session: Session, user: User, today: date, *, calendar: WorkingCal
         page.past_years = _past([fiscal_year for fiscal_year, _ in years], today)
     if user.role == "admin":
         page.gaps = setup_gaps(session, years)
-    page.items.sort(key=_urgency)
+    page.items.sort(key=lambda item: _urgency(item, user.role))
     page.overdue_units.sort(key=lambda item: (item.due_on or today, item.unit))
     return page
 
@@ -90,8 +90,14 @@ def _past(years: list[FiscalYear], today: date) -> list[int]:
     return sorted(fiscal_year.year for fiscal_year in years if fiscal_year.year < today.year - 1)
 
 
-def _urgency(item: TodoItem):
-    return (not item.overdue, item.due_on or date.max, item.title)
+# What each unit role acts on itself: a 审核人 reviews what was sent, a 填报人 fills what is owed. A
+# person's own actions come first, then the rest of the unit's list, so that the reviewer's one
+# report to approve is not found below five overdue ones that are the 填报人's to fill.
+OWN_ACTION = {"reviewer": "review", "staff": "fill"}
+
+
+def _urgency(item: TodoItem, role: str):
+    return (item.action != OWN_ACTION.get(role, item.action), not item.overdue, item.due_on or date.max, item.title)
 
 
 def reports_of(fiscal_year: FiscalYear, calendar: WorkingCalendar) -> list[Report]:

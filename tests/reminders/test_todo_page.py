@@ -79,6 +79,21 @@ def test_a_submitted_report_waits_for_the_reviewer_and_is_no_longer_overdue(app)
     assert (q1.state, q1.action, q1.overdue) == ("待审核", "review", False)
 
 
+def test_each_unit_role_finds_its_own_actions_first(app):
+    """The 审核人 reviews the submitted 一季度 before anything else, though the 二季度 the 填报人 owes is
+    overdue; the 填报人's list opens with what is theirs to fill."""
+    set_quarter(app, 1, "submitted")
+    reviewer = page_for(app, "szcc_reviewer", date(2023, 8, 10))
+    assert [(item.title, item.action) for item in reviewer.items] == [
+        ("2023 年一季度填报", "review"),
+        ("2023 年二季度填报", "fill"),
+        ("2023 年绩效运行监控报告", "fill"),
+    ]
+    staff = page_for(app, "szcc_staff", date(2023, 8, 10))
+    assert [item.action for item in staff.items] == ["fill", "fill", "review"]
+    assert titles(staff.items)[:2] == ["2023 年二季度填报", "2023 年绩效运行监控报告"]
+
+
 def test_finance_sees_the_overdue_units_and_the_adjustments_to_approve(app):
     set_quarter(app, 1, "submitted")
     with app.app_context(), Session(db.engine()) as session:
