@@ -38,7 +38,7 @@ def form_errors(page) -> dict[str, list[str]]:
     indicator's input (i<id>-target, i<id>-points), reason or basis; "items" for the table as a whole."""
     form = pages.one(page, "//main//form[@novalidate]")
     found: dict[str, list[str]] = {}
-    for error in form.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' error-text ')]"):
+    for error in form.xpath(f".//*[{pages.has_class('error-text')}]"):
         beside = error.getparent()
         if beside is form:
             name = "items"

@@ -67,7 +67,7 @@ def buttons(page) -> list[str]:
 
 def warnings(page) -> list[str]:
     """The page's warnings (送审前还需填写 …, the reviewer's word), whatever element carries them."""
-    return pages.texts(page, "//main//*[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')]")
+    return pages.texts(page, f"//main//*[{pages.has_class('flash-warning')}]")
 
 
 def test_the_page_shows_every_table_with_points_scores_working_and_the_grade(app, staff, ids):

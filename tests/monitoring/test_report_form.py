@@ -60,7 +60,7 @@ def field_value(page, name: str) -> str:
 
 def notices(page) -> list[str]:
     """The page's notices above the form (a <p class="flash flash-warning">, not a flashed message)."""
-    return pages.texts(page, "//main/p[contains(concat(' ', normalize-space(@class), ' '), ' flash-warning ')]")
+    return pages.texts(page, f"//main/p[{pages.has_class('flash-warning')}]")
 
 
 def faults(page) -> list[str]:

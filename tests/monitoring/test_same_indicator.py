@@ -43,7 +43,7 @@ def test_the_unit_row_has_no_inputs_and_shows_the_project_rows_figures(app, staf
     link = row.xpath(".//a[contains(@href, '#ind-')]")[0]
     assert (link.get("href"), link.text_content()) == (f"#ind-{project_row}", f"在项目「{PROJECT}」中填报")
     assert pages.texts(row, "./td[contains(@class, 'inputs')]/span[@class='linked-figure']") == ["1,500宗"]
-    cause, measures = row.xpath("./td[contains(concat(' ', normalize-space(@class), ' '), ' explain ')]")
+    cause, measures = row.xpath(f"./td[{pages.has_class('explain')}]")
     assert lines_of(cause) == ["人员保障", "上半年调解员流失"]
     assert lines_of(measures) == ["有可能", "补充招聘调解员"]
     assert row.xpath(".//td[@data-deviation]")[0].get("data-deviation") == "是"  # judged on its own target

@@ -18,7 +18,7 @@ DOWNLOAD = "下载复核结果（Excel）"
 
 def problems(page) -> list[str]:
     """The files the page could not re-check, each with its reason (the error box's list)."""
-    box = "//main//div[contains(concat(' ', normalize-space(@class), ' '), ' flash-error ')]"
+    box = f"//main//div[{pages.has_class('flash-error')}]"
     assert pages.texts(page, box + "/p") == ["以下文件未能复核："]
     return pages.texts(page, box + "/ul/li")
 

@@ -30,9 +30,7 @@ def banner(response) -> list[tuple[str, str]]:
     html = response.get_data(as_text=True)
     if not html.strip():
         return []
-    lines = pages.parse(html).xpath(
-        "//div[contains(concat(' ', normalize-space(@class), ' '), ' reminder-banner ')]/div"
-    )
+    lines = pages.parse(html).xpath(f"//div[{pages.has_class('reminder-banner')}]/div")
     return [(pages.text(line), pages.one(line, "./a").get("href")) for line in lines]
 
 
@@ -135,7 +133,7 @@ def unread_count(page) -> str:
 
 def row_of(page, words: str) -> int:
     """The place in the notification table of the one notification that says ``words``."""
-    table = "//main//table[contains(concat(' ', normalize-space(@class), ' '), ' notifications ')]"
+    table = f"//main//table[{pages.has_class('notifications')}]"
     places = [k for k, row in enumerate(pages.rows(page, table)) if words in row[1]]
     assert len(places) == 1, (words, places)
     return places[0]
