@@ -47,6 +47,7 @@ def test_every_page_of_a_users_own_unit_marks_its_indicators_link(app, path):
     [
         ("/finance", "财政局工作台"),
         ("/finance/recheck", "财政局工作台"),
+        ("/adjustments/pending", "财政局工作台"),  # linked from the desk, the bureau's own list
         ("/units", "单位列表"),
         (f"/units/{UNIT}/2023/progress", None),  # a unit's page is no room of the bar's
         ("/admin/users", "账号管理"),
