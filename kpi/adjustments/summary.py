@@ -20,14 +20,14 @@ TABLE_ID = "adjustment-items"  # the table of indicators: where a fault of the w
 
 def proposal_error_links(indicators: Sequence, errors: Mapping, form) -> list[ErrorLink]:
     """The summary's lines: the indicators' faults in table order, then the whole list's, then
-    调整原因 and 调整依据 (a form check's message as well as the proposal's, once each)."""
+    调整原因 and 调整依据 as their fields show them (the route has already put the proposal's
+    faults of those two beside the form's own checks, kpi.adjustments.routes._form_page)."""
     faults = {("indicator", key[0], key[1]): message for key, message in errors.items() if isinstance(key, tuple)}
-    for name in FORM_FIELDS:
-        messages = [errors[name]] if name in errors else []
-        field = getattr(form, name, None)
-        messages += [message for message in (field.errors if field is not None else []) if message not in messages]
-        if messages:
-            faults[("form", None, name)] = "；".join(messages)
+    if "items" in errors:
+        faults[("form", None, "items")] = errors["items"]
+    for name in ("reason", "basis"):
+        if getattr(form, name).errors:
+            faults[("form", None, name)] = "；".join(getattr(form, name).errors)
     return error_links(
         faults,
         order=[*(("indicator", row.id) for row in indicators), ("form", None)],
