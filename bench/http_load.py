@@ -53,6 +53,12 @@ class Load:
     def p(self, share: float) -> float:
         return percentile(self.latencies, share) * 1000 if self.latencies else float("nan")
 
+    def add(self, other: Load) -> None:
+        """Count another run of the same path in: its requests, errors and time."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -11,14 +11,15 @@ from decimal import Decimal
 
 def plain_number(value: Decimal) -> str:
     """1E+3 -> "1000", 2.50 -> "2.5", -0.00 -> "0": for form inputs and comparisons."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return _without_trailing_zeros(format(value, "f"))
 
 
 def number_text(value: Decimal) -> str:
     """plain_number with thousands separators, as tables print figures: 19000 -> "19,000"."""
-    whole, dot, fraction = plain_number(value).partition(".")
-    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    return f"{sign}{int(digits):,}{dot}{fraction}"
+    return _without_trailing_zeros(format(value, ",f"))
+
+
+def _without_trailing_zeros(text: str) -> str:
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text

@@ -90,8 +90,7 @@ def unit_years(unit_id: int) -> list[int]:
     """The years the unit has target tables for, oldest first (once per request)."""
     cache = g.setdefault("kpi_unit_years", {})
     if unit_id not in cache:
-        found = views.unit_years(get_session(), [unit_id])
-        cache[unit_id] = found[0][1] if found else []
+        cache[unit_id] = views.years_of_unit(get_session(), unit_id)
     return cache[unit_id]
 
 

@@ -120,7 +120,7 @@ def posted_seen(form) -> dict:
 
 def _entry_tables(sheet: QuarterSheet, typed: dict, errors: dict, editable: bool) -> list[tuple[str, list[EntryRow]]]:
     """Each table's rows (the unit-wide table, then each project's), with their merged level cells,
-    rendered: rows already shown with the same texts, errors and rowspans are printed as before."""
+    each rendered by results/_row.html on every request (nothing is remembered between requests)."""
     errors_of: dict[int, dict[str, str]] = {}
     for (kind, ident, field), message in errors.items():
         if kind == "indicator":
