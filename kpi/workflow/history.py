@@ -46,15 +46,21 @@ def approval_history(session: Session, entity: str, report_id: int | None) -> li
     """The report's review steps, oldest first; [] for a report not created yet."""
     if report_id is None:
         return []
-    rows = session.execute(
-        sa.select(AuditEvent.action, AuditEvent.occurred_at, AuditEvent.actor, User.display_name, AuditEvent.reason)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(
-            AuditEvent.entity == entity, AuditEvent.entity_id == report_id, AuditEvent.action.in_(tuple(STEP_LABELS))
-        )
-        .order_by(AuditEvent.id)
-    )
+    rows = session.execute(_STEPS, {"entity": entity, "report_id": report_id})
     return [Step(action, at, login, name or login, reason) for action, at, login, name, reason in rows]
+
+
+# Built once: every report page (the entry form on each request) reads its history.
+_STEPS = (
+    sa.select(AuditEvent.action, AuditEvent.occurred_at, AuditEvent.actor, User.display_name, AuditEvent.reason)
+    .outerjoin(User, User.id == AuditEvent.user_id)
+    .where(
+        AuditEvent.entity == sa.bindparam("entity"),
+        AuditEvent.entity_id == sa.bindparam("report_id"),
+        AuditEvent.action.in_(tuple(STEP_LABELS)),
+    )
+    .order_by(AuditEvent.id)
+)
 
 
 def final_approval(steps: list[Step]) -> Step | None:
