@@ -5,7 +5,7 @@ import os
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kpi.indicators.table_reader import TargetTableError, read_target_table
@@ -332,5 +332,8 @@ def valid_xlsx(tmp_path_factory):
 @given(cut=st.integers(min_value=0, max_value=10_000), junk=st.binary(max_size=64))
 def test_any_damaged_xlsx_raises_only_target_table_error(valid_xlsx, cut, junk):
     damaged = valid_xlsx[: cut % len(valid_xlsx)] + junk
+    # Cutting the archive's last bytes (its comment length, b"\0\0") and appending the same
+    # bytes gives the valid file back: that one is not damaged (Hypothesis found it).
+    assume(damaged != valid_xlsx)
     with pytest.raises(TargetTableError):
         read_target_table(damaged)
