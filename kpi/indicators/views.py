@@ -39,7 +39,6 @@ class IndicatorPage:
     unit: Unit
     parent: Unit | None
     year: FiscalYear
-    years: list[int]
     lines: list[BudgetLine]
     project: BudgetLine | None
     goal: str | None
@@ -137,12 +136,10 @@ def indicator_page(session: Session, unit_id: int, year: int, project_id: int | 
             return None
     rows: list[Indicator] = indicator_table(session, unit, fiscal_year, project)
     goals = budget.goals(session, unit, fiscal_year)
-    years = years_of_unit(session, unit.id) or [year]
     return IndicatorPage(
         unit=unit,
         parent=session.get(Unit, unit.parent_id) if unit.parent_id else None,
         year=fiscal_year,
-        years=years,
         lines=lines,
         project=project,
         goal=goals.get(project.id if project else None),
