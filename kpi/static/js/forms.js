@@ -2,7 +2,8 @@
    plain anchors and the server checks everything again. With scripts:
    - the focus starts at the first field at fault, and a summary link focuses its field;
    - 送审 asks for confirmation and lists what is still empty (forms with data-confirm-submit);
-   - a row filter by 三级指标 name and 一级/二级 (_row_filter.html) hides rows, never their values. */
+   - a row filter by 三级指标 name and 一级/二级 (_row_filter.html) hides rows, never their values;
+   - leaving a form with data-warn-unsaved with what was typed not yet saved asks first. */
 (function () {
   "use strict";
 
@@ -169,9 +170,33 @@
     apply();
   }
 
+  /* What was typed into a long form is one stray click (a link in the top bar) from being lost:
+     leaving asks first while something is unsaved. A page shown again with an error summary holds
+     typed values the server did not save, so it starts unsaved. Sending the form is not leaving
+     it, unless another handler (送审's confirmation) held the sending back. The row filter's
+     inputs are not the form's data. */
+  function warnUnsaved(form) {
+    var unsaved = document.getElementById("error-summary") !== null;
+    function typed(event) {
+      if (!event.target.closest(".row-filter")) unsaved = true;
+    }
+    form.addEventListener("input", typed);
+    form.addEventListener("change", typed);
+    form.addEventListener("submit", function (event) {
+      if (!event.defaultPrevented) unsaved = false;
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (!unsaved) return;
+      event.preventDefault();
+      event.returnValue = ""; // what Chromium still reads to show its prompt
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".row-filter[data-rows]").forEach(rowFilter);
     document.querySelectorAll("form[data-confirm-submit]").forEach(confirmSubmit);
+    // After confirmSubmit: its handler runs first and may hold the sending back.
+    document.querySelectorAll("form[data-warn-unsaved]").forEach(warnUnsaved);
     errorSummary();
   });
 })();
