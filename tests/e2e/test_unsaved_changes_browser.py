@@ -19,6 +19,9 @@ QUARTER = "/units/2/2023/quarters/1"
 FIELD = "志愿者培训数量 本季度完成值"
 
 
+PROGRESS = "/units/2/2023/progress"
+
+
 def _record_dialogs(page, accept: bool = False) -> list[str]:
     """Each dialog's type, as it opens; it is dismissed (the person stays) unless ``accept``."""
     seen: list[str] = []
@@ -31,10 +34,10 @@ def _record_dialogs(page, accept: bool = False) -> list[str]:
     return seen
 
 
-def _wait_for(seen: list[str], seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not seen and time.monotonic() < deadline:
-        time.sleep(0.05)
+def _open_quarter(page, base: str, accept: bool = False) -> list[str]:
+    login(page, base, "szcc_staff")
+    page.goto(base + QUARTER)
+    return _record_dialogs(page, accept)
 
 
 def _type(page, label: str, text: str) -> None:
@@ -45,62 +48,55 @@ def _type(page, label: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_leaving_with_typed_figures_asks_first_and_staying_keeps_them(live_server, page):
-    login(page, live_server, "szcc_staff")
-    page.goto(live_server + QUARTER)
-    seen = _record_dialogs(page)
-    _type(page, FIELD, "12")
-
-    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)
-    _wait_for(seen)
-
+def _leave_and_get_asked(page, seen: list[str]) -> None:
+    """Click 进度跟踪 in the unit's navigation; the leave prompt must open (once)."""
+    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)  # the prompt holds it
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert seen == ["beforeunload"]
+
+
+def _leave_unasked(page, base: str, seen: list[str]) -> None:
+    page.get_by_role("link", name="进度跟踪").click()
+    expect(page).to_have_url(base + PROGRESS)
+    assert seen == []
+
+
+def test_leaving_with_typed_figures_asks_first_and_staying_keeps_them(live_server, page):
+    seen = _open_quarter(page, live_server)
+    _type(page, FIELD, "12")
+    _leave_and_get_asked(page, seen)
     expect(page).to_have_url(live_server + QUARTER)
     expect(page.get_by_label(FIELD, exact=True)).to_have_value("12")
 
 
 def test_leaving_anyway_goes_and_an_untouched_form_goes_without_asking(live_server, page):
-    login(page, live_server, "szcc_staff")
-    page.goto(live_server + QUARTER)
-    seen = _record_dialogs(page, accept=True)
+    seen = _open_quarter(page, live_server, accept=True)
     page.get_by_label(FIELD, exact=True).click()  # used, but nothing typed
-    page.get_by_role("link", name="进度跟踪").click()
-    expect(page).to_have_url(live_server + "/units/2/2023/progress")
-    assert seen == []
+    _leave_unasked(page, live_server, seen)
 
     page.goto(live_server + QUARTER)
     _type(page, FIELD, "12")
-    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)
-    expect(page).to_have_url(live_server + "/units/2/2023/progress")
-    assert seen == ["beforeunload"]
+    _leave_and_get_asked(page, seen)
+    expect(page).to_have_url(live_server + PROGRESS)
 
 
 def test_a_saved_form_lets_the_page_go(live_server, page):
-    login(page, live_server, "szcc_staff")
-    page.goto(live_server + QUARTER)
-    seen = _record_dialogs(page)
+    seen = _open_quarter(page, live_server)
     _type(page, FIELD, "12")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.get_by_label(FIELD, exact=True)).to_have_value("12")
-
-    page.get_by_role("link", name="进度跟踪").click()
-    expect(page).to_have_url(live_server + "/units/2/2023/progress")
-    assert seen == []
+    _leave_unasked(page, live_server, seen)
 
 
 def test_cancelling_the_submission_keeps_the_figures_unsaved(live_server, page):
-    login(page, live_server, "szcc_staff")
-    page.goto(live_server + QUARTER)
-    seen = _record_dialogs(page)
+    seen = _open_quarter(page, live_server)
     _type(page, FIELD, "12")
     page.get_by_role("button", name="送审").click()
     page.locator("dialog.confirm-submit").get_by_role("button", name="取消").click()
-
-    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)
-    _wait_for(seen)
-
-    assert seen == ["beforeunload"]
+    _leave_and_get_asked(page, seen)
     expect(page.get_by_label(FIELD, exact=True)).to_have_value("12")
 
 
@@ -113,28 +109,18 @@ def test_the_row_filter_inside_a_form_is_not_its_data(live_server, page):
     seen = _record_dialogs(page)
     page.locator(".row-filter .filter-name").click()
     page.keyboard.type("投诉")
-    page.get_by_role("link", name="进度跟踪").click()
-    expect(page).to_have_url(live_server + "/units/2/2023/progress")
-    assert seen == []
+    _leave_unasked(page, live_server, seen)
 
     page.goto(form)
     _type(page, "调整原因", "受理渠道调整")
-    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)
-    _wait_for(seen)
-    assert seen == ["beforeunload"]
+    _leave_and_get_asked(page, seen)
 
 
 def test_a_form_shown_again_with_its_errors_holds_unsaved_figures_and_asks(live_server, page):
-    login(page, live_server, "szcc_staff")
-    page.goto(live_server + QUARTER)
-    seen = _record_dialogs(page)
+    seen = _open_quarter(page, live_server)
     _type(page, FIELD, "-3")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("#error-summary")).to_be_visible()
     page.locator("#error-summary h2").click()  # the person is back at the page: nothing typed yet
-
-    page.get_by_role("link", name="进度跟踪").click(no_wait_after=True)
-    _wait_for(seen)
-
-    assert seen == ["beforeunload"]
+    _leave_and_get_asked(page, seen)
     expect(page.get_by_label(FIELD, exact=True)).to_have_value("-3")
