@@ -64,8 +64,8 @@ class EntryError(ValueError):
 class Entry(NamedTuple):
     """One quarter's figure for one indicator, as entered and validated.
 
-    A NamedTuple rather than a dataclass: a city's export makes a quarter of a million, and the
-    pages remember rows by their figures, so making, hashing and comparing them runs in C."""
+    A NamedTuple rather than a dataclass: a city's export makes a quarter of a million, and
+    making and comparing them runs in C."""
 
     value: Decimal | None = None  # counts, levels, money, or a rate entered as a percentage 0–100
     numerator: Decimal | None = None  # a rate entered as 成功数 / 受理数
